@@ -9,6 +9,8 @@ Writes:
                                           proofErr marks and bookmarks between the pieces
   tests/fixtures/render/libreoffice.docx  basic.docx opened and saved again by LibreOffice
   tests/fixtures/render/doctpl_rows.docx  a loop whose tags sit in rows of their own
+  tests/fixtures/render/notes.docx        basic.docx with a footnote and an endnote holding tags
+  tests/fixtures/render/bad/*.docx        broken and hostile packages for the error tests
   examples/render/signature-sheet.docx    the template of the README's render example
 
 The outputs are committed: LibreOffice stamps the time into what it saves, so rebuilding
@@ -121,6 +123,68 @@ def signature_sheet(path):
     doc.save(path)
 
 
+FOOTNOTES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<w:{kind}s xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+    '<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{kind}>'
+    '<w:{kind} w:id="1"><w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:{kind}>'
+    '</w:{kind}s>')
+
+
+def with_notes(src, dst):
+    """basic.docx plus a footnote and an endnote holding tags (python-docx cannot add notes)."""
+    import re
+    import zipfile
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", (
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>'
+                    b'<Override PartName="/word/endnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"/></Types>'))
+            elif item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    b'<Relationship Id="rIdFn" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/>'
+                    b'<Relationship Id="rIdEn" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes" Target="endnotes.xml"/></Relationships>'))
+            elif item.filename == "word/document.xml":
+                data = re.sub(rb"(End of document\.</w:t></w:r>)",
+                              rb'\1<w:r><w:footnoteReference w:id="1"/></w:r><w:r><w:endnoteReference w:id="1"/></w:r>', data)
+            zout.writestr(item, data)
+        zout.writestr("word/footnotes.xml", FOOTNOTES.format(kind="footnote", text="Footnote for {{area}}."))
+        zout.writestr("word/endnotes.xml", FOOTNOTES.format(kind="endnote", text="Endnote: {{upper version}}"))
+
+
+def bad_inputs(folder):
+    """Hostile and broken packages for the error tests."""
+    import zipfile
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "not-a-zip.docx"), "w") as f:
+        f.write("This is a letter, not a Word document.\n")
+    with zipfile.ZipFile(os.path.join(folder, "no-document.docx"), "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    src = os.path.join(FIX, "basic.docx")
+
+    def variant(name, change):
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(os.path.join(folder, name), "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = change(item.filename, zin.read(item.filename))
+                if data is not None:
+                    zout.writestr(item, data)
+            if name == "escaping-name.docx":
+                zout.writestr("../../outside.txt", "escape")
+            if name == "bomb.docx":
+                with zout.open("word/media/bomb.bin", "w", force_zip64=True) as big:
+                    chunk = bytes(1024 * 1024)
+                    for _ in range(300):
+                        big.write(chunk)
+
+    variant("malformed-xml.docx", lambda n, d: d.replace(b"</w:body>", b"</w:bod>") if n == "word/document.xml" else d)
+    variant("escaping-name.docx", lambda n, d: d)
+    variant("bomb.docx", lambda n, d: d)
+    variant("bad-tags.docx", lambda n, d: d.replace(b"{{/if}}", b"{{/fi}}").replace(b"{{join partners}}", b"{{joined partners}}") if n == "word/document.xml" else d)
+
+
 def libreoffice_copy(src, dst):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
@@ -138,6 +202,8 @@ def main():
     split(os.path.join(FIX, "split.docx"))
     rows_loop(os.path.join(FIX, "doctpl_rows.docx"))
     signature_sheet(os.path.join(ROOT, "examples", "render", "signature-sheet.docx"))
+    with_notes(os.path.join(FIX, "basic.docx"), os.path.join(FIX, "notes.docx"))
+    bad_inputs(os.path.join(FIX, "bad"))
     if "--no-libreoffice" not in sys.argv:
         libreoffice_copy(os.path.join(FIX, "basic.docx"), os.path.join(FIX, "libreoffice.docx"))
     print("fixtures written to", FIX)

@@ -115,8 +115,8 @@ fn is_safe_name(name: &str) -> bool {
 }
 
 impl Package {
-    /// Reads and validates a package. Every entry is inflated once (checking its CRC and
-    /// size); the content of entries for which `keep` returns true is kept in memory.
+    /// Reads and validates a package: names, sizes, encryption, the parts every DOCX has. The
+    /// entries for which `keep` returns true are inflated (checking their CRC) and kept.
     pub fn read(
         source: Vec<u8>,
         limits: Limits,
@@ -151,29 +151,35 @@ impl Package {
                     limit: limits.max_entry_bytes,
                 });
             }
-            // The declared size may lie, so inflate through a limit as well.
-            let mut content = Vec::new();
-            let read = (&mut file)
-                .take(limits.max_entry_bytes + 1)
-                .read_to_end(&mut content)
-                .map_err(|e| PackageError::Corrupt {
-                    name: name.clone(),
-                    cause: e.to_string(),
-                })? as u64;
-            if read > limits.max_entry_bytes {
-                return Err(PackageError::TooLarge {
-                    name,
-                    limit: limits.max_entry_bytes,
-                });
-            }
-            total += read;
+            total += file.size();
             if total > limits.max_total_bytes {
                 return Err(PackageError::TooLarge {
                     name,
                     limit: limits.max_total_bytes,
                 });
             }
-            let content = if keep(&name) { Some(content) } else { None };
+            // Only the parts the caller asked for are inflated; the others are copied into the
+            // output still compressed, so their size never costs us memory or time.
+            let content = if keep(&name) {
+                // The declared size may lie, so inflate through a limit as well.
+                let mut content = Vec::with_capacity(file.size() as usize);
+                let read = (&mut file)
+                    .take(limits.max_entry_bytes + 1)
+                    .read_to_end(&mut content)
+                    .map_err(|e| PackageError::Corrupt {
+                        name: name.clone(),
+                        cause: e.to_string(),
+                    })? as u64;
+                if read > limits.max_entry_bytes {
+                    return Err(PackageError::TooLarge {
+                        name,
+                        limit: limits.max_entry_bytes,
+                    });
+                }
+                Some(content)
+            } else {
+                None
+            };
             entries.push(PackageEntry {
                 name,
                 index,
@@ -314,6 +320,10 @@ mod tests {
             ("x.bin", b"raw"),
         ]);
         let pkg = Package::read(zip, Limits::default(), |n| n == MAIN_DOCUMENT_PART).unwrap();
+        assert!(
+            pkg.entries()[2].content.is_none(),
+            "entries not asked for are not inflated"
+        );
         let new_doc: &[u8] = b"<b/>";
         let out1 = pkg.write(|i| (i == 0).then_some(new_doc)).unwrap();
         let out2 = pkg.write(|i| (i == 0).then_some(new_doc)).unwrap();

@@ -337,7 +337,12 @@ fn parse_call(tokens: &[Token], pos: &mut usize, text: &str) -> Result<Expr, (St
         ));
     };
     let args: Vec<Expr> = atoms.map(|(e, _)| e).collect();
-    let helper = first_word.as_deref().and_then(Helper::from_name);
+    // Every helper takes a value, so a helper's name standing alone is a field of that name
+    // (a signature sheet's `{{date}}` column, say).
+    let helper = first_word
+        .as_deref()
+        .and_then(Helper::from_name)
+        .filter(|_| !args.is_empty());
     match helper {
         Some(helper) => {
             let (min, max) = helper.arity();
@@ -499,7 +504,6 @@ mod tests {
             "#loop x",
             "/loop",
             "foo bar",
-            "date",
             "join a b c d",
             "else if x",
             "",
@@ -509,5 +513,10 @@ mod tests {
         ] {
             assert!(parse_tag(bad).is_err(), "{bad} should be refused");
         }
+        assert_eq!(
+            parse_tag("date").unwrap(),
+            Tag::Output(path("date")),
+            "a helper's name alone is a field"
+        );
     }
 }
