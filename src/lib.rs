@@ -16,10 +16,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod assemble;
 pub mod data;
+pub mod default_templates;
+pub mod digest;
 pub mod fsio;
+pub mod model;
+pub mod pack;
 pub mod package;
 pub mod template;
+pub mod validate;
 pub mod xml;
 
 pub use template::{Problem, Template, TemplateError};

@@ -10,6 +10,8 @@ use countersign::{Template, TemplateError};
 
 /// Success.
 pub const EXIT_OK: i32 = 0;
+/// Verification failed (a document differs from what was assembled or signed).
+pub const EXIT_VERIFY_FAILED: i32 = 1;
 /// Bad usage, unreadable or invalid input; nothing was written.
 pub const EXIT_INPUT: i32 = 2;
 
@@ -35,6 +37,62 @@ enum Command {
     /// upper, lower, default and count. See README.md for the full syntax.
     #[command(after_help = EXIT_CODES)]
     Render(RenderArgs),
+    /// Check a pack's data (framework, organisations, protocols) without writing anything.
+    ///
+    /// Every problem is reported at once, with the file, the JSON path, line and column, and
+    /// the fix.
+    #[command(after_help = EXIT_CODES)]
+    Validate(PackArg),
+    /// Print the JSON Schema of the pack files, for editors that complete and check JSON.
+    Schema(SchemaArgs),
+    /// Render every document of a pack (framework, signature sheet, protocols, assurance
+    /// checklists) into the output folder, with a manifest of their SHA-256 digests.
+    ///
+    /// The same data and templates always give the same bytes. An assembled document is never
+    /// replaced by different content under the same version.
+    #[command(after_help = ASSEMBLE_EXIT_CODES)]
+    Assemble(AssembleArgs),
+    /// Create a new pack in DIR from the bundled example, ready to edit.
+    Init(InitArgs),
+}
+
+const ASSEMBLE_EXIT_CODES: &str = "Exit codes:
+  0  assembled (or, with --check, every document matches the manifest)
+  1  --check found a document that differs from the manifest
+  2  bad usage, or input that cannot be used; nothing was written";
+
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// Write one schema file per kind of pack file into this folder instead of printing.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct AssembleArgs {
+    /// The pack folder.
+    #[arg(default_value = ".")]
+    pack: PathBuf,
+    /// The output folder (default: PACK/out).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Re-assemble in memory and report any document whose bytes differ from the manifest;
+    /// writes nothing.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The folder to create (it must not exist, or be empty).
+    dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct PackArg {
+    /// The pack folder.
+    #[arg(default_value = ".")]
+    pack: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -141,6 +199,121 @@ fn render(args: &RenderArgs) -> Result<String, Failure> {
     ))
 }
 
+fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
+    use countersign::validate::PackError;
+    countersign::validate::load_pack(pack).map_err(|e| match e {
+        PackError::NotAPack(_) => Failure::input(e.to_string(), Some("run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string())),
+        PackError::Invalid(_) => Failure::input(e.to_string(), Some("fix the places listed above and run `countersign validate` again".to_string())),
+        other => Failure::input(other.to_string(), None),
+    })
+}
+
+fn validate(pack: &Path) -> Result<String, Failure> {
+    let data = load_pack(pack)?;
+    Ok(format!(
+        "the pack '{}' is valid: framework {} v{}, {} organisations, {} protocols",
+        pack.display(),
+        data.framework.id,
+        data.framework.version,
+        data.organisations.len(),
+        data.protocols.len()
+    ))
+}
+
+fn schema(args: &SchemaArgs) -> Result<String, Failure> {
+    let Some(dir) = &args.out else {
+        let text = serde_json::to_string_pretty(&countersign::validate::schemas())
+            .map_err(|e| Failure::input(e.to_string(), None))?;
+        println!("{text}");
+        return Ok(String::new());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::input(
+            format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
+            None,
+        )
+    })?;
+    for (name, bytes) in countersign::pack::schema_files() {
+        fsio::write_atomic(&dir.join(name), &bytes, Overwrite::Replace)
+            .map_err(|e| Failure::input(e.to_string(), None))?;
+    }
+    Ok(format!("wrote the pack schemas to '{}'", dir.display()))
+}
+
+fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
+    use countersign::assemble as asm;
+    let data = load_pack(&args.pack)?;
+    let out = args.out.clone().unwrap_or_else(|| args.pack.join("out"));
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: usize, total: usize, file: &str| {
+        if interactive && !file.is_empty() {
+            eprint!("\r\x1b[2K[{}/{total}] {file}", done + 1);
+        } else if interactive {
+            eprint!("\r\x1b[2K");
+        }
+    };
+    if args.check {
+        let findings =
+            asm::check(&args.pack, &out, &data, &mut progress).map_err(assemble_failure)?;
+        if findings.is_empty() {
+            return Ok(format!(
+                "every document in '{}' matches the manifest and re-assembles to the same bytes",
+                out.display()
+            ));
+        }
+        let mut message = format!(
+            "{} document(s) do not match the manifest in '{}':",
+            findings.len(),
+            out.display()
+        );
+        for f in &findings {
+            message.push_str(&format!("\n  - {}: {}", f.file, f.problem));
+        }
+        return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED });
+    }
+    let report = asm::assemble(&args.pack, &out, &data, &mut progress).map_err(assemble_failure)?;
+    let mut summary = format!(
+        "assembled {} documents into '{}' ({} new, {} unchanged); manifest: {}",
+        report.manifest.documents.len(),
+        out.display(),
+        report.written.len(),
+        report.unchanged.len(),
+        out.join(asm::MANIFEST_FILE).display()
+    );
+    for d in &report.manifest.documents {
+        summary.push_str(&format!("\n  {}  {}", &d.sha256[..12], d.file));
+    }
+    Ok(summary)
+}
+
+fn assemble_failure(e: countersign::assemble::AssembleError) -> Failure {
+    use countersign::assemble::AssembleError as E;
+    let hint = match &e {
+        E::VersionNotRaised { .. } => {
+            "raise its version in the data (and add a revision), then assemble again; documents already circulated and signed are never overwritten"
+        }
+        E::Template { .. } => "fix the template or the data at the places listed above",
+        E::Manifest { .. } => {
+            "run `countersign assemble` first, or point --out at the folder with manifest.json"
+        }
+        _ => "",
+    };
+    Failure::input(e.to_string(), (!hint.is_empty()).then(|| hint.to_string()))
+}
+
+fn init(dir: &Path) -> Result<String, Failure> {
+    countersign::pack::init(dir).map_err(|e| {
+        Failure::input(
+            format!("cannot create a pack in '{}': {e}", dir.display()),
+            Some("choose a folder that does not exist yet".to_string()),
+        )
+    })?;
+    Ok(format!(
+        "created a pack in '{}' from the bundled example; edit its JSON files, then run `countersign validate {0}` and `countersign assemble {0}`",
+        dir.display()
+    ))
+}
+
 fn template_failure(e: &TemplateError, lead: &str) -> Failure {
     let hint = match e {
         TemplateError::Package(_) | TemplateError::NotUtf8(_) => {
@@ -170,10 +343,16 @@ pub fn run() -> i32 {
     };
     let result = match &cli.command {
         Command::Render(args) => render(args),
+        Command::Validate(args) => validate(&args.pack),
+        Command::Schema(args) => schema(args),
+        Command::Assemble(args) => assemble(args),
+        Command::Init(args) => init(&args.dir),
     };
     match result {
         Ok(summary) => {
-            eprintln!("{summary}");
+            if !summary.is_empty() {
+                eprintln!("{summary}");
+            }
             EXIT_OK
         }
         Err(f) => {

@@ -391,7 +391,7 @@ impl<'p, 'd> Renderer<'p, 'd> {
                     Some(e) => text_arg(self.eval(e, false)?.as_ref(), "date style")?,
                     None => "long".to_string(),
                 };
-                let (y, m, d) = parse_iso_date(text).ok_or_else(|| {
+                let (y, m, d) = crate::model::parse_date(text).ok_or_else(|| {
                     err(
                         format!(
                             "'{}' holds \"{text}\", which is not a date in the form YYYY-MM-DD",
@@ -559,32 +559,6 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// Parses `YYYY-MM-DD`, optionally followed by a time (`T…`), checking the day exists.
-pub(crate) fn parse_iso_date(text: &str) -> Option<(u32, u32, u32)> {
-    let date = text.split_once('T').map_or(text, |(d, _)| d);
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |s: &str| {
-        if s.bytes().all(|c| c.is_ascii_digit()) {
-            s.parse::<u32>().ok()
-        } else {
-            None
-        }
-    };
-    let (y, m, d) = (num(&date[0..4])?, num(&date[5..7])?, num(&date[8..10])?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days).contains(&d).then_some((y, m, d))
-}
-
 fn format_uk_date(y: u32, m: u32, d: u32, style: &str) -> Option<String> {
     let month = MONTHS[(m - 1) as usize];
     Some(match style {
@@ -601,14 +575,17 @@ mod tests {
 
     #[test]
     fn dates_are_written_as_in_the_uk() {
-        let (y, m, d) = parse_iso_date("2024-02-29").unwrap();
+        let (y, m, d) = crate::model::parse_date("2024-02-29").unwrap();
         assert_eq!(format_uk_date(y, m, d, "long").unwrap(), "29 February 2024");
         assert_eq!(format_uk_date(y, m, d, "short").unwrap(), "29/02/2024");
         assert_eq!(format_uk_date(y, m, d, "month").unwrap(), "February 2024");
-        assert!(parse_iso_date("2023-02-29").is_none());
-        assert!(parse_iso_date("2023-13-01").is_none());
-        assert!(parse_iso_date("1/2/2023").is_none());
-        assert_eq!(parse_iso_date("2026-11-23T10:00:00Z"), Some((2026, 11, 23)));
+        assert!(crate::model::parse_date("2023-02-29").is_none());
+        assert!(crate::model::parse_date("2023-13-01").is_none());
+        assert!(crate::model::parse_date("1/2/2023").is_none());
+        assert_eq!(
+            crate::model::parse_date("2026-11-23T10:00:00Z"),
+            Some((2026, 11, 23))
+        );
     }
 
     #[test]

@@ -1,0 +1,499 @@
+//! The default DOCX templates (`templates/*.docx`), built from code with docx-rs so that their
+//! layout is reviewable in one place and reproducible byte for byte.
+//!
+//! Each function lays out one document with handlebars tags where the pack's data goes; the
+//! tags and the data they expect are documented in README.md. The built package is repacked
+//! through [`crate::package`] so that it is as reproducible as anything we render. This module
+//! decides layout and wording; it does not render data or touch files.
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, Docx, Footer, Header, IndentLevel, Level, LevelJc, LevelText,
+    LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum, Paragraph,
+    Run, RunFonts, Shading, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow,
+    WidthType,
+};
+
+use crate::package::{Limits, Package, PackageError};
+
+/// The names of the default templates, as a pack overrides them in its `templates/` folder.
+pub const TEMPLATE_NAMES: [&str; 4] = [
+    "framework.docx",
+    "protocol.docx",
+    "signature-sheet.docx",
+    "assurance-checklist.docx",
+];
+
+// docx-rs defines numbering 1 itself (decimal); ours must not collide with it.
+const BULLETS: usize = 2;
+const ACCENT: &str = "1F3864";
+const HEADER_FILL: &str = "D9E2F3";
+/// Text width of an A4 page with 2 cm margins, in twentieths of a point.
+const TEXT_WIDTH: usize = 9638;
+
+/// Builds the named default template.
+pub fn build(name: &str) -> Option<Result<Vec<u8>, PackageError>> {
+    let docx = match name {
+        "framework.docx" => framework(),
+        "protocol.docx" => protocol(),
+        "signature-sheet.docx" => signature_sheet(),
+        "assurance-checklist.docx" => assurance_checklist(),
+        _ => return None,
+    };
+    Some(finish(docx))
+}
+
+/// Packs a document, replaces its properties with tagged ones (title and dates come from the
+/// data, never the clock), and rewrites the zip reproducibly.
+fn finish(docx: Docx) -> Result<Vec<u8>, PackageError> {
+    let mut raw = std::io::Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut raw)
+        .map_err(|e| PackageError::Write(e.to_string()))?;
+    let package = Package::read(raw.into_inner(), Limits::default(), |_| false)?;
+    let core = CORE_PROPERTIES.as_bytes();
+    package.write(|i| (package.entries()[i].name == "docProps/core.xml").then_some(core))
+}
+
+const CORE_PROPERTIES: &str = concat!(
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+    "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" ",
+    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" ",
+    "xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">",
+    "<dc:title>{{document.title}}</dc:title>",
+    "<dc:subject>{{framework.area}} information sharing</dc:subject>",
+    "<dc:creator>{{framework.document_control.lead_author}}</dc:creator>",
+    "<cp:keywords>{{document.kind}} {{document.id}} version {{document.version}}</cp:keywords>",
+    "<cp:revision>1</cp:revision>",
+    "<dcterms:created xsi:type=\"dcterms:W3CDTF\">{{document.date}}T00:00:00Z</dcterms:created>",
+    "<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{{document.date}}T00:00:00Z</dcterms:modified>",
+    "</cp:coreProperties>"
+);
+
+fn base(header_text: &str) -> Docx {
+    let bullets = AbstractNumbering::new(BULLETS).add_level(
+        Level::new(
+            0,
+            Start::new(1),
+            NumberFormat::new("bullet"),
+            LevelText::new("•"),
+            LevelJc::new("left"),
+        )
+        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
+    );
+    let header = Header::new().add_paragraph(
+        Paragraph::new()
+            .add_run(Run::new().add_text(header_text).size(18).color("595959"))
+            .align(AlignmentType::Right),
+    );
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .add_run(Run::new().add_text("Page ").size(18))
+            .add_page_num(PageNum::new())
+            .add_run(Run::new().add_text(" of ").size(18))
+            .add_num_pages(NumPages::new())
+            .align(AlignmentType::Center),
+    );
+    Docx::new()
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Arial")
+                .hi_ansi("Arial")
+                .cs("Arial")
+                .east_asia("Arial"),
+        )
+        .default_size(22)
+        .page_size(11906, 16838)
+        .page_margin(
+            PageMargin::new()
+                .top(1134)
+                .bottom(1134)
+                .left(1134)
+                .right(1134)
+                .header(567)
+                .footer(567),
+        )
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .based_on("Normal")
+                .next("Normal")
+                .size(44)
+                .bold()
+                .color(ACCENT)
+                .line_spacing(LineSpacing::new().after(120)),
+        )
+        .add_style(
+            Style::new("Subtitle", StyleType::Paragraph)
+                .name("Subtitle")
+                .based_on("Normal")
+                .next("Normal")
+                .size(24)
+                .color("404040")
+                .line_spacing(LineSpacing::new().after(240)),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .based_on("Normal")
+                .next("Normal")
+                .size(30)
+                .bold()
+                .color(ACCENT)
+                .outline_lvl(0)
+                .line_spacing(LineSpacing::new().before(360).after(120)),
+        )
+        .add_style(
+            Style::new("Heading2", StyleType::Paragraph)
+                .name("heading 2")
+                .based_on("Normal")
+                .next("Normal")
+                .size(24)
+                .bold()
+                .color(ACCENT)
+                .outline_lvl(1)
+                .line_spacing(LineSpacing::new().before(240).after(80)),
+        )
+        .add_style(
+            Style::new("ListBullet", StyleType::Paragraph)
+                .name("List Bullet")
+                .based_on("Normal"),
+        )
+        .add_style(
+            Style::new("Note", StyleType::Paragraph)
+                .name("Note")
+                .based_on("Normal")
+                .size(18)
+                .italic()
+                .color("595959"),
+        )
+        .add_abstract_numbering(bullets)
+        .add_numbering(Numbering::new(BULLETS, BULLETS))
+        .header(header)
+        .footer(footer)
+}
+
+fn para(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(Run::new().add_text(text))
+        .line_spacing(LineSpacing::new().after(120))
+}
+
+fn styled(style: &str, text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(Run::new().add_text(text))
+        .style(style)
+}
+
+fn heading(text: &str) -> Paragraph {
+    styled("Heading1", text).keep_next(true)
+}
+
+fn bullet(text: &str) -> Paragraph {
+    styled("ListBullet", text).numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
+}
+
+/// A paragraph holding only a block tag: it vanishes when the document is rendered.
+fn tag(text: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(text))
+}
+
+fn cell(text: &str, width: usize) -> TableCell {
+    TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(text).size(20)))
+        .width(width, WidthType::Dxa)
+}
+
+fn header_cell(text: &str, width: usize) -> TableCell {
+    TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(text).bold().size(20)))
+        .shading(Shading::new().fill(HEADER_FILL))
+        .width(width, WidthType::Dxa)
+}
+
+fn widths(parts: &[usize]) -> Vec<usize> {
+    let total: usize = parts.iter().sum();
+    parts.iter().map(|p| TEXT_WIDTH * p / total).collect()
+}
+
+/// A table with a shaded header row and one row per item of `list` (the row is repeated).
+fn list_table(headers: &[&str], proportions: &[usize], list: &str, cells: &[&str]) -> Table {
+    let w = widths(proportions);
+    let head = TableRow::new(
+        headers
+            .iter()
+            .zip(&w)
+            .map(|(h, w)| header_cell(h, *w))
+            .collect(),
+    );
+    let last = cells.len() - 1;
+    let body = TableRow::new(
+        cells
+            .iter()
+            .zip(&w)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                let mut text = String::new();
+                if i == 0 {
+                    text.push_str(&format!("{{{{#each {list}}}}}"));
+                }
+                text.push_str(c);
+                if i == last {
+                    text.push_str("{{/each}}");
+                }
+                cell(&text, *w)
+            })
+            .collect(),
+    )
+    .cant_split();
+    Table::new(vec![head, body])
+        .set_grid(w)
+        .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// A two-column table of labels and values.
+fn facts_table(rows: &[(&str, &str)]) -> Table {
+    let w = widths(&[1, 2]);
+    Table::new(
+        rows.iter()
+            .map(|(label, value)| TableRow::new(vec![header_cell(label, w[0]), cell(value, w[1])]))
+            .collect(),
+    )
+    .set_grid(w)
+    .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// The signature block: one row per signatory organisation.
+fn signature_table() -> Table {
+    list_table(
+        &["Organisation", "Signatory", "Position", "Date", "Signature"],
+        &[5, 4, 4, 2, 3],
+        "signatories",
+        &[
+            "{{organisation}}",
+            "{{name}}{{#if recommended_by}} (on the recommendation of {{recommended_by}}, Caldicott Guardian){{/if}}",
+            "{{position}}",
+            "",
+            "",
+        ],
+    )
+}
+
+fn framework() -> Docx {
+    base("{{framework.title}}, version {{framework.version}}")
+        .add_paragraph(styled("Title", "{{framework.title}}"))
+        .add_paragraph(styled("Subtitle", "Version {{framework.version}} · {{framework.status_label}} · approved {{date framework.approved}}"))
+        .add_paragraph(heading("Document control"))
+        .add_table(facts_table(&[
+            ("Lead author", "{{framework.document_control.lead_author}}"),
+            ("Developed by", "{{framework.document_control.developed_by}}"),
+            ("Approved by", "{{framework.document_control.approved_by}}"),
+            ("Ratified by", "{{framework.document_control.ratified_by}}"),
+            ("Version", "{{framework.version}} ({{framework.status_label}})"),
+            ("Approved", "{{date framework.approved}}"),
+            ("Valid from", "{{date framework.valid_from}}"),
+            ("Review by", "{{date framework.review_by}}, or sooner if the law or national guidance changes"),
+        ]))
+        .add_paragraph(tag("{{#if framework.document_control.dissemination}}"))
+        .add_paragraph(para("Dissemination: {{framework.document_control.dissemination}}"))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(tag("{{#if framework.document_control.audit}}"))
+        .add_paragraph(para("Audit: {{framework.document_control.audit}}"))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(heading("Revision history"))
+        .add_table(list_table(&["Version", "Description of change", "Date approved"], &[1, 4, 2], "framework.revisions", &["{{version}}", "{{description}}", "{{date date}}"]))
+        .add_paragraph(tag("{{#each framework.sections}}"))
+        .add_paragraph(heading("{{number}}. {{heading}}"))
+        .add_paragraph(tag("{{#each paragraphs}}"))
+        .add_paragraph(para("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(tag("{{#each bullets}}"))
+        .add_paragraph(bullet("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(heading("Legislation and guidance"))
+        .add_paragraph(para("The partners share information within the law, in particular:"))
+        .add_paragraph(tag("{{#each framework.legislation}}"))
+        .add_paragraph(bullet("{{title}}{{#if url}} ({{url}}){{/if}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(heading("Appendix A: core members"))
+        .add_table(list_table(
+            &["Organisation", "Chief executive / accountable officer", "Data protection contact"],
+            &[5, 4, 4],
+            "core_members",
+            &["{{name}}", "{{chief_executive.name}}{{#if chief_executive.title}}, {{chief_executive.title}}{{/if}}", "{{data_protection_officer.name}}{{#if data_protection_officer.role}}, {{data_protection_officer.role}}{{/if}}"],
+        ))
+        .add_paragraph(heading("Appendix B: affiliate partners"))
+        .add_paragraph(tag("{{#if affiliates}}"))
+        .add_paragraph(para("These organisations have joined the framework with the sponsorship of a core member:"))
+        .add_table(list_table(
+            &["Organisation", "Chief executive / accountable officer", "Data protection contact", "Sponsor"],
+            &[4, 3, 3, 3],
+            "affiliates",
+            &["{{name}}", "{{chief_executive.name}}", "{{data_protection_officer.name}}", "{{sponsor_name}}"],
+        ))
+        .add_paragraph(tag("{{else}}"))
+        .add_paragraph(para("No affiliate partners have joined yet."))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(heading("Appendix C: glossary"))
+        .add_table(list_table(&["Term", "Meaning"], &[1, 3], "framework.glossary", &["{{term}}", "{{definition}}"]))
+        .add_paragraph(heading("Appendix D: joining the framework"))
+        .add_paragraph(tag("{{#each framework.joining.paragraphs}}"))
+        .add_paragraph(para("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(heading("Agreement"))
+        .add_paragraph(para(
+            "By signing below, each organisation agrees to the {{framework.title}}, version {{framework.version}}: to share personal information lawfully, under the principles above and under specific information sharing protocols, and to meet the responsibilities it sets out.",
+        ))
+        .add_table(signature_table())
+        .add_paragraph(styled("Note", "Signatures are recorded electronically with countersign: each organisation's signature covers this exact document ({{document.file}})."))
+}
+
+fn protocol() -> Docx {
+    base("{{protocol.title}} ({{protocol.id}}), version {{protocol.version}}")
+        .add_paragraph(styled("Title", "{{protocol.title}}"))
+        .add_paragraph(styled("Subtitle", "Information sharing protocol under the {{framework.title}} · version {{protocol.version}} · {{protocol.status_label}}"))
+        .add_table(facts_table(&[
+            ("Protocol", "{{protocol.id}}, version {{protocol.version}}"),
+            ("Requested by", "{{protocol.requesting.name}}"),
+            ("Type of sharing", "{{protocol.sharing_label}}"),
+            ("Approved", "{{date protocol.approved}}"),
+            ("Review by", "{{date protocol.review_by}}"),
+        ]))
+        .add_paragraph(heading("1. Parties"))
+        .add_paragraph(para("This protocol is agreed between the following organisations, all signatories to the {{framework.title}}:"))
+        .add_table(list_table(&["Organisation", "Sector", "ICO registration", "Data protection contact"], &[5, 3, 2, 4], "protocol.parties", &["{{name}}", "{{sector_label}}", "{{ico_registration}}", "{{data_protection_officer.name}}{{#if data_protection_officer.email}} ({{data_protection_officer.email}}){{/if}}"]))
+        .add_paragraph(heading("2. Purpose"))
+        .add_paragraph(tag("{{#each protocol.purpose}}"))
+        .add_paragraph(para("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(heading("3. Whose information and what is shared"))
+        .add_paragraph(para("The information is about:"))
+        .add_paragraph(tag("{{#each protocol.data_subjects}}"))
+        .add_paragraph(bullet("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_table(list_table(&["Information shared", "Category"], &[3, 1], "protocol.data_items", &["{{item}}", "{{category_label}}"]))
+        .add_paragraph(heading("4. Lawful basis"))
+        .add_paragraph(para("The parties rely on these lawful bases under the UK General Data Protection Regulation:"))
+        .add_paragraph(tag("{{#each protocol.lawful_basis.article6}}"))
+        .add_paragraph(bullet("{{text}}{{#if detail}}: {{detail}}{{/if}}."))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(tag("{{#if protocol.lawful_basis.article9}}"))
+        .add_paragraph(para("For special category data:"))
+        .add_paragraph(tag("{{#each protocol.lawful_basis.article9}}"))
+        .add_paragraph(bullet("{{text}}{{#if schedule1}}, with the Data Protection Act 2018, Schedule 1, {{schedule1}}{{/if}}."))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(tag("{{#if protocol.lawful_basis.article10}}"))
+        .add_paragraph(para("For criminal offence data (Article 10): Data Protection Act 2018, Schedule 1, {{protocol.lawful_basis.article10}}."))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(tag("{{#if protocol.legal_powers}}"))
+        .add_paragraph(para("The power or duty to share comes from: {{join protocol.legal_powers \"; \"}}."))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(para("Consent: {{protocol.consent}}"))
+        .add_paragraph(heading("5. How information moves and is kept secure"))
+        .add_paragraph(para("{{protocol.transfer.method}}."))
+        .add_paragraph(tag("{{#each protocol.transfer.security}}"))
+        .add_paragraph(bullet("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(heading("6. Who may see it"))
+        .add_paragraph(tag("{{#each protocol.access}}"))
+        .add_paragraph(bullet("{{this}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(heading("7. Retention and destruction"))
+        .add_paragraph(para("Retention: {{protocol.retention.period}}."))
+        .add_paragraph(para("Destruction: {{protocol.retention.destruction}}."))
+        .add_paragraph(heading("8. Breaches"))
+        .add_paragraph(para("A party that finds a breach involving information shared under this protocol tells the other parties straight away:"))
+        .add_table(list_table(&["Organisation", "Contact", "Email", "Telephone"], &[4, 3, 4, 2], "protocol.breach_contacts", &["{{organisation_name}}", "{{name}}", "{{email}}", "{{phone}}"]))
+        .add_paragraph(heading("9. Review"))
+        .add_paragraph(para("The parties review this protocol by {{date protocol.review_by}}, or sooner if the purpose, the law or the parties change."))
+        .add_paragraph(heading("10. Agreement"))
+        .add_paragraph(para("By signing below, each party agrees to share information as this protocol sets out, version {{protocol.version}}."))
+        .add_table(signature_table())
+}
+
+fn signature_sheet() -> Docx {
+    base("{{framework.title}}, version {{framework.version}}: signature sheet")
+        .add_paragraph(styled("Title", "Signature sheet"))
+        .add_paragraph(styled("Subtitle", "{{framework.title}}, version {{framework.version}}"))
+        .add_paragraph(para(
+            "Each organisation below signs to confirm that it agrees to the {{framework.title}}, version {{framework.version}}, approved {{date framework.approved}}. The framework document is {{document.framework_file}}.",
+        ))
+        .add_table(signature_table())
+        .add_paragraph(styled("Note", "{{count signatories}} organisations. Electronic signatures recorded with countersign are listed in the pack's signature report."))
+}
+
+fn assurance_checklist() -> Docx {
+    let w = widths(&[5, 1, 3]);
+    let question = |q: &str, answer: &str, evidence: &str| {
+        TableRow::new(vec![
+            cell(q, w[0]),
+            cell(answer, w[1]),
+            cell(evidence, w[2]),
+        ])
+        .cant_split()
+    };
+    let checklist = Table::new(vec![
+        TableRow::new(vec![header_cell("Question", w[0]), header_cell("Answer", w[1]), header_cell("Evidence", w[2])]),
+        question("Is the organisation registered with the Information Commissioner's Office?", "Yes", "Registration number {{organisation.ico_registration}}"),
+        question("Does the organisation provide health or social care services?", "{{organisation.assurance.health_or_social_care}}", ""),
+        question("Does the organisation complete the NHS Data Security and Protection Toolkit?", "{{organisation.assurance.dsp_toolkit.held}}", "{{organisation.assurance.dsp_toolkit.evidence}}{{#if organisation.ods_code}} (ODS code {{organisation.ods_code}}){{/if}}"),
+        question("Does the organisation hold Cyber Essentials certification?", "{{organisation.assurance.cyber_essentials.held}}", "{{organisation.assurance.cyber_essentials.evidence}}"),
+        question("Does the organisation hold Cyber Essentials Plus certification?", "{{organisation.assurance.cyber_essentials_plus.held}}", "{{organisation.assurance.cyber_essentials_plus.evidence}}"),
+        question("Does the organisation hold ISO/IEC 27001 certification?", "{{organisation.assurance.iso27001.held}}", "{{organisation.assurance.iso27001.evidence}}"),
+        question("Does the organisation have a current Public Services Network certificate?", "{{organisation.assurance.psn.held}}", "{{organisation.assurance.psn.evidence}}"),
+    ])
+    .set_grid(w)
+    .width(TEXT_WIDTH, WidthType::Dxa);
+    let c = widths(&[2, 3, 1]);
+    let confirm = Table::new(vec![
+        TableRow::new(vec![header_cell("Confirmed on behalf of", c[0]), header_cell("Name and position", c[1]), header_cell("Date", c[2])]),
+        TableRow::new(vec![cell("{{organisation.name}} (applying)", c[0]), cell("{{organisation.signatory.name}}, {{organisation.signatory.position}}", c[1]), cell("", c[2])]),
+        TableRow::new(vec![cell("{{organisation.sponsor.name}} (sponsor)", c[0]), cell("{{organisation.sponsor.signatory.name}}, {{organisation.sponsor.signatory.position}}", c[1]), cell("", c[2])]),
+    ])
+    .set_grid(c)
+    .width(TEXT_WIDTH, WidthType::Dxa);
+    base("{{framework.title}}: member assurance, {{organisation.name}}")
+        .add_paragraph(styled("Title", "Member assurance checklist"))
+        .add_paragraph(styled("Subtitle", "{{organisation.name}}, joining the {{framework.title}} as an affiliate partner"))
+        .add_table(facts_table(&[
+            ("Organisation", "{{organisation.name}}"),
+            ("Sector", "{{organisation.sector_label}}"),
+            ("Data protection officer or lead", "{{organisation.data_protection_officer.name}}{{#if organisation.data_protection_officer.email}}, {{organisation.data_protection_officer.email}}{{/if}}"),
+            ("Sponsoring core member", "{{organisation.sponsor.name}}"),
+        ]))
+        .add_paragraph(heading("Assurance"))
+        .add_paragraph(para("The sponsor confirms below that it has seen the evidence marked as seen."))
+        .add_table(checklist)
+        .add_paragraph(tag("{{#if organisation.assurance.other_measures}}"))
+        .add_paragraph(para("Other measures in place: {{organisation.assurance.other_measures}}"))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(heading("Confirmation"))
+        .add_table(confirm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed templates are exactly what this code builds. To update them after a change
+    /// here: `COUNTERSIGN_WRITE_TEMPLATES=1 cargo test --lib committed_templates`.
+    #[test]
+    fn committed_templates_are_what_the_code_builds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for name in TEMPLATE_NAMES {
+            let built = build(name).unwrap().unwrap();
+            let again = build(name).unwrap().unwrap();
+            assert_eq!(built, again, "{name} is not reproducible");
+            let path = dir.join(name);
+            if std::env::var_os("COUNTERSIGN_WRITE_TEMPLATES").is_some() {
+                std::fs::write(&path, &built).unwrap();
+            }
+            let committed = std::fs::read(&path).unwrap_or_default();
+            assert!(
+                committed == built,
+                "templates/{name} is not what default_templates.rs builds; run COUNTERSIGN_WRITE_TEMPLATES=1 cargo test --lib committed_templates"
+            );
+        }
+    }
+}

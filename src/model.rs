@@ -1,0 +1,633 @@
+//! The agreement data a coordinator keeps in a pack: the framework, the partner organisations
+//! and the information sharing protocols between them, as typed Rust values parsed from JSON.
+//!
+//! The doc comments here are also the descriptions editors show: `countersign schema` derives
+//! its JSON Schema from these types. This module knows nothing of DOCX, XML, hashes or keys;
+//! the rules that tie fields together live in [`crate::validate`].
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A calendar date written `YYYY-MM-DD`.
+pub type Date = String;
+
+/// `framework.json`: the overarching information sharing framework every partner signs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    /// The JSON Schema this file follows, for editors (ignored by countersign).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// A stable id for the pack and its framework, e.g. `cambs-pboro-isf`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    pub id: String,
+    /// The framework's title, e.g. "Cambridgeshire and Peterborough Information Sharing Framework".
+    #[schemars(length(min = 1))]
+    pub title: String,
+    /// The area it covers, e.g. "Cambridgeshire and Peterborough".
+    #[schemars(length(min = 1))]
+    pub area: String,
+    /// The version being issued, e.g. "2.6".
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)*$"))]
+    pub version: String,
+    /// Where the document is in its life.
+    pub status: Status,
+    /// When the framework was approved.
+    #[schemars(extend("format" = "date"))]
+    pub approved: Date,
+    /// When this version takes effect.
+    #[schemars(extend("format" = "date"))]
+    pub valid_from: Date,
+    /// When it must be reviewed by.
+    #[schemars(extend("format" = "date"))]
+    pub review_by: Date,
+    /// Who wrote, developed, approved and ratified the framework.
+    pub document_control: DocumentControl,
+    /// The revision history, oldest first.
+    #[serde(default)]
+    pub revisions: Vec<Revision>,
+    /// The framework's text: introduction, principles, responsibilities, security, breaches…
+    #[schemars(length(min = 1))]
+    pub sections: Vec<Section>,
+    /// Legislation and guidance the framework relies on.
+    #[serde(default)]
+    pub legislation: Vec<Legislation>,
+    /// Terms and their meanings.
+    #[serde(default)]
+    pub glossary: Vec<GlossaryEntry>,
+    /// How another organisation joins as an affiliate.
+    pub joining: Joining,
+}
+
+/// The life stage of a framework or protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Being written.
+    Draft,
+    /// Out for comment.
+    Consultation,
+    /// Approved and in force.
+    Approved,
+    /// Replaced by a later version.
+    Superseded,
+}
+
+impl Status {
+    /// The word used in documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Consultation => "Consultation draft",
+            Status::Approved => "Approved",
+            Status::Superseded => "Superseded",
+        }
+    }
+}
+
+/// The ratification and document control details of the framework.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentControl {
+    /// Who wrote it, e.g. "Information Sharing Framework Group".
+    pub lead_author: String,
+    /// Who developed it, e.g. "Multi-agency information governance leads".
+    pub developed_by: String,
+    /// Who approved it, e.g. "Each organisation's information governance committee".
+    pub approved_by: String,
+    /// Who ratified it, e.g. "Each organisation's board".
+    pub ratified_by: String,
+    /// How it is made known to staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dissemination: Option<String>,
+    /// How its use is monitored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<String>,
+}
+
+/// One row of the revision history.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    /// The version, e.g. "2.5".
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)*$"))]
+    pub version: String,
+    /// When the revision was approved.
+    #[schemars(extend("format" = "date"))]
+    pub date: Date,
+    /// What changed.
+    pub description: String,
+}
+
+/// A numbered section of text.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// The heading, without its number (numbers are added when the document is assembled).
+    #[schemars(length(min = 1))]
+    pub heading: String,
+    /// Paragraphs of text.
+    #[serde(default)]
+    pub paragraphs: Vec<String>,
+    /// Bulleted points after the paragraphs.
+    #[serde(default)]
+    pub bullets: Vec<String>,
+}
+
+/// A piece of legislation or guidance.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Legislation {
+    /// Its title, e.g. "Data Protection Act 2018".
+    pub title: String,
+    /// Where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A term of the glossary.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryEntry {
+    /// The term.
+    pub term: String,
+    /// What it means.
+    pub definition: String,
+}
+
+/// How an organisation joins the framework as an affiliate.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Joining {
+    /// Paragraphs explaining the process (sponsorship by a core member, the assurance checklist).
+    #[schemars(length(min = 1))]
+    pub paragraphs: Vec<String>,
+}
+
+/// `organisations.json`: every partner organisation of the pack.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationsFile {
+    /// The JSON Schema this file follows, for editors (ignored by countersign).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The organisations, core members first by convention.
+    #[schemars(length(min = 1))]
+    pub organisations: Vec<Organisation>,
+}
+
+/// A partner organisation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// A stable id used everywhere else in the pack, e.g. `cambs-cc`. Never reuse one.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    pub id: String,
+    /// The organisation's name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// The kind of organisation.
+    pub sector: Sector,
+    /// Whether it is a public authority (under the Data Protection Act 2018). When left out,
+    /// the sector decides: charities, housing associations and private companies are not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_authority: Option<bool>,
+    /// Core member or affiliate.
+    pub membership: Membership,
+    /// The ICO registration number, e.g. `Z5735887`.
+    #[schemars(regex(pattern = r"^Z[A-Z0-9]{7}$"))]
+    pub ico_registration: String,
+    /// The NHS ODS code, where the organisation has one, e.g. `RGT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Z0-9]{3,5}$"))]
+    pub ods_code: Option<String>,
+    /// The chief executive or accountable officer.
+    pub chief_executive: Person,
+    /// The data protection officer or single point of contact.
+    pub data_protection_officer: Contact,
+    /// Who signs for the organisation.
+    pub signatory: Signatory,
+    /// Information governance assurance (required for affiliates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assurance: Option<Assurance>,
+}
+
+impl Organisation {
+    /// Whether the organisation is a public authority, explicitly or by its sector.
+    pub fn is_public_authority(&self) -> bool {
+        self.public_authority.unwrap_or(self.sector.is_public())
+    }
+}
+
+/// The kinds of organisation found in regional sharing frameworks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sector {
+    /// A county, district, city or borough council.
+    LocalAuthority,
+    /// A combined authority.
+    CombinedAuthority,
+    /// An NHS trust or foundation trust.
+    NhsTrust,
+    /// An integrated care board or clinical commissioning group.
+    NhsCommissioner,
+    /// A police force.
+    Police,
+    /// A fire and rescue service.
+    FireAndRescue,
+    /// An ambulance service.
+    Ambulance,
+    /// Prison and probation services.
+    PrisonAndProbation,
+    /// A school, college or university.
+    Education,
+    /// A charity or voluntary organisation.
+    Charity,
+    /// A housing association.
+    Housing,
+    /// A private company providing services.
+    Private,
+}
+
+impl Sector {
+    /// Whether organisations of this sector are public authorities by default.
+    pub fn is_public(self) -> bool {
+        !matches!(self, Sector::Charity | Sector::Housing | Sector::Private)
+    }
+
+    /// The words used in documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sector::LocalAuthority => "Local authority",
+            Sector::CombinedAuthority => "Combined authority",
+            Sector::NhsTrust => "NHS trust",
+            Sector::NhsCommissioner => "NHS commissioner",
+            Sector::Police => "Police",
+            Sector::FireAndRescue => "Fire and rescue",
+            Sector::Ambulance => "Ambulance service",
+            Sector::PrisonAndProbation => "Prison and probation",
+            Sector::Education => "Education",
+            Sector::Charity => "Charity",
+            Sector::Housing => "Housing",
+            Sector::Private => "Private provider",
+        }
+    }
+}
+
+/// Membership of the framework.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    /// Core member or affiliate.
+    pub kind: MembershipKind,
+    /// For an affiliate: the id of the core member that sponsors it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sponsor: Option<String>,
+    /// When the organisation joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date"))]
+    pub joined: Option<Date>,
+}
+
+/// Core member or affiliate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MembershipKind {
+    /// One of the organisations that own the framework.
+    Core,
+    /// An organisation that joined with a core member's sponsorship.
+    Affiliate,
+}
+
+/// A named person.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Full name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Job title, e.g. "Chief Constable".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// A contact point.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Full name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Role, e.g. "Data Protection Officer".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    pub email: Option<String>,
+    /// Telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// The person who signs for an organisation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    /// Full name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Position, e.g. "Chief Executive", "Senior Information Risk Owner", "Caldicott Guardian".
+    #[schemars(length(min = 1))]
+    pub position: String,
+    /// The Caldicott Guardian who recommended signing, where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_by: Option<String>,
+}
+
+/// Information governance assurance offered by an organisation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assurance {
+    /// Whether it provides health or social care services.
+    pub health_or_social_care: bool,
+    /// NHS Data Security and Protection Toolkit.
+    pub dsp_toolkit: Evidence,
+    /// Cyber Essentials certification.
+    pub cyber_essentials: Evidence,
+    /// Cyber Essentials Plus certification.
+    pub cyber_essentials_plus: Evidence,
+    /// ISO/IEC 27001 certification.
+    pub iso27001: Evidence,
+    /// Public Services Network compliance.
+    pub psn: Evidence,
+    /// What else is in place, needed when none of the above is held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_measures: Option<String>,
+}
+
+/// One assurance answer.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Whether the organisation holds it (or, for the toolkit, completes it).
+    pub held: bool,
+    /// Whether the sponsor has seen the certificate or evidence.
+    pub evidence_seen: bool,
+    /// Certificate number or toolkit status, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// `protocols/<id>.json`: a specific information sharing protocol (agreement) for one flow.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Protocol {
+    /// The JSON Schema this file follows, for editors (ignored by countersign).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// A stable id, e.g. `mash`. Matches the file name.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    pub id: String,
+    /// The protocol's title.
+    #[schemars(length(min = 1))]
+    pub title: String,
+    /// The version being issued, e.g. "1.0".
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)*$"))]
+    pub version: String,
+    /// Where the protocol is in its life.
+    pub status: Status,
+    /// When it was approved.
+    #[schemars(extend("format" = "date"))]
+    pub approved: Date,
+    /// When it must be reviewed by.
+    #[schemars(extend("format" = "date"))]
+    pub review_by: Date,
+    /// The id of the organisation that asked for the data and wrote the protocol.
+    pub requesting_organisation: String,
+    /// The ids of every organisation party to it (including the requesting one).
+    #[schemars(length(min = 2))]
+    pub parties: Vec<String>,
+    /// Why the information is shared.
+    #[schemars(length(min = 1))]
+    pub purpose: Vec<String>,
+    /// Whether the sharing is systematic (routine) or ad hoc (one-off decisions).
+    pub sharing: SharingKind,
+    /// Whose information is shared, e.g. "Children referred to the safeguarding hub".
+    #[schemars(length(min = 1))]
+    pub data_subjects: Vec<String>,
+    /// What is shared.
+    #[schemars(length(min = 1))]
+    pub data_items: Vec<DataItem>,
+    /// The lawful bases under UK GDPR.
+    pub lawful_basis: LawfulBasis,
+    /// Other legislation that gives the power or duty to share, e.g. "Children Act 2004, section 11".
+    #[serde(default)]
+    pub legal_powers: Vec<String>,
+    /// How consent is dealt with (or why it is not the basis).
+    pub consent: String,
+    /// How the data moves and is kept secure in transit.
+    pub transfer: Transfer,
+    /// How long it is kept and how it is destroyed.
+    pub retention: Retention,
+    /// Who may access the shared data.
+    #[schemars(length(min = 1))]
+    pub access: Vec<String>,
+    /// Whom to tell about a breach, one per party at least.
+    #[schemars(length(min = 1))]
+    pub breach_contacts: Vec<BreachContact>,
+}
+
+/// Systematic or ad hoc sharing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SharingKind {
+    /// Routine sharing of the same data for an established purpose.
+    Systematic,
+    /// One-off decisions to share, case by case.
+    AdHoc,
+}
+
+impl SharingKind {
+    /// The words used in documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            SharingKind::Systematic => {
+                "Systematic (routine sharing of the same information for an established purpose)"
+            }
+            SharingKind::AdHoc => "Ad hoc (a decision to share is made case by case)",
+        }
+    }
+}
+
+/// An item of data shared.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataItem {
+    /// What it is, e.g. "Name, date of birth and address".
+    pub item: String,
+    /// Its category under UK GDPR.
+    pub category: DataCategory,
+}
+
+/// The category of a data item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataCategory {
+    /// Personal data (Article 6 basis needed).
+    Personal,
+    /// Special category data (Article 9 condition needed as well).
+    SpecialCategory,
+    /// Criminal offence data (Article 10 and a Schedule 1 condition).
+    CriminalOffence,
+}
+
+impl DataCategory {
+    /// The words used in documents.
+    pub fn label(self) -> &'static str {
+        match self {
+            DataCategory::Personal => "Personal data",
+            DataCategory::SpecialCategory => "Special category data",
+            DataCategory::CriminalOffence => "Criminal offence data",
+        }
+    }
+}
+
+/// The lawful bases of a protocol.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LawfulBasis {
+    /// UK GDPR Article 6(1) bases: letters `a` to `f`. At least one is needed.
+    pub article6: Vec<Article6>,
+    /// UK GDPR Article 9(2) conditions for special category data: letters `a` to `j`.
+    #[serde(default)]
+    pub article9: Vec<Article9>,
+    /// For criminal offence data (Article 10): the DPA 2018 Schedule 1 condition relied on,
+    /// e.g. "Part 2, paragraph 10: preventing or detecting unlawful acts".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article10: Option<String>,
+}
+
+/// An Article 6(1) basis.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Article6 {
+    /// The letter of Article 6(1), `a` to `f`.
+    #[schemars(regex(pattern = r"^[a-f]$"))]
+    pub basis: String,
+    /// How it applies here, e.g. the statutory task relied on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// An Article 9(2) condition.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Article9 {
+    /// The letter of Article 9(2), `a` to `j`.
+    #[schemars(regex(pattern = r"^[a-j]$"))]
+    pub condition: String,
+    /// The DPA 2018 Schedule 1 condition, needed for (b), (g), (h), (i) and (j), e.g.
+    /// "Part 1, paragraph 2: health or social care purposes".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule1: Option<String>,
+}
+
+/// How data moves between the parties.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// The method, e.g. "Secure email between nhs.net and gcsx accounts".
+    pub method: String,
+    /// The security measures in place.
+    #[schemars(length(min = 1))]
+    pub security: Vec<String>,
+}
+
+/// Retention and destruction.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// How long shared data is kept.
+    pub period: String,
+    /// How it is destroyed at the end.
+    pub destruction: String,
+}
+
+/// A contact for breaches.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreachContact {
+    /// The organisation's id.
+    pub organisation: String,
+    /// The contact's name or team.
+    pub name: String,
+    /// Email address.
+    #[schemars(regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    pub email: String,
+    /// Telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Article 6(1) bases in words.
+pub fn article6_text(letter: &str) -> Option<&'static str> {
+    Some(match letter {
+        "a" => "Article 6(1)(a): the data subject has given consent",
+        "b" => "Article 6(1)(b): necessary for a contract with the data subject",
+        "c" => "Article 6(1)(c): necessary to comply with a legal obligation",
+        "d" => "Article 6(1)(d): necessary to protect someone's vital interests",
+        "e" => {
+            "Article 6(1)(e): necessary for a task in the public interest or in the exercise of official authority"
+        }
+        "f" => "Article 6(1)(f): necessary for legitimate interests",
+        _ => return None,
+    })
+}
+
+/// Article 9(2) conditions in words.
+pub fn article9_text(letter: &str) -> Option<&'static str> {
+    Some(match letter {
+        "a" => "Article 9(2)(a): explicit consent",
+        "b" => "Article 9(2)(b): employment, social security and social protection law",
+        "c" => "Article 9(2)(c): vital interests where consent cannot be given",
+        "d" => "Article 9(2)(d): not-for-profit bodies",
+        "e" => "Article 9(2)(e): made public by the data subject",
+        "f" => "Article 9(2)(f): legal claims or judicial acts",
+        "g" => "Article 9(2)(g): substantial public interest",
+        "h" => "Article 9(2)(h): health or social care",
+        "i" => "Article 9(2)(i): public health",
+        "j" => "Article 9(2)(j): archiving, research and statistics",
+        _ => return None,
+    })
+}
+
+/// Article 9(2) conditions that need a DPA 2018 Schedule 1 condition as well (section 10).
+pub const NEEDS_SCHEDULE1: [&str; 5] = ["b", "g", "h", "i", "j"];
+
+/// Parses a `YYYY-MM-DD` date (a time after `T` is ignored), checking that the day exists.
+/// Returns (year, month, day).
+pub fn parse_date(text: &str) -> Option<(u32, u32, u32)> {
+    let date = text.split_once('T').map_or(text, |(d, _)| d);
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |s: &str| {
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse::<u32>().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = (num(&date[0..4])?, num(&date[5..7])?, num(&date[8..10])?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}

@@ -1,0 +1,82 @@
+//! A pack on disk: creating a new one from the bundled example, and the schema files editors
+//! use to complete and check its JSON.
+
+use std::path::Path;
+
+use crate::fsio::{self, Overwrite, WriteError};
+
+/// The bundled small example, written by `countersign init`: (path in the pack, contents).
+const EXAMPLE: [(&str, &str); 3] = [
+    (
+        "framework.json",
+        include_str!("../examples/small/framework.json"),
+    ),
+    (
+        "organisations.json",
+        include_str!("../examples/small/organisations.json"),
+    ),
+    (
+        "protocols/hospital-discharge.json",
+        include_str!("../examples/small/protocols/hospital-discharge.json"),
+    ),
+];
+
+const PACK_GITIGNORE: &str = "# Secret keys never belong in a pack.\n*.key\n*.key.pem\n";
+
+/// The schema files: (file name, pretty JSON).
+pub fn schema_files() -> Vec<(&'static str, Vec<u8>)> {
+    let pretty = |schema: schemars::Schema| {
+        let mut bytes = serde_json::to_vec_pretty(&schema).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    };
+    vec![
+        (
+            "framework.schema.json",
+            pretty(schemars::schema_for!(crate::model::Framework)),
+        ),
+        (
+            "organisations.schema.json",
+            pretty(schemars::schema_for!(crate::model::OrganisationsFile)),
+        ),
+        (
+            "protocol.schema.json",
+            pretty(schemars::schema_for!(crate::model::Protocol)),
+        ),
+    ]
+}
+
+/// Creates a new pack in `dir` (which must not exist, or be empty) from the bundled example.
+pub fn init(dir: &Path) -> Result<(), WriteError> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(WriteError::Exists(dir.to_path_buf()));
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError::Io { path, source }
+    };
+    for sub in ["protocols", "schema", "templates", "keys"] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(io(&dir.join(sub)))?;
+    }
+    for (name, text) in EXAMPLE {
+        fsio::write_atomic(&dir.join(name), text.as_bytes(), Overwrite::Refuse)?;
+    }
+    for (name, bytes) in schema_files() {
+        fsio::write_atomic(&dir.join("schema").join(name), &bytes, Overwrite::Refuse)?;
+    }
+    fsio::write_atomic(
+        &dir.join(".gitignore"),
+        PACK_GITIGNORE.as_bytes(),
+        Overwrite::Refuse,
+    )?;
+    fsio::write_atomic(
+        &dir.join("templates").join("README.md"),
+        b"Put a DOCX here named framework.docx, protocol.docx, signature-sheet.docx or\nassurance-checklist.docx to use it instead of countersign's default template.\n",
+        Overwrite::Refuse,
+    )?;
+    Ok(())
+}
