@@ -62,14 +62,17 @@ pub struct Framework {
 /// The life stage of a framework or protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Variant meanings are plain comments: doc comments would turn the schema's list of
+// allowed values into a `oneOf` that editors and error messages show less clearly.
+#[allow(missing_docs)]
 pub enum Status {
-    /// Being written.
+    // Being written.
     Draft,
-    /// Out for comment.
+    // Out for comment.
     Consultation,
-    /// Approved and in force.
+    // Approved and in force.
     Approved,
-    /// Replaced by a later version.
+    // Replaced by a later version.
     Superseded,
 }
 
@@ -222,30 +225,33 @@ impl Organisation {
 /// The kinds of organisation found in regional sharing frameworks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Variant meanings are plain comments: doc comments would turn the schema's list of
+// allowed values into a `oneOf` that editors and error messages show less clearly.
+#[allow(missing_docs)]
 pub enum Sector {
-    /// A county, district, city or borough council.
+    // A county, district, city or borough council.
     LocalAuthority,
-    /// A combined authority.
+    // A combined authority.
     CombinedAuthority,
-    /// An NHS trust or foundation trust.
+    // An NHS trust or foundation trust.
     NhsTrust,
-    /// An integrated care board or clinical commissioning group.
+    // An integrated care board or clinical commissioning group.
     NhsCommissioner,
-    /// A police force.
+    // A police force.
     Police,
-    /// A fire and rescue service.
+    // A fire and rescue service.
     FireAndRescue,
-    /// An ambulance service.
+    // An ambulance service.
     Ambulance,
-    /// Prison and probation services.
+    // Prison and probation services.
     PrisonAndProbation,
-    /// A school, college or university.
+    // A school, college or university.
     Education,
-    /// A charity or voluntary organisation.
+    // A charity or voluntary organisation.
     Charity,
-    /// A housing association.
+    // A housing association.
     Housing,
-    /// A private company providing services.
+    // A private company providing services.
     Private,
 }
 
@@ -292,10 +298,13 @@ pub struct Membership {
 /// Core member or affiliate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Variant meanings are plain comments: doc comments would turn the schema's list of
+// allowed values into a `oneOf` that editors and error messages show less clearly.
+#[allow(missing_docs)]
 pub enum MembershipKind {
-    /// One of the organisations that own the framework.
+    // One of the organisations that own the framework.
     Core,
-    /// An organisation that joined with a core member's sponsorship.
+    // An organisation that joined with a core member's sponsorship.
     Affiliate,
 }
 
@@ -441,10 +450,13 @@ pub struct Protocol {
 /// Systematic or ad hoc sharing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Variant meanings are plain comments: doc comments would turn the schema's list of
+// allowed values into a `oneOf` that editors and error messages show less clearly.
+#[allow(missing_docs)]
 pub enum SharingKind {
-    /// Routine sharing of the same data for an established purpose.
+    // Routine sharing of the same data for an established purpose.
     Systematic,
-    /// One-off decisions to share, case by case.
+    // One-off decisions to share, case by case.
     AdHoc,
 }
 
@@ -473,12 +485,15 @@ pub struct DataItem {
 /// The category of a data item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+// Variant meanings are plain comments: doc comments would turn the schema's list of
+// allowed values into a `oneOf` that editors and error messages show less clearly.
+#[allow(missing_docs)]
 pub enum DataCategory {
-    /// Personal data (Article 6 basis needed).
+    // Personal data (Article 6 basis needed).
     Personal,
-    /// Special category data (Article 9 condition needed as well).
+    // Special category data (Article 9 condition needed as well).
     SpecialCategory,
-    /// Criminal offence data (Article 10 and a Schedule 1 condition).
+    // Criminal offence data (Article 10 and a Schedule 1 condition).
     CriminalOffence,
 }
 

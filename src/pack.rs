@@ -80,3 +80,34 @@ pub fn init(dir: &Path) -> Result<(), WriteError> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema files committed with the examples are the ones the code derives. To update
+    /// them: `countersign schema --out examples/<pack>/schema`.
+    #[test]
+    fn committed_example_schemas_are_current() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for pack in ["examples/small", "examples/cambs"] {
+            for (name, bytes) in schema_files() {
+                let committed =
+                    std::fs::read(root.join(pack).join("schema").join(name)).unwrap_or_default();
+                assert!(
+                    committed == bytes,
+                    "{pack}/schema/{name} is out of date: run countersign schema --out {pack}/schema"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn init_writes_a_pack_and_refuses_a_folder_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path().join("new-pack");
+        init(&pack).unwrap();
+        assert!(crate::validate::load_pack(&pack).is_ok());
+        assert!(matches!(init(&pack), Err(WriteError::Exists(_))));
+    }
+}

@@ -72,15 +72,24 @@ pub enum PackError {
         source: std::io::Error,
     },
     /// The data has problems.
-    #[error("{}", list_findings(.0))]
-    Invalid(Vec<Finding>),
+    #[error("{}", list_findings(.findings, *.rules_checked))]
+    Invalid {
+        /// Every problem found.
+        findings: Vec<Finding>,
+        /// Whether the rules between fields and files were checked too. They are checked only
+        /// once every file parses and has the shape the schema asks for.
+        rules_checked: bool,
+    },
 }
 
-fn list_findings(findings: &[Finding]) -> String {
+fn list_findings(findings: &[Finding], rules_checked: bool) -> String {
     let mut s = format!("the pack's data has {} problem(s):", findings.len());
     for f in findings {
         s.push_str("\n  - ");
         s.push_str(&f.to_string().replace('\n', "\n    "));
+    }
+    if !rules_checked {
+        s.push_str("\n(the rules between files, such as lawful bases and references between organisations, are checked once these are fixed)");
     }
     s
 }
@@ -190,9 +199,11 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
         }
         positions.insert(file.name.clone(), pos);
     }
+    let mut rules_checked = false;
     if let (true, Some(framework), Some(organisations)) =
         (findings.is_empty(), typed_framework, typed_orgs)
     {
+        rules_checked = true;
         let mut rules = Rules {
             findings: &mut findings,
             positions: &positions,
@@ -207,7 +218,7 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
             });
         }
     }
-    Err(PackError::Invalid(findings))
+    Err(PackError::Invalid { findings, rules_checked })
 }
 
 #[derive(Clone, Copy)]
@@ -273,8 +284,19 @@ fn parse_and_check_schema(
     };
     let before = findings.len();
     for error in validator.iter_errors(&value) {
-        let path = dotted_path(&value, &error.instance_path().to_string());
+        let mut path = dotted_path(&value, &error.instance_path().to_string());
         let (message, hint) = describe(&error, &path);
+        // Point at the unknown field itself, not at the object holding it.
+        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+            error.kind()
+            && let Some(first) = unexpected.first()
+        {
+            path = if path.is_empty() {
+                first.clone()
+            } else {
+                format!("{path}.{first}")
+            };
+        }
         findings.push(Finding {
             file: file.name.clone(),
             position: pos.get(&path).copied(),
@@ -836,7 +858,11 @@ impl Rules<'_> {
                 self.add(
                     file,
                     format!("lawful_basis.article6[{i}].basis"),
-                    format!("legitimate interests (Article 6(1)(f)) cannot be relied on by public authorities for their public tasks, and {} {} a public authority", public.join(", "), if public.len() == 1 { "is" } else { "are" }),
+                    format!(
+                        "legitimate interests (Article 6(1)(f)) cannot be relied on by public authorities for their public tasks, and {} {}",
+                        public.join(", "),
+                        if public.len() == 1 { "is a public authority" } else { "are public authorities" }
+                    ),
                     "use Article 6(1)(e) public task (or (c) legal obligation) for public authorities",
                 );
             }

@@ -203,7 +203,7 @@ fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
     use countersign::validate::PackError;
     countersign::validate::load_pack(pack).map_err(|e| match e {
         PackError::NotAPack(_) => Failure::input(e.to_string(), Some("run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string())),
-        PackError::Invalid(_) => Failure::input(e.to_string(), Some("fix the places listed above and run `countersign validate` again".to_string())),
+        PackError::Invalid { .. } => Failure::input(e.to_string(), Some("fix the places listed above and run `countersign validate` again".to_string())),
         other => Failure::input(other.to_string(), None),
     })
 }
