@@ -175,7 +175,7 @@ fn base(header_text: &str) -> Docx {
 fn para(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(Run::new().add_text(text))
-        .line_spacing(LineSpacing::new().after(120))
+        .line_spacing(LineSpacing::new().before(80).after(120))
 }
 
 fn styled(style: &str, text: &str) -> Paragraph {
