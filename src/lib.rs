@@ -21,6 +21,7 @@ pub mod data;
 pub mod default_templates;
 pub mod digest;
 pub mod fsio;
+pub mod keys;
 pub mod model;
 pub mod pack;
 pub mod package;

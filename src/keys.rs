@@ -1,0 +1,261 @@
+//! Ed25519 keys: generation, key ids, and the standard file forms.
+//!
+//! Secret keys are encrypted PKCS#8 PEM (scrypt and AES-256-CBC, which OpenSSL opens), or plain
+//! PKCS#8 v1 PEM when the caller asks for no passphrase. Public keys are written as an OpenSSH
+//! line (`ssh-ed25519 AAAA… comment`) and as SPKI PEM; the key id is the OpenSSH `SHA256:`
+//! fingerprint, so `ssh-keygen -lf` prints the same id. Secrets live only in types that zeroize
+//! on drop and never print. This module never chooses paths and never prints.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// Why a key could not be made, read or used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The secret key is encrypted and no passphrase was given.
+    #[error("the secret key is encrypted and needs its passphrase")]
+    NeedsPassphrase,
+    /// Decryption failed.
+    #[error("the passphrase is wrong (or the key file is damaged)")]
+    WrongPassphrase,
+    /// The text is not a key in a form we read.
+    #[error("it is not an Ed25519 key in a form countersign reads ({0})")]
+    Malformed(String),
+    /// The public key is a weak (small-order) point that would let signatures be forged.
+    #[error("it is a weak Ed25519 key (a small-order point) that cannot be trusted")]
+    Weak,
+    /// The system's random number generator failed.
+    #[error("the system's random number generator failed ({0})")]
+    Random(String),
+}
+
+/// A key id: the OpenSSH `SHA256:` fingerprint of the public key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct KeyId(String);
+
+impl KeyId {
+    /// The id as text, e.g. `SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A public key that has passed the weak-key check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey(VerifyingKey);
+
+const SSH_TYPE: &str = "ssh-ed25519";
+
+impl PublicKey {
+    /// From the 32 raw bytes, refusing weak keys.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| KeyError::Malformed("not a point on the curve".into()))?;
+        if key.is_weak() {
+            return Err(KeyError::Weak);
+        }
+        Ok(PublicKey(key))
+    }
+
+    /// Reads an OpenSSH public key line or SPKI PEM.
+    pub fn parse(text: &str) -> Result<PublicKey, KeyError> {
+        let text = text.trim();
+        if text.starts_with("-----BEGIN PUBLIC KEY-----") {
+            let key = VerifyingKey::from_public_key_pem(text).map_err(|e| KeyError::Malformed(e.to_string()))?;
+            return PublicKey::from_bytes(key.as_bytes());
+        }
+        let mut parts = text.split_whitespace();
+        let (Some(kind), Some(blob)) = (parts.next(), parts.next()) else {
+            return Err(KeyError::Malformed("expected an OpenSSH line 'ssh-ed25519 AAAA…' or a PEM public key".into()));
+        };
+        if kind != SSH_TYPE {
+            return Err(KeyError::Malformed(format!("the key type is '{kind}', not ssh-ed25519")));
+        }
+        let wire = STANDARD.decode(blob).map_err(|e| KeyError::Malformed(format!("bad base64 ({e})")))?;
+        let expected_prefix = ssh_string(SSH_TYPE.as_bytes());
+        let key = wire
+            .strip_prefix(expected_prefix.as_slice())
+            .and_then(|rest| rest.strip_prefix(&32u32.to_be_bytes()[..]))
+            .and_then(|k| <[u8; 32]>::try_from(k).ok())
+            .ok_or_else(|| KeyError::Malformed("the OpenSSH key blob is not an Ed25519 key".into()))?;
+        PublicKey::from_bytes(&key)
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.0.as_bytes()
+    }
+
+    fn wire(&self) -> Vec<u8> {
+        let mut wire = ssh_string(SSH_TYPE.as_bytes());
+        wire.extend(ssh_string(self.0.as_bytes()));
+        wire
+    }
+
+    /// The key id: `SHA256:` and the unpadded base64 SHA-256 of the SSH wire encoding.
+    pub fn key_id(&self) -> KeyId {
+        KeyId(format!("SHA256:{}", STANDARD_NO_PAD.encode(Sha256::digest(self.wire()))))
+    }
+
+    /// The OpenSSH public key line.
+    pub fn to_openssh(&self, comment: &str) -> String {
+        let comment: String = comment.chars().filter(|c| !c.is_control()).collect();
+        format!("{SSH_TYPE} {} {comment}", STANDARD.encode(self.wire())).trim_end().to_string()
+    }
+
+    /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`), which OpenSSL reads.
+    pub fn to_pem(&self) -> String {
+        self.0.to_public_key_pem(LineEnding::LF).unwrap_or_default()
+    }
+
+    /// Strict verification: rejects non-canonical signatures and weak keys.
+    pub fn verify_strict(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(bytes) = <[u8; 64]>::try_from(signature) else { return false };
+        self.0.verify_strict(message, &Signature::from_bytes(&bytes)).is_ok()
+    }
+}
+
+fn ssh_string(bytes: &[u8]) -> Vec<u8> {
+    let mut out = (bytes.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// A secret signing key. Zeroized on drop; its `Debug` shows only the key id.
+pub struct SecretKey(SigningKey);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({})", self.public().key_id())
+    }
+}
+
+impl SecretKey {
+    /// Generates a new key from the operating system's random number generator.
+    pub fn generate() -> Result<SecretKey, KeyError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::fill(seed.as_mut()).map_err(|e| KeyError::Random(e.to_string()))?;
+        Ok(SecretKey(SigningKey::from_bytes(&seed)))
+    }
+
+    /// From a 32-byte seed (for test vectors).
+    pub fn from_seed(seed: &[u8; 32]) -> SecretKey {
+        SecretKey(SigningKey::from_bytes(seed))
+    }
+
+    /// The public half.
+    pub fn public(&self) -> PublicKey {
+        PublicKey(self.0.verifying_key())
+    }
+
+    /// Signs `message` (Ed25519 is deterministic: the same message gives the same signature).
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.0.sign(message).to_bytes()
+    }
+
+    fn keypair_bytes(&self) -> KeypairBytes {
+        // Without the public key: OpenSSL 3.0 refuses PKCS#8 v2.
+        KeypairBytes { secret_key: self.0.to_bytes(), public_key: None }
+    }
+
+    /// Encrypted PKCS#8 PEM (`-----BEGIN ENCRYPTED PRIVATE KEY-----`), scrypt + AES-256-CBC.
+    pub fn to_encrypted_pem(&self, passphrase: &[u8]) -> Result<Zeroizing<String>, KeyError> {
+        self.keypair_bytes().to_pkcs8_encrypted_pem(passphrase, LineEnding::LF).map_err(|e| KeyError::Random(e.to_string()))
+    }
+
+    /// Unencrypted PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub fn to_pem(&self) -> Result<Zeroizing<String>, KeyError> {
+        self.keypair_bytes().to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Malformed(e.to_string()))
+    }
+
+    /// Reads a secret key file's text; `passphrase` is needed when it is encrypted.
+    pub fn from_pem(text: &str, passphrase: Option<&[u8]>) -> Result<SecretKey, KeyError> {
+        let text = text.trim();
+        let keypair = if text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+            let passphrase = passphrase.ok_or(KeyError::NeedsPassphrase)?;
+            KeypairBytes::from_pkcs8_encrypted_pem(text, passphrase).map_err(|e| match e {
+                ed25519_dalek::pkcs8::Error::EncryptedPrivateKey(_) => KeyError::WrongPassphrase,
+                // A wrong passphrase usually decrypts to bytes that are not valid DER.
+                ed25519_dalek::pkcs8::Error::Asn1(_) => KeyError::WrongPassphrase,
+                other => KeyError::Malformed(other.to_string()),
+            })?
+        } else if text.starts_with("-----BEGIN PRIVATE KEY-----") {
+            KeypairBytes::from_pkcs8_pem(text).map_err(|e| KeyError::Malformed(e.to_string()))?
+        } else {
+            return Err(KeyError::Malformed("expected a PEM private key ('-----BEGIN ENCRYPTED PRIVATE KEY-----')".into()));
+        };
+        let key = SecretKey(SigningKey::from_bytes(&keypair.secret_key));
+        if key.public().0.is_weak() {
+            return Err(KeyError::Weak);
+        }
+        Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> SecretKey {
+        SecretKey::from_seed(&[7u8; 32])
+    }
+
+    #[test]
+    fn openssh_and_pem_round_trip_with_the_same_key_id() {
+        let public = sample().public();
+        let line = public.to_openssh("cambs-cc");
+        assert!(line.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"), "{line}");
+        assert_eq!(PublicKey::parse(&line).unwrap(), public);
+        assert_eq!(PublicKey::parse(&public.to_pem()).unwrap(), public);
+        assert!(public.key_id().as_str().starts_with("SHA256:"));
+        assert_eq!(public.key_id().as_str().len(), 7 + 43);
+    }
+
+    #[test]
+    fn encrypted_keys_need_the_right_passphrase() {
+        let key = sample();
+        let pem = key.to_encrypted_pem(b"correct horse").unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        assert!(matches!(SecretKey::from_pem(&pem, None), Err(KeyError::NeedsPassphrase)));
+        assert!(matches!(SecretKey::from_pem(&pem, Some(b"wrong")), Err(KeyError::WrongPassphrase)));
+        let back = SecretKey::from_pem(&pem, Some(b"correct horse")).unwrap();
+        assert_eq!(back.public(), key.public());
+        let plain = key.to_pem().unwrap();
+        assert_eq!(SecretKey::from_pem(&plain, None).unwrap().public(), key.public());
+    }
+
+    #[test]
+    fn weak_keys_are_refused() {
+        // The identity point: a small-order point that verifies forged signatures.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert!(matches!(PublicKey::from_bytes(&identity), Err(KeyError::Weak)));
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let shown = format!("{:?}", sample());
+        assert!(shown.starts_with("SecretKey(SHA256:"), "{shown}");
+        assert!(!shown.contains("07, 07"));
+    }
+
+    #[test]
+    fn signing_keys_zeroize_on_drop() {
+        fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        assert_zeroize_on_drop::<SigningKey>();
+    }
+}
