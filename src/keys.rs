@@ -11,7 +11,9 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes,
+};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -38,7 +40,9 @@ pub enum KeyError {
 }
 
 /// A key id: the OpenSSH `SHA256:` fingerprint of the public key.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct KeyId(String);
 
@@ -64,7 +68,8 @@ const SSH_TYPE: &str = "ssh-ed25519";
 impl PublicKey {
     /// From the 32 raw bytes, refusing weak keys.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
-        let key = VerifyingKey::from_bytes(bytes).map_err(|_| KeyError::Malformed("not a point on the curve".into()))?;
+        let key = VerifyingKey::from_bytes(bytes)
+            .map_err(|_| KeyError::Malformed("not a point on the curve".into()))?;
         if key.is_weak() {
             return Err(KeyError::Weak);
         }
@@ -75,23 +80,32 @@ impl PublicKey {
     pub fn parse(text: &str) -> Result<PublicKey, KeyError> {
         let text = text.trim();
         if text.starts_with("-----BEGIN PUBLIC KEY-----") {
-            let key = VerifyingKey::from_public_key_pem(text).map_err(|e| KeyError::Malformed(e.to_string()))?;
+            let key = VerifyingKey::from_public_key_pem(text)
+                .map_err(|e| KeyError::Malformed(e.to_string()))?;
             return PublicKey::from_bytes(key.as_bytes());
         }
         let mut parts = text.split_whitespace();
         let (Some(kind), Some(blob)) = (parts.next(), parts.next()) else {
-            return Err(KeyError::Malformed("expected an OpenSSH line 'ssh-ed25519 AAAA…' or a PEM public key".into()));
+            return Err(KeyError::Malformed(
+                "expected an OpenSSH line 'ssh-ed25519 AAAA…' or a PEM public key".into(),
+            ));
         };
         if kind != SSH_TYPE {
-            return Err(KeyError::Malformed(format!("the key type is '{kind}', not ssh-ed25519")));
+            return Err(KeyError::Malformed(format!(
+                "the key type is '{kind}', not ssh-ed25519"
+            )));
         }
-        let wire = STANDARD.decode(blob).map_err(|e| KeyError::Malformed(format!("bad base64 ({e})")))?;
+        let wire = STANDARD
+            .decode(blob)
+            .map_err(|e| KeyError::Malformed(format!("bad base64 ({e})")))?;
         let expected_prefix = ssh_string(SSH_TYPE.as_bytes());
         let key = wire
             .strip_prefix(expected_prefix.as_slice())
             .and_then(|rest| rest.strip_prefix(&32u32.to_be_bytes()[..]))
             .and_then(|k| <[u8; 32]>::try_from(k).ok())
-            .ok_or_else(|| KeyError::Malformed("the OpenSSH key blob is not an Ed25519 key".into()))?;
+            .ok_or_else(|| {
+                KeyError::Malformed("the OpenSSH key blob is not an Ed25519 key".into())
+            })?;
         PublicKey::from_bytes(&key)
     }
 
@@ -108,13 +122,18 @@ impl PublicKey {
 
     /// The key id: `SHA256:` and the unpadded base64 SHA-256 of the SSH wire encoding.
     pub fn key_id(&self) -> KeyId {
-        KeyId(format!("SHA256:{}", STANDARD_NO_PAD.encode(Sha256::digest(self.wire()))))
+        KeyId(format!(
+            "SHA256:{}",
+            STANDARD_NO_PAD.encode(Sha256::digest(self.wire()))
+        ))
     }
 
     /// The OpenSSH public key line.
     pub fn to_openssh(&self, comment: &str) -> String {
         let comment: String = comment.chars().filter(|c| !c.is_control()).collect();
-        format!("{SSH_TYPE} {} {comment}", STANDARD.encode(self.wire())).trim_end().to_string()
+        format!("{SSH_TYPE} {} {comment}", STANDARD.encode(self.wire()))
+            .trim_end()
+            .to_string()
     }
 
     /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`), which OpenSSL reads.
@@ -124,8 +143,12 @@ impl PublicKey {
 
     /// Strict verification: rejects non-canonical signatures and weak keys.
     pub fn verify_strict(&self, message: &[u8], signature: &[u8]) -> bool {
-        let Ok(bytes) = <[u8; 64]>::try_from(signature) else { return false };
-        self.0.verify_strict(message, &Signature::from_bytes(&bytes)).is_ok()
+        let Ok(bytes) = <[u8; 64]>::try_from(signature) else {
+            return false;
+        };
+        self.0
+            .verify_strict(message, &Signature::from_bytes(&bytes))
+            .is_ok()
     }
 }
 
@@ -169,17 +192,24 @@ impl SecretKey {
 
     fn keypair_bytes(&self) -> KeypairBytes {
         // Without the public key: OpenSSL 3.0 refuses PKCS#8 v2.
-        KeypairBytes { secret_key: self.0.to_bytes(), public_key: None }
+        KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        }
     }
 
     /// Encrypted PKCS#8 PEM (`-----BEGIN ENCRYPTED PRIVATE KEY-----`), scrypt + AES-256-CBC.
     pub fn to_encrypted_pem(&self, passphrase: &[u8]) -> Result<Zeroizing<String>, KeyError> {
-        self.keypair_bytes().to_pkcs8_encrypted_pem(passphrase, LineEnding::LF).map_err(|e| KeyError::Random(e.to_string()))
+        self.keypair_bytes()
+            .to_pkcs8_encrypted_pem(passphrase, LineEnding::LF)
+            .map_err(|e| KeyError::Random(e.to_string()))
     }
 
     /// Unencrypted PKCS#8 v1 PEM (`-----BEGIN PRIVATE KEY-----`).
     pub fn to_pem(&self) -> Result<Zeroizing<String>, KeyError> {
-        self.keypair_bytes().to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Malformed(e.to_string()))
+        self.keypair_bytes()
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Malformed(e.to_string()))
     }
 
     /// Reads a secret key file's text; `passphrase` is needed when it is encrypted.
@@ -196,7 +226,9 @@ impl SecretKey {
         } else if text.starts_with("-----BEGIN PRIVATE KEY-----") {
             KeypairBytes::from_pkcs8_pem(text).map_err(|e| KeyError::Malformed(e.to_string()))?
         } else {
-            return Err(KeyError::Malformed("expected a PEM private key ('-----BEGIN ENCRYPTED PRIVATE KEY-----')".into()));
+            return Err(KeyError::Malformed(
+                "expected a PEM private key ('-----BEGIN ENCRYPTED PRIVATE KEY-----')".into(),
+            ));
         };
         let key = SecretKey(SigningKey::from_bytes(&keypair.secret_key));
         if key.public().0.is_weak() {
@@ -218,7 +250,10 @@ mod tests {
     fn openssh_and_pem_round_trip_with_the_same_key_id() {
         let public = sample().public();
         let line = public.to_openssh("cambs-cc");
-        assert!(line.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"), "{line}");
+        assert!(
+            line.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"),
+            "{line}"
+        );
         assert_eq!(PublicKey::parse(&line).unwrap(), public);
         assert_eq!(PublicKey::parse(&public.to_pem()).unwrap(), public);
         assert!(public.key_id().as_str().starts_with("SHA256:"));
@@ -230,12 +265,21 @@ mod tests {
         let key = sample();
         let pem = key.to_encrypted_pem(b"correct horse").unwrap();
         assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-        assert!(matches!(SecretKey::from_pem(&pem, None), Err(KeyError::NeedsPassphrase)));
-        assert!(matches!(SecretKey::from_pem(&pem, Some(b"wrong")), Err(KeyError::WrongPassphrase)));
+        assert!(matches!(
+            SecretKey::from_pem(&pem, None),
+            Err(KeyError::NeedsPassphrase)
+        ));
+        assert!(matches!(
+            SecretKey::from_pem(&pem, Some(b"wrong")),
+            Err(KeyError::WrongPassphrase)
+        ));
         let back = SecretKey::from_pem(&pem, Some(b"correct horse")).unwrap();
         assert_eq!(back.public(), key.public());
         let plain = key.to_pem().unwrap();
-        assert_eq!(SecretKey::from_pem(&plain, None).unwrap().public(), key.public());
+        assert_eq!(
+            SecretKey::from_pem(&plain, None).unwrap().public(),
+            key.public()
+        );
     }
 
     #[test]
@@ -243,7 +287,10 @@ mod tests {
         // The identity point: a small-order point that verifies forged signatures.
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert!(matches!(PublicKey::from_bytes(&identity), Err(KeyError::Weak)));
+        assert!(matches!(
+            PublicKey::from_bytes(&identity),
+            Err(KeyError::Weak)
+        ));
     }
 
     #[test]

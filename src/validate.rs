@@ -218,7 +218,10 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
             });
         }
     }
-    Err(PackError::Invalid { findings, rules_checked })
+    Err(PackError::Invalid {
+        findings,
+        rules_checked,
+    })
 }
 
 #[derive(Clone, Copy)]
