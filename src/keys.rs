@@ -47,9 +47,21 @@ pub enum KeyError {
 pub struct KeyId(String);
 
 impl KeyId {
+    /// A key id as written somewhere (compared, never trusted).
+    pub fn from_text(text: &str) -> KeyId {
+        KeyId(text.to_string())
+    }
+
     /// The id as text, e.g. `SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl KeyId {
+    #[cfg(test)]
+    pub(crate) fn default_for_tests() -> KeyId {
+        KeyId("SHA256:none".into())
     }
 }
 

@@ -21,12 +21,17 @@ pub mod data;
 pub mod default_templates;
 pub mod digest;
 pub mod fsio;
+pub mod keyring;
 pub mod keys;
 pub mod model;
 pub mod pack;
 pub mod package;
+pub mod sign;
+pub mod signature;
 pub mod template;
+pub mod time;
 pub mod validate;
+pub mod verify;
 pub mod xml;
 
 pub use template::{Problem, Template, TemplateError};

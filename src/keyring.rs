@@ -1,0 +1,370 @@
+//! The pack's keyring (`keys/keyring.json`): which public keys belong to which organisation,
+//! for which signatory roles, from when, and whether and why they were revoked.
+//!
+//! The keyring is an append-only list of changes, each holding the SHA-256 of the one before,
+//! and the current state is derived by replaying them: there is no separate state that could be
+//! edited to swap a key silently, and an edited, removed or reordered change breaks the chain.
+//! Holds public keys only; never a secret.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::sha256_hex;
+use crate::keys::{KeyError, KeyId, PublicKey};
+
+/// Where the keyring lives in a pack.
+pub const KEYRING_FILE: &str = "keys/keyring.json";
+/// The keyring's format label.
+pub const KEYRING_FORMAT: &str = "countersign/keyring/v1";
+/// The `prev` of the first change.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Why a key was revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationReason {
+    /// Replaced by a newer key; signatures made before remain good.
+    Superseded,
+    /// The secret key may be known to someone else.
+    Compromised,
+}
+
+impl RevocationReason {
+    /// The word used in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::Compromised => "compromised",
+        }
+    }
+}
+
+/// One change to the keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum KeyChange {
+    /// A key was added for an organisation.
+    Added {
+        /// The key id.
+        key_id: KeyId,
+        /// The organisation's id.
+        organisation: String,
+        /// The signatory who holds it.
+        signatory: String,
+        /// The roles it may sign as (empty: any role).
+        roles: Vec<String>,
+        /// From when signatures with it count.
+        valid_from: String,
+        /// The public key, as an OpenSSH line.
+        public_key: String,
+    },
+    /// A key was revoked.
+    Revoked {
+        /// The key id.
+        key_id: KeyId,
+        /// Why.
+        reason: RevocationReason,
+        /// From when signatures with it no longer count.
+        effective: String,
+        /// A note for people.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+}
+
+/// A change with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEvent {
+    /// 1 for the first change, then one more each time.
+    pub seq: u64,
+    /// SHA-256 of the previous change's JSON (zeros for the first).
+    pub prev: String,
+    /// When the change was recorded.
+    pub at: String,
+    /// What changed.
+    pub change: KeyChange,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyringFile {
+    format: String,
+    events: Vec<KeyEvent>,
+}
+
+/// A revocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// Why.
+    pub reason: RevocationReason,
+    /// From when signatures no longer count.
+    pub effective: String,
+    /// When it was recorded.
+    pub recorded: String,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// A key as the keyring holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// The key id.
+    pub key_id: KeyId,
+    /// The public key.
+    pub public: PublicKey,
+    /// The organisation's id.
+    pub organisation: String,
+    /// The signatory who holds it.
+    pub signatory: String,
+    /// The roles it may sign as (empty: any).
+    pub roles: Vec<String>,
+    /// From when signatures count.
+    pub valid_from: String,
+    /// When it was added.
+    pub added: String,
+    /// Its revocation, if revoked.
+    pub revoked: Option<Revocation>,
+}
+
+impl KeyRecord {
+    /// Whether a signature made at `time` counts: on or after `valid_from` and before any
+    /// revocation takes effect.
+    pub fn valid_at(&self, time: &str) -> Result<(), String> {
+        if time < self.valid_from.as_str() {
+            return Err(format!("the key is valid only from {}", self.valid_from));
+        }
+        if let Some(r) = &self.revoked
+            && time >= r.effective.as_str()
+        {
+            return Err(format!("the key was revoked ({}) from {}", r.reason.label(), r.effective));
+        }
+        Ok(())
+    }
+}
+
+/// Why the keyring could not be read or changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyringError {
+    /// The file is not a keyring.
+    #[error("it is not a countersign keyring ({0})")]
+    Malformed(String),
+    /// The chain of changes is broken.
+    #[error("its history was altered: change {seq} {problem}")]
+    Broken {
+        /// The change where the break was found.
+        seq: u64,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A public key in it (or being added) is not usable.
+    #[error("the key {key_id} is not usable: {source}")]
+    BadKey {
+        /// The key id as recorded.
+        key_id: String,
+        /// Why.
+        source: KeyError,
+    },
+    /// The key is already in the keyring.
+    #[error("the key {0} is already in the keyring")]
+    Duplicate(KeyId),
+    /// No such key.
+    #[error("the keyring has no key {0}")]
+    Unknown(String),
+    /// The key is already revoked.
+    #[error("the key {0} is already revoked")]
+    AlreadyRevoked(KeyId),
+    /// A time is not in the accepted form.
+    #[error("'{0}' is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ)")]
+    BadTime(String),
+}
+
+/// The keyring: its history, and the keys it gives.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    events: Vec<KeyEvent>,
+    keys: Vec<KeyRecord>,
+}
+
+fn event_hash(event: &KeyEvent) -> String {
+    sha256_hex(&serde_json::to_vec(event).unwrap_or_default())
+}
+
+impl Keyring {
+    /// Reads a keyring, checking the chain and replaying every change.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Keyring, KeyringError> {
+        let file: KeyringFile = serde_json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
+        if file.format != KEYRING_FORMAT {
+            return Err(KeyringError::Malformed(format!("the format is '{}', not '{KEYRING_FORMAT}'", file.format)));
+        }
+        let mut ring = Keyring::default();
+        for event in file.events {
+            let expected_prev = ring.events.last().map_or_else(|| GENESIS.to_string(), event_hash);
+            let seq = event.seq;
+            if seq != ring.events.len() as u64 + 1 {
+                return Err(KeyringError::Broken { seq, problem: format!("is numbered {seq} where {} was expected (a change was removed, inserted or reordered)", ring.events.len() + 1) });
+            }
+            if event.prev != expected_prev {
+                return Err(KeyringError::Broken { seq, problem: "does not follow from the change before it (that change was edited)".into() });
+            }
+            if let Some(last) = ring.events.last()
+                && event.at < last.at
+            {
+                return Err(KeyringError::Broken { seq, problem: "is dated before the change before it".into() });
+            }
+            ring.apply(&event).map_err(|e| KeyringError::Broken { seq, problem: format!("cannot be applied: {e}") })?;
+            ring.events.push(event);
+        }
+        Ok(ring)
+    }
+
+    /// The keyring as JSON, one change per array entry.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let file = KeyringFile { format: KEYRING_FORMAT.to_string(), events: self.events.clone() };
+        let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    fn apply(&mut self, event: &KeyEvent) -> Result<(), KeyringError> {
+        match &event.change {
+            KeyChange::Added { key_id, organisation, signatory, roles, valid_from, public_key } => {
+                let public = PublicKey::parse(public_key).map_err(|source| KeyringError::BadKey { key_id: key_id.to_string(), source })?;
+                if &public.key_id() != key_id {
+                    return Err(KeyringError::Malformed(format!("the key recorded as {key_id} is really {}", public.key_id())));
+                }
+                if self.get(key_id).is_some() {
+                    return Err(KeyringError::Duplicate(key_id.clone()));
+                }
+                self.keys.push(KeyRecord {
+                    key_id: key_id.clone(),
+                    public,
+                    organisation: organisation.clone(),
+                    signatory: signatory.clone(),
+                    roles: roles.clone(),
+                    valid_from: valid_from.clone(),
+                    added: event.at.clone(),
+                    revoked: None,
+                });
+            }
+            KeyChange::Revoked { key_id, reason, effective, note } => {
+                let record = self.keys.iter_mut().find(|k| &k.key_id == key_id).ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
+                if record.revoked.is_some() {
+                    return Err(KeyringError::AlreadyRevoked(key_id.clone()));
+                }
+                record.revoked = Some(Revocation { reason: *reason, effective: effective.clone(), recorded: event.at.clone(), note: note.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, at: &str, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
+        let at = crate::time::normalise(at).ok_or_else(|| KeyringError::BadTime(at.to_string()))?;
+        let prev = self.events.last().map_or_else(|| GENESIS.to_string(), event_hash);
+        let event = KeyEvent { seq: self.events.len() as u64 + 1, prev, at, change };
+        if let Some(last) = self.events.last()
+            && event.at < last.at
+        {
+            return Err(KeyringError::BadTime(format!("{} (before the last change, {})", event.at, last.at)));
+        }
+        self.apply(&event)?;
+        self.events.push(event);
+        Ok(self.events.last().unwrap_or_else(|| unreachable!("just pushed")))
+    }
+
+    /// Adds a key for an organisation.
+    pub fn add(&mut self, public: &PublicKey, organisation: &str, signatory: &str, roles: &[String], valid_from: &str, at: &str) -> Result<&KeyEvent, KeyringError> {
+        let valid_from = crate::time::normalise(valid_from).ok_or_else(|| KeyringError::BadTime(valid_from.to_string()))?;
+        self.record(
+            at,
+            KeyChange::Added {
+                key_id: public.key_id(),
+                organisation: organisation.to_string(),
+                signatory: signatory.to_string(),
+                roles: roles.to_vec(),
+                valid_from,
+                public_key: public.to_openssh(organisation),
+            },
+        )
+    }
+
+    /// Revokes a key from `effective` on.
+    pub fn revoke(&mut self, key_id: &KeyId, reason: RevocationReason, effective: &str, note: Option<&str>, at: &str) -> Result<&KeyEvent, KeyringError> {
+        let effective = crate::time::normalise(effective).ok_or_else(|| KeyringError::BadTime(effective.to_string()))?;
+        self.record(at, KeyChange::Revoked { key_id: key_id.clone(), reason, effective, note: note.map(str::to_string) })
+    }
+
+    /// The key with this id.
+    pub fn get(&self, key_id: &KeyId) -> Option<&KeyRecord> {
+        self.keys.iter().find(|k| &k.key_id == key_id)
+    }
+
+    /// Finds a key by its full id or a unique prefix of it (as people copy them).
+    pub fn find(&self, id: &str) -> Result<&KeyRecord, KeyringError> {
+        let matches: Vec<&KeyRecord> = self.keys.iter().filter(|k| k.key_id.as_str() == id || k.key_id.as_str().starts_with(id)).collect();
+        match matches.as_slice() {
+            [one] => Ok(one),
+            _ => Err(KeyringError::Unknown(id.to_string())),
+        }
+    }
+
+    /// Every key, in the order added.
+    pub fn keys(&self) -> &[KeyRecord] {
+        &self.keys
+    }
+
+    /// The history.
+    pub fn events(&self) -> &[KeyEvent] {
+        &self.events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::SecretKey;
+
+    fn ring() -> (Keyring, KeyId) {
+        let mut ring = Keyring::default();
+        let public = SecretKey::from_seed(&[1; 32]).public();
+        ring.add(&public, "cambs-cc", "Helen Ashworth", &["Chief Executive".into()], "2026-04-01", "2026-04-01T09:00:00Z").unwrap();
+        ring.add(&SecretKey::from_seed(&[2; 32]).public(), "fenland", "Paul Meadows", &[], "2026-04-01", "2026-04-02T09:00:00Z").unwrap();
+        (ring, public.key_id())
+    }
+
+    #[test]
+    fn round_trips_and_replays() {
+        let (mut ring, id) = ring();
+        ring.revoke(&id, RevocationReason::Compromised, "2026-05-01", Some("laptop stolen"), "2026-05-01T10:00:00Z").unwrap();
+        let again = Keyring::from_bytes(&ring.to_bytes()).unwrap();
+        assert_eq!(again.keys(), ring.keys());
+        let record = again.get(&id).unwrap();
+        assert!(record.valid_at("2026-04-15T00:00:00Z").is_ok());
+        assert_eq!(record.valid_at("2026-05-02T00:00:00Z").unwrap_err(), "the key was revoked (compromised) from 2026-05-01T00:00:00Z");
+        assert_eq!(record.valid_at("2026-03-01T00:00:00Z").unwrap_err(), "the key is valid only from 2026-04-01T00:00:00Z");
+    }
+
+    #[test]
+    fn an_edited_removed_or_reordered_change_breaks_the_chain() {
+        let (ring, _) = ring();
+        let text = String::from_utf8(ring.to_bytes()).unwrap();
+        let edited = text.replace("cambs-cc\"", "fenland\"");
+        assert!(matches!(Keyring::from_bytes(edited.as_bytes()), Err(KeyringError::Broken { seq: 2, .. })), "editing change 1 shows at change 2");
+        let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
+        file["events"].as_array_mut().unwrap().remove(0);
+        assert!(matches!(Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()), Err(KeyringError::Broken { seq: 2, .. })));
+        let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
+        file["events"].as_array_mut().unwrap().swap(0, 1);
+        assert!(Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()).is_err());
+    }
+
+    #[test]
+    fn duplicates_and_unknown_keys_are_refused() {
+        let (mut ring, id) = ring();
+        let public = SecretKey::from_seed(&[1; 32]).public();
+        assert!(matches!(ring.add(&public, "x", "y", &[], "2026-04-01", "2026-06-01"), Err(KeyringError::Duplicate(_))));
+        assert!(matches!(ring.revoke(&KeyId::default_for_tests(), RevocationReason::Superseded, "2026-06-01", None, "2026-06-01"), Err(KeyringError::Unknown(_))));
+        ring.revoke(&id, RevocationReason::Superseded, "2026-06-01", None, "2026-06-01").unwrap();
+        assert!(matches!(ring.revoke(&id, RevocationReason::Superseded, "2026-06-01", None, "2026-06-02"), Err(KeyringError::AlreadyRevoked(_))));
+    }
+}

@@ -1,0 +1,61 @@
+//! Timestamps as text: RFC 3339 in UTC to the second (`2026-11-23T10:30:00Z`), so that they
+//! compare correctly as strings and read the same everywhere.
+//!
+//! The clock is never read here: the CLI reads it (or `SOURCE_DATE_EPOCH`) and passes the time in.
+
+/// Formats seconds since 1970-01-01 UTC.
+pub fn format_unix(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Normalises a date (`2026-04-01`) or a UTC timestamp (`2026-04-01T09:00:00Z`) to the full
+/// timestamp form; `None` if it is neither.
+pub fn normalise(text: &str) -> Option<String> {
+    let (date, time) = match text.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (text, "00:00:00Z"),
+    };
+    crate::model::parse_date(date)?;
+    let t = time.strip_suffix('Z')?.as_bytes();
+    let ok = t.len() == 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && [0, 1, 3, 4, 6, 7].iter().all(|&i| t[i].is_ascii_digit())
+        && (t[0] - b'0') * 10 + (t[1] - b'0') < 24
+        && (t[3] - b'0') * 10 + (t[4] - b'0') < 60
+        && (t[6] - b'0') * 10 + (t[7] - b'0') < 60;
+    ok.then(|| format!("{date}T{time}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_normalises() {
+        assert_eq!(format_unix(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_unix(1_795_435_200), "2026-11-23T12:00:00Z");
+        assert_eq!(format_unix(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(normalise("2026-04-01").as_deref(), Some("2026-04-01T00:00:00Z"));
+        assert_eq!(normalise("2026-04-01T09:30:05Z").as_deref(), Some("2026-04-01T09:30:05Z"));
+        assert_eq!(normalise("2026-04-01T25:00:00Z"), None);
+        assert_eq!(normalise("2026-04-01T09:30:05+01:00"), None);
+        assert_eq!(normalise("yesterday"), None);
+    }
+}
