@@ -54,8 +54,10 @@ pub enum KeyChange {
         roles: Vec<String>,
         /// From when signatures with it count.
         valid_from: String,
-        /// The public key, as an OpenSSH line.
+        /// The public key, as an OpenSSH line (`ssh-keygen -lf` prints its key id).
         public_key: String,
+        /// The same key as SPKI PEM (what `openssl pkeyutl -verify` reads).
+        public_key_pem: String,
     },
     /// A key was revoked.
     Revoked {
@@ -136,7 +138,11 @@ impl KeyRecord {
         if let Some(r) = &self.revoked
             && time >= r.effective.as_str()
         {
-            return Err(format!("the key was revoked ({}) from {}", r.reason.label(), r.effective));
+            return Err(format!(
+                "the key was revoked ({}) from {}",
+                r.reason.label(),
+                r.effective
+            ));
         }
         Ok(())
     }
@@ -193,26 +199,49 @@ fn event_hash(event: &KeyEvent) -> String {
 impl Keyring {
     /// Reads a keyring, checking the chain and replaying every change.
     pub fn from_bytes(bytes: &[u8]) -> Result<Keyring, KeyringError> {
-        let file: KeyringFile = serde_json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
+        let file: KeyringFile =
+            serde_json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
         if file.format != KEYRING_FORMAT {
-            return Err(KeyringError::Malformed(format!("the format is '{}', not '{KEYRING_FORMAT}'", file.format)));
+            return Err(KeyringError::Malformed(format!(
+                "the format is '{}', not '{KEYRING_FORMAT}'",
+                file.format
+            )));
         }
         let mut ring = Keyring::default();
         for event in file.events {
-            let expected_prev = ring.events.last().map_or_else(|| GENESIS.to_string(), event_hash);
+            let expected_prev = ring
+                .events
+                .last()
+                .map_or_else(|| GENESIS.to_string(), event_hash);
             let seq = event.seq;
             if seq != ring.events.len() as u64 + 1 {
-                return Err(KeyringError::Broken { seq, problem: format!("is numbered {seq} where {} was expected (a change was removed, inserted or reordered)", ring.events.len() + 1) });
+                return Err(KeyringError::Broken {
+                    seq,
+                    problem: format!(
+                        "is numbered {seq} where {} was expected (a change was removed, inserted or reordered)",
+                        ring.events.len() + 1
+                    ),
+                });
             }
             if event.prev != expected_prev {
-                return Err(KeyringError::Broken { seq, problem: "does not follow from the change before it (that change was edited)".into() });
+                return Err(KeyringError::Broken {
+                    seq,
+                    problem: "does not follow from the change before it (that change was edited)"
+                        .into(),
+                });
             }
             if let Some(last) = ring.events.last()
                 && event.at < last.at
             {
-                return Err(KeyringError::Broken { seq, problem: "is dated before the change before it".into() });
+                return Err(KeyringError::Broken {
+                    seq,
+                    problem: "is dated before the change before it".into(),
+                });
             }
-            ring.apply(&event).map_err(|e| KeyringError::Broken { seq, problem: format!("cannot be applied: {e}") })?;
+            ring.apply(&event).map_err(|e| KeyringError::Broken {
+                seq,
+                problem: format!("cannot be applied: {e}"),
+            })?;
             ring.events.push(event);
         }
         Ok(ring)
@@ -220,7 +249,10 @@ impl Keyring {
 
     /// The keyring as JSON, one change per array entry.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let file = KeyringFile { format: KEYRING_FORMAT.to_string(), events: self.events.clone() };
+        let file = KeyringFile {
+            format: KEYRING_FORMAT.to_string(),
+            events: self.events.clone(),
+        };
         let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
         bytes.push(b'\n');
         bytes
@@ -228,10 +260,30 @@ impl Keyring {
 
     fn apply(&mut self, event: &KeyEvent) -> Result<(), KeyringError> {
         match &event.change {
-            KeyChange::Added { key_id, organisation, signatory, roles, valid_from, public_key } => {
-                let public = PublicKey::parse(public_key).map_err(|source| KeyringError::BadKey { key_id: key_id.to_string(), source })?;
-                if &public.key_id() != key_id {
-                    return Err(KeyringError::Malformed(format!("the key recorded as {key_id} is really {}", public.key_id())));
+            KeyChange::Added {
+                key_id,
+                organisation,
+                signatory,
+                roles,
+                valid_from,
+                public_key,
+                public_key_pem,
+            } => {
+                let public =
+                    PublicKey::parse(public_key).map_err(|source| KeyringError::BadKey {
+                        key_id: key_id.to_string(),
+                        source,
+                    })?;
+                let from_pem =
+                    PublicKey::parse(public_key_pem).map_err(|source| KeyringError::BadKey {
+                        key_id: key_id.to_string(),
+                        source,
+                    })?;
+                if &public.key_id() != key_id || from_pem != public {
+                    return Err(KeyringError::Malformed(format!(
+                        "the key recorded as {key_id} is really {}",
+                        public.key_id()
+                    )));
                 }
                 if self.get(key_id).is_some() {
                     return Err(KeyringError::Duplicate(key_id.clone()));
@@ -247,12 +299,26 @@ impl Keyring {
                     revoked: None,
                 });
             }
-            KeyChange::Revoked { key_id, reason, effective, note } => {
-                let record = self.keys.iter_mut().find(|k| &k.key_id == key_id).ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
+            KeyChange::Revoked {
+                key_id,
+                reason,
+                effective,
+                note,
+            } => {
+                let record = self
+                    .keys
+                    .iter_mut()
+                    .find(|k| &k.key_id == key_id)
+                    .ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
                 if record.revoked.is_some() {
                     return Err(KeyringError::AlreadyRevoked(key_id.clone()));
                 }
-                record.revoked = Some(Revocation { reason: *reason, effective: effective.clone(), recorded: event.at.clone(), note: note.clone() });
+                record.revoked = Some(Revocation {
+                    reason: *reason,
+                    effective: effective.clone(),
+                    recorded: event.at.clone(),
+                    note: note.clone(),
+                });
             }
         }
         Ok(())
@@ -260,21 +326,44 @@ impl Keyring {
 
     fn record(&mut self, at: &str, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
         let at = crate::time::normalise(at).ok_or_else(|| KeyringError::BadTime(at.to_string()))?;
-        let prev = self.events.last().map_or_else(|| GENESIS.to_string(), event_hash);
-        let event = KeyEvent { seq: self.events.len() as u64 + 1, prev, at, change };
+        let prev = self
+            .events
+            .last()
+            .map_or_else(|| GENESIS.to_string(), event_hash);
+        let event = KeyEvent {
+            seq: self.events.len() as u64 + 1,
+            prev,
+            at,
+            change,
+        };
         if let Some(last) = self.events.last()
             && event.at < last.at
         {
-            return Err(KeyringError::BadTime(format!("{} (before the last change, {})", event.at, last.at)));
+            return Err(KeyringError::BadTime(format!(
+                "{} (before the last change, {})",
+                event.at, last.at
+            )));
         }
         self.apply(&event)?;
         self.events.push(event);
-        Ok(self.events.last().unwrap_or_else(|| unreachable!("just pushed")))
+        Ok(self
+            .events
+            .last()
+            .unwrap_or_else(|| unreachable!("just pushed")))
     }
 
     /// Adds a key for an organisation.
-    pub fn add(&mut self, public: &PublicKey, organisation: &str, signatory: &str, roles: &[String], valid_from: &str, at: &str) -> Result<&KeyEvent, KeyringError> {
-        let valid_from = crate::time::normalise(valid_from).ok_or_else(|| KeyringError::BadTime(valid_from.to_string()))?;
+    pub fn add(
+        &mut self,
+        public: &PublicKey,
+        organisation: &str,
+        signatory: &str,
+        roles: &[String],
+        valid_from: &str,
+        at: &str,
+    ) -> Result<&KeyEvent, KeyringError> {
+        let valid_from = crate::time::normalise(valid_from)
+            .ok_or_else(|| KeyringError::BadTime(valid_from.to_string()))?;
         self.record(
             at,
             KeyChange::Added {
@@ -284,14 +373,31 @@ impl Keyring {
                 roles: roles.to_vec(),
                 valid_from,
                 public_key: public.to_openssh(organisation),
+                public_key_pem: public.to_pem(),
             },
         )
     }
 
     /// Revokes a key from `effective` on.
-    pub fn revoke(&mut self, key_id: &KeyId, reason: RevocationReason, effective: &str, note: Option<&str>, at: &str) -> Result<&KeyEvent, KeyringError> {
-        let effective = crate::time::normalise(effective).ok_or_else(|| KeyringError::BadTime(effective.to_string()))?;
-        self.record(at, KeyChange::Revoked { key_id: key_id.clone(), reason, effective, note: note.map(str::to_string) })
+    pub fn revoke(
+        &mut self,
+        key_id: &KeyId,
+        reason: RevocationReason,
+        effective: &str,
+        note: Option<&str>,
+        at: &str,
+    ) -> Result<&KeyEvent, KeyringError> {
+        let effective = crate::time::normalise(effective)
+            .ok_or_else(|| KeyringError::BadTime(effective.to_string()))?;
+        self.record(
+            at,
+            KeyChange::Revoked {
+                key_id: key_id.clone(),
+                reason,
+                effective,
+                note: note.map(str::to_string),
+            },
+        )
     }
 
     /// The key with this id.
@@ -301,7 +407,11 @@ impl Keyring {
 
     /// Finds a key by its full id or a unique prefix of it (as people copy them).
     pub fn find(&self, id: &str) -> Result<&KeyRecord, KeyringError> {
-        let matches: Vec<&KeyRecord> = self.keys.iter().filter(|k| k.key_id.as_str() == id || k.key_id.as_str().starts_with(id)).collect();
+        let matches: Vec<&KeyRecord> = self
+            .keys
+            .iter()
+            .filter(|k| k.key_id.as_str() == id || k.key_id.as_str().starts_with(id))
+            .collect();
         match matches.as_slice() {
             [one] => Ok(one),
             _ => Err(KeyringError::Unknown(id.to_string())),
@@ -327,21 +437,50 @@ mod tests {
     fn ring() -> (Keyring, KeyId) {
         let mut ring = Keyring::default();
         let public = SecretKey::from_seed(&[1; 32]).public();
-        ring.add(&public, "cambs-cc", "Helen Ashworth", &["Chief Executive".into()], "2026-04-01", "2026-04-01T09:00:00Z").unwrap();
-        ring.add(&SecretKey::from_seed(&[2; 32]).public(), "fenland", "Paul Meadows", &[], "2026-04-01", "2026-04-02T09:00:00Z").unwrap();
+        ring.add(
+            &public,
+            "cambs-cc",
+            "Helen Ashworth",
+            &["Chief Executive".into()],
+            "2026-04-01",
+            "2026-04-01T09:00:00Z",
+        )
+        .unwrap();
+        ring.add(
+            &SecretKey::from_seed(&[2; 32]).public(),
+            "fenland",
+            "Paul Meadows",
+            &[],
+            "2026-04-01",
+            "2026-04-02T09:00:00Z",
+        )
+        .unwrap();
         (ring, public.key_id())
     }
 
     #[test]
     fn round_trips_and_replays() {
         let (mut ring, id) = ring();
-        ring.revoke(&id, RevocationReason::Compromised, "2026-05-01", Some("laptop stolen"), "2026-05-01T10:00:00Z").unwrap();
+        ring.revoke(
+            &id,
+            RevocationReason::Compromised,
+            "2026-05-01",
+            Some("laptop stolen"),
+            "2026-05-01T10:00:00Z",
+        )
+        .unwrap();
         let again = Keyring::from_bytes(&ring.to_bytes()).unwrap();
         assert_eq!(again.keys(), ring.keys());
         let record = again.get(&id).unwrap();
         assert!(record.valid_at("2026-04-15T00:00:00Z").is_ok());
-        assert_eq!(record.valid_at("2026-05-02T00:00:00Z").unwrap_err(), "the key was revoked (compromised) from 2026-05-01T00:00:00Z");
-        assert_eq!(record.valid_at("2026-03-01T00:00:00Z").unwrap_err(), "the key is valid only from 2026-04-01T00:00:00Z");
+        assert_eq!(
+            record.valid_at("2026-05-02T00:00:00Z").unwrap_err(),
+            "the key was revoked (compromised) from 2026-05-01T00:00:00Z"
+        );
+        assert_eq!(
+            record.valid_at("2026-03-01T00:00:00Z").unwrap_err(),
+            "the key is valid only from 2026-04-01T00:00:00Z"
+        );
     }
 
     #[test]
@@ -349,10 +488,19 @@ mod tests {
         let (ring, _) = ring();
         let text = String::from_utf8(ring.to_bytes()).unwrap();
         let edited = text.replace("cambs-cc\"", "fenland\"");
-        assert!(matches!(Keyring::from_bytes(edited.as_bytes()), Err(KeyringError::Broken { seq: 2, .. })), "editing change 1 shows at change 2");
+        assert!(
+            matches!(
+                Keyring::from_bytes(edited.as_bytes()),
+                Err(KeyringError::Broken { seq: 2, .. })
+            ),
+            "editing change 1 shows at change 2"
+        );
         let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
         file["events"].as_array_mut().unwrap().remove(0);
-        assert!(matches!(Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()), Err(KeyringError::Broken { seq: 2, .. })));
+        assert!(matches!(
+            Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()),
+            Err(KeyringError::Broken { seq: 2, .. })
+        ));
         let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
         file["events"].as_array_mut().unwrap().swap(0, 1);
         assert!(Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()).is_err());
@@ -362,9 +510,37 @@ mod tests {
     fn duplicates_and_unknown_keys_are_refused() {
         let (mut ring, id) = ring();
         let public = SecretKey::from_seed(&[1; 32]).public();
-        assert!(matches!(ring.add(&public, "x", "y", &[], "2026-04-01", "2026-06-01"), Err(KeyringError::Duplicate(_))));
-        assert!(matches!(ring.revoke(&KeyId::default_for_tests(), RevocationReason::Superseded, "2026-06-01", None, "2026-06-01"), Err(KeyringError::Unknown(_))));
-        ring.revoke(&id, RevocationReason::Superseded, "2026-06-01", None, "2026-06-01").unwrap();
-        assert!(matches!(ring.revoke(&id, RevocationReason::Superseded, "2026-06-01", None, "2026-06-02"), Err(KeyringError::AlreadyRevoked(_))));
+        assert!(matches!(
+            ring.add(&public, "x", "y", &[], "2026-04-01", "2026-06-01"),
+            Err(KeyringError::Duplicate(_))
+        ));
+        assert!(matches!(
+            ring.revoke(
+                &KeyId::default_for_tests(),
+                RevocationReason::Superseded,
+                "2026-06-01",
+                None,
+                "2026-06-01"
+            ),
+            Err(KeyringError::Unknown(_))
+        ));
+        ring.revoke(
+            &id,
+            RevocationReason::Superseded,
+            "2026-06-01",
+            None,
+            "2026-06-01",
+        )
+        .unwrap();
+        assert!(matches!(
+            ring.revoke(
+                &id,
+                RevocationReason::Superseded,
+                "2026-06-01",
+                None,
+                "2026-06-02"
+            ),
+            Err(KeyringError::AlreadyRevoked(_))
+        ));
     }
 }

@@ -1,8 +1,7 @@
 //! The `countersign` command: a thin layer over the library.
 
-fn main() {
-    std::process::exit(countersign_cli::run());
-}
+mod cli;
 
-#[path = "cli/mod.rs"]
-mod countersign_cli;
+fn main() {
+    std::process::exit(cli::run());
+}

@@ -9,7 +9,9 @@ use crate::assemble::{Manifest, ManifestEntry};
 use crate::digest::sha256_hex;
 use crate::keyring::Keyring;
 use crate::keys::SecretKey;
-use crate::signature::{self, Approval, DocumentRef, Envelope, OrganisationRef, SignatoryRef, Statement};
+use crate::signature::{
+    self, Approval, DocumentRef, Envelope, OrganisationRef, SignatoryRef, Statement,
+};
 use crate::validate::PackData;
 
 /// Where signature files live in a pack.
@@ -20,7 +22,10 @@ pub const SIGNATURE_SUFFIX: &str = ".dsse.json";
 /// The signature file of `organisation` for the document `file`:
 /// `framework-v2.7.cambs-cc.dsse.json`.
 pub fn signature_file_name(file: &str, organisation: &str) -> String {
-    format!("{}.{organisation}{SIGNATURE_SUFFIX}", file.trim_end_matches(".docx"))
+    format!(
+        "{}.{organisation}{SIGNATURE_SUFFIX}",
+        file.trim_end_matches(".docx")
+    )
 }
 
 /// Why a document could not be signed.
@@ -31,7 +36,9 @@ pub enum SignError {
     #[error("'{0}' is not a document of this pack's manifest")]
     NotInManifest(String),
     /// The bytes differ from what was assembled.
-    #[error("'{file}' is not the assembled document: its SHA-256 is {actual}, the manifest says {expected}")]
+    #[error(
+        "'{file}' is not the assembled document: its SHA-256 is {actual}, the manifest says {expected}"
+    )]
     DiffersFromManifest {
         /// The file.
         file: String,
@@ -116,39 +123,95 @@ pub struct SignRequest<'a> {
 }
 
 /// Checks the request against the manifest, the pack and the keyring, then signs.
-pub fn sign_document(request: &SignRequest<'_>, manifest: &Manifest, data: &PackData, keyring: &Keyring, key: &SecretKey) -> Result<(Statement, Envelope), SignError> {
-    let entry: &ManifestEntry = manifest.documents.iter().find(|d| d.file == request.file).ok_or_else(|| SignError::NotInManifest(request.file.to_string()))?;
+pub fn sign_document(
+    request: &SignRequest<'_>,
+    manifest: &Manifest,
+    data: &PackData,
+    keyring: &Keyring,
+    key: &SecretKey,
+) -> Result<(Statement, Envelope), SignError> {
+    let entry: &ManifestEntry = manifest
+        .documents
+        .iter()
+        .find(|d| d.file == request.file)
+        .ok_or_else(|| SignError::NotInManifest(request.file.to_string()))?;
     let actual = sha256_hex(request.bytes);
     if actual != entry.sha256 {
-        return Err(SignError::DiffersFromManifest { file: request.file.to_string(), expected: entry.sha256.clone(), actual });
+        return Err(SignError::DiffersFromManifest {
+            file: request.file.to_string(),
+            expected: entry.sha256.clone(),
+            actual,
+        });
     }
-    let org = data.organisation(request.organisation).ok_or_else(|| SignError::UnknownOrganisation(request.organisation.to_string()))?;
+    let org = data
+        .organisation(request.organisation)
+        .ok_or_else(|| SignError::UnknownOrganisation(request.organisation.to_string()))?;
     if !entry.parties.iter().any(|p| p == request.organisation) {
-        return Err(SignError::NotAParty { id: org.id.clone(), name: org.name.clone(), file: entry.file.clone(), parties: entry.parties.join(", ") });
+        return Err(SignError::NotAParty {
+            id: org.id.clone(),
+            name: org.name.clone(),
+            file: entry.file.clone(),
+            parties: entry.parties.join(", "),
+        });
     }
     let key_id = key.public().key_id();
-    let record = keyring.get(&key_id).ok_or_else(|| SignError::KeyNotInKeyring(key_id.to_string()))?;
+    let record = keyring
+        .get(&key_id)
+        .ok_or_else(|| SignError::KeyNotInKeyring(key_id.to_string()))?;
     if record.organisation != request.organisation {
-        let owner = data.organisation(&record.organisation).map_or_else(|| record.organisation.clone(), |o| o.name.clone());
-        return Err(SignError::KeyOfAnotherOrganisation { key_id: key_id.to_string(), owner, organisation: org.name.clone() });
+        let owner = data
+            .organisation(&record.organisation)
+            .map_or_else(|| record.organisation.clone(), |o| o.name.clone());
+        return Err(SignError::KeyOfAnotherOrganisation {
+            key_id: key_id.to_string(),
+            owner,
+            organisation: org.name.clone(),
+        });
     }
     if record.signatory != request.signatory {
-        return Err(SignError::KeyOfAnotherSignatory { key_id: key_id.to_string(), holder: record.signatory.clone(), signatory: request.signatory.to_string() });
+        return Err(SignError::KeyOfAnotherSignatory {
+            key_id: key_id.to_string(),
+            holder: record.signatory.clone(),
+            signatory: request.signatory.to_string(),
+        });
     }
     if !record.roles.is_empty() && !record.roles.iter().any(|r| r == request.role) {
-        return Err(SignError::RoleNotAllowed { key_id: key_id.to_string(), role: request.role.to_string(), roles: record.roles.join(", ") });
+        return Err(SignError::RoleNotAllowed {
+            key_id: key_id.to_string(),
+            role: request.role.to_string(),
+            roles: record.roles.join(", "),
+        });
     }
-    record.valid_at(request.at).map_err(|reason| SignError::KeyNotValid { key_id: key_id.to_string(), reason })?;
-    let kind = serde_json::to_value(entry.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    record
+        .valid_at(request.at)
+        .map_err(|reason| SignError::KeyNotValid {
+            key_id: key_id.to_string(),
+            reason,
+        })?;
+    let kind = serde_json::to_value(entry.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     let statement = Statement::new(
         &entry.file,
         &entry.sha256,
         Approval {
             pack: manifest.pack.clone(),
             pack_version: manifest.pack_version.clone(),
-            document: DocumentRef { id: entry.id.clone(), kind, version: entry.version.clone(), title: entry.title.clone() },
-            organisation: OrganisationRef { id: org.id.clone(), name: org.name.clone() },
-            signatory: SignatoryRef { name: request.signatory.to_string(), role: request.role.to_string() },
+            document: DocumentRef {
+                id: entry.id.clone(),
+                kind,
+                version: entry.version.clone(),
+                title: entry.title.clone(),
+            },
+            organisation: OrganisationRef {
+                id: org.id.clone(),
+                name: org.name.clone(),
+            },
+            signatory: SignatoryRef {
+                name: request.signatory.to_string(),
+                role: request.role.to_string(),
+            },
             signed_at: request.at.to_string(),
             key_id,
         },

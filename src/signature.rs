@@ -23,7 +23,13 @@ pub const PREDICATE_TYPE: &str = "https://countersign.dev/approval/v1";
 
 /// The DSSE pre-authentication encoding: what the signature is over.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
     out.extend_from_slice(payload);
     out
 }
@@ -121,7 +127,12 @@ impl Statement {
     pub fn new(file_name: &str, sha256: &str, approval: Approval) -> Statement {
         Statement {
             statement_type: STATEMENT_TYPE.to_string(),
-            subject: vec![Subject { name: file_name.to_string(), digest: SubjectDigest { sha256: sha256.to_string() } }],
+            subject: vec![Subject {
+                name: file_name.to_string(),
+                digest: SubjectDigest {
+                    sha256: sha256.to_string(),
+                },
+            }],
             predicate_type: PREDICATE_TYPE.to_string(),
             predicate: approval,
         }
@@ -158,7 +169,10 @@ pub fn sign(statement: &Statement, key: &SecretKey) -> Envelope {
     Envelope {
         payload_type: PAYLOAD_TYPE.to_string(),
         payload: STANDARD.encode(&payload),
-        signatures: vec![EnvelopeSignature { keyid: key.public().key_id().to_string(), sig: STANDARD.encode(signature) }],
+        signatures: vec![EnvelopeSignature {
+            keyid: key.public().key_id().to_string(),
+            sig: STANDARD.encode(signature),
+        }],
     }
 }
 
@@ -183,7 +197,9 @@ pub enum EnvelopeError {
     #[error("it was made with a key the keyring does not hold ({0})")]
     UnknownKey(String),
     /// The signature does not verify.
-    #[error("the signature is not valid: the signed statement was altered, or the signature was made with another key")]
+    #[error(
+        "the signature is not valid: the signed statement was altered, or the signature was made with another key"
+    )]
     BadSignature,
     /// The verified payload is not an approval statement.
     #[error("the signed statement is malformed ({0})")]
@@ -202,31 +218,71 @@ pub struct Verified {
 /// Checks an envelope: exact payload type, strict Ed25519 verification over the PAE with the
 /// key `lookup` gives for the envelope's key id, then parses only the verified bytes (unknown
 /// or duplicate fields refused).
-pub fn open(bytes: &[u8], lookup: impl Fn(&str) -> Option<PublicKey>) -> Result<Verified, EnvelopeError> {
-    let envelope: Envelope = serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+pub fn open(
+    bytes: &[u8],
+    lookup: impl Fn(&str) -> Option<PublicKey>,
+) -> Result<Verified, EnvelopeError> {
+    let envelope: Envelope =
+        serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
     if envelope.payload_type != PAYLOAD_TYPE {
-        return Err(EnvelopeError::WrongPayloadType(envelope.payload_type.chars().filter(|c| !c.is_control()).take(80).collect()));
+        return Err(EnvelopeError::WrongPayloadType(
+            envelope
+                .payload_type
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(80)
+                .collect(),
+        ));
     }
     let [signature] = envelope.signatures.as_slice() else {
-        return Err(EnvelopeError::Malformed(format!("it holds {} signatures instead of one", envelope.signatures.len())));
+        return Err(EnvelopeError::Malformed(format!(
+            "it holds {} signatures instead of one",
+            envelope.signatures.len()
+        )));
     };
-    let payload = STANDARD.decode(&envelope.payload).map_err(|e| EnvelopeError::Malformed(format!("the payload is not base64 ({e})")))?;
-    let sig = STANDARD.decode(&signature.sig).map_err(|e| EnvelopeError::Malformed(format!("the signature is not base64 ({e})")))?;
+    let payload = STANDARD
+        .decode(&envelope.payload)
+        .map_err(|e| EnvelopeError::Malformed(format!("the payload is not base64 ({e})")))?;
+    let sig = STANDARD
+        .decode(&signature.sig)
+        .map_err(|e| EnvelopeError::Malformed(format!("the signature is not base64 ({e})")))?;
     if sig.len() != 64 {
-        return Err(EnvelopeError::Malformed(format!("the signature has {} bytes instead of 64", sig.len())));
+        return Err(EnvelopeError::Malformed(format!(
+            "the signature has {} bytes instead of 64",
+            sig.len()
+        )));
     }
-    let key = lookup(&signature.keyid).ok_or_else(|| EnvelopeError::UnknownKey(signature.keyid.chars().filter(|c| !c.is_control()).take(60).collect()))?;
+    let key = lookup(&signature.keyid).ok_or_else(|| {
+        EnvelopeError::UnknownKey(
+            signature
+                .keyid
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect(),
+        )
+    })?;
     if !key.verify_strict(&pae(PAYLOAD_TYPE, &payload), &sig) {
         return Err(EnvelopeError::BadSignature);
     }
-    let statement: Statement = serde_json::from_slice(&payload).map_err(|e| EnvelopeError::MalformedStatement(e.to_string()))?;
+    let statement: Statement = serde_json::from_slice(&payload)
+        .map_err(|e| EnvelopeError::MalformedStatement(e.to_string()))?;
     if statement.statement_type != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
-        return Err(EnvelopeError::MalformedStatement(format!("it is a '{}' statement, not a countersign approval", statement.predicate_type)));
+        return Err(EnvelopeError::MalformedStatement(format!(
+            "it is a '{}' statement, not a countersign approval",
+            statement.predicate_type
+        )));
     }
     if statement.subject.len() != 1 {
-        return Err(EnvelopeError::MalformedStatement(format!("it names {} documents instead of one", statement.subject.len())));
+        return Err(EnvelopeError::MalformedStatement(format!(
+            "it names {} documents instead of one",
+            statement.subject.len()
+        )));
     }
-    Ok(Verified { statement, key_id: key.key_id() })
+    Ok(Verified {
+        statement,
+        key_id: key.key_id(),
+    })
 }
 
 #[cfg(test)]
@@ -237,9 +293,20 @@ mod tests {
         Approval {
             pack: "riverside-isf".into(),
             pack_version: "1.0".into(),
-            document: DocumentRef { id: "riverside-isf".into(), kind: "framework".into(), version: "1.0".into(), title: "Riverside".into() },
-            organisation: OrganisationRef { id: "riverside-council".into(), name: "Riverside Borough Council".into() },
-            signatory: SignatoryRef { name: "Margaret O'Brien".into(), role: "Chief Executive".into() },
+            document: DocumentRef {
+                id: "riverside-isf".into(),
+                kind: "framework".into(),
+                version: "1.0".into(),
+                title: "Riverside".into(),
+            },
+            organisation: OrganisationRef {
+                id: "riverside-council".into(),
+                name: "Riverside Borough Council".into(),
+            },
+            signatory: SignatoryRef {
+                name: "Margaret O'Brien".into(),
+                role: "Chief Executive".into(),
+            },
             signed_at: "2026-05-01T10:00:00Z".into(),
             key_id: key.public().key_id(),
         }
@@ -248,7 +315,10 @@ mod tests {
     #[test]
     fn pae_matches_the_dsse_specification() {
         // The example from the DSSE protocol description.
-        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"), b"DSSEv1 29 http://example.com/HelloWorld 11 hello world");
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+        );
     }
 
     #[test]
@@ -261,35 +331,56 @@ mod tests {
         assert_eq!(open(&bytes, lookup).unwrap().statement, statement);
 
         let mut edited = envelope.clone();
-        let payload = String::from_utf8(STANDARD.decode(&edited.payload).unwrap()).unwrap().replace("riverside-council", "riverside-hospital");
+        let payload = String::from_utf8(STANDARD.decode(&edited.payload).unwrap())
+            .unwrap()
+            .replace("riverside-council", "riverside-hospital");
         edited.payload = STANDARD.encode(payload);
-        assert_eq!(open(&envelope_bytes(&edited), lookup), Err(EnvelopeError::BadSignature));
+        assert_eq!(
+            open(&envelope_bytes(&edited), lookup),
+            Err(EnvelopeError::BadSignature)
+        );
 
         let mut other_type = envelope.clone();
         other_type.payload_type = "text/plain".into();
-        assert!(matches!(open(&envelope_bytes(&other_type), lookup), Err(EnvelopeError::WrongPayloadType(_))));
+        assert!(matches!(
+            open(&envelope_bytes(&other_type), lookup),
+            Err(EnvelopeError::WrongPayloadType(_))
+        ));
 
-        assert!(matches!(open(&bytes[..bytes.len() / 2], lookup), Err(EnvelopeError::Malformed(_))));
-        assert!(matches!(open(&bytes, |_| None), Err(EnvelopeError::UnknownKey(_))));
+        assert!(matches!(
+            open(&bytes[..bytes.len() / 2], lookup),
+            Err(EnvelopeError::Malformed(_))
+        ));
+        assert!(matches!(
+            open(&bytes, |_| None),
+            Err(EnvelopeError::UnknownKey(_))
+        ));
     }
 
     /// S + L is the same signature to a lax verifier; strict verification refuses it.
     #[test]
     fn a_malleated_signature_is_refused() {
         let key = SecretKey::from_seed(&[9; 32]);
-        let envelope = sign(&Statement::new("a.docx", &"00".repeat(32), approval(&key)), &key);
+        let envelope = sign(
+            &Statement::new("a.docx", &"00".repeat(32), approval(&key)),
+            &key,
+        );
         let mut sig = STANDARD.decode(&envelope.signatures[0].sig).unwrap();
         add_group_order(&mut sig[32..]);
         let mut malleated = envelope.clone();
         malleated.signatures[0].sig = STANDARD.encode(&sig);
         let lookup = |_: &str| Some(key.public());
-        assert_eq!(open(&envelope_bytes(&malleated), lookup), Err(EnvelopeError::BadSignature));
+        assert_eq!(
+            open(&envelope_bytes(&malleated), lookup),
+            Err(EnvelopeError::BadSignature)
+        );
     }
 
     /// Adds the group order L to a little-endian 256-bit scalar.
     pub(crate) fn add_group_order(s: &mut [u8]) {
         const L: [u8; 32] = [
-            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let mut carry = 0u16;
         for (b, l) in s.iter_mut().zip(L) {

@@ -8,7 +8,12 @@ pub fn format_unix(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let secs = seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's algorithm.
@@ -52,8 +57,14 @@ mod tests {
         assert_eq!(format_unix(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_unix(1_795_435_200), "2026-11-23T12:00:00Z");
         assert_eq!(format_unix(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(normalise("2026-04-01").as_deref(), Some("2026-04-01T00:00:00Z"));
-        assert_eq!(normalise("2026-04-01T09:30:05Z").as_deref(), Some("2026-04-01T09:30:05Z"));
+        assert_eq!(
+            normalise("2026-04-01").as_deref(),
+            Some("2026-04-01T00:00:00Z")
+        );
+        assert_eq!(
+            normalise("2026-04-01T09:30:05Z").as_deref(),
+            Some("2026-04-01T09:30:05Z")
+        );
         assert_eq!(normalise("2026-04-01T25:00:00Z"), None);
         assert_eq!(normalise("2026-04-01T09:30:05+01:00"), None);
         assert_eq!(normalise("yesterday"), None);

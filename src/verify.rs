@@ -146,24 +146,44 @@ fn rank(status: &Status) -> u8 {
 
 /// Verifies `bytes` (a document called `file`) against the pack's manifest, keyring and the
 /// signature files given as (file name, bytes).
-pub fn verify_document(file: &str, bytes: &[u8], manifest: &Manifest, data: &PackData, keyring: &Keyring, signatures: &[(String, Vec<u8>)]) -> VerifyReport {
+pub fn verify_document(
+    file: &str,
+    bytes: &[u8],
+    manifest: &Manifest,
+    data: &PackData,
+    keyring: &Keyring,
+    signatures: &[(String, Vec<u8>)],
+) -> VerifyReport {
     let sha256 = sha256_hex(bytes);
-    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) = match manifest.documents.iter().find(|d| d.sha256 == sha256) {
-        Some(e) => (Some(e), DocumentMatch::Exact),
-        None => match manifest.documents.iter().find(|d| d.file == file) {
-            Some(e) => (Some(e), DocumentMatch::DiffersFromManifest),
-            None => (None, DocumentMatch::Unknown),
-        },
+    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) =
+        match manifest.documents.iter().find(|d| d.sha256 == sha256) {
+            Some(e) => (Some(e), DocumentMatch::Exact),
+            None => match manifest.documents.iter().find(|d| d.file == file) {
+                Some(e) => (Some(e), DocumentMatch::DiffersFromManifest),
+                None => (None, DocumentMatch::Unknown),
+            },
+        };
+    let name_of = |id: &str| {
+        data.organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
     };
-    let name_of = |id: &str| data.organisation(id).map_or_else(|| id.to_string(), |o| o.name.clone());
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut other_problems = Vec::new();
     let stem = entry.map(|e| e.file.trim_end_matches(".docx").to_string());
 
     for (sig_file, sig_bytes) in signatures {
         // The organisation a file is named for: a hint only, used when its content cannot be trusted.
-        let named_org = stem.as_deref().and_then(|s| sig_file.strip_prefix(s)).and_then(|r| r.strip_prefix('.')).and_then(|r| r.strip_suffix(SIGNATURE_SUFFIX)).map(str::to_string);
-        let verified = signature::open(sig_bytes, |id| keyring.get(&crate::keys::KeyId::from_text(id)).map(|k| k.public));
+        let named_org = stem
+            .as_deref()
+            .and_then(|s| sig_file.strip_prefix(s))
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| r.strip_suffix(SIGNATURE_SUFFIX))
+            .map(str::to_string);
+        let verified = signature::open(sig_bytes, |id| {
+            keyring
+                .get(&crate::keys::KeyId::from_text(id))
+                .map(|k| k.public)
+        });
         let verified = match verified {
             Ok(v) => v,
             Err(e) => {
@@ -172,7 +192,14 @@ pub fn verify_document(file: &str, bytes: &[u8], manifest: &Manifest, data: &Pac
                         EnvelopeError::BadSignature => Some(false),
                         _ => None,
                     };
-                    candidates.push(Candidate { organisation: org, status: Status::Failed, signed: None, signature_valid: valid, key_belongs: None, reason: Some(e.to_string()) });
+                    candidates.push(Candidate {
+                        organisation: org,
+                        status: Status::Failed,
+                        signed: None,
+                        signature_valid: valid,
+                        key_belongs: None,
+                        reason: Some(e.to_string()),
+                    });
                 }
                 continue;
             }
@@ -185,7 +212,17 @@ pub fn verify_document(file: &str, bytes: &[u8], manifest: &Manifest, data: &Pac
         if p.document.id != entry.id || p.pack != manifest.pack {
             // A signature of another document; if it is named for this one, say so.
             if let Some(org) = named_org {
-                candidates.push(Candidate { organisation: org, status: Status::Failed, signed: None, signature_valid: Some(true), key_belongs: None, reason: Some(format!("the signature is for another document ('{}' of pack '{}'), not this one", p.document.id, p.pack)) });
+                candidates.push(Candidate {
+                    organisation: org,
+                    status: Status::Failed,
+                    signed: None,
+                    signature_valid: Some(true),
+                    key_belongs: None,
+                    reason: Some(format!(
+                        "the signature is for another document ('{}' of pack '{}'), not this one",
+                        p.document.id, p.pack
+                    )),
+                });
             }
             continue;
         }
@@ -200,24 +237,74 @@ pub fn verify_document(file: &str, bytes: &[u8], manifest: &Manifest, data: &Pac
         let org = p.organisation.id.clone();
         let record = keyring.get(&verified.key_id);
         let key_belongs = record.is_some_and(|r| r.organisation == org);
-        let fail = |reason: String, key_belongs: Option<bool>| Candidate { organisation: org.clone(), status: Status::Failed, signed: Some(signed.clone()), signature_valid: Some(true), key_belongs, reason: Some(reason) };
+        let fail = |reason: String, key_belongs: Option<bool>| Candidate {
+            organisation: org.clone(),
+            status: Status::Failed,
+            signed: Some(signed.clone()),
+            signature_valid: Some(true),
+            key_belongs,
+            reason: Some(reason),
+        };
         let candidate = if p.key_id != verified.key_id {
-            fail(format!("the statement names the key {} but was signed with {}", p.key_id, verified.key_id), Some(key_belongs))
+            fail(
+                format!(
+                    "the statement names the key {} but was signed with {}",
+                    p.key_id, verified.key_id
+                ),
+                Some(key_belongs),
+            )
         } else if !key_belongs {
             let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
-            fail(format!("the key {} does not belong to {}: the keyring gives it to {owner}", verified.key_id, name_of(&org)), Some(false))
+            fail(
+                format!(
+                    "the key {} does not belong to {}: the keyring gives it to {owner}",
+                    verified.key_id,
+                    name_of(&org)
+                ),
+                Some(false),
+            )
         } else if let Some(Err(reason)) = record.map(|r| r.valid_at(&p.signed_at)) {
-            let when = if reason.contains("revoked") { format!("{reason}, before the signature was made ({})", p.signed_at) } else { format!("{reason}; the signature is dated {}", p.signed_at) };
+            let when = if reason.contains("revoked") {
+                format!("{reason}, before the signature was made ({})", p.signed_at)
+            } else {
+                format!("{reason}; the signature is dated {}", p.signed_at)
+            };
             fail(when, Some(true))
         } else if st.subject[0].digest.sha256 == sha256 && p.document.version == entry.version {
-            Candidate { organisation: org.clone(), status: Status::Signed, signed: Some(signed.clone()), signature_valid: Some(true), key_belongs: Some(true), reason: None }
+            Candidate {
+                organisation: org.clone(),
+                status: Status::Signed,
+                signed: Some(signed.clone()),
+                signature_valid: Some(true),
+                key_belongs: Some(true),
+                reason: None,
+            }
         } else if p.document.version != entry.version {
-            Candidate { organisation: org.clone(), status: Status::OlderVersion, signed: Some(signed.clone()), signature_valid: Some(true), key_belongs: Some(true), reason: Some(format!("signed version {}, not this version ({})", p.document.version, entry.version)) }
+            Candidate {
+                organisation: org.clone(),
+                status: Status::OlderVersion,
+                signed: Some(signed.clone()),
+                signature_valid: Some(true),
+                key_belongs: Some(true),
+                reason: Some(format!(
+                    "signed version {}, not this version ({})",
+                    p.document.version, entry.version
+                )),
+            }
         } else {
-            fail("the document differs from what was signed".to_string(), Some(true))
+            fail(
+                "the document differs from what was signed".to_string(),
+                Some(true),
+            )
         };
         if !entry.parties.contains(&candidate.organisation) {
-            other_problems.push(StrayProblem { signature_file: sig_file.clone(), reason: format!("signed by {}, which is not a party to this document", name_of(&candidate.organisation)) });
+            other_problems.push(StrayProblem {
+                signature_file: sig_file.clone(),
+                reason: format!(
+                    "signed by {}, which is not a party to this document",
+                    name_of(&candidate.organisation)
+                ),
+            });
             continue;
         }
         candidates.push(candidate);
@@ -228,21 +315,60 @@ pub fn verify_document(file: &str, bytes: &[u8], manifest: &Manifest, data: &Pac
         .unwrap_or_default()
         .into_iter()
         .map(|org| {
-            let best = candidates.iter().filter(|c| c.organisation == org).max_by_key(|c| rank(&c.status));
+            let best = candidates
+                .iter()
+                .filter(|c| c.organisation == org)
+                .max_by_key(|c| rank(&c.status));
             match best {
-                Some(c) => PartyResult { name: name_of(&org), organisation: org, status: c.status.clone(), signed: c.signed.clone(), signature_valid: c.signature_valid, key_belongs_to_organisation: c.key_belongs, reason: c.reason.clone() },
-                None => PartyResult { name: name_of(&org), organisation: org, status: Status::Outstanding, signed: None, signature_valid: None, key_belongs_to_organisation: None, reason: None },
+                Some(c) => PartyResult {
+                    name: name_of(&org),
+                    organisation: org,
+                    status: c.status.clone(),
+                    signed: c.signed.clone(),
+                    signature_valid: c.signature_valid,
+                    key_belongs_to_organisation: c.key_belongs,
+                    reason: c.reason.clone(),
+                },
+                None => PartyResult {
+                    name: name_of(&org),
+                    organisation: org,
+                    status: Status::Outstanding,
+                    signed: None,
+                    signature_valid: None,
+                    key_belongs_to_organisation: None,
+                    reason: None,
+                },
             }
         })
         .collect();
     // A failing signature is reported even when the same organisation also has a good one.
     for c in &candidates {
-        if c.status == Status::Failed && parties.iter().any(|p| p.organisation == c.organisation && p.status != Status::Failed) {
-            other_problems.push(StrayProblem { signature_file: c.signed.as_ref().map(|s| s.signature_file.clone()).unwrap_or_default(), reason: format!("{}: {}", name_of(&c.organisation), c.reason.clone().unwrap_or_default()) });
+        if c.status == Status::Failed
+            && parties
+                .iter()
+                .any(|p| p.organisation == c.organisation && p.status != Status::Failed)
+        {
+            other_problems.push(StrayProblem {
+                signature_file: c
+                    .signed
+                    .as_ref()
+                    .map(|s| s.signature_file.clone())
+                    .unwrap_or_default(),
+                reason: format!(
+                    "{}: {}",
+                    name_of(&c.organisation),
+                    c.reason.clone().unwrap_or_default()
+                ),
+            });
         }
     }
-    let any_failed = parties.iter().any(|p| p.status == Status::Failed) || !other_problems.is_empty();
-    let outstanding = parties.iter().filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion)).map(|p| p.organisation.clone()).collect();
+    let any_failed =
+        parties.iter().any(|p| p.status == Status::Failed) || !other_problems.is_empty();
+    let outstanding = parties
+        .iter()
+        .filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion))
+        .map(|p| p.organisation.clone())
+        .collect();
     VerifyReport {
         format: REPORT_FORMAT,
         file: file.to_string(),
@@ -250,7 +376,9 @@ pub fn verify_document(file: &str, bytes: &[u8], manifest: &Manifest, data: &Pac
         valid: document == DocumentMatch::Exact && !any_failed,
         document,
         id: entry.map(|e| e.id.clone()),
-        kind: entry.and_then(|e| serde_json::to_value(e.kind).ok()).and_then(|v| v.as_str().map(str::to_string)),
+        kind: entry
+            .and_then(|e| serde_json::to_value(e.kind).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
         version: entry.map(|e| e.version.clone()),
         parties,
         other_problems,

@@ -1,6 +1,9 @@
 //! Argument parsing, terminal output and exit codes. No XML, hashing or crypto logic here:
 //! every command calls the library and turns its result into words and an exit code.
 
+mod keys;
+mod sign;
+
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
@@ -17,9 +20,16 @@ pub const EXIT_INPUT: i32 = 2;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success
-  1  verification failed (reserved for `verify`)
+  1  verification failed (verify, assemble --check)
   2  bad usage, or input that cannot be used (file missing, not a DOCX, bad JSON,
      template or data problems); nothing was written";
+
+const VERIFY_EXIT_CODES: &str = "Exit codes:
+  0  the document is exactly an assembled version and every signature present is valid
+     (with --require-all: and every organisation has signed it)
+  1  verification failed: the document differs, a signature fails, or (with
+     --require-all) an organisation has not signed this version
+  2  bad usage, or input that cannot be read";
 
 #[derive(Parser)]
 #[command(name = "countersign", version, about = "Assemble information-sharing agreement packs from data and DOCX templates, and countersign them.", after_help = EXIT_CODES)]
@@ -54,6 +64,25 @@ enum Command {
     Assemble(AssembleArgs),
     /// Create a new pack in DIR from the bundled example, ready to edit.
     Init(InitArgs),
+    /// Create an Ed25519 key pair for an organisation's signatory.
+    ///
+    /// The secret key is encrypted with a passphrase (asked for, or read from --passphrase-file
+    /// or --passphrase-env) in encrypted PKCS#8 PEM, written with mode 0600 and never over an
+    /// existing file. The public key is written beside it as an OpenSSH line (.pub) and SPKI
+    /// PEM (.pem); its key id is the OpenSSH SHA256 fingerprint (`ssh-keygen -lf KEY.pub`).
+    #[command(after_help = EXIT_CODES)]
+    Keygen(keys::KeygenArgs),
+    /// Manage the pack's keyring: which public keys belong to which organisation.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Countersign an assembled document with your key: writes a detached signature
+    /// (a DSSE envelope with an in-toto statement) to PACK/signatures/.
+    #[command(after_help = EXIT_CODES)]
+    Sign(sign::SignArgs),
+    /// Check a document: is it exactly the assembled version, who signed it, who has not, and
+    /// which signatures fail and why. Works offline.
+    #[command(after_help = VERIFY_EXIT_CODES)]
+    Verify(sign::VerifyArgs),
 }
 
 const ASSEMBLE_EXIT_CODES: &str = "Exit codes:
@@ -110,7 +139,7 @@ struct RenderArgs {
 }
 
 /// A failure to report: what happened, and what to do next.
-struct Failure {
+pub(crate) struct Failure {
     message: String,
     hint: Option<String>,
     code: i32,
@@ -124,6 +153,30 @@ impl Failure {
             code: EXIT_INPUT,
         }
     }
+
+    fn verify(message: String, hint: impl Into<Option<String>>) -> Failure {
+        Failure {
+            message,
+            hint: hint.into(),
+            code: EXIT_VERIFY_FAILED,
+        }
+    }
+}
+
+/// The current time in UTC: `SOURCE_DATE_EPOCH` (seconds) when set, so runs can be
+/// reproduced, else the clock. The only place the clock is read.
+#[allow(clippy::disallowed_methods)]
+fn now() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
+    countersign::time::format_unix(seconds)
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
@@ -347,6 +400,13 @@ pub fn run() -> i32 {
         Command::Schema(args) => schema(args),
         Command::Assemble(args) => assemble(args),
         Command::Init(args) => init(&args.dir),
+        Command::Keygen(args) => keys::keygen(args),
+        Command::Keys(command) => keys::keys(command),
+        Command::Sign(args) => sign::sign(args),
+        Command::Verify(args) => match sign::verify(args) {
+            Ok(code) => return code,
+            Err(f) => Err(f),
+        },
     };
     match result {
         Ok(summary) => {

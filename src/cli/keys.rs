@@ -1,0 +1,430 @@
+//! `keygen` and `keys add|list|revoke`: where key files go, passphrases, and what is printed.
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use countersign::fsio::{self, Overwrite};
+use countersign::keyring::{KEYRING_FILE, Keyring, RevocationReason};
+use countersign::keys::{PublicKey, SecretKey};
+
+use super::{Failure, io_reason, load_pack, now};
+
+/// Where a passphrase comes from.
+#[derive(clap::Args, Clone, Default)]
+pub struct PassphraseArgs {
+    /// Read the passphrase from the first line of this file (for automation).
+    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_env")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the passphrase from this environment variable (for automation).
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+}
+
+/// Gets a passphrase from the file, the variable, or by asking (twice when `confirm`).
+pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<String>, Failure> {
+    if let Some(path) = &args.passphrase_file {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            Failure::input(
+                format!(
+                    "cannot read the passphrase file '{}' ({})",
+                    path.display(),
+                    io_reason(&e)
+                ),
+                None,
+            )
+        })?);
+        let line = Zeroizing::new(text.lines().next().unwrap_or_default().to_string());
+        if line.is_empty() {
+            return Err(Failure::input(
+                format!("the passphrase file '{}' is empty", path.display()),
+                Some("put the passphrase on its first line".into()),
+            ));
+        }
+        return Ok(line);
+    }
+    if let Some(var) = &args.passphrase_env {
+        let value = Zeroizing::new(std::env::var(var).map_err(|_| {
+            Failure::input(
+                format!("the environment variable {var} is not set"),
+                Some(format!(
+                    "set {var} to the passphrase, or leave out --passphrase-env to be asked"
+                )),
+            )
+        })?);
+        if value.is_empty() {
+            return Err(Failure::input(
+                format!("the environment variable {var} is empty"),
+                None,
+            ));
+        }
+        return Ok(value);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(Failure::input(
+            "there is no terminal to ask for the passphrase".into(),
+            Some("use --passphrase-file FILE or --passphrase-env VAR".into()),
+        ));
+    }
+    let first = Zeroizing::new(
+        rpassword::prompt_password("Passphrase: ")
+            .map_err(|e| Failure::input(format!("cannot read the passphrase ({e})"), None))?,
+    );
+    if confirm {
+        if first.chars().count() < 8 {
+            return Err(Failure::input(
+                "the passphrase is shorter than 8 characters".into(),
+                Some("choose a longer passphrase: a few words work well".into()),
+            ));
+        }
+        let second = Zeroizing::new(
+            rpassword::prompt_password("Passphrase again: ")
+                .map_err(|e| Failure::input(format!("cannot read the passphrase ({e})"), None))?,
+        );
+        if *first != *second {
+            return Err(Failure::input(
+                "the two passphrases differ; nothing was written".into(),
+                Some("run keygen again".into()),
+            ));
+        }
+    }
+    Ok(first)
+}
+
+#[derive(clap::Args)]
+pub struct KeygenArgs {
+    /// The organisation the key is for (its id in the pack).
+    #[arg(long)]
+    org: String,
+    /// The folder for the key files. Keep it outside any pack: secret keys never enter a pack.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// The file name stem (default: the organisation id).
+    #[arg(long)]
+    name: Option<String>,
+    /// Write the secret key unencrypted (only for throwaway keys, e.g. tests).
+    #[arg(long, conflicts_with_all = ["passphrase_file", "passphrase_env"])]
+    no_passphrase: bool,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+/// The folder's nearest ancestor (or itself) that is a pack, if any.
+fn enclosing_pack(dir: &Path) -> Option<PathBuf> {
+    let dir = std::fs::canonicalize(dir).ok()?;
+    dir.ancestors()
+        .find(|d| d.join(countersign::validate::FRAMEWORK_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
+pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
+    if !args.out.is_dir() {
+        return Err(Failure::input(
+            format!("the folder '{}' does not exist", args.out.display()),
+            Some("create it first, or choose another with --out".into()),
+        ));
+    }
+    if let Some(pack) = enclosing_pack(&args.out) {
+        return Err(Failure::input(
+            format!("'{}' is inside the pack '{}': secret keys never go in a pack", args.out.display(), pack.display()),
+            Some("write the key to a private folder outside the pack with --out; then add its .pub file to the pack with `countersign keys add`".into()),
+        ));
+    }
+    let stem = args.name.clone().unwrap_or_else(|| args.org.clone());
+    if stem.is_empty() || stem.contains(['/', '\\']) || stem.starts_with('.') {
+        return Err(Failure::input(
+            format!("'{stem}' cannot be a file name"),
+            Some("use the organisation id, e.g. --org cambs-cc".into()),
+        ));
+    }
+    let (key_path, pub_path, pem_path) = (
+        args.out.join(format!("{stem}.key")),
+        args.out.join(format!("{stem}.pub")),
+        args.out.join(format!("{stem}.pem")),
+    );
+    for path in [&key_path, &pub_path, &pem_path] {
+        if path.exists() {
+            return Err(Failure::input(
+                format!("'{}' already exists; nothing was written", path.display()),
+                Some("keys are never overwritten: choose another --name or --out".into()),
+            ));
+        }
+    }
+    let key = SecretKey::generate().map_err(|e| Failure::input(e.to_string(), None))?;
+    let secret = if args.no_passphrase {
+        key.to_pem()
+    } else {
+        let pass = passphrase(&args.passphrase, true)?;
+        key.to_encrypted_pem(pass.as_bytes())
+    }
+    .map_err(|e| Failure::input(e.to_string(), None))?;
+    let public = key.public();
+    fsio::write_secret_new(&key_path, secret.as_bytes())
+        .map_err(|e| Failure::input(format!("cannot write the secret key: {e}"), None))?;
+    let write_public = |path: &Path, text: String| {
+        fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse)
+            .map_err(|e| Failure::input(format!("cannot write the public key: {e}"), None))
+    };
+    write_public(&pub_path, format!("{}\n", public.to_openssh(&args.org)))?;
+    write_public(&pem_path, public.to_pem())?;
+    Ok(format!(
+        "created an Ed25519 key for '{}'\n  key id:      {}\n  secret key:  {} ({}, readable only by you: keep it private and backed up)\n  public key:  {} and {}\nnext: add the public key to the pack with\n  countersign keys add {} --org {} --signatory \"NAME\" --role \"ROLE\" --pack PACK",
+        args.org,
+        public.key_id(),
+        key_path.display(),
+        if args.no_passphrase {
+            "NOT encrypted"
+        } else {
+            "encrypted with your passphrase"
+        },
+        pub_path.display(),
+        pem_path.display(),
+        pub_path.display(),
+        args.org
+    ))
+}
+
+#[derive(clap::Subcommand)]
+pub enum KeysCommand {
+    /// Add a public key to the pack's keyring for an organisation's signatory.
+    Add(KeysAddArgs),
+    /// List the keys in the pack's keyring.
+    List(KeysListArgs),
+    /// Revoke a key (superseded by a new one, or compromised).
+    Revoke(KeysRevokeArgs),
+}
+
+#[derive(clap::Args)]
+pub struct KeysAddArgs {
+    /// The public key file (.pub OpenSSH line, or .pem).
+    public_key: PathBuf,
+    /// The organisation's id.
+    #[arg(long)]
+    org: String,
+    /// The signatory who holds the key.
+    #[arg(long)]
+    signatory: String,
+    /// A role the key may sign as (repeat for several; none means any role).
+    #[arg(long = "role")]
+    roles: Vec<String>,
+    /// From when signatures count (YYYY-MM-DD or UTC time; default: now).
+    #[arg(long)]
+    valid_from: Option<String>,
+    /// The pack folder.
+    #[arg(long, default_value = ".")]
+    pack: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct KeysListArgs {
+    /// The pack folder.
+    #[arg(long, default_value = ".")]
+    pack: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct KeysRevokeArgs {
+    /// The key id (SHA256:…), or a unique start of it.
+    key_id: String,
+    /// Why: superseded (replaced; earlier signatures stay good) or compromised.
+    #[arg(long, value_enum)]
+    reason: ReasonArg,
+    /// From when signatures no longer count (default: now). For a compromised key, the time it
+    /// may first have been exposed.
+    #[arg(long)]
+    effective: Option<String>,
+    /// A note for the record.
+    #[arg(long)]
+    note: Option<String>,
+    /// The pack folder.
+    #[arg(long, default_value = ".")]
+    pack: PathBuf,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+pub enum ReasonArg {
+    Superseded,
+    Compromised,
+}
+
+pub fn load_keyring(pack: &Path) -> Result<Keyring, Failure> {
+    let path = pack.join(KEYRING_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => Keyring::from_bytes(&bytes).map_err(|e| {
+            Failure::verify(
+                format!("the keyring '{}' cannot be trusted: {e}", path.display()),
+                Some(
+                    "restore keys/keyring.json from version control, and find out who changed it"
+                        .into(),
+                ),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Keyring::default()),
+        Err(e) => Err(Failure::input(
+            format!(
+                "cannot read the keyring '{}' ({})",
+                path.display(),
+                io_reason(&e)
+            ),
+            None,
+        )),
+    }
+}
+
+fn save_keyring(pack: &Path, keyring: &Keyring) -> Result<(), Failure> {
+    let dir = pack.join("keys");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::input(
+            format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
+            None,
+        )
+    })?;
+    fsio::write_atomic(
+        &pack.join(KEYRING_FILE),
+        &keyring.to_bytes(),
+        Overwrite::Replace,
+    )
+    .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), None))
+}
+
+pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
+    match command {
+        KeysCommand::Add(a) => {
+            let data = load_pack(&a.pack)?;
+            let org = data.organisation(&a.org).ok_or_else(|| {
+                Failure::input(
+                    format!("'{}' is not an organisation of the pack", a.org),
+                    Some("use an id from organisations.json".into()),
+                )
+            })?;
+            let text = std::fs::read_to_string(&a.public_key).map_err(|e| {
+                Failure::input(
+                    format!(
+                        "cannot read the public key '{}' ({})",
+                        a.public_key.display(),
+                        io_reason(&e)
+                    ),
+                    None,
+                )
+            })?;
+            if text.contains("PRIVATE KEY") {
+                return Err(Failure::input(
+                    format!(
+                        "'{}' is a secret key: never give it to anyone, and never put it in a pack",
+                        a.public_key.display()
+                    ),
+                    Some("add the .pub file that keygen wrote beside it".into()),
+                ));
+            }
+            let public = PublicKey::parse(&text).map_err(|e| {
+                Failure::input(
+                    format!(
+                        "cannot use '{}' as a public key: {e}",
+                        a.public_key.display()
+                    ),
+                    Some("give the .pub or .pem file that `countersign keygen` wrote".into()),
+                )
+            })?;
+            let mut keyring = load_keyring(&a.pack)?;
+            let at = now();
+            let valid_from = a.valid_from.clone().unwrap_or_else(|| at.clone());
+            keyring
+                .add(&public, &a.org, &a.signatory, &a.roles, &valid_from, &at)
+                .map_err(|e| Failure::input(format!("cannot add the key: {e}"), None))?;
+            save_keyring(&a.pack, &keyring)?;
+            Ok(format!(
+                "added the key {} for {} ({}), held by {}{}",
+                public.key_id(),
+                org.name,
+                org.id,
+                a.signatory,
+                if a.roles.is_empty() {
+                    String::new()
+                } else {
+                    format!(", to sign as {}", a.roles.join(" or "))
+                }
+            ))
+        }
+        KeysCommand::List(a) => {
+            let keyring = load_keyring(&a.pack)?;
+            if a.json {
+                let keys: Vec<serde_json::Value> = keyring
+                    .keys()
+                    .iter()
+                    .map(|k| {
+                        serde_json::json!({
+                            "key_id": k.key_id, "organisation": k.organisation, "signatory": k.signatory, "roles": k.roles,
+                            "valid_from": k.valid_from, "added": k.added,
+                            "revoked": k.revoked.as_ref().map(|r| serde_json::json!({"reason": r.reason, "effective": r.effective, "recorded": r.recorded, "note": r.note})),
+                        })
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"format": "countersign/keys/v1", "keys": keys})
+                    )
+                    .unwrap_or_default()
+                );
+                return Ok(String::new());
+            }
+            if keyring.keys().is_empty() {
+                return Ok(
+                    "the keyring has no keys yet; add one with `countersign keys add`".into(),
+                );
+            }
+            for k in keyring.keys() {
+                let status = match &k.revoked {
+                    Some(r) => format!("REVOKED ({}) from {}", r.reason.label(), r.effective),
+                    None => format!("valid from {}", k.valid_from),
+                };
+                let roles = if k.roles.is_empty() {
+                    "any role".to_string()
+                } else {
+                    k.roles.join(", ")
+                };
+                println!(
+                    "{}  {}  {} ({})  {}",
+                    k.key_id, k.organisation, k.signatory, roles, status
+                );
+            }
+            Ok(format!(
+                "{} key(s); {} change(s) recorded",
+                keyring.keys().len(),
+                keyring.events().len()
+            ))
+        }
+        KeysCommand::Revoke(a) => {
+            let mut keyring = load_keyring(&a.pack)?;
+            let record = keyring
+                .find(&a.key_id)
+                .map_err(|e| {
+                    Failure::input(
+                        e.to_string(),
+                        Some("see the ids with `countersign keys list`".into()),
+                    )
+                })?
+                .clone();
+            let at = now();
+            let effective = a.effective.clone().unwrap_or_else(|| at.clone());
+            let reason = match a.reason {
+                ReasonArg::Superseded => RevocationReason::Superseded,
+                ReasonArg::Compromised => RevocationReason::Compromised,
+            };
+            keyring
+                .revoke(&record.key_id, reason, &effective, a.note.as_deref(), &at)
+                .map_err(|e| Failure::input(format!("cannot revoke the key: {e}"), None))?;
+            save_keyring(&a.pack, &keyring)?;
+            Ok(format!(
+                "revoked the key {} of {} ({}) from {}; signatures it makes from then on fail verification",
+                record.key_id,
+                record.organisation,
+                reason.label(),
+                effective
+            ))
+        }
+    }
+}

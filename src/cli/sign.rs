@@ -1,0 +1,342 @@
+//! `sign` and `verify`: finding the pack of a document, reading its files, and saying what the
+//! verification found in words, or as JSON.
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use countersign::assemble::{MANIFEST_FILE, Manifest, read_manifest};
+use countersign::fsio;
+use countersign::keys::SecretKey;
+use countersign::sign::{
+    SIGNATURE_SUFFIX, SIGNATURES_DIR, SignRequest, sign_document, signature_file_name,
+};
+use countersign::signature::envelope_bytes;
+use countersign::verify::{DocumentMatch, Status, VerifyReport, verify_document};
+
+use super::keys::{PassphraseArgs, load_keyring, passphrase};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now};
+
+#[derive(clap::Args)]
+pub struct SignArgs {
+    /// The assembled document to sign.
+    document: PathBuf,
+    /// Your secret key file (from `countersign keygen`).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The id of the organisation you sign for.
+    #[arg(long)]
+    org: String,
+    /// Your name, as the keyring records it.
+    #[arg(long)]
+    signatory: String,
+    /// The role you sign in, e.g. "Chief Executive".
+    #[arg(long)]
+    role: String,
+    /// The pack folder (default: found from the document's folder).
+    #[arg(long)]
+    pack: Option<PathBuf>,
+    #[command(flatten)]
+    passphrase: PassphraseArgs,
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The document to verify.
+    document: PathBuf,
+    /// The pack folder (default: found from the document's folder).
+    #[arg(long)]
+    pack: Option<PathBuf>,
+    /// Print the result as JSON (schema in README.md) instead of words.
+    #[arg(long)]
+    json: bool,
+    /// Fail (exit 1) while any organisation has not signed this version.
+    #[arg(long)]
+    require_all: bool,
+}
+
+/// The pack a document belongs to: `--pack`, or the folder above the document's `out/` folder.
+fn find_pack(document: &Path, pack: Option<&PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(p) = pack {
+        return Ok(p.clone());
+    }
+    let folder = document
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let above = folder
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| folder.join(".."), Path::to_path_buf);
+    for candidate in [above, folder.to_path_buf()] {
+        if candidate
+            .join(countersign::validate::FRAMEWORK_FILE)
+            .is_file()
+        {
+            return Ok(candidate);
+        }
+    }
+    Err(Failure::input(
+        format!("cannot tell which pack '{}' belongs to", document.display()),
+        Some("name it with --pack PACK (the folder with framework.json, out/manifest.json, keys/ and signatures/)".into()),
+    ))
+}
+
+fn manifest_of(pack: &Path) -> Result<Manifest, Failure> {
+    read_manifest(&pack.join("out").join(MANIFEST_FILE)).map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("assemble the pack first: countersign assemble".into()),
+        )
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn sign(args: &SignArgs) -> Result<String, Failure> {
+    let pack = find_pack(&args.document, args.pack.as_ref())?;
+    let data = load_pack(&pack)?;
+    let manifest = manifest_of(&pack)?;
+    let keyring = load_keyring(&pack)?;
+    let bytes = std::fs::read(&args.document).map_err(|e| {
+        Failure::input(
+            format!(
+                "cannot read the document '{}' ({})",
+                args.document.display(),
+                io_reason(&e)
+            ),
+            None,
+        )
+    })?;
+    let key_text = Zeroizing::new(std::fs::read_to_string(&args.key).map_err(|e| {
+        Failure::input(
+            format!(
+                "cannot read the secret key '{}' ({})",
+                args.key.display(),
+                io_reason(&e)
+            ),
+            None,
+        )
+    })?);
+    let key = if key_text.contains("ENCRYPTED PRIVATE KEY") {
+        let pass = passphrase(&args.passphrase, false)?;
+        SecretKey::from_pem(&key_text, Some(pass.as_bytes()))
+    } else {
+        SecretKey::from_pem(&key_text, None)
+    }
+    .map_err(|e| {
+        Failure::input(
+            format!("cannot use the secret key '{}': {e}", args.key.display()),
+            Some("check the key file and passphrase; nothing was signed".into()),
+        )
+    })?;
+    drop(key_text);
+    let file = file_name(&args.document);
+    let at = now();
+    let request = SignRequest {
+        file: &file,
+        bytes: &bytes,
+        organisation: &args.org,
+        signatory: &args.signatory,
+        role: &args.role,
+        at: &at,
+    };
+    let (statement, envelope) = sign_document(&request, &manifest, &data, &keyring, &key).map_err(|e| {
+        use countersign::sign::SignError as E;
+        let hint = match &e {
+            E::NotInManifest(_) | E::DiffersFromManifest { .. } => "sign only the documents `countersign assemble` wrote; check with `countersign assemble --check`",
+            E::NotAParty { .. } | E::UnknownOrganisation(_) => "check --org: it must be a party to this document",
+            E::KeyNotInKeyring(_) => "the coordinator adds your public key with `countersign keys add`",
+            _ => "check `countersign keys list` for your key's organisation, holder, roles and status",
+        };
+        Failure::input(format!("cannot sign: {e}; nothing was signed"), Some(hint.into()))
+    })?;
+    let dir = pack.join(SIGNATURES_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::input(
+            format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
+            None,
+        )
+    })?;
+    let path = dir.join(signature_file_name(&file, &args.org));
+    fsio::write_atomic(&path, &envelope_bytes(&envelope), fsio::Overwrite::Refuse).map_err(
+        |e| match e {
+            fsio::WriteError::Exists(p) => Failure::input(
+                format!(
+                    "{} has already signed {file}: '{}' exists; nothing was signed",
+                    args.org,
+                    p.display()
+                ),
+                Some("a signature is never replaced; verify it with `countersign verify`".into()),
+            ),
+            other => Failure::input(other.to_string(), None),
+        },
+    )?;
+    let p = &statement.predicate;
+    Ok(format!(
+        "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {}",
+        p.document.version,
+        &statement.subject[0].digest.sha256[..16],
+        p.organisation.name,
+        p.signatory.name,
+        p.signatory.role,
+        p.signed_at,
+        p.key_id,
+        path.display()
+    ))
+}
+
+fn read_signatures(pack: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    let dir = pack.join(SIGNATURES_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(SIGNATURE_SUFFIX) {
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                Failure::input(
+                    format!(
+                        "cannot read '{}' ({})",
+                        entry.path().display(),
+                        io_reason(&e)
+                    ),
+                    None,
+                )
+            })?;
+            files.push((name, bytes));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Strips control characters from text that came from a file, before it reaches a terminal.
+fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
+    let pack = find_pack(&args.document, args.pack.as_ref())?;
+    let data = load_pack(&pack)?;
+    let manifest = manifest_of(&pack)?;
+    let keyring = load_keyring(&pack)?;
+    let bytes = std::fs::read(&args.document).map_err(|e| {
+        Failure::input(
+            format!(
+                "cannot read the document '{}' ({})",
+                args.document.display(),
+                io_reason(&e)
+            ),
+            None,
+        )
+    })?;
+    let signatures = read_signatures(&pack)?;
+    let report = verify_document(
+        &file_name(&args.document),
+        &bytes,
+        &manifest,
+        &data,
+        &keyring,
+        &signatures,
+    );
+    let failed = !report.valid || (args.require_all && !report.outstanding.is_empty());
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", describe(&report, args.require_all));
+    }
+    Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })
+}
+
+fn describe(r: &VerifyReport, require_all: bool) -> String {
+    let mut out = String::new();
+    let what = match (&r.kind, &r.id, &r.version) {
+        (Some(k), Some(id), Some(v)) => format!("{k} '{id}', version {v}"),
+        _ => "no document of this pack".into(),
+    };
+    out.push_str(&format!("{}\n  SHA-256 {}\n", clean(&r.file), r.sha256));
+    out.push_str(&match r.document {
+        DocumentMatch::Exact => format!("  document: exactly the assembled {what}\n"),
+        DocumentMatch::DiffersFromManifest => format!("  document: NOT the assembled {what}: its bytes differ from the manifest (edited, damaged or from elsewhere)\n"),
+        DocumentMatch::Unknown => "  document: NOT a document of this pack's manifest\n".into(),
+    });
+    let signed = r
+        .parties
+        .iter()
+        .filter(|p| p.status == Status::Signed)
+        .count();
+    out.push_str(&format!(
+        "signatures: {signed} of {} organisations have signed this version\n",
+        r.parties.len()
+    ));
+    for p in &r.parties {
+        let name = clean(&p.name);
+        let line = match (&p.status, &p.signed) {
+            (Status::Signed, Some(s)) => format!(
+                "  signed       {name}: by {} ({}) at {}, key {}; signature valid; key belongs to {name}",
+                clean(&s.signatory),
+                clean(&s.role),
+                clean(&s.signed_at),
+                s.key_id
+            ),
+            (Status::OlderVersion, _) => format!(
+                "  older        {name}: {}",
+                clean(p.reason.as_deref().unwrap_or("signed an older version"))
+            ),
+            (Status::Failed, _) => {
+                let valid = match p.signature_valid {
+                    Some(true) => "signature valid",
+                    Some(false) => "signature NOT valid",
+                    None => "signature unreadable",
+                };
+                let belongs = match p.key_belongs_to_organisation {
+                    Some(true) => format!("; key belongs to {name}"),
+                    Some(false) => format!("; key does NOT belong to {name}"),
+                    None => String::new(),
+                };
+                format!(
+                    "  FAILED       {name}: {} ({valid}{belongs})",
+                    clean(p.reason.as_deref().unwrap_or(""))
+                )
+            }
+            _ => format!("  outstanding  {name}: not signed yet"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    for problem in &r.other_problems {
+        out.push_str(&format!(
+            "  FAILED       {}: {}\n",
+            clean(&problem.signature_file),
+            clean(&problem.reason)
+        ));
+    }
+    let verdict = if !r.valid {
+        "result: VERIFICATION FAILED: do not rely on this document or its signatures as they stand"
+            .to_string()
+    } else if r.outstanding.is_empty() {
+        "result: VALID: this is exactly the assembled document, and every organisation has signed it".to_string()
+    } else if require_all {
+        format!(
+            "result: INCOMPLETE: every signature present is valid, but {} organisation(s) have not signed this version",
+            r.outstanding.len()
+        )
+    } else {
+        format!(
+            "result: VALID: this is exactly the assembled document and every signature present is valid; {} organisation(s) still to sign",
+            r.outstanding.len()
+        )
+    };
+    out.push_str(&verdict);
+    out.push('\n');
+    out
+}
