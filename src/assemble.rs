@@ -94,6 +94,14 @@ pub struct ManifestEntry {
     pub data_sha256: String,
     /// The ids of the organisations that sign it.
     pub parties: Vec<String>,
+    /// False for an earlier version kept from a previous assembly: the current data and
+    /// templates no longer produce it, but it was issued and may have been signed.
+    #[serde(default = "yes")]
+    pub current: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `manifest.json`: the pack's assembled documents.
@@ -589,6 +597,7 @@ pub fn assemble_in_memory(
             template: loaded.record.clone(),
             data_sha256: sha256_hex(&context_bytes),
             parties: job.parties,
+            current: true,
         };
         out.push(AssembledDocument { entry, bytes });
     }
@@ -660,6 +669,12 @@ pub fn assemble(
     data: &PackData,
     progress: Progress<'_>,
 ) -> Result<AssembleReport, AssembleError> {
+    let manifest_path = out.join(MANIFEST_FILE);
+    let previous = if manifest_path.exists() {
+        Some(read_manifest(&manifest_path)?)
+    } else {
+        None
+    };
     let documents = assemble_in_memory(pack, data, progress)?;
     let mut written = Vec::new();
     let mut unchanged = Vec::new();
@@ -689,7 +704,16 @@ pub fn assemble(
         fsio::write_atomic(&out.join(&doc.entry.file), &doc.bytes, Overwrite::Refuse)?;
         written.push(doc.entry.file.clone());
     }
-    let manifest = manifest_for(data, &documents);
+    let mut manifest = manifest_for(data, &documents);
+    // Earlier versions stay listed: they were issued, and may have been signed.
+    if let Some(previous) = previous {
+        for mut old in previous.documents {
+            if !manifest.documents.iter().any(|d| d.file == old.file) {
+                old.current = false;
+                manifest.documents.push(old);
+            }
+        }
+    }
     fsio::write_atomic(
         &out.join(MANIFEST_FILE),
         &manifest_bytes(&manifest),

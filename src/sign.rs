@@ -47,6 +47,14 @@ pub enum SignError {
         /// The file's digest.
         actual: String,
     },
+    /// The document is an earlier version.
+    #[error("'{file}' is an earlier version, superseded{newer}; sign the current version")]
+    Superseded {
+        /// The file.
+        file: String,
+        /// The newer document, in words.
+        newer: String,
+    },
     /// The organisation is unknown.
     #[error("'{0}' is not an organisation of this pack")]
     UnknownOrganisation(String),
@@ -135,6 +143,19 @@ pub fn sign_document(
         .iter()
         .find(|d| d.file == request.file)
         .ok_or_else(|| SignError::NotInManifest(request.file.to_string()))?;
+    if !entry.current {
+        let newer = manifest
+            .documents
+            .iter()
+            .find(|d| d.current && d.id == entry.id)
+            .map_or_else(String::new, |d| {
+                format!(" by {} (version {})", d.file, d.version)
+            });
+        return Err(SignError::Superseded {
+            file: entry.file.clone(),
+            newer,
+        });
+    }
     let actual = sha256_hex(request.bytes);
     if actual != entry.sha256 {
         return Err(SignError::DiffersFromManifest {
