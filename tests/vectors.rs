@@ -56,8 +56,11 @@ fn statement(document: &[u8], key: &SecretKey) -> Statement {
     )
 }
 
-/// The damaged envelopes: (file, how to damage the good one, the reason verification must give).
-fn damaged(good: &Value) -> Vec<(&'static str, Value, fn(&EnvelopeError) -> bool)> {
+/// A damaged envelope: its file name, its JSON, and the reason verification must give.
+type Damaged = (&'static str, Value, fn(&EnvelopeError) -> bool);
+
+/// The damaged envelopes.
+fn damaged(good: &Value) -> Vec<Damaged> {
     let mut malleated = good.clone();
     let mut sig = STANDARD
         .decode(good["signatures"][0]["sig"].as_str().unwrap())
@@ -172,13 +175,16 @@ fn known_answer_vectors() {
 }
 
 /// A small document signed through the real signing path, with its manifest and keyring.
-fn signed_small_document() -> (
-    Vec<u8>,
-    Manifest,
-    countersign::validate::PackData,
-    Keyring,
-    Vec<(String, Vec<u8>)>,
-) {
+/// A signed document and everything needed to verify it.
+struct Signed {
+    document: Vec<u8>,
+    manifest: Manifest,
+    data: countersign::validate::PackData,
+    keyring: Keyring,
+    signatures: Vec<(String, Vec<u8>)>,
+}
+
+fn signed_small_document() -> Signed {
     let data = countersign::validate::load_pack(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/small"),
     )
@@ -231,12 +237,24 @@ fn signed_small_document() -> (
         "framework-v1.0.riverside-council.dsse.json".to_string(),
         signature::envelope_bytes(&envelope),
     )];
-    (document, manifest, data, keyring, signatures)
+    Signed {
+        document,
+        manifest,
+        data,
+        keyring,
+        signatures,
+    }
 }
 
 #[test]
 fn every_byte_of_the_document_flipped_fails_verification() {
-    let (document, manifest, data, keyring, signatures) = signed_small_document();
+    let Signed {
+        document,
+        manifest,
+        data,
+        keyring,
+        signatures,
+    } = signed_small_document();
     let report = verify_document(
         "framework-v1.0.docx",
         &document,
@@ -271,7 +289,13 @@ fn every_byte_of_the_document_flipped_fails_verification() {
 
 #[test]
 fn every_byte_of_the_signature_file_flipped_fails_verification() {
-    let (document, manifest, data, keyring, signatures) = signed_small_document();
+    let Signed {
+        document,
+        manifest,
+        data,
+        keyring,
+        signatures,
+    } = signed_small_document();
     let (name, envelope) = &signatures[0];
     for i in 0..envelope.len() {
         let mut tampered = envelope.clone();
