@@ -16,8 +16,17 @@ use crate::fsio::{self, Overwrite, WriteError};
 use crate::model::{
     Evidence, MembershipKind, Organisation, Protocol, article6_text, article9_text,
 };
+use crate::register::{self, Event};
 use crate::template::{Template, TemplateError};
 use crate::validate::{PackData, PackError};
+
+/// The kind as written in manifests and statements (`signature-sheet`).
+pub fn kind_name(kind: DocumentKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
 
 /// The manifest's file name in the output folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -175,6 +184,9 @@ pub enum AssembleError {
     /// An output could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The register cannot be trusted or appended to.
+    #[error("the pack's register cannot be used: {0}")]
+    Register(#[from] crate::register::RegisterError),
     /// The existing manifest cannot be read.
     #[error("the manifest '{}' cannot be read ({message})", path.display())]
     Manifest {
@@ -663,12 +675,17 @@ pub struct AssembleReport {
 /// Assembles the pack into `out`: renders everything first, refuses to replace an existing
 /// document with different bytes under the same version, then writes each new document
 /// atomically and the manifest last.
+///
+/// Every document written, and every version it supersedes, is recorded in the pack's
+/// register at time `at`; a register that cannot be trusted stops the assembly first.
 pub fn assemble(
     pack: &Path,
     out: &Path,
     data: &PackData,
+    at: &str,
     progress: Progress<'_>,
 ) -> Result<AssembleReport, AssembleError> {
+    crate::register::Register::load(pack)?;
     let manifest_path = out.join(MANIFEST_FILE);
     let previous = if manifest_path.exists() {
         Some(read_manifest(&manifest_path)?)
@@ -706,12 +723,38 @@ pub fn assemble(
     }
     let mut manifest = manifest_for(data, &documents);
     // Earlier versions stay listed: they were issued, and may have been signed.
+    let mut events = Vec::new();
+    for doc in documents.iter().filter(|d| written.contains(&d.entry.file)) {
+        let e = &doc.entry;
+        events.push(Event::DocumentAssembled {
+            file: e.file.clone(),
+            id: e.id.clone(),
+            kind: kind_name(e.kind),
+            version: e.version.clone(),
+            sha256: e.sha256.clone(),
+        });
+    }
     if let Some(previous) = previous {
         for mut old in previous.documents {
-            if !manifest.documents.iter().any(|d| d.file == old.file) {
-                old.current = false;
-                manifest.documents.push(old);
+            if manifest.documents.iter().any(|d| d.file == old.file) {
+                continue;
             }
+            if old.current
+                && let Some(new) = manifest
+                    .documents
+                    .iter()
+                    .find(|d| d.id == old.id && d.current)
+            {
+                events.push(Event::VersionSuperseded {
+                    id: old.id.clone(),
+                    version: old.version.clone(),
+                    file: old.file.clone(),
+                    by_version: new.version.clone(),
+                    by_file: new.file.clone(),
+                });
+            }
+            old.current = false;
+            manifest.documents.push(old);
         }
     }
     fsio::write_atomic(
@@ -719,6 +762,9 @@ pub fn assemble(
         &manifest_bytes(&manifest),
         Overwrite::Replace,
     )?;
+    if !events.is_empty() {
+        register::append(pack, at, events)?;
+    }
     Ok(AssembleReport {
         manifest,
         written,

@@ -26,6 +26,7 @@ pub mod keys;
 pub mod model;
 pub mod pack;
 pub mod package;
+pub mod register;
 pub mod sign;
 pub mod signature;
 pub mod template;

@@ -213,6 +213,8 @@ pub struct Verified {
     pub statement: Statement,
     /// The key that verified it.
     pub key_id: KeyId,
+    /// SHA-256 of the verified payload: how the register indexes the signature.
+    pub statement_sha256: String,
 }
 
 /// Checks an envelope: exact payload type, strict Ed25519 verification over the PAE with the
@@ -282,6 +284,7 @@ pub fn open(
     Ok(Verified {
         statement,
         key_id: key.key_id(),
+        statement_sha256: crate::digest::sha256_hex(&payload),
     })
 }
 

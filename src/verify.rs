@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::assemble::{Manifest, ManifestEntry};
 use crate::digest::sha256_hex;
 use crate::keyring::Keyring;
+use crate::register::Register;
 use crate::sign::SIGNATURE_SUFFIX;
 use crate::signature::{self, EnvelopeError};
 use crate::validate::PackData;
@@ -47,6 +48,11 @@ pub struct SignedBy {
     pub version: String,
     /// The signature file.
     pub signature_file: String,
+    /// The register record of the signature (its position), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register_record: Option<u64>,
+    /// SHA-256 of the signed statement.
+    pub statement_sha256: String,
 }
 
 /// The status of one signing organisation.
@@ -124,6 +130,8 @@ pub struct VerifyReport {
     pub valid: bool,
     /// Ids of organisations that have not signed this version.
     pub outstanding: Vec<String>,
+    /// Things worth knowing that do not make the verification fail.
+    pub warnings: Vec<String>,
 }
 
 struct Candidate {
@@ -146,6 +154,9 @@ fn rank(status: &Status) -> u8 {
 
 /// Verifies `bytes` (a document called `file`) against the pack's manifest, keyring and the
 /// signature files given as (file name, bytes).
+///
+/// With a register, each signature's record is found by statement hash and key id, and its
+/// recorded time (not only the time the signer claims) is checked against key revocations.
 pub fn verify_document(
     file: &str,
     bytes: &[u8],
@@ -153,6 +164,7 @@ pub fn verify_document(
     data: &PackData,
     keyring: &Keyring,
     signatures: &[(String, Vec<u8>)],
+    register: Option<&Register>,
 ) -> VerifyReport {
     let sha256 = sha256_hex(bytes);
     let (entry, document): (Option<&ManifestEntry>, DocumentMatch) =
@@ -169,6 +181,7 @@ pub fn verify_document(
     };
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut other_problems = Vec::new();
+    let mut warnings = Vec::new();
     let stem = entry.map(|e| e.file.trim_end_matches(".docx").to_string());
 
     for (sig_file, sig_bytes) in signatures {
@@ -233,7 +246,23 @@ pub fn verify_document(
             key_id: verified.key_id.to_string(),
             version: p.document.version.clone(),
             signature_file: sig_file.clone(),
+            register_record: None,
+            statement_sha256: verified.statement_sha256.clone(),
         };
+        let mut signed = signed;
+        let recorded = register
+            .and_then(|r| r.signature(&verified.statement_sha256, verified.key_id.as_str()));
+        signed.register_record = recorded.map(|r| r.seq);
+        if register.is_some() && recorded.is_none() {
+            warnings.push(format!(
+                "{sig_file} is not recorded in the register (it was not made with `countersign sign` on this pack, or the register is older)"
+            ));
+        }
+        // The later of the claimed and the recorded time: a key revoked before either fails.
+        let when = recorded.map_or_else(
+            || p.signed_at.clone(),
+            |r| r.at.clone().max(p.signed_at.clone()),
+        );
         let org = p.organisation.id.clone();
         let record = keyring.get(&verified.key_id);
         let key_belongs = record.is_some_and(|r| r.organisation == org);
@@ -263,13 +292,18 @@ pub fn verify_document(
                 ),
                 Some(false),
             )
-        } else if let Some(Err(reason)) = record.map(|r| r.valid_at(&p.signed_at)) {
-            let when = if reason.contains("revoked") {
-                format!("{reason}, before the signature was made ({})", p.signed_at)
+        } else if let Some(Err(reason)) = record.map(|r| r.valid_at(&when)) {
+            let how = if recorded.is_some_and(|r| r.at > p.signed_at) {
+                "recorded"
             } else {
-                format!("{reason}; the signature is dated {}", p.signed_at)
+                "made"
             };
-            fail(when, Some(true))
+            let text = if reason.contains("revoked") {
+                format!("{reason}, before the signature was {how} ({when})")
+            } else {
+                format!("{reason}; the signature is dated {when}")
+            };
+            fail(text, Some(true))
         } else if st.subject[0].digest.sha256 == sha256 && p.document.version == entry.version {
             Candidate {
                 organisation: org.clone(),
@@ -383,5 +417,6 @@ pub fn verify_document(
         parties,
         other_problems,
         outstanding,
+        warnings,
     }
 }

@@ -262,6 +262,7 @@ fn every_byte_of_the_document_flipped_fails_verification() {
         &data,
         &keyring,
         &signatures,
+        None,
     );
     assert!(report.valid);
     assert_eq!(report.parties[0].status, Status::Signed);
@@ -276,6 +277,7 @@ fn every_byte_of_the_document_flipped_fails_verification() {
                 &data,
                 &keyring,
                 &signatures,
+                None,
             );
             assert!(!report.valid, "byte {i} flipped ({bit:#x}) still verifies");
             assert_eq!(report.parties[0].status, Status::Failed, "byte {i}");
@@ -307,6 +309,7 @@ fn every_byte_of_the_signature_file_flipped_fails_verification() {
             &data,
             &keyring,
             &[(name.clone(), tampered)],
+            None,
         );
         assert_ne!(
             report.parties[0].status,

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use countersign::fsio::{self, Overwrite};
 use countersign::keyring::{KEYRING_FILE, Keyring, RevocationReason};
 use countersign::keys::{PublicKey, SecretKey};
+use countersign::register::Event;
 
 use super::{Failure, io_reason, load_pack, now};
 
@@ -290,6 +291,19 @@ fn save_keyring(pack: &Path, keyring: &Keyring) -> Result<(), Failure> {
     .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), None))
 }
 
+fn record_change(pack: &Path, at: &str, event: Event) -> Result<(), Failure> {
+    countersign::register::append(pack, at, vec![event])
+        .map(|_| ())
+        .map_err(|e| {
+            Failure::input(
+                format!(
+                    "the keyring changed, but the change could not be recorded in the register: {e}"
+                ),
+                Some("run `countersign register verify` and repair the register".into()),
+            )
+        })
+}
+
 pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
         KeysCommand::Add(a) => {
@@ -335,6 +349,15 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 .add(&public, &a.org, &a.signatory, &a.roles, &valid_from, &at)
                 .map_err(|e| Failure::input(format!("cannot add the key: {e}"), None))?;
             save_keyring(&a.pack, &keyring)?;
+            record_change(
+                &a.pack,
+                &at,
+                Event::KeyAdded {
+                    key_id: public.key_id().to_string(),
+                    organisation: a.org.clone(),
+                    signatory: a.signatory.clone(),
+                },
+            )?;
             Ok(format!(
                 "added the key {} for {} ({}), held by {}{}",
                 public.key_id(),
@@ -418,6 +441,16 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 .revoke(&record.key_id, reason, &effective, a.note.as_deref(), &at)
                 .map_err(|e| Failure::input(format!("cannot revoke the key: {e}"), None))?;
             save_keyring(&a.pack, &keyring)?;
+            let effective = countersign::time::normalise(&effective).unwrap_or(effective);
+            record_change(
+                &a.pack,
+                &at,
+                Event::KeyRevoked {
+                    key_id: record.key_id.to_string(),
+                    reason: reason.label().to_string(),
+                    effective: effective.clone(),
+                },
+            )?;
             Ok(format!(
                 "revoked the key {} of {} ({}) from {}; signatures it makes from then on fail verification",
                 record.key_id,

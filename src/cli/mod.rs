@@ -324,7 +324,8 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         }
         return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED });
     }
-    let report = asm::assemble(&args.pack, &out, &data, &mut progress).map_err(assemble_failure)?;
+    let report =
+        asm::assemble(&args.pack, &out, &data, &now(), &mut progress).map_err(assemble_failure)?;
     let mut summary = format!(
         "assembled {} documents into '{}' ({} new, {} unchanged); manifest: {}",
         report.manifest.documents.len(),

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 use countersign::assemble::{MANIFEST_FILE, Manifest, read_manifest};
 use countersign::fsio;
 use countersign::keys::SecretKey;
+use countersign::register::{self, Event, REGISTER_FILE, Register};
 use countersign::sign::{
     SIGNATURE_SUFFIX, SIGNATURES_DIR, SignRequest, sign_document, signature_file_name,
 };
@@ -177,8 +178,31 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
         },
     )?;
     let p = &statement.predicate;
+    let payload_sha256 =
+        countersign::digest::sha256_hex(&serde_json::to_vec(&statement).unwrap_or_default());
+    let event = Event::SignatureRecorded {
+        file: file.clone(),
+        id: p.document.id.clone(),
+        version: p.document.version.clone(),
+        sha256: statement.subject[0].digest.sha256.clone(),
+        organisation: p.organisation.id.clone(),
+        key_id: p.key_id.to_string(),
+        statement_sha256: payload_sha256,
+        signature_file: file_name(&path),
+    };
+    let recorded = match register::append(&pack, &at, vec![event]) {
+        Ok(records) => records.first().map_or(0, |r| r.seq),
+        Err(e) => {
+            // A signature that is not in the register would be a signature nobody can place.
+            let _ = std::fs::remove_file(&path);
+            return Err(Failure::input(
+                format!("cannot record the signature in the register: {e}; nothing was signed"),
+                Some("run `countersign register verify` and repair the register first".into()),
+            ));
+        }
+    };
     Ok(format!(
-        "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {}",
+        "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {} (register record {recorded})",
         p.document.version,
         &statement.subject[0].digest.sha256[..16],
         p.organisation.name,
@@ -188,6 +212,16 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
         p.key_id,
         path.display()
     ))
+}
+
+/// The pack's register, checked; a register that cannot be trusted fails verification.
+pub fn load_register(pack: &Path) -> Result<Register, Failure> {
+    Register::load(pack).map_err(|e| {
+        Failure::verify(
+            format!("the pack's register ({REGISTER_FILE}) cannot be trusted: {e}"),
+            Some("run `countersign register verify` for details; restore the register from version control or another copy".into()),
+        )
+    })
 }
 
 fn read_signatures(pack: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
@@ -237,6 +271,7 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
         )
     })?;
     let signatures = read_signatures(&pack)?;
+    let register = load_register(&pack)?;
     let report = verify_document(
         &file_name(&args.document),
         &bytes,
@@ -244,6 +279,7 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
         &data,
         &keyring,
         &signatures,
+        Some(&register),
     );
     let failed = !report.valid || (args.require_all && !report.outstanding.is_empty());
     if args.json {

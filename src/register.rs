@@ -1,0 +1,368 @@
+//! The register (`register/register.jsonl`): an append-only, hash-chained record of what the
+//! pack issued and who signed it: documents assembled, versions superseded, signatures
+//! recorded, keys added and revoked.
+//!
+//! One JSON record per line; each holds the SHA-256 of the previous line's exact bytes, so an
+//! edited, removed, reordered or inserted record breaks the chain and is named. Appends take an
+//! exclusive lock on the file, so two processes cannot interleave; a last line left incomplete
+//! by a crash is reported and never built upon. Signatures are indexed by statement hash and
+//! key id, never by signature bytes (Ed25519 signatures are not unique). Nothing here rewrites
+//! a past record.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::sha256_hex;
+
+/// Where the register lives in a pack.
+pub const REGISTER_FILE: &str = "register/register.jsonl";
+/// The `prev` of the first record.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a record says happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Event {
+    /// A document was assembled and written.
+    DocumentAssembled {
+        /// The file name.
+        file: String,
+        /// The document id.
+        id: String,
+        /// Its kind.
+        kind: String,
+        /// Its version.
+        version: String,
+        /// Its SHA-256.
+        sha256: String,
+    },
+    /// A document version was replaced by a newer one.
+    VersionSuperseded {
+        /// The document id.
+        id: String,
+        /// The old version.
+        version: String,
+        /// The old file.
+        file: String,
+        /// The new version.
+        by_version: String,
+        /// The new file.
+        by_file: String,
+    },
+    /// A signature was recorded.
+    SignatureRecorded {
+        /// The signed document's file.
+        file: String,
+        /// The document id.
+        id: String,
+        /// The version signed.
+        version: String,
+        /// The document's SHA-256.
+        sha256: String,
+        /// The organisation.
+        organisation: String,
+        /// The key id.
+        key_id: String,
+        /// SHA-256 of the signed statement (the DSSE payload).
+        statement_sha256: String,
+        /// The signature file.
+        signature_file: String,
+    },
+    /// A key was added to the keyring.
+    KeyAdded {
+        /// The key id.
+        key_id: String,
+        /// The organisation.
+        organisation: String,
+        /// The holder.
+        signatory: String,
+    },
+    /// A key was revoked.
+    KeyRevoked {
+        /// The key id.
+        key_id: String,
+        /// Why.
+        reason: String,
+        /// From when.
+        effective: String,
+    },
+}
+
+/// One line of the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// 1 for the first record, then one more each time.
+    pub seq: u64,
+    /// SHA-256 of the previous line's exact bytes (zeros for the first).
+    pub prev: String,
+    /// When it was recorded (UTC).
+    pub at: String,
+    /// What happened.
+    pub event: Event,
+}
+
+/// Why the register cannot be trusted or appended to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// A line is not a record.
+    #[error("record {line} (line {line}) is not a valid register record ({cause})")]
+    Malformed {
+        /// 1-based line number.
+        line: u64,
+        /// The parser's words.
+        cause: String,
+    },
+    /// The last line was cut short.
+    #[error(
+        "the last record (line {line}) is incomplete: a write was interrupted (a crash or a full disk?)"
+    )]
+    Torn {
+        /// 1-based line number.
+        line: u64,
+    },
+    /// A record is out of place: removed, inserted or reordered records.
+    #[error(
+        "line {line} holds record {found} where record {line} was expected: records were removed, inserted or reordered"
+    )]
+    OutOfSequence {
+        /// The line.
+        line: u64,
+        /// The seq found there.
+        found: u64,
+    },
+    /// A record does not follow from the one before: it or the one before was edited.
+    #[error("record {line} does not follow from record {}: record {} was edited, or a record was inserted", .line - 1, .line - 1)]
+    Broken {
+        /// The line whose `prev` does not match.
+        line: u64,
+    },
+    /// The first record does not start the chain.
+    #[error("record 1 does not start the chain: records before it were removed")]
+    BadStart,
+    /// A checkpoint disagrees with the register.
+    #[error("{0}")]
+    Checkpoint(String),
+    /// The file could not be read or written.
+    #[error("cannot use '{}' ({cause})", path.display())]
+    Io {
+        /// The register file.
+        path: PathBuf,
+        /// What the system said.
+        cause: String,
+    },
+}
+
+/// The register as read and checked.
+#[derive(Debug, Clone, Default)]
+pub struct Register {
+    /// The records in order.
+    pub records: Vec<Record>,
+    /// SHA-256 of each line's exact bytes (without its newline), in order.
+    pub line_hashes: Vec<String>,
+}
+
+impl Register {
+    /// Parses and checks register text: every line a record, in sequence, each following from
+    /// the one before, and the last line complete.
+    pub fn parse(text: &[u8]) -> Result<Register, RegisterError> {
+        let mut register = Register::default();
+        if text.is_empty() {
+            return Ok(register);
+        }
+        let complete = text.ends_with(b"\n");
+        let lines: Vec<&[u8]> = text
+            .strip_suffix(b"\n")
+            .unwrap_or(text)
+            .split(|b| *b == b'\n')
+            .collect();
+        let count = lines.len() as u64;
+        for (i, line) in lines.into_iter().enumerate() {
+            let number = i as u64 + 1;
+            if number == count && !complete {
+                return Err(RegisterError::Torn { line: number });
+            }
+            let record: Record =
+                serde_json::from_slice(line).map_err(|e| RegisterError::Malformed {
+                    line: number,
+                    cause: e.to_string(),
+                })?;
+            if record.seq != number {
+                return Err(RegisterError::OutOfSequence {
+                    line: number,
+                    found: record.seq,
+                });
+            }
+            let expected = register.line_hashes.last().map_or(GENESIS, String::as_str);
+            if record.prev != expected {
+                return Err(if number == 1 {
+                    RegisterError::BadStart
+                } else {
+                    RegisterError::Broken { line: number }
+                });
+            }
+            register.line_hashes.push(sha256_hex(line));
+            register.records.push(record);
+        }
+        Ok(register)
+    }
+
+    /// Reads and checks the register of a pack (an absent register is empty).
+    pub fn load(pack: &Path) -> Result<Register, RegisterError> {
+        let path = pack.join(REGISTER_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => Register::parse(&bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::default()),
+            Err(e) => Err(RegisterError::Io {
+                path,
+                cause: e.to_string(),
+            }),
+        }
+    }
+
+    /// The head: the number of records and the hash of the last line.
+    pub fn head(&self) -> (u64, String) {
+        (
+            self.records.len() as u64,
+            self.line_hashes
+                .last()
+                .cloned()
+                .unwrap_or_else(|| GENESIS.to_string()),
+        )
+    }
+
+    /// The record of a signature, by statement hash and key id.
+    pub fn signature(&self, statement_sha256: &str, key_id: &str) -> Option<&Record> {
+        self.records.iter().find(|r| matches!(&r.event, Event::SignatureRecorded { statement_sha256: s, key_id: k, .. } if s == statement_sha256 && k == key_id))
+    }
+
+    /// The first record of a document's assembly, by its digest.
+    pub fn assembled(&self, sha256: &str) -> Option<&Record> {
+        self.records
+            .iter()
+            .find(|r| matches!(&r.event, Event::DocumentAssembled { sha256: s, .. } if s == sha256))
+    }
+}
+
+/// Appends records to a pack's register under an exclusive lock, after checking the whole
+/// chain and that the last line is complete. Each event gets the time `at`. Returns the
+/// records written.
+pub fn append(pack: &Path, at: &str, events: Vec<Event>) -> Result<Vec<Record>, RegisterError> {
+    let path = pack.join(REGISTER_FILE);
+    let io = |e: std::io::Error| RegisterError::Io {
+        path: path.clone(),
+        cause: e.to_string(),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(io)?;
+    // Held until `file` is dropped: concurrent appenders wait here, so lines never interleave.
+    file.lock().map_err(io)?;
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    file.read_to_end(&mut bytes).map_err(io)?;
+    let register = Register::parse(&bytes)?;
+    let (mut seq, mut prev) = register.head();
+    let mut out = Vec::new();
+    let mut written = Vec::new();
+    for event in events {
+        seq += 1;
+        let record = Record {
+            seq,
+            prev: prev.clone(),
+            at: at.to_string(),
+            event,
+        };
+        let line = serde_json::to_vec(&record).map_err(|e| RegisterError::Io {
+            path: path.clone(),
+            cause: e.to_string(),
+        })?;
+        prev = sha256_hex(&line);
+        out.extend_from_slice(&line);
+        out.push(b'\n');
+        written.push(record);
+    }
+    // One write of whole lines; a crash part-way leaves a torn last line, which is detected.
+    file.write_all(&out).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: u32) -> Event {
+        Event::KeyAdded {
+            key_id: format!("SHA256:{n}"),
+            organisation: "org".into(),
+            signatory: "s".into(),
+        }
+    }
+
+    #[test]
+    fn appends_chain_and_every_kind_of_damage_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        append(dir.path(), "2026-01-01T00:00:00Z", vec![event(1), event(2)]).unwrap();
+        append(dir.path(), "2026-01-02T00:00:00Z", vec![event(3), event(4)]).unwrap();
+        let path = dir.path().join(REGISTER_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let reg = Register::parse(text.as_bytes()).unwrap();
+        assert_eq!(reg.records.len(), 4);
+        let lines: Vec<&str> = text.lines().collect();
+        let join = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+
+        let edited = join(&[
+            lines[0],
+            &lines[1].replace("SHA256:2", "SHA256:X"),
+            lines[2],
+            lines[3],
+        ]);
+        assert_eq!(
+            Register::parse(edited.as_bytes()).unwrap_err(),
+            RegisterError::Broken { line: 3 }
+        );
+        let removed = join(&[lines[0], lines[2], lines[3]]);
+        assert_eq!(
+            Register::parse(removed.as_bytes()).unwrap_err(),
+            RegisterError::OutOfSequence { line: 2, found: 3 }
+        );
+        let reordered = join(&[lines[0], lines[2], lines[1], lines[3]]);
+        assert_eq!(
+            Register::parse(reordered.as_bytes()).unwrap_err(),
+            RegisterError::OutOfSequence { line: 2, found: 3 }
+        );
+        let inserted = join(&[lines[0], lines[1], lines[1], lines[2], lines[3]]);
+        assert_eq!(
+            Register::parse(inserted.as_bytes()).unwrap_err(),
+            RegisterError::OutOfSequence { line: 3, found: 2 }
+        );
+        let first_gone = join(&[lines[1], lines[2], lines[3]]);
+        assert_eq!(
+            Register::parse(first_gone.as_bytes()).unwrap_err(),
+            RegisterError::OutOfSequence { line: 1, found: 2 }
+        );
+        let torn = &text[..text.len() - 10];
+        assert_eq!(
+            Register::parse(torn.as_bytes()).unwrap_err(),
+            RegisterError::Torn { line: 4 }
+        );
+
+        // A torn register is never built upon.
+        std::fs::write(&path, torn).unwrap();
+        assert_eq!(
+            append(dir.path(), "2026-01-03T00:00:00Z", vec![event(5)]).unwrap_err(),
+            RegisterError::Torn { line: 4 }
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), torn);
+    }
+}
