@@ -134,6 +134,17 @@ pub struct AssembledDocument {
     pub entry: ManifestEntry,
     /// Its bytes.
     pub bytes: Vec<u8>,
+    /// The data it was rendered with (its context), as JSON: kept beside the document so that
+    /// later versions can be compared with it (`countersign changes`).
+    pub context: Vec<u8>,
+}
+
+/// The folder, inside the output folder, that keeps each document's data.
+pub const DATA_DIR: &str = "data";
+
+/// The data file kept for a document: `data/framework-v2.7.json`.
+pub fn data_file_name(file: &str) -> String {
+    format!("{DATA_DIR}/{}.json", file.trim_end_matches(".docx"))
 }
 
 /// Why a pack could not be assembled.
@@ -611,7 +622,13 @@ pub fn assemble_in_memory(
             parties: job.parties,
             current: true,
         };
-        out.push(AssembledDocument { entry, bytes });
+        let mut context = serde_json::to_vec_pretty(&job.context).unwrap_or_default();
+        context.push(b'\n');
+        out.push(AssembledDocument {
+            entry,
+            bytes,
+            context,
+        });
     }
     progress(total, total, "");
     Ok(out)
@@ -718,6 +735,15 @@ pub fn assemble(
         if unchanged.contains(&doc.entry.file) {
             continue;
         }
+        std::fs::create_dir_all(out.join(DATA_DIR)).map_err(|source| WriteError::Io {
+            path: out.join(DATA_DIR),
+            source,
+        })?;
+        fsio::write_atomic(
+            &out.join(data_file_name(&doc.entry.file)),
+            &doc.context,
+            Overwrite::Replace,
+        )?;
         fsio::write_atomic(&out.join(&doc.entry.file), &doc.bytes, Overwrite::Refuse)?;
         written.push(doc.entry.file.clone());
     }

@@ -29,6 +29,7 @@ pub mod package;
 pub mod register;
 pub mod sign;
 pub mod signature;
+pub mod status;
 pub mod template;
 pub mod time;
 pub mod validate;

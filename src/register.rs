@@ -366,3 +366,118 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), torn);
     }
 }
+
+/// Where checkpoints live in a pack.
+pub const CHECKPOINTS_DIR: &str = "register/checkpoints";
+/// The DSSE payload type of a checkpoint: distinct from approvals, so neither can pass for the other.
+pub const CHECKPOINT_PAYLOAD_TYPE: &str = "application/vnd.countersign.register-checkpoint+json";
+
+/// A signed statement of the register's size and head: anyone holding it can tell whether the
+/// register was later rewritten before that point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// The pack's id.
+    pub pack: String,
+    /// How many records the register had.
+    pub size: u64,
+    /// SHA-256 of the last of those records' line.
+    pub head: String,
+    /// When it was signed.
+    pub signed_at: String,
+    /// Who signed: organisation id.
+    pub organisation: String,
+    /// Signatory name.
+    pub signatory: String,
+    /// Signatory role.
+    pub role: String,
+    /// The signing key.
+    pub key_id: String,
+}
+
+/// The checkpoint file name for a size and organisation.
+pub fn checkpoint_file_name(size: u64, organisation: &str) -> String {
+    format!("{size:06}.{organisation}.dsse.json")
+}
+
+/// Signs a checkpoint as a DSSE envelope.
+pub fn sign_checkpoint(checkpoint: &Checkpoint, key: &crate::keys::SecretKey) -> Vec<u8> {
+    use base64::Engine as _;
+    let payload = serde_json::to_vec(checkpoint).unwrap_or_default();
+    let signature = key.sign(&crate::signature::pae(CHECKPOINT_PAYLOAD_TYPE, &payload));
+    let envelope = crate::signature::Envelope {
+        payload_type: CHECKPOINT_PAYLOAD_TYPE.to_string(),
+        payload: base64::engine::general_purpose::STANDARD.encode(&payload),
+        signatures: vec![crate::signature::EnvelopeSignature {
+            keyid: key.public().key_id().to_string(),
+            sig: base64::engine::general_purpose::STANDARD.encode(signature),
+        }],
+    };
+    crate::signature::envelope_bytes(&envelope)
+}
+
+/// Verifies a checkpoint envelope with the keyring and checks it against the register: the
+/// signature, the key's owner, and that the register's line `size` still hashes to `head`.
+pub fn check_checkpoint(
+    bytes: &[u8],
+    keyring: &crate::keyring::Keyring,
+    register: &Register,
+) -> Result<Checkpoint, String> {
+    use base64::Engine as _;
+    let envelope: crate::signature::Envelope =
+        serde_json::from_slice(bytes).map_err(|e| format!("it is malformed ({e})"))?;
+    if envelope.payload_type != CHECKPOINT_PAYLOAD_TYPE {
+        return Err("it is not a register checkpoint".into());
+    }
+    let [sig] = envelope.signatures.as_slice() else {
+        return Err("it must hold exactly one signature".into());
+    };
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(&envelope.payload)
+        .map_err(|e| format!("its payload is not base64 ({e})"))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(&sig.sig)
+        .map_err(|e| format!("its signature is not base64 ({e})"))?;
+    let record = keyring
+        .get(&crate::keys::KeyId::from_text(&sig.keyid))
+        .ok_or_else(|| {
+            format!(
+                "it was signed with a key the keyring does not hold ({})",
+                sig.keyid
+            )
+        })?;
+    if !record.public.verify_strict(
+        &crate::signature::pae(CHECKPOINT_PAYLOAD_TYPE, &payload),
+        &raw,
+    ) {
+        return Err("its signature is not valid".into());
+    }
+    let cp: Checkpoint = serde_json::from_slice(&payload)
+        .map_err(|e| format!("its statement is malformed ({e})"))?;
+    if cp.key_id != record.key_id.as_str() || cp.organisation != record.organisation {
+        return Err(format!(
+            "it claims {} with key {}, but the keyring gives that key to {}",
+            cp.organisation, cp.key_id, record.organisation
+        ));
+    }
+    record.valid_at(&cp.signed_at)?;
+    if cp.size > register.records.len() as u64 {
+        return Err(format!(
+            "it vouches for {} records, but the register has only {}: records were removed",
+            cp.size,
+            register.records.len()
+        ));
+    }
+    let at = if cp.size == 0 {
+        GENESIS.to_string()
+    } else {
+        register.line_hashes[(cp.size - 1) as usize].clone()
+    };
+    if at != cp.head {
+        return Err(format!(
+            "the register's first {} records are not the ones it vouched for: the register was rewritten",
+            cp.size
+        ));
+    }
+    Ok(cp)
+}

@@ -29,6 +29,19 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (or the date part of a timestamp).
+pub fn days(text: &str) -> Option<i64> {
+    let (y, m, d) = crate::model::parse_date(text)?;
+    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Normalises a date (`2026-04-01`) or a UTC timestamp (`2026-04-01T09:00:00Z`) to the full
 /// timestamp form; `None` if it is neither.
 pub fn normalise(text: &str) -> Option<String> {
@@ -68,5 +81,8 @@ mod tests {
         assert_eq!(normalise("2026-04-01T25:00:00Z"), None);
         assert_eq!(normalise("2026-04-01T09:30:05+01:00"), None);
         assert_eq!(normalise("yesterday"), None);
+        assert_eq!(days("1970-01-01"), Some(0));
+        assert_eq!(days("2026-11-23T12:00:00Z"), Some(1_795_435_200 / 86_400));
+        assert_eq!(days("2000-03-01").unwrap() - days("2000-02-28").unwrap(), 2);
     }
 }

@@ -2,6 +2,7 @@
 //! every command calls the library and turns its result into words and an exit code.
 
 mod keys;
+mod register;
 mod sign;
 
 use std::path::{Path, PathBuf};
@@ -83,7 +84,20 @@ enum Command {
     /// which signatures fail and why. Works offline.
     #[command(after_help = VERIFY_EXIT_CODES)]
     Verify(sign::VerifyArgs),
+    /// The pack's register of what was issued and signed.
+    #[command(subcommand)]
+    Register(register::RegisterCommand),
+    /// The pack at a glance: each document and version, who signed, who is outstanding, and
+    /// reviews due within 60 days or overdue.
+    #[command(after_help = STATUS_EXIT_CODES)]
+    Status(register::StatusArgs),
 }
+
+const STATUS_EXIT_CODES: &str = "Exit codes (for scheduled reminders):
+  0  nothing needs attention
+  1  something does: a current document is not signed by every party, a signature or
+     document fails verification, or a review is due within 60 days or overdue
+  2  bad usage, or input that cannot be read";
 
 const ASSEMBLE_EXIT_CODES: &str = "Exit codes:
   0  assembled (or, with --check, every document matches the manifest)
@@ -405,6 +419,11 @@ pub fn run() -> i32 {
         Command::Keys(command) => keys::keys(command),
         Command::Sign(args) => sign::sign(args),
         Command::Verify(args) => match sign::verify(args) {
+            Ok(code) => return code,
+            Err(f) => Err(f),
+        },
+        Command::Register(command) => register::register(command),
+        Command::Status(args) => match register::run_status(args) {
             Ok(code) => return code,
             Err(f) => Err(f),
         },

@@ -83,7 +83,7 @@ fn find_pack(document: &Path, pack: Option<&PathBuf>) -> Result<PathBuf, Failure
     ))
 }
 
-fn manifest_of(pack: &Path) -> Result<Manifest, Failure> {
+pub fn manifest_of(pack: &Path) -> Result<Manifest, Failure> {
     read_manifest(&pack.join("out").join(MANIFEST_FILE)).map_err(|e| {
         Failure::input(
             e.to_string(),
@@ -224,7 +224,7 @@ pub fn load_register(pack: &Path) -> Result<Register, Failure> {
     })
 }
 
-fn read_signatures(pack: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+pub fn read_signatures(pack: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     let dir = pack.join(SIGNATURES_DIR);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());

@@ -1,0 +1,160 @@
+//! The pack at a glance: for each assembled document and version, who signed, who is
+//! outstanding, who signed only an older version, and which reviews are due or overdue.
+//!
+//! Built from the same verification as `verify`, so the two never disagree. Pure over its
+//! inputs; the time comes from the caller.
+
+use serde::Serialize;
+
+use crate::assemble::Manifest;
+use crate::keyring::Keyring;
+use crate::register::Register;
+use crate::validate::PackData;
+use crate::verify::{Status, VerifyReport, verify_document};
+
+/// The JSON report's format label.
+pub const STATUS_FORMAT: &str = "countersign/status/v1";
+/// Reviews due within this many days are reported.
+pub const REVIEW_WINDOW_DAYS: i64 = 60;
+
+/// One document and version.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentStatus {
+    /// False for an earlier, superseded version.
+    pub current: bool,
+    /// Its title.
+    pub title: String,
+    /// The verification of the file in the output folder (None when the file is missing).
+    #[serde(flatten)]
+    pub report: Option<VerifyReport>,
+    /// The file name, when the file is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_file: Option<String>,
+}
+
+/// A review date that needs attention.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewDue {
+    /// `framework` or `protocol`.
+    pub kind: String,
+    /// The id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The review date.
+    pub review_by: String,
+    /// Days from today (negative: overdue).
+    pub days_left: i64,
+    /// `overdue` or `due`.
+    pub state: String,
+}
+
+/// The whole status.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    /// Always [`STATUS_FORMAT`].
+    pub format: &'static str,
+    /// The pack's id.
+    pub pack: String,
+    /// The day the status was taken.
+    pub today: String,
+    /// Every document in the manifest, current versions first.
+    pub documents: Vec<DocumentStatus>,
+    /// Reviews due within [`REVIEW_WINDOW_DAYS`] days, or overdue.
+    pub reviews: Vec<ReviewDue>,
+    /// Whether anything needs someone to act: a current document not fully signed, a failing
+    /// signature or document, or a review due or overdue.
+    pub needs_attention: bool,
+}
+
+/// Takes the status of a pack. `read` gives a document's bytes from the output folder.
+pub fn status(
+    data: &PackData,
+    manifest: &Manifest,
+    keyring: &Keyring,
+    register: &Register,
+    signatures: &[(String, Vec<u8>)],
+    today: &str,
+    read: impl Fn(&str) -> Option<Vec<u8>>,
+) -> StatusReport {
+    let mut documents: Vec<DocumentStatus> = Vec::new();
+    let mut attention = false;
+    for entry in manifest
+        .documents
+        .iter()
+        .filter(|d| d.current)
+        .chain(manifest.documents.iter().filter(|d| !d.current))
+    {
+        match read(&entry.file) {
+            Some(bytes) => {
+                let report = verify_document(
+                    &entry.file,
+                    &bytes,
+                    manifest,
+                    data,
+                    keyring,
+                    signatures,
+                    Some(register),
+                );
+                let failing = !report.valid;
+                let incomplete =
+                    entry.current && report.parties.iter().any(|p| p.status != Status::Signed);
+                attention |= failing || incomplete;
+                documents.push(DocumentStatus {
+                    current: entry.current,
+                    title: entry.title.clone(),
+                    report: Some(report),
+                    missing_file: None,
+                });
+            }
+            None => {
+                attention = true;
+                documents.push(DocumentStatus {
+                    current: entry.current,
+                    title: entry.title.clone(),
+                    report: None,
+                    missing_file: Some(entry.file.clone()),
+                });
+            }
+        }
+    }
+    let today_days = crate::time::days(today).unwrap_or(0);
+    let mut reviews = Vec::new();
+    let mut consider = |kind: &str, id: &str, title: &str, review_by: &str| {
+        if let Some(d) = crate::time::days(review_by) {
+            let left = d - today_days;
+            if left <= REVIEW_WINDOW_DAYS {
+                reviews.push(ReviewDue {
+                    kind: kind.into(),
+                    id: id.into(),
+                    title: title.into(),
+                    review_by: review_by.into(),
+                    days_left: left,
+                    state: if left < 0 {
+                        "overdue".into()
+                    } else {
+                        "due".into()
+                    },
+                });
+            }
+        }
+    };
+    consider(
+        "framework",
+        &data.framework.id,
+        &data.framework.title,
+        &data.framework.review_by,
+    );
+    for p in &data.protocols {
+        consider("protocol", &p.id, &p.title, &p.review_by);
+    }
+    attention |= !reviews.is_empty();
+    StatusReport {
+        format: STATUS_FORMAT,
+        pack: manifest.pack.clone(),
+        today: today.chars().take(10).collect(),
+        documents,
+        reviews,
+        needs_attention: attention,
+    }
+}
