@@ -307,6 +307,7 @@ fn assembling_again_gives_the_same_bytes_and_check_confirms_them() {
     let first: Vec<(String, Vec<u8>)> = std::fs::read_dir(pack.join("out"))
         .unwrap()
         .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file())
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
