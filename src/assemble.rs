@@ -537,6 +537,8 @@ pub fn default_template(name: &str) -> Option<&'static [u8]> {
         "protocol.docx" => include_bytes!("../templates/protocol.docx"),
         "signature-sheet.docx" => include_bytes!("../templates/signature-sheet.docx"),
         "assurance-checklist.docx" => include_bytes!("../templates/assurance-checklist.docx"),
+        "signature-report.docx" => include_bytes!("../templates/signature-report.docx"),
+        "changes.docx" => include_bytes!("../templates/changes.docx"),
         _ => return None,
     })
 }

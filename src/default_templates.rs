@@ -16,11 +16,13 @@ use docx_rs::{
 use crate::package::{Limits, Package, PackageError};
 
 /// The names of the default templates, as a pack overrides them in its `templates/` folder.
-pub const TEMPLATE_NAMES: [&str; 4] = [
+pub const TEMPLATE_NAMES: [&str; 6] = [
     "framework.docx",
     "protocol.docx",
     "signature-sheet.docx",
     "assurance-checklist.docx",
+    "signature-report.docx",
+    "changes.docx",
 ];
 
 // docx-rs defines numbering 1 itself (decimal); ours must not collide with it.
@@ -37,6 +39,8 @@ pub fn build(name: &str) -> Option<Result<Vec<u8>, PackageError>> {
         "protocol.docx" => protocol(),
         "signature-sheet.docx" => signature_sheet(),
         "assurance-checklist.docx" => assurance_checklist(),
+        "signature-report.docx" => signature_report(),
+        "changes.docx" => changes(),
         _ => return None,
     };
     Some(finish(docx))
@@ -470,6 +474,39 @@ fn assurance_checklist() -> Docx {
         .add_paragraph(tag("{{/if}}"))
         .add_paragraph(heading("Confirmation"))
         .add_table(confirm)
+}
+
+fn signature_report() -> Docx {
+    base("{{pack.title}}: signature report")
+        .add_paragraph(styled("Title", "Signature report"))
+        .add_paragraph(styled("Subtitle", "Certificate of completion for {{pack.title}}, version {{pack.version}}"))
+        .add_paragraph(para(
+            "This report lists every document of the pack, its SHA-256 digest, and each organisation's electronic signature as countersign verified it on {{date generated_at}}. Anyone can check it again, offline, with `countersign verify` on the circulated bundle.",
+        ))
+        .add_paragraph(tag("{{#each documents}}"))
+        .add_paragraph(styled("Heading2", "{{file}}").keep_next(true))
+        .add_paragraph(para("{{title}}, version {{version}} ({{state}}). SHA-256: {{sha256}}"))
+        .add_table(list_table(
+            &["Organisation", "Signatory and role", "Signed (UTC)", "Key id", "Register record"],
+            &[4, 4, 3, 4, 2],
+            "signatures",
+            &["{{organisation}}", "{{signatory}}, {{role}}", "{{signed_at}}", "{{key_id}}", "{{register_record}}"],
+        ))
+        .add_paragraph(para("{{#if outstanding}}Not yet signed by: {{join outstanding \"; \"}}.{{else}}Signed by every party.{{/if}}"))
+        .add_paragraph(tag("{{/each}}"))
+        .add_paragraph(styled("Note", "Register: {{register.records}} records, head {{register.head}}."))
+}
+
+fn changes() -> Docx {
+    base("{{document.title}}: summary of changes")
+        .add_paragraph(styled("Title", "Summary of changes"))
+        .add_paragraph(styled("Subtitle", "{{document.title}}: version {{from}} to version {{to}}"))
+        .add_paragraph(para("This summary lists what changed between the version each organisation signed and the new version, so that signatories can see what they are asked to agree to."))
+        .add_paragraph(tag("{{#if changes}}"))
+        .add_table(list_table(&["Part of the document", "What changed"], &[1, 3], "changes", &["{{area}}", "{{change}}"]))
+        .add_paragraph(tag("{{else}}"))
+        .add_paragraph(para("The content is unchanged."))
+        .add_paragraph(tag("{{/if}}"))
 }
 
 #[cfg(test)]

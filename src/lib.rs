@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod assemble;
+pub mod bundle;
 pub mod data;
 pub mod default_templates;
 pub mod digest;

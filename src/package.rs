@@ -105,7 +105,9 @@ pub struct Package {
     entries: Vec<PackageEntry>,
 }
 
-fn is_safe_name(name: &str) -> bool {
+/// Whether a zip entry name is a plain relative path that cannot escape the folder it is
+/// extracted to.
+pub fn is_safe_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('/')
         && !name.contains('\\')

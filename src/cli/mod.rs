@@ -1,6 +1,7 @@
 //! Argument parsing, terminal output and exit codes. No XML, hashing or crypto logic here:
 //! every command calls the library and turns its result into words and an exit code.
 
+mod bundle;
 mod keys;
 mod register;
 mod sign;
@@ -91,6 +92,11 @@ enum Command {
     /// reviews due within 60 days or overdue.
     #[command(after_help = STATUS_EXIT_CODES)]
     Status(register::StatusArgs),
+    /// Pack everything a recipient needs to verify offline into one zip: documents, manifest,
+    /// data, signatures, keyring, register and checkpoints, and a signature report. Never a
+    /// secret key. Check it with `countersign verify FILE.zip`.
+    #[command(after_help = EXIT_CODES)]
+    Bundle(bundle::BundleArgs),
 }
 
 const STATUS_EXIT_CODES: &str = "Exit codes (for scheduled reminders):
@@ -423,6 +429,7 @@ pub fn run() -> i32 {
             Err(f) => Err(f),
         },
         Command::Register(command) => register::register(command),
+        Command::Bundle(args) => bundle::make_bundle(args),
         Command::Status(args) => match register::run_status(args) {
             Ok(code) => return code,
             Err(f) => Err(f),

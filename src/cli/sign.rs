@@ -256,6 +256,13 @@ fn clean(text: &str) -> String {
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
+    if args
+        .document
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    {
+        return super::bundle::verify_bundle(&args.document, args.json, args.require_all);
+    }
     let pack = find_pack(&args.document, args.pack.as_ref())?;
     let data = load_pack(&pack)?;
     let manifest = manifest_of(&pack)?;

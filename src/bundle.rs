@@ -1,0 +1,288 @@
+//! The circulation bundle: one zip holding everything a recipient needs to verify a pack
+//! offline (documents, manifest, data, signatures, keyring, register and checkpoints, and a
+//! signature report), with an index of every file's SHA-256 so that any file added, removed or
+//! altered is found and named.
+//!
+//! Never holds a secret key: files are picked by name from the pack's public folders, and any
+//! file that looks like a private key stops the bundle. Writes the zip reproducibly.
+
+use std::io::{Cursor, Read, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+use crate::digest::sha256_hex;
+
+/// The index's file name inside the bundle.
+pub const INDEX_FILE: &str = "bundle-index.json";
+/// The signature report's file name inside the bundle.
+pub const REPORT_FILE: &str = "signature-report.docx";
+/// The index's format label.
+pub const INDEX_FORMAT: &str = "countersign/bundle/v1";
+/// The most a bundle may inflate to.
+const MAX_BUNDLE_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// One file of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexEntry {
+    /// Its path inside the bundle (and the pack).
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// `bundle-index.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleIndex {
+    /// Always [`INDEX_FORMAT`].
+    pub format: String,
+    /// The pack's id.
+    pub pack: String,
+    /// When the bundle was made.
+    pub created_at: String,
+    /// Every other file of the bundle.
+    pub files: Vec<IndexEntry>,
+}
+
+/// Why a bundle could not be made or trusted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// A file to bundle could not be read.
+    #[error("cannot read '{path}' ({cause})")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        cause: String,
+    },
+    /// A file looks like a secret key.
+    #[error(
+        "'{0}' looks like a secret key: secret keys never go in a bundle; remove it from the pack"
+    )]
+    SecretKey(String),
+    /// The zip cannot be read.
+    #[error("it is not a countersign bundle ({0})")]
+    NotABundle(String),
+    /// The files do not match the index.
+    #[error("the bundle's files do not match its index:{}", .0.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
+    Mismatch(Vec<String>),
+}
+
+/// Collects the pack's public files to bundle, as (path, bytes), in a fixed order.
+pub fn collect(
+    pack: &Path,
+    manifest: &crate::assemble::Manifest,
+) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
+    let mut paths: Vec<String> = vec![
+        crate::validate::FRAMEWORK_FILE.into(),
+        crate::validate::ORGANISATIONS_FILE.into(),
+    ];
+    let list = |dir: &str, suffix: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(pack.join(dir))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(suffix))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names.into_iter().map(|n| format!("{dir}/{n}")).collect()
+    };
+    paths.extend(list(crate::validate::PROTOCOLS_DIR, ".json"));
+    paths.push(format!("out/{}", crate::assemble::MANIFEST_FILE));
+    for d in &manifest.documents {
+        paths.push(format!("out/{}", d.file));
+        let data = format!("out/{}", crate::assemble::data_file_name(&d.file));
+        if pack.join(&data).is_file() {
+            paths.push(data);
+        }
+    }
+    for optional in [crate::keyring::KEYRING_FILE, crate::register::REGISTER_FILE] {
+        if pack.join(optional).is_file() {
+            paths.push(optional.into());
+        }
+    }
+    paths.extend(list(
+        crate::sign::SIGNATURES_DIR,
+        crate::sign::SIGNATURE_SUFFIX,
+    ));
+    paths.extend(list(crate::register::CHECKPOINTS_DIR, ".dsse.json"));
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = std::fs::read(pack.join(&path)).map_err(|e| BundleError::Read {
+            path: path.clone(),
+            cause: e.to_string(),
+        })?;
+        if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
+            return Err(BundleError::SecretKey(path));
+        }
+        files.push((path, bytes));
+    }
+    Ok(files)
+}
+
+/// Writes the bundle: the index first, then the files in the order given; one timestamp, one
+/// mode, fixed compression.
+pub fn build(
+    pack_id: &str,
+    created_at: &str,
+    files: &[(String, Vec<u8>)],
+) -> Result<Vec<u8>, BundleError> {
+    let index = BundleIndex {
+        format: INDEX_FORMAT.into(),
+        pack: pack_id.into(),
+        created_at: created_at.into(),
+        files: files
+            .iter()
+            .map(|(p, b)| IndexEntry {
+                path: p.clone(),
+                sha256: sha256_hex(b),
+                size: b.len() as u64,
+            })
+            .collect(),
+    };
+    let mut index_bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
+    index_bytes.push(b'\n');
+    let werr = |e: zip::result::ZipError| BundleError::NotABundle(e.to_string());
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    for (path, bytes) in std::iter::once((INDEX_FILE, index_bytes.as_slice()))
+        .chain(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
+    {
+        writer.start_file(path, options).map_err(werr)?;
+        writer
+            .write_all(bytes)
+            .map_err(|e| BundleError::NotABundle(e.to_string()))?;
+    }
+    Ok(writer.finish().map_err(werr)?.into_inner())
+}
+
+/// Reads a bundle and checks every file against the index. Returns the index and the files.
+pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<(String, Vec<u8>)>), BundleError> {
+    let mut archive =
+        ZipArchive::new(Cursor::new(bytes)).map_err(|e| BundleError::NotABundle(e.to_string()))?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut index_bytes = None;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| BundleError::NotABundle(e.to_string()))?;
+        let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+        if !crate::package::is_safe_name(&name) || file.is_dir() {
+            return Err(BundleError::NotABundle(format!(
+                "the entry '{name}' has a name that is not allowed"
+            )));
+        }
+        let mut content = Vec::new();
+        let read = (&mut file)
+            .take(MAX_BUNDLE_BYTES + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| BundleError::NotABundle(format!("the entry '{name}' is damaged ({e})")))?
+            as u64;
+        total += read;
+        if total > MAX_BUNDLE_BYTES {
+            return Err(BundleError::NotABundle(
+                "it inflates to more than 1 GiB".into(),
+            ));
+        }
+        if name == INDEX_FILE {
+            index_bytes = Some(content);
+        } else {
+            files.push((name, content));
+        }
+    }
+    let index_bytes =
+        index_bytes.ok_or_else(|| BundleError::NotABundle(format!("it has no {INDEX_FILE}")))?;
+    let index: BundleIndex = serde_json::from_slice(&index_bytes)
+        .map_err(|e| BundleError::NotABundle(format!("its index is malformed ({e})")))?;
+    if index.format != INDEX_FORMAT {
+        return Err(BundleError::NotABundle(format!(
+            "its index has the format '{}'",
+            index.format
+        )));
+    }
+    let mut problems = Vec::new();
+    for (name, content) in &files {
+        match index.files.iter().find(|e| &e.path == name) {
+            None => problems.push(format!("{name} was added: it is not in the index")),
+            Some(e) if e.sha256 != sha256_hex(content) || e.size != content.len() as u64 => {
+                problems.push(format!(
+                    "{name} was altered: its SHA-256 differs from the index"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for e in &index.files {
+        if !files.iter().any(|(n, _)| n == &e.path) {
+            problems.push(format!("{} was removed: the index lists it", e.path));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(BundleError::Mismatch(problems));
+    }
+    Ok((index, files))
+}
+
+/// The data the signature report template is rendered with: per document its digest and each
+/// signature as verified, with its place in the register.
+pub fn report_context(
+    data: &crate::validate::PackData,
+    manifest: &crate::assemble::Manifest,
+    register: &crate::register::Register,
+    reports: &[crate::verify::VerifyReport],
+    generated_at: &str,
+) -> serde_json::Value {
+    use crate::verify::Status;
+    let documents: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| {
+            let entry = manifest.documents.iter().find(|d| d.file == r.file);
+            let signatures: Vec<serde_json::Value> = r
+                .parties
+                .iter()
+                .filter(|p| p.status == Status::Signed)
+                .filter_map(|p| p.signed.as_ref().map(|s| (p, s)))
+                .map(|(p, s)| {
+                    serde_json::json!({
+                        "organisation": p.name, "signatory": s.signatory, "role": s.role, "signed_at": s.signed_at,
+                        "key_id": s.key_id, "register_record": s.register_record.map_or_else(|| "not recorded".to_string(), |n| n.to_string()),
+                    })
+                })
+                .collect();
+            let outstanding: Vec<String> = r.parties.iter().filter(|p| p.status != Status::Signed).map(|p| p.name.clone()).collect();
+            serde_json::json!({
+                "file": r.file,
+                "title": entry.map(|e| e.title.clone()).unwrap_or_default(),
+                "version": r.version.clone().unwrap_or_default(),
+                "state": if entry.is_some_and(|e| e.current) { "current version" } else { "earlier version" },
+                "sha256": r.sha256,
+                "signatures": signatures,
+                "outstanding": outstanding,
+            })
+        })
+        .collect();
+    let (records, head) = register.head();
+    serde_json::json!({
+        "document": {"title": format!("{}: signature report", data.framework.title), "kind": "signature-report", "id": data.framework.id, "version": data.framework.version, "date": generated_at.chars().take(10).collect::<String>()},
+        "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
+        "pack": {"id": data.framework.id, "title": data.framework.title, "version": data.framework.version},
+        "generated_at": generated_at,
+        "documents": documents,
+        "register": {"records": records, "head": head},
+    })
+}
