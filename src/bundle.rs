@@ -170,11 +170,14 @@ pub fn build(
     Ok(writer.finish().map_err(werr)?.into_inner())
 }
 
+/// A file of a bundle: its path and bytes.
+pub type BundleFile = (String, Vec<u8>);
+
 /// Reads a bundle and checks every file against the index. Returns the index and the files.
-pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<(String, Vec<u8>)>), BundleError> {
+pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError> {
     let mut archive =
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| BundleError::NotABundle(e.to_string()))?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files: Vec<BundleFile> = Vec::new();
     let mut index_bytes = None;
     let mut total = 0u64;
     for i in 0..archive.len() {

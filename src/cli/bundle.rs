@@ -65,11 +65,23 @@ fn verify_all(
             Some(&register),
         ));
     }
-    Ok((data, manifest, register, checkpoints, reports))
+    Ok(Verified {
+        data,
+        manifest,
+        register,
+        checkpoints,
+        reports,
+    })
 }
 
 pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
-    let (data, manifest, register, _, reports) = verify_all(&args.pack)?;
+    let Verified {
+        data,
+        manifest,
+        register,
+        reports,
+        ..
+    } = verify_all(&args.pack)?;
     if let Some(bad) = reports.iter().find(|r| !r.valid) {
         return Err(Failure::verify(
             format!(
@@ -174,7 +186,13 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
         }
         std::fs::write(&target, content).map_err(|e| Failure::input(e.to_string(), None))?;
     }
-    let (_, manifest, register, checkpoints, reports) = verify_all(dir.path())?;
+    let Verified {
+        manifest,
+        register,
+        checkpoints,
+        reports,
+        ..
+    } = verify_all(dir.path())?;
     let mut problems = Vec::new();
     for r in &reports {
         if !r.valid {
