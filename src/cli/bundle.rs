@@ -25,18 +25,16 @@ pub struct BundleArgs {
     force: bool,
 }
 
-fn verify_all(
-    pack: &Path,
-) -> Result<
-    (
-        countersign::validate::PackData,
-        countersign::assemble::Manifest,
-        countersign::register::Register,
-        Vec<String>,
-        Vec<countersign::verify::VerifyReport>,
-    ),
-    Failure,
-> {
+/// Everything about a pack that verification found.
+struct Verified {
+    data: countersign::validate::PackData,
+    manifest: countersign::assemble::Manifest,
+    register: countersign::register::Register,
+    checkpoints: Vec<String>,
+    reports: Vec<countersign::verify::VerifyReport>,
+}
+
+fn verify_all(pack: &Path) -> Result<Verified, Failure> {
     let data = load_pack(pack)?;
     let manifest = manifest_of(pack)?;
     let keyring = load_keyring(pack)?;
