@@ -195,6 +195,16 @@ pub enum AssembleError {
     /// An output could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The register shows a framework version was issued that the revision history omits.
+    #[error(
+        "the register shows framework version {version} was issued (record {record}), but framework.json's revisions do not list it"
+    )]
+    RevisionMissing {
+        /// The version.
+        version: String,
+        /// The register record.
+        record: u64,
+    },
     /// The register cannot be trusted or appended to.
     #[error("the pack's register cannot be used: {0}")]
     Register(#[from] crate::register::RegisterError),
@@ -222,7 +232,7 @@ struct Job {
 }
 
 /// Plans every document of the pack, in the manifest's order.
-fn plan(data: &PackData) -> Vec<Job> {
+fn plan(data: &PackData, issued: &std::collections::BTreeMap<String, String>) -> Vec<Job> {
     let fw = &data.framework;
     let orgs: Vec<Value> = data
         .organisations
@@ -243,7 +253,7 @@ fn plan(data: &PackData) -> Vec<Job> {
         .filter(|(o, _)| o.membership.kind == MembershipKind::Affiliate)
         .map(|(_, v)| v.clone())
         .collect();
-    let framework = framework_context(data);
+    let framework = framework_context(data, issued);
     let all_ids: Vec<String> = data.organisations.iter().map(|o| o.id.clone()).collect();
     let all_signatories: Vec<Value> = data.organisations.iter().map(signatory_context).collect();
     let framework_file = format!("framework-v{}.docx", fw.version);
@@ -382,11 +392,27 @@ fn plan(data: &PackData) -> Vec<Job> {
     jobs
 }
 
-fn framework_context(data: &PackData) -> Value {
+/// The framework's data for templates. Each revision says when the register recorded that
+/// version's issue (`issued`), so the revision table cannot drift from what was issued; the
+/// version being assembled is `current`.
+fn framework_context(
+    data: &PackData,
+    issued: &std::collections::BTreeMap<String, String>,
+) -> Value {
     let fw = &data.framework;
     let mut v = serde_json::to_value(fw).unwrap_or(Value::Null);
     if let Some(map) = v.as_object_mut() {
         map.remove("$schema");
+        let revisions: Vec<Value> = fw
+            .revisions
+            .iter()
+            .map(|r| {
+                let current = r.version == fw.version;
+                let issued = if current { String::new() } else { issued.get(&r.version).cloned().unwrap_or_default() };
+                json!({"version": r.version, "date": r.date, "description": r.description, "issued": issued, "current": current})
+            })
+            .collect();
+        map.insert("revisions".into(), Value::Array(revisions));
         map.insert("status_label".into(), json!(fw.status.label()));
         let sections: Vec<Value> = fw
             .sections
@@ -530,6 +556,27 @@ fn protocol_context(p: &Protocol, data: &PackData) -> Value {
     })
 }
 
+/// The day each framework version was first recorded as issued: version to `YYYY-MM-DD`.
+fn framework_issues(
+    register: &crate::register::Register,
+) -> std::collections::BTreeMap<String, String> {
+    let mut issued = std::collections::BTreeMap::new();
+    for r in &register.records {
+        if let Event::DocumentAssembled { kind, version, .. } = &r.event
+            && kind == "framework"
+        {
+            issued
+                .entry(version.clone())
+                .or_insert_with(|| r.at.chars().take(10).collect());
+        }
+    }
+    issued
+}
+
+fn first_record(register: &crate::register::Register, version: &str) -> u64 {
+    register.records.iter().find(|r| matches!(&r.event, Event::DocumentAssembled { kind, version: v, .. } if kind == "framework" && v == version)).map_or(0, |r| r.seq)
+}
+
 /// The default template with this name, as shipped in the binary.
 pub fn default_template(name: &str) -> Option<&'static [u8]> {
     Some(match name {
@@ -581,7 +628,20 @@ pub fn assemble_in_memory(
     data: &PackData,
     progress: Progress<'_>,
 ) -> Result<Vec<AssembledDocument>, AssembleError> {
-    let jobs = plan(data);
+    let register = crate::register::Register::load(pack)?;
+    let issued = framework_issues(&register);
+    if let Some((version, seq)) = issued
+        .iter()
+        .filter(|(v, _)| !data.framework.revisions.iter().any(|r| &r.version == *v))
+        .map(|(v, _)| (v.clone(), first_record(&register, v)))
+        .next()
+    {
+        return Err(AssembleError::RevisionMissing {
+            version,
+            record: seq,
+        });
+    }
+    let jobs = plan(data, &issued);
     let mut templates: Vec<(String, LoadedTemplate)> = Vec::new();
     let mut out = Vec::with_capacity(jobs.len());
     let total = jobs.len();

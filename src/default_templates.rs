@@ -304,7 +304,7 @@ fn framework() -> Docx {
         .add_paragraph(para("Audit: {{framework.document_control.audit}}"))
         .add_paragraph(tag("{{/if}}"))
         .add_paragraph(heading("Revision history"))
-        .add_table(list_table(&["Version", "Description of change", "Date approved"], &[1, 4, 2], "framework.revisions", &["{{version}}", "{{description}}", "{{date date}}"]))
+        .add_table(list_table(&["Version", "Description of change", "Approved", "Issued"], &[1, 4, 2, 2], "framework.revisions", &["{{version}}", "{{description}}", "{{date date}}", "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}before countersign{{/if}}{{/if}}"]))
         .add_paragraph(tag("{{#each framework.sections}}"))
         .add_paragraph(heading("{{number}}. {{heading}}"))
         .add_paragraph(tag("{{#each paragraphs}}"))

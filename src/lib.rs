@@ -18,6 +18,7 @@
 
 pub mod assemble;
 pub mod bundle;
+pub mod changes;
 pub mod data;
 pub mod default_templates;
 pub mod digest;

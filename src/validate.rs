@@ -615,6 +615,13 @@ impl Rules<'_> {
             ("valid_from", &framework.valid_from),
             false,
         );
+        if !framework
+            .revisions
+            .iter()
+            .any(|r| r.version == framework.version)
+        {
+            self.add(fw, "revisions", format!("the revision history has no row for version {}, the version being issued", framework.version), format!("add {{\"version\": \"{}\", \"date\": \"…\", \"description\": \"…\"}} to \"revisions\"", framework.version));
+        }
         let mut seen_versions = BTreeMap::new();
         for (i, r) in framework.revisions.iter().enumerate() {
             if let Some(first) = seen_versions.insert(r.version.clone(), i) {

@@ -2,6 +2,7 @@
 //! every command calls the library and turns its result into words and an exit code.
 
 mod bundle;
+mod changes;
 mod keys;
 mod register;
 mod sign;
@@ -97,6 +98,10 @@ enum Command {
     /// secret key. Check it with `countersign verify FILE.zip`.
     #[command(after_help = EXIT_CODES)]
     Bundle(bundle::BundleArgs),
+    /// List what changed between two versions of a document (sections, parties, lawful bases,
+    /// data items, dates), in words, and optionally as a DOCX summary to circulate.
+    #[command(after_help = EXIT_CODES)]
+    Changes(changes::ChangesArgs),
 }
 
 const STATUS_EXIT_CODES: &str = "Exit codes (for scheduled reminders):
@@ -346,15 +351,26 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
     }
     let report =
         asm::assemble(&args.pack, &out, &data, &now(), &mut progress).map_err(assemble_failure)?;
+    let current = report
+        .manifest
+        .documents
+        .iter()
+        .filter(|d| d.current)
+        .count();
+    let earlier = report.manifest.documents.len() - current;
     let mut summary = format!(
-        "assembled {} documents into '{}' ({} new, {} unchanged); manifest: {}",
-        report.manifest.documents.len(),
+        "assembled {current} documents into '{}' ({} new, {} unchanged{}); manifest: {}",
         out.display(),
         report.written.len(),
         report.unchanged.len(),
+        if earlier > 0 {
+            format!("; {earlier} earlier version(s) kept")
+        } else {
+            String::new()
+        },
         out.join(asm::MANIFEST_FILE).display()
     );
-    for d in &report.manifest.documents {
+    for d in report.manifest.documents.iter().filter(|d| d.current) {
         summary.push_str(&format!("\n  {}  {}", &d.sha256[..12], d.file));
     }
     Ok(summary)
@@ -430,6 +446,7 @@ pub fn run() -> i32 {
         },
         Command::Register(command) => register::register(command),
         Command::Bundle(args) => bundle::make_bundle(args),
+        Command::Changes(args) => changes::changes(args),
         Command::Status(args) => match register::run_status(args) {
             Ok(code) => return code,
             Err(f) => Err(f),

@@ -1,0 +1,267 @@
+//! What changed between two versions of a document, in words a signatory understands:
+//! sections added, removed or reworded, parties added or removed, lawful bases and data items
+//! changed, dates moved.
+//!
+//! Compares the data each version was rendered with (kept by `assemble` beside each document),
+//! not the DOCX bytes, so the answer speaks of the agreement and not of its layout. Pure.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One change, for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The part of the document, e.g. "Parties" or "Section: Principles".
+    pub area: String,
+    /// What changed.
+    pub change: String,
+}
+
+fn text_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    let mut node = v;
+    for key in path {
+        node = &node[*key];
+    }
+    node.as_str().unwrap_or_default()
+}
+
+/// Items of a list, each turned into a line of text.
+fn lines(v: &Value, path: &[&str], each: impl Fn(&Value) -> String) -> Vec<String> {
+    let mut node = v;
+    for key in path {
+        node = &node[*key];
+    }
+    node.as_array()
+        .map(|a| a.iter().map(each).collect())
+        .unwrap_or_default()
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+struct Diff<'a> {
+    old: &'a Value,
+    new: &'a Value,
+    out: Vec<Change>,
+}
+
+impl Diff<'_> {
+    fn push(&mut self, area: &str, change: String) {
+        self.out.push(Change {
+            area: area.to_string(),
+            change,
+        });
+    }
+
+    fn field(&mut self, area: &str, label: &str, path: &[&str]) {
+        let (a, b) = (text_at(self.old, path), text_at(self.new, path));
+        if a != b {
+            if a.len() + b.len() < 120 {
+                self.push(area, format!("{label} changed from \"{a}\" to \"{b}\""));
+            } else {
+                self.push(area, format!("{label} reworded"));
+            }
+        }
+    }
+
+    fn list(&mut self, area: &str, path: &[&str], each: impl Fn(&Value) -> String + Copy) {
+        let (a, b) = (lines(self.old, path, each), lines(self.new, path, each));
+        for added in b.iter().filter(|x| !a.contains(x)) {
+            self.push(area, format!("added: {added}"));
+        }
+        for removed in a.iter().filter(|x| !b.contains(x)) {
+            self.push(area, format!("removed: {removed}"));
+        }
+    }
+}
+
+/// Compares the data of two versions of one document.
+pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
+    let mut d = Diff {
+        old,
+        new,
+        out: Vec::new(),
+    };
+    let kind = text_at(new, &["document", "kind"]).to_string();
+    match kind.as_str() {
+        "protocol" => {
+            let p = |k: &'static str| ["protocol", k];
+            d.field("Details", "The title", &p("title"));
+            d.field("Details", "The type of sharing", &p("sharing_label"));
+            d.field("Details", "The review date", &p("review_by"));
+            d.list("Parties", &p("parties"), |o| plain(&o["name"]));
+            d.list("Purpose", &p("purpose"), plain);
+            d.list("Whose information", &p("data_subjects"), plain);
+            d.list("Information shared", &p("data_items"), |i| {
+                format!("{} ({})", plain(&i["item"]), plain(&i["category_label"]))
+            });
+            d.list(
+                "Lawful basis",
+                &["protocol", "lawful_basis", "article6"],
+                |b| {
+                    format!(
+                        "{}{}",
+                        plain(&b["text"]),
+                        if plain(&b["detail"]).is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", plain(&b["detail"]))
+                        }
+                    )
+                },
+            );
+            d.list(
+                "Lawful basis",
+                &["protocol", "lawful_basis", "article9"],
+                |c| {
+                    format!(
+                        "{}{}",
+                        plain(&c["text"]),
+                        if plain(&c["schedule1"]).is_empty() {
+                            String::new()
+                        } else {
+                            format!(", Schedule 1 {}", plain(&c["schedule1"]))
+                        }
+                    )
+                },
+            );
+            d.field(
+                "Lawful basis",
+                "The criminal offence data condition",
+                &["protocol", "lawful_basis", "article10"],
+            );
+            d.list("Legal powers", &p("legal_powers"), plain);
+            d.field("Consent", "The consent approach", &p("consent"));
+            d.field(
+                "Security",
+                "How information moves",
+                &["protocol", "transfer", "method"],
+            );
+            d.list("Security", &["protocol", "transfer", "security"], plain);
+            d.list("Access", &p("access"), plain);
+            d.field(
+                "Retention",
+                "The retention period",
+                &["protocol", "retention", "period"],
+            );
+            d.field(
+                "Retention",
+                "How information is destroyed",
+                &["protocol", "retention", "destruction"],
+            );
+            d.list("Breach contacts", &p("breach_contacts"), |c| {
+                format!(
+                    "{}: {} ({})",
+                    plain(&c["organisation_name"]),
+                    plain(&c["name"]),
+                    plain(&c["email"])
+                )
+            });
+        }
+        "assurance-checklist" => {
+            for (label, key) in [
+                ("DSP Toolkit", "dsp_toolkit"),
+                ("Cyber Essentials", "cyber_essentials"),
+                ("Cyber Essentials Plus", "cyber_essentials_plus"),
+                ("ISO 27001", "iso27001"),
+                ("PSN", "psn"),
+            ] {
+                d.field(
+                    "Assurance",
+                    label,
+                    &["organisation", "assurance", key, "evidence"],
+                );
+            }
+            d.field(
+                "Assurance",
+                "Other measures",
+                &["organisation", "assurance", "other_measures"],
+            );
+        }
+        _ => {
+            let f = |k: &'static str| ["framework", k];
+            d.field("Details", "The title", &f("title"));
+            d.field("Details", "The status", &f("status_label"));
+            d.field("Details", "The approval date", &f("approved"));
+            d.field("Details", "The date it takes effect", &f("valid_from"));
+            d.field("Details", "The review date", &f("review_by"));
+            let headings =
+                |v: &Value| lines(v, &["framework", "sections"], |s| plain(&s["heading"]));
+            let (a, b) = (headings(old), headings(new));
+            for h in b.iter().filter(|h| !a.contains(h)) {
+                d.push("Sections", format!("added: {h}"));
+            }
+            for h in a.iter().filter(|h| !b.contains(h)) {
+                d.push("Sections", format!("removed: {h}"));
+            }
+            let section = |v: &Value, h: &str| {
+                v["framework"]["sections"]
+                    .as_array()
+                    .and_then(|s| s.iter().find(|x| plain(&x["heading"]) == h))
+                    .map(|x| (x["paragraphs"].clone(), x["bullets"].clone()))
+            };
+            for h in b.iter().filter(|h| a.contains(h)) {
+                if section(old, h) != section(new, h) {
+                    d.push("Sections", format!("reworded: {h}"));
+                }
+            }
+            d.list("Core members", &["core_members"], |o| plain(&o["name"]));
+            d.list("Affiliate partners", &["affiliates"], |o| plain(&o["name"]));
+            d.list("Signatories", &["signatories"], |s| {
+                format!(
+                    "{}: {} ({})",
+                    plain(&s["organisation"]),
+                    plain(&s["name"]),
+                    plain(&s["position"])
+                )
+            });
+            d.list("Legislation", &["framework", "legislation"], |l| {
+                plain(&l["title"])
+            });
+            d.list("Glossary", &["framework", "glossary"], |g| {
+                format!("{}: {}", plain(&g["term"]), plain(&g["definition"]))
+            });
+            d.list("Revision history", &["framework", "revisions"], |r| {
+                format!(
+                    "version {}: {}",
+                    plain(&r["version"]),
+                    plain(&r["description"])
+                )
+            });
+        }
+    }
+    d.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn protocol_changes_are_described_in_words() {
+        let old = json!({"document": {"kind": "protocol"}, "protocol": {"title": "A", "review_by": "2026-01-01", "parties": [{"name": "Council"}, {"name": "Trust"}],
+            "data_items": [{"item": "Name", "category_label": "Personal data"}], "lawful_basis": {"article6": [{"text": "Article 6(1)(e): public task", "detail": ""}], "article9": []}}});
+        let new = json!({"document": {"kind": "protocol"}, "protocol": {"title": "A", "review_by": "2027-01-01", "parties": [{"name": "Council"}, {"name": "Police"}],
+            "data_items": [{"item": "Name", "category_label": "Personal data"}, {"item": "Health", "category_label": "Special category data"}],
+            "lawful_basis": {"article6": [{"text": "Article 6(1)(e): public task", "detail": ""}], "article9": [{"text": "Article 9(2)(h): health or social care", "schedule1": "Part 1, paragraph 2"}]}}});
+        let changes: Vec<String> = compare(&old, &new)
+            .into_iter()
+            .map(|c| format!("{}: {}", c.area, c.change))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                "Details: The review date changed from \"2026-01-01\" to \"2027-01-01\"",
+                "Parties: added: Police",
+                "Parties: removed: Trust",
+                "Information shared: added: Health (Special category data)",
+                "Lawful basis: added: Article 9(2)(h): health or social care, Schedule 1 Part 1, paragraph 2",
+            ]
+        );
+    }
+}
