@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Installs the independent readers the tests check DOCX output with, if they are missing:
-# python-docx (PyPI) and LibreOffice + pdftotext (Debian). Safe to run again.
+# Installs what the tests check outputs with, if it is missing: python-docx (PyPI), and
+# LibreOffice, pdftotext, jq, openssl, ssh-keygen, zip and unzip (Debian). Safe to run again.
 set -euo pipefail
 if ! python3 -c "import docx" >/dev/null 2>&1; then
   pip install --quiet python-docx==1.2.0
 fi
-if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+# LibreOffice and pdftotext read DOCX independently; jq, openssl, ssh-keygen, zip and unzip
+# are the stock tools the tests check signatures and bundles with.
+missing=0
+for tool in soffice pdftotext jq openssl ssh-keygen zip unzip; do
+  command -v "$tool" >/dev/null 2>&1 || missing=1
+done
+if [ "$missing" = 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null
+  apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils jq openssl openssh-client zip unzip >/dev/null
 fi

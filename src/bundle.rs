@@ -185,10 +185,14 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
             .by_index(i)
             .map_err(|e| BundleError::NotABundle(e.to_string()))?;
         let name = String::from_utf8_lossy(file.name_raw()).into_owned();
-        if !crate::package::is_safe_name(&name) || file.is_dir() {
+        if !crate::package::is_safe_name(name.trim_end_matches('/')) {
             return Err(BundleError::NotABundle(format!(
                 "the entry '{name}' has a name that is not allowed"
             )));
+        }
+        // Folder entries carry no content (zip tools add them when a bundle is re-packed).
+        if file.is_dir() {
+            continue;
         }
         let mut content = Vec::new();
         let read = (&mut file)

@@ -1,0 +1,674 @@
+//! The register, `status`, `changes` and the circulation bundle through the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
+use serde_json::Value;
+
+const NOW: &str = "1795435200"; // 2026-11-23T12:00:00Z
+const COUNCIL: &str = "riverside-council";
+const HOSPITAL: &str = "riverside-hospital";
+const FRAMEWORK: &str = "framework-v1.0.docx";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cs() -> Command {
+    let mut c = Command::cargo_bin("countersign").unwrap();
+    c.env("SOURCE_DATE_EPOCH", NOW);
+    c
+}
+
+fn run(args: &[&str], pack: &Path) -> (i32, String) {
+    let out = cs().args(args).arg(pack).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() == "out" {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+struct World {
+    _tmp: tempfile::TempDir,
+    pack: PathBuf,
+    private: PathBuf,
+}
+
+impl World {
+    /// The small example, assembled, with keys for both organisations in the keyring.
+    fn new() -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        let pack = tmp.path().join("pack");
+        let private = tmp.path().join("private");
+        copy_dir(&root().join("examples/small"), &pack);
+        std::fs::create_dir_all(&private).unwrap();
+        cs().arg("assemble").arg(&pack).assert().success();
+        let w = World {
+            _tmp: tmp,
+            pack,
+            private,
+        };
+        for (org, who) in [(COUNCIL, "Margaret O'Brien"), (HOSPITAL, "Dr Peter Walsh")] {
+            cs().args(["keygen", "--org", org, "--no-passphrase", "--out"])
+                .arg(&w.private)
+                .assert()
+                .success();
+            cs().args(["keys", "add"])
+                .arg(w.private.join(format!("{org}.pub")))
+                .args([
+                    "--org",
+                    org,
+                    "--signatory",
+                    who,
+                    "--valid-from",
+                    "2026-04-01",
+                    "--pack",
+                ])
+                .arg(&w.pack)
+                .assert()
+                .success();
+        }
+        w
+    }
+
+    fn sign_cmd(&self, file: &str, org: &str) -> Command {
+        let who = if org == COUNCIL {
+            "Margaret O'Brien"
+        } else {
+            "Dr Peter Walsh"
+        };
+        let mut c = cs();
+        c.arg("sign")
+            .arg(self.pack.join("out").join(file))
+            .arg("--key")
+            .arg(self.private.join(format!("{org}.key")))
+            .args([
+                "--org",
+                org,
+                "--signatory",
+                who,
+                "--role",
+                "Chief Executive",
+            ]);
+        c
+    }
+
+    fn register_path(&self) -> PathBuf {
+        self.pack.join("register/register.jsonl")
+    }
+
+    fn lines(&self) -> Vec<String> {
+        std::fs::read_to_string(self.register_path())
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn write_lines(&self, lines: &[String]) {
+        std::fs::write(
+            self.register_path(),
+            lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+    }
+}
+
+fn event_types(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["event"]["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn assemble_keys_and_sign_append_to_the_register_and_it_verifies() {
+    let w = World::new();
+    w.sign_cmd(FRAMEWORK, COUNCIL)
+        .assert()
+        .success()
+        .stderr(contains("(register record 6)"));
+    assert_eq!(
+        event_types(&w.lines()),
+        [
+            "document-assembled",
+            "document-assembled",
+            "document-assembled",
+            "key-added",
+            "key-added",
+            "signature-recorded"
+        ]
+    );
+    let signature: Value = serde_json::from_str(&w.lines()[5]).unwrap();
+    assert_eq!(signature["event"]["organisation"], COUNCIL);
+    assert!(
+        signature["event"]["statement_sha256"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 64
+    );
+    assert!(
+        signature["event"]["key_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:")
+    );
+    let (code, text) = run(&["register", "verify"], &w.pack);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("is intact: 6 record(s)"), "{text}");
+    let verify = cs()
+        .arg("verify")
+        .arg(w.pack.join("out").join(FRAMEWORK))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(report["parties"][0]["signed"]["register_record"], 6);
+    assert_eq!(report["warnings"], serde_json::json!([]));
+}
+
+#[test]
+fn every_kind_of_register_damage_is_found_and_named() {
+    let w = World::new();
+    w.sign_cmd(FRAMEWORK, COUNCIL).assert().success();
+    let lines = w.lines();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            {
+                let mut l = lines.clone();
+                l[1] = l[1].replace("signature-sheet", "signature-shoot");
+                l
+            },
+            "record 3 does not follow from record 2: record 2 was edited",
+        ),
+        (
+            {
+                let mut l = lines.clone();
+                l.remove(2);
+                l
+            },
+            "line 3 holds record 4 where record 3 was expected: records were removed, inserted or reordered",
+        ),
+        (
+            {
+                let mut l = lines.clone();
+                l.swap(3, 4);
+                l
+            },
+            "line 4 holds record 5 where record 4 was expected",
+        ),
+        (
+            {
+                let mut l = lines.clone();
+                let copy = l[2].clone();
+                l.insert(3, copy);
+                l
+            },
+            "line 4 holds record 3 where record 4 was expected",
+        ),
+    ];
+    for (damaged, expected) in cases {
+        w.write_lines(&damaged);
+        let (code, text) = run(&["register", "verify"], &w.pack);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains(expected), "expected {expected:?} in {text}");
+        let verify = cs()
+            .arg("verify")
+            .arg(w.pack.join("out").join(FRAMEWORK))
+            .assert()
+            .code(1);
+        assert!(
+            String::from_utf8_lossy(&verify.get_output().stderr)
+                .contains("register (register/register.jsonl) cannot be trusted")
+        );
+    }
+}
+
+#[test]
+fn a_record_torn_by_a_crash_is_reported_and_never_built_upon() {
+    let w = World::new();
+    let text = std::fs::read_to_string(w.register_path()).unwrap();
+    let torn = &text[..text.len() - 20];
+    std::fs::write(w.register_path(), torn).unwrap();
+    let (code, out) = run(&["register", "verify"], &w.pack);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("the last record (line 5) is incomplete: a write was interrupted"),
+        "{out}"
+    );
+    w.sign_cmd(FRAMEWORK, COUNCIL).assert().code(2).stderr(
+        contains("cannot record the signature in the register").and(contains("nothing was signed")),
+    );
+    assert!(
+        !w.pack
+            .join("signatures/framework-v1.0.riverside-council.dsse.json")
+            .exists(),
+        "no unrecorded signature is left behind"
+    );
+    assert_eq!(std::fs::read_to_string(w.register_path()).unwrap(), torn);
+}
+
+#[test]
+fn two_signatures_at_once_are_both_recorded_without_interleaving() {
+    let w = World::new();
+    let spawn = |file: &str, org: &str| {
+        let who = if org == COUNCIL {
+            "Margaret O'Brien"
+        } else {
+            "Dr Peter Walsh"
+        };
+        StdCommand::new(assert_cmd::cargo::cargo_bin("countersign"))
+            .env("SOURCE_DATE_EPOCH", NOW)
+            .arg("sign")
+            .arg(w.pack.join("out").join(file))
+            .arg("--key")
+            .arg(w.private.join(format!("{org}.key")))
+            .args([
+                "--org",
+                org,
+                "--signatory",
+                who,
+                "--role",
+                "Chief Executive",
+            ])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut a = spawn(FRAMEWORK, COUNCIL);
+    let mut b = spawn(FRAMEWORK, HOSPITAL);
+    let mut c = spawn("protocol-hospital-discharge-v1.0.docx", COUNCIL);
+    assert!(
+        a.wait().unwrap().success() && b.wait().unwrap().success() && c.wait().unwrap().success()
+    );
+    let (code, text) = run(&["register", "verify"], &w.pack);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(
+        event_types(&w.lines())
+            .iter()
+            .filter(|t| *t == "signature-recorded")
+            .count(),
+        3
+    );
+    let (code, _) = (
+        cs().arg("verify")
+            .arg(w.pack.join("out").join(FRAMEWORK))
+            .arg("--require-all")
+            .output()
+            .unwrap()
+            .status
+            .code()
+            .unwrap(),
+        (),
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_checkpoint_exposes_a_rewritten_register() {
+    let w = World::new();
+    cs().args(["register", "checkpoint", "--pack"])
+        .arg(&w.pack)
+        .arg("--key")
+        .arg(w.private.join(format!("{COUNCIL}.key")))
+        .args([
+            "--org",
+            COUNCIL,
+            "--signatory",
+            "Margaret O'Brien",
+            "--role",
+            "Chief Executive",
+        ])
+        .assert()
+        .success()
+        .stderr(contains(
+            "signed a checkpoint of the register at 5 record(s)",
+        ));
+    let (code, text) = run(&["register", "verify"], &w.pack);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("vouched for the first 5 records"), "{text}");
+    // Rewrite history consistently: a whole new chain with one record changed.
+    let mut records: Vec<Value> = w
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    records[3]["event"]["signatory"] = Value::String("Mallory".into());
+    let mut prev = "0".repeat(64);
+    let mut rewritten = Vec::new();
+    for r in &mut records {
+        r["prev"] = Value::String(prev.clone());
+        let line = serde_json::to_string(r).unwrap();
+        prev = countersign::digest::sha256_hex(line.as_bytes());
+        rewritten.push(line);
+    }
+    w.write_lines(&rewritten);
+    let (code, text) = run(&["register", "verify"], &w.pack);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("the checkpoint 000005.riverside-council.dsse.json fails: the register's first 5 records are not the ones it vouched for: the register was rewritten"), "{text}");
+}
+
+#[test]
+fn status_shows_signed_outstanding_older_versions_and_reviews() {
+    let w = World::new();
+    w.sign_cmd("protocol-hospital-discharge-v1.0.docx", COUNCIL)
+        .assert()
+        .success();
+    let path = w.pack.join("protocols/hospital-discharge.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"version\": \"1.0\"", "\"version\": \"1.1\"")
+        .replace(
+            "\"review_by\": \"2027-04-15\"",
+            "\"review_by\": \"2026-12-20\"",
+        );
+    std::fs::write(&path, text).unwrap();
+    cs().arg("assemble")
+        .arg(&w.pack)
+        .assert()
+        .success()
+        .stderr(contains("1 earlier version(s) kept"));
+    w.sign_cmd(FRAMEWORK, COUNCIL).assert().success();
+    w.sign_cmd(FRAMEWORK, HOSPITAL).assert().success();
+
+    let (code, out) = run(&["status"], &w.pack);
+    assert_eq!(code, 1, "{out}");
+    for expected in [
+        "framework-v1.0.docx  v1.0  current",
+        "2/2 signed",
+        "protocol-hospital-discharge-v1.1.docx  v1.1  current",
+        "older        Riverside Borough Council: signed version 1.0 only",
+        "outstanding  Riverside Hospitals NHS Foundation Trust",
+        "protocol-hospital-discharge-v1.0.docx  v1.0  superseded",
+        "due in 27 days: protocol 'Hospital Discharge to Social Care' (hospital-discharge), review by 2026-12-20",
+        "needs attention",
+    ] {
+        assert!(out.contains(expected), "expected {expected:?} in:\n{out}");
+    }
+    let json = cs()
+        .arg("status")
+        .arg(&w.pack)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["format"], "countersign/status/v1");
+    assert_eq!(report["needs_attention"], true);
+    assert_eq!(report["reviews"][0]["state"], "due");
+    assert_eq!(report["reviews"][0]["days_left"], 27);
+    // Overdue after the date.
+    let later = cs()
+        .env("SOURCE_DATE_EPOCH", "1798761600")
+        .arg("status")
+        .arg(&w.pack)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&later.stdout).contains("OVERDUE by"),
+        "{}",
+        String::from_utf8_lossy(&later.stdout)
+    );
+}
+
+#[test]
+fn status_is_quiet_when_everything_is_signed_and_no_review_is_due() {
+    let w = World::new();
+    for file in [
+        FRAMEWORK,
+        "signature-sheet-v1.0.docx",
+        "protocol-hospital-discharge-v1.0.docx",
+    ] {
+        w.sign_cmd(file, COUNCIL).assert().success();
+        w.sign_cmd(file, HOSPITAL).assert().success();
+    }
+    let (code, out) = run(&["status"], &w.pack);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("nothing needs attention"), "{out}");
+}
+
+#[test]
+fn changes_between_versions_in_words_and_as_a_docx() {
+    let w = World::new();
+    let path = w.pack.join("protocols/hospital-discharge.json");
+    let mut p: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    p["version"] = "1.1".into();
+    p["data_items"].as_array_mut().unwrap().push(
+        serde_json::json!({"item": "Medication on discharge", "category": "special-category"}),
+    );
+    p["lawful_basis"]["article6"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"basis": "c", "detail": "Care Act 2014 discharge duties"}));
+    std::fs::write(&path, serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+    cs().arg("assemble").arg(&w.pack).assert().success();
+    let docx = w.pack.join("changes.docx");
+    let out = cs()
+        .args([
+            "changes",
+            "--doc",
+            "hospital-discharge",
+            "--from",
+            "1.0",
+            "--docx",
+        ])
+        .arg(&docx)
+        .arg(&w.pack)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains(
+            "changes in 'Hospital Discharge to Social Care' from version 1.0 to version 1.1:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Information shared: added: Medication on discharge (Special category data)"),
+        "{text}"
+    );
+    assert!(text.contains("Lawful basis: added: Article 6(1)(c): necessary to comply with a legal obligation: Care Act 2014 discharge duties"), "{text}");
+    let read = StdCommand::new("python3")
+        .arg(root().join("tests/support/read_docx.py"))
+        .arg(&docx)
+        .output()
+        .unwrap();
+    let seen: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(
+        seen["tables"][0][1],
+        serde_json::json!([
+            "Information shared",
+            "added: Medication on discharge (Special category data)"
+        ])
+    );
+    assert_eq!(seen["tags_left"], serde_json::json!([]));
+    cs().args(["changes", "--from", "0.9"])
+        .arg(&w.pack)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "has no assembled version 0.9; the versions are 1.0",
+        ));
+}
+
+#[test]
+fn the_revision_history_cannot_drift_from_what_was_issued() {
+    let w = World::new();
+    // Version 1.0 was issued; a later edit that drops it from the revisions is refused.
+    let path = w.pack.join("framework.json");
+    let mut f: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    f["version"] = "1.1".into();
+    f["revisions"] =
+        serde_json::json!([{"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
+    cs().arg("assemble").arg(&w.pack).assert().code(2).stderr(contains("the register shows framework version 1.0 was issued (record 1), but framework.json's revisions do not list it"));
+    // With the history kept, the table says when 1.0 was issued.
+    f["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}, {"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
+    cs().arg("assemble").arg(&w.pack).assert().success();
+    let read = StdCommand::new("python3")
+        .arg(root().join("tests/support/read_docx.py"))
+        .arg(w.pack.join("out/framework-v1.1.docx"))
+        .output()
+        .unwrap();
+    let seen: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let revisions = seen["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0][0] == "Version")
+        .unwrap();
+    assert_eq!(
+        revisions[1],
+        serde_json::json!(["1.0", "First issue.", "1 April 2026", "23 November 2026"])
+    );
+    assert_eq!(
+        revisions[2],
+        serde_json::json!(["1.1", "Rewritten.", "1 November 2026", "this version"])
+    );
+}
+
+#[test]
+fn a_bundle_verifies_offline_and_any_tampering_is_named() {
+    let w = World::new();
+    w.sign_cmd(FRAMEWORK, COUNCIL).assert().success();
+    std::fs::write(
+        w.pack.join("keys/stray.key"),
+        "-----BEGIN PRIVATE KEY-----\nnot for bundles\n",
+    )
+    .unwrap();
+    let zip = w.pack.parent().unwrap().join("bundle.zip");
+    cs().arg("bundle")
+        .arg(&w.pack)
+        .arg("-o")
+        .arg(&zip)
+        .assert()
+        .success()
+        .stderr(contains("no secret key"));
+    let bytes = std::fs::read(&zip).unwrap();
+    assert!(
+        !bytes.windows(11).any(|w| w == b"PRIVATE KEY"),
+        "a secret key got into the bundle"
+    );
+    let out = cs().arg("verify").arg(&zip).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("every one of its 14 files matches its index"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok      framework-v1.0.docx  1/2 signed"),
+        "{text}"
+    );
+    cs().arg("verify")
+        .arg(&zip)
+        .arg("--require-all")
+        .assert()
+        .code(1);
+
+    // The signature report is a DOCX with the digest and the signature.
+    let dir = tempfile::tempdir().unwrap();
+    StdCommand::new("unzip")
+        .arg("-q")
+        .arg(&zip)
+        .arg("-d")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    let read = StdCommand::new("python3")
+        .arg(root().join("tests/support/read_docx.py"))
+        .arg(dir.path().join("signature-report.docx"))
+        .output()
+        .unwrap();
+    let seen: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(seen["tables"][0][1][0], "Riverside Borough Council");
+    assert_eq!(seen["tables"][0][1][4], "6");
+    assert!(
+        seen["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("SHA-256: "))
+    );
+
+    // Added, removed, altered: each named.
+    let rezip = |edit: &dyn Fn(&Path)| {
+        let work = tempfile::tempdir().unwrap();
+        StdCommand::new("unzip")
+            .arg("-q")
+            .arg(&zip)
+            .arg("-d")
+            .arg(work.path())
+            .status()
+            .unwrap();
+        edit(work.path());
+        let out = work.path().join("t.zip");
+        StdCommand::new("bash")
+            .arg("-c")
+            .arg("cd \"$0\" && zip -q -r t.zip . -x t.zip")
+            .arg(work.path())
+            .status()
+            .unwrap();
+        let result = cs().arg("verify").arg(&out).output().unwrap();
+        (
+            result.status.code().unwrap(),
+            String::from_utf8_lossy(&result.stderr).into_owned()
+                + &String::from_utf8_lossy(&result.stdout),
+        )
+    };
+    let (code, text) =
+        rezip(&|d| std::fs::write(d.join("signatures/extra.dsse.json"), "{}").unwrap());
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("signatures/extra.dsse.json was added: it is not in the index"),
+        "{text}"
+    );
+    let (code, text) = rezip(&|d| std::fs::remove_file(d.join("keys/keyring.json")).unwrap());
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("keys/keyring.json was removed: the index lists it"),
+        "{text}"
+    );
+    let (code, text) = rezip(&|d| {
+        let p = d.join("out/framework-v1.0.docx");
+        let mut b = std::fs::read(&p).unwrap();
+        b[50] ^= 1;
+        std::fs::write(&p, b).unwrap();
+    });
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("out/framework-v1.0.docx was altered: its SHA-256 differs from the index"),
+        "{text}"
+    );
+}
