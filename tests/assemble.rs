@@ -1,6 +1,9 @@
 //! `countersign assemble`, `init` and `schema` through the real binary, with every document
 //! read back by independent readers (python-docx, LibreOffice).
 
+mod support;
+use support::{copy_dir, read_docx};
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
@@ -15,40 +18,12 @@ fn countersign() -> Command {
     Command::cargo_bin("countersign").expect("binary built")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of an example pack in a temporary folder.
 fn example(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join(name);
     copy_dir(&root().join("examples").join(name), &pack);
     (dir, pack)
-}
-
-fn read_docx(path: &Path) -> Value {
-    let out = StdCommand::new("python3")
-        .arg(root().join("tests/support/read_docx.py"))
-        .arg(path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "the independent reader could not open {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn assemble(pack: &Path) -> String {

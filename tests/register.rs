@@ -1,5 +1,8 @@
 //! The register, `status`, `changes` and the circulation bundle through the real binary.
 
+mod support;
+use support::{copy_dir, read_docx};
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
@@ -29,22 +32,6 @@ fn run(args: &[&str], pack: &Path) -> (i32, String) {
         out.status.code().unwrap(),
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == "out" {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 struct World {
@@ -493,12 +480,7 @@ fn changes_between_versions_in_words_and_as_a_docx() {
         "{text}"
     );
     assert!(text.contains("Lawful basis: added: Article 6(1)(c): necessary to comply with a legal obligation: Care Act 2014 discharge duties"), "{text}");
-    let read = StdCommand::new("python3")
-        .arg(root().join("tests/support/read_docx.py"))
-        .arg(&docx)
-        .output()
-        .unwrap();
-    let seen: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let seen = read_docx(&docx);
     assert_eq!(
         seen["tables"][0][1],
         serde_json::json!([
@@ -531,12 +513,7 @@ fn the_revision_history_cannot_drift_from_what_was_issued() {
     f["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}, {"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
     std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
     cs().arg("assemble").arg(&w.pack).assert().success();
-    let read = StdCommand::new("python3")
-        .arg(root().join("tests/support/read_docx.py"))
-        .arg(w.pack.join("out/framework-v1.1.docx"))
-        .output()
-        .unwrap();
-    let seen: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let seen = read_docx(&w.pack.join("out/framework-v1.1.docx"));
     let revisions = seen["tables"]
         .as_array()
         .unwrap()
@@ -606,12 +583,7 @@ fn a_bundle_verifies_offline_and_any_tampering_is_named() {
         .arg(dir.path())
         .status()
         .unwrap();
-    let read = StdCommand::new("python3")
-        .arg(root().join("tests/support/read_docx.py"))
-        .arg(dir.path().join("signature-report.docx"))
-        .output()
-        .unwrap();
-    let seen: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let seen = read_docx(&dir.path().join("signature-report.docx"));
     assert_eq!(seen["tables"][0][1][0], "Riverside Borough Council");
     assert_eq!(seen["tables"][0][1][4], "6");
     assert!(

@@ -1,6 +1,9 @@
 //! `countersign render` through the real binary, with every output opened by an independent
 //! reader (python-docx and Python's strict XML parser, in tests/support/read_docx.py).
 
+mod support;
+use support::read_docx;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
@@ -15,23 +18,6 @@ fn fixture(name: &str) -> PathBuf {
 
 fn countersign() -> Command {
     Command::cargo_bin("countersign").expect("binary built")
-}
-
-/// Opens a DOCX with the independent reader and returns what it saw.
-fn read_docx(path: &Path) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/read_docx.py");
-    let out = StdCommand::new("python3")
-        .arg(script)
-        .arg(path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "the independent reader could not open {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("reader prints JSON")
 }
 
 fn render_ok(template: &Path, data: &Path, out: &Path) {

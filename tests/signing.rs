@@ -1,6 +1,9 @@
 //! `keygen`, `keys`, `sign` and `verify` through the real binary: every outcome with its exit
 //! code and message, tamper cases, and an independent check with jq, coreutils and openssl.
 
+mod support;
+use support::{add_group_order, copy_dir};
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
@@ -24,22 +27,6 @@ fn cs() -> Command {
     let mut c = Command::cargo_bin("countersign").unwrap();
     c.env("SOURCE_DATE_EPOCH", NOW);
     c
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == "out" {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// An assembled copy of an example pack, with a private folder for secret keys beside it.
@@ -670,17 +657,7 @@ fn a_malleated_or_truncated_signature_fails() {
     let mut raw = STANDARD
         .decode(envelope["signatures"][0]["sig"].as_str().unwrap())
         .unwrap();
-    // S + L: the group order added to the scalar half.
-    const L: [u8; 32] = [
-        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
-        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-    ];
-    let mut carry = 0u16;
-    for (b, l) in raw[32..].iter_mut().zip(L) {
-        let sum = *b as u16 + l as u16 + carry;
-        *b = sum as u8;
-        carry = sum >> 8;
-    }
+    add_group_order(&mut raw[32..]);
     envelope["signatures"][0]["sig"] = json!(STANDARD.encode(&raw));
     std::fs::write(&sig, serde_json::to_vec(&envelope).unwrap()).unwrap();
     let (code, text) = w.verify(FRAMEWORK, &[]);

@@ -1,6 +1,9 @@
 //! `countersign validate` through the real binary: one case per rule, each asserting the exact
 //! message with its file and JSON path, on a copy of the small example pack.
 
+mod support;
+use support::copy_dir;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -8,19 +11,6 @@ use serde_json::{Value, json};
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/small")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 const PROTOCOL: &str = "protocols/hospital-discharge.json";

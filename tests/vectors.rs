@@ -3,6 +3,9 @@
 //! reason; every byte of a small signed document, and of its signature file, flipped in turn
 //! must fail verification.
 
+mod support;
+use support::add_group_order;
+
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -65,16 +68,7 @@ fn damaged(good: &Value) -> Vec<Damaged> {
     let mut sig = STANDARD
         .decode(good["signatures"][0]["sig"].as_str().unwrap())
         .unwrap();
-    const L: [u8; 32] = [
-        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
-        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-    ];
-    let mut carry = 0u16;
-    for (b, l) in sig[32..].iter_mut().zip(L) {
-        let sum = *b as u16 + l as u16 + carry;
-        *b = sum as u8;
-        carry = sum >> 8;
-    }
+    add_group_order(&mut sig[32..]);
     malleated["signatures"][0]["sig"] = json!(STANDARD.encode(&sig));
     let mut edited = good.clone();
     let payload = String::from_utf8(STANDARD.decode(good["payload"].as_str().unwrap()).unwrap())

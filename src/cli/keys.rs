@@ -92,6 +92,32 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
     Ok(first)
 }
 
+/// Reads a secret key file, asking for its passphrase when it is encrypted.
+pub fn read_secret_key(path: &Path, args: &PassphraseArgs) -> Result<SecretKey, Failure> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Failure::input(
+            format!(
+                "cannot read the secret key '{}' ({})",
+                path.display(),
+                io_reason(&e)
+            ),
+            None,
+        )
+    })?);
+    let key = if text.contains("ENCRYPTED PRIVATE KEY") {
+        let pass = passphrase(args, false)?;
+        SecretKey::from_pem(&text, Some(pass.as_bytes()))
+    } else {
+        SecretKey::from_pem(&text, None)
+    };
+    key.map_err(|e| {
+        Failure::input(
+            format!("cannot use the secret key '{}': {e}", path.display()),
+            Some("check the key file and passphrase; nothing was signed".into()),
+        )
+    })
+}
+
 #[derive(clap::Args)]
 pub struct KeygenArgs {
     /// The organisation the key is for (its id in the pack).

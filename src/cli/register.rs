@@ -2,10 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use zeroize::Zeroizing;
-
 use countersign::fsio::{self, Overwrite};
-use countersign::keys::SecretKey;
 use countersign::register::{
     CHECKPOINTS_DIR, Checkpoint, REGISTER_FILE, Register, check_checkpoint, checkpoint_file_name,
     sign_checkpoint,
@@ -13,7 +10,7 @@ use countersign::register::{
 use countersign::status::status;
 use countersign::verify::Status;
 
-use super::keys::{PassphraseArgs, load_keyring, passphrase};
+use super::keys::{PassphraseArgs, load_keyring, read_secret_key};
 use super::sign::{load_register, manifest_of, read_signatures};
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now};
 
@@ -54,31 +51,6 @@ pub struct CheckpointArgs {
     role: String,
     #[command(flatten)]
     passphrase: PassphraseArgs,
-}
-
-pub fn read_secret_key(path: &Path, args: &PassphraseArgs) -> Result<SecretKey, Failure> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        Failure::input(
-            format!(
-                "cannot read the secret key '{}' ({})",
-                path.display(),
-                io_reason(&e)
-            ),
-            None,
-        )
-    })?);
-    let key = if text.contains("ENCRYPTED PRIVATE KEY") {
-        let pass = passphrase(args, false)?;
-        SecretKey::from_pem(&text, Some(pass.as_bytes()))
-    } else {
-        SecretKey::from_pem(&text, None)
-    };
-    key.map_err(|e| {
-        Failure::input(
-            format!("cannot use the secret key '{}': {e}", path.display()),
-            Some("check the key file and passphrase; nothing was signed".into()),
-        )
-    })
 }
 
 /// Checks the register and every checkpoint; returns a summary or the failure.

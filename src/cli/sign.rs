@@ -3,11 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use zeroize::Zeroizing;
-
 use countersign::assemble::{MANIFEST_FILE, Manifest, read_manifest};
 use countersign::fsio;
-use countersign::keys::SecretKey;
 use countersign::register::{self, Event, REGISTER_FILE, Register};
 use countersign::sign::{
     SIGNATURE_SUFFIX, SIGNATURES_DIR, SignRequest, sign_document, signature_file_name,
@@ -15,7 +12,7 @@ use countersign::sign::{
 use countersign::signature::envelope_bytes;
 use countersign::verify::{DocumentMatch, Status, VerifyReport, verify_document};
 
-use super::keys::{PassphraseArgs, load_keyring, passphrase};
+use super::keys::{PassphraseArgs, load_keyring, read_secret_key};
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now};
 
 #[derive(clap::Args)]
@@ -113,29 +110,7 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
             None,
         )
     })?;
-    let key_text = Zeroizing::new(std::fs::read_to_string(&args.key).map_err(|e| {
-        Failure::input(
-            format!(
-                "cannot read the secret key '{}' ({})",
-                args.key.display(),
-                io_reason(&e)
-            ),
-            None,
-        )
-    })?);
-    let key = if key_text.contains("ENCRYPTED PRIVATE KEY") {
-        let pass = passphrase(&args.passphrase, false)?;
-        SecretKey::from_pem(&key_text, Some(pass.as_bytes()))
-    } else {
-        SecretKey::from_pem(&key_text, None)
-    }
-    .map_err(|e| {
-        Failure::input(
-            format!("cannot use the secret key '{}': {e}", args.key.display()),
-            Some("check the key file and passphrase; nothing was signed".into()),
-        )
-    })?;
-    drop(key_text);
+    let key = read_secret_key(&args.key, &args.passphrase)?;
     let file = file_name(&args.document);
     let at = now();
     let request = SignRequest {
