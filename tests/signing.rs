@@ -830,3 +830,58 @@ fn stock_tools_verify_a_signature_and_reject_a_tampered_document() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stdout).contains("is not the signed"));
 }
+
+/// The passphrase prompt on a real terminal (a pty made by `script`): asked twice, never
+/// echoed, and two different answers write nothing.
+#[test]
+fn keygen_asks_for_the_passphrase_on_a_terminal_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("countersign");
+    let run = |name: &str, first: &str, second: &str| {
+        let command = format!(
+            "{} keygen --org riverside-council --name {name} --out {}",
+            bin.display(),
+            dir.path().display()
+        );
+        let feed = format!(
+            "sleep 1; printf '%s\\n' '{first}'; sleep 1; printf '%s\\n' '{second}'; sleep 1"
+        );
+        let out = StdCommand::new("bash")
+            .arg("-c")
+            .arg(format!("({feed}) | script -qec \"$0\" /dev/null"))
+            .arg(command)
+            .output()
+            .expect("script (util-linux) runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = run("typed", "correct horse battery", "correct horse battery");
+    assert!(
+        shown.contains("Passphrase: ") && shown.contains("Passphrase again: "),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("correct horse"),
+        "the passphrase was echoed: {shown}"
+    );
+    let key = dir.path().join("typed.key");
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "correct horse battery\n").unwrap();
+    let openssl = StdCommand::new("openssl")
+        .args(["pkey", "-noout", "-passin"])
+        .arg(format!("file:{}", pass.display()))
+        .arg("-in")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        openssl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+    let shown = run("mismatch", "correct horse battery", "battery staple horse");
+    assert!(
+        shown.contains("the two passphrases differ; nothing was written"),
+        "{shown}"
+    );
+    assert!(!dir.path().join("mismatch.key").exists());
+}
