@@ -189,8 +189,8 @@ fn the_full_example_has_every_member_in_its_tables() {
     let docs = m["documents"].as_array().unwrap();
     assert_eq!(
         docs.len(),
-        13,
-        "framework, signature sheet, 3 protocols, 8 assurance checklists"
+        15,
+        "framework, signature sheet, 3 protocols, 10 assurance checklists"
     );
     let organisations: Value =
         serde_json::from_slice(&std::fs::read(pack.join("organisations.json")).unwrap()).unwrap();
