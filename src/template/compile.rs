@@ -498,6 +498,7 @@ pub(crate) fn compile(
 
     // Decide each block's scope from where its tags stand.
     let mut scope_of: HashMap<usize, Scope> = HashMap::new();
+    let mut needs_paragraph: HashSet<usize> = HashSet::new();
     for &(open, els, close) in &pairs {
         let (po, pc) = (&paras[found[open].para], &paras[found[close].para]);
         let pe = els.map(|e| &paras[found[e].para]);
@@ -529,6 +530,23 @@ pub(crate) fn compile(
                     "put {{else}} on a paragraph of its own between the block's tags".into(),
                 ));
                 continue;
+            }
+            // Word needs a paragraph at the end of every table cell: a block that ends its cell
+            // gets an empty paragraph for when it renders nothing.
+            if let Some(cell) = po.cell
+                && let Some(cell_el) = find_element(&root, cell)
+            {
+                let after_close = cell_el
+                    .children
+                    .iter()
+                    .skip_while(|c| !matches!(c, Node::Element(e) if e.start.start == pc.start))
+                    .skip(1);
+                let ends_cell = !after_close
+                    .clone()
+                    .any(|c| matches!(c, Node::Element(e) if e.is("w:p")));
+                if ends_cell {
+                    needs_paragraph.insert(found[open].site);
+                }
             }
             Scope::Paragraphs
         } else if po.row.is_some() && po.row == pc.row {
@@ -729,9 +747,13 @@ pub(crate) fn compile(
     for child in &root.children {
         emitter.emit_node(child, &mut flat);
     }
-    let nodes = build_tree(flat, &found, &sites, &mut |site, message, hint| {
-        problems.push(problem(site, message, hint))
-    });
+    let nodes = build_tree(
+        flat,
+        &found,
+        &sites,
+        &needs_paragraph,
+        &mut |site, message, hint| problems.push(problem(site, message, hint)),
+    );
     Program {
         nodes,
         sites,
@@ -741,20 +763,20 @@ pub(crate) fn compile(
 
 /// Whether a row's cells hold no text other than in the paragraphs we collected (which are
 /// the only ones with tags); used so that a row with untagged text is never dropped.
-fn row_text_is_only_tags(root: &Element, row: usize, paras: &[Para]) -> bool {
-    fn find(el: &Element, start: usize) -> Option<&Element> {
-        if el.start.start == start && !el.name.is_empty() {
-            return Some(el);
-        }
-        el.children.iter().find_map(|c| match c {
-            Node::Element(e)
-                if e.start.start <= start && start < e.outer().end.max(e.start.end) =>
-            {
-                find(e, start)
-            }
-            _ => None,
-        })
+/// The element that starts at byte `start`.
+fn find_element(el: &Element, start: usize) -> Option<&Element> {
+    if el.start.start == start && !el.name.is_empty() {
+        return Some(el);
     }
+    el.children.iter().find_map(|c| match c {
+        Node::Element(e) if e.start.start <= start && start < e.outer().end.max(e.start.end) => {
+            find_element(e, start)
+        }
+        _ => None,
+    })
+}
+
+fn row_text_is_only_tags(root: &Element, row: usize, paras: &[Para]) -> bool {
     fn has_untagged_text(el: &Element, tagged: &HashSet<usize>, in_text: bool) -> bool {
         if el.is("w:p") && tagged.contains(&el.start.start) {
             return false;
@@ -770,7 +792,7 @@ fn row_text_is_only_tags(root: &Element, row: usize, paras: &[Para]) -> bool {
         .filter(|p| p.row == Some(row))
         .map(|p| p.start)
         .collect();
-    find(root, row).is_some_and(|el| !has_untagged_text(el, &tagged, false))
+    find_element(root, row).is_some_and(|el| !has_untagged_text(el, &tagged, false))
 }
 
 enum Piece {
@@ -878,6 +900,7 @@ fn build_tree(
     flat: Vec<Flat>,
     found: &[Found],
     sites: &[TagSite],
+    needs_paragraph: &HashSet<usize>,
     report: &mut dyn FnMut(&TagSite, String, String),
 ) -> Vec<PNode> {
     struct Frame {
@@ -932,12 +955,16 @@ fn build_tree(
                     },
                     Tag::Close(kind) => match stack.pop() {
                         Some(frame) if frame.kind == *kind => {
+                            let mut alt = frame.alt;
+                            if alt.is_empty() && needs_paragraph.contains(&frame.site) {
+                                alt.push(PNode::Raw(b"<w:p/>".to_vec()));
+                            }
                             let node = PNode::Block {
                                 kind: frame.kind,
                                 expr: frame.expr,
                                 site: frame.site,
                                 body: frame.body,
-                                alt: frame.alt,
+                                alt,
                             };
                             current(&mut root, &mut stack).push(node);
                         }

@@ -332,3 +332,18 @@ fn rendering_is_byte_reproducible() {
     let two = tpl.render(&json!({"a": "x"})).unwrap();
     assert_eq!(one, two);
 }
+
+#[test]
+fn a_block_that_ends_a_cell_leaves_a_paragraph_when_it_renders_nothing() {
+    let body = format!(
+        "<w:tbl><w:tr><w:tc>{}{}{}</w:tc></w:tr></w:tbl>",
+        p("{{#each notes}}"),
+        p("{{this}}"),
+        p("{{/each}}")
+    );
+    let empty = render_body(&body, json!({"notes": []})).unwrap();
+    assert_eq!(empty, "<w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>");
+    let full = render_body(&body, json!({"notes": ["a"]})).unwrap();
+    assert_eq!(paragraphs(&full), ["a"]);
+    assert!(!full.contains("<w:p/>"));
+}
