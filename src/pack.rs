@@ -21,7 +21,7 @@ const EXAMPLE: [(&str, &str); 3] = [
     ),
 ];
 
-const PACK_GITIGNORE: &str = "# Secret keys never belong in a pack.\n*.key\n*.key.pem\n";
+const PACK_GITIGNORE: &str = "# Secret keys never belong in a pack.\n*.key\n*.key.pem\n# Held only while the keyring is being changed.\nkeys/.keyring.lock\n";
 
 /// The schema files: (file name, pretty JSON).
 pub fn schema_files() -> Vec<(&'static str, Vec<u8>)> {

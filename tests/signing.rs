@@ -885,3 +885,45 @@ fn keygen_asks_for_the_passphrase_on_a_terminal_without_echoing_it() {
     );
     assert!(!dir.path().join("mismatch.key").exists());
 }
+
+/// Keyring changes made at the same moment are all kept.
+#[test]
+fn concurrent_keyring_changes_are_all_kept() {
+    let w = World::new("cambs");
+    let orgs = ["cambs-cc", "peterborough", "fenland", "hunts", "cuh"];
+    for org in orgs {
+        cs().args(["keygen", "--org", org, "--no-passphrase", "--out"])
+            .arg(&w.private)
+            .assert()
+            .success();
+    }
+    let children: Vec<_> = orgs
+        .iter()
+        .map(|org| {
+            StdCommand::new(assert_cmd::cargo::cargo_bin("countersign"))
+                .env("SOURCE_DATE_EPOCH", NOW)
+                .args(["keys", "add"])
+                .arg(w.private.join(format!("{org}.pub")))
+                .args(["--org", org, "--signatory", "Someone", "--pack"])
+                .arg(&w.pack)
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let list = cs()
+        .args(["keys", "list", "--json", "--pack"])
+        .arg(&w.pack)
+        .output()
+        .unwrap();
+    let keys: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(keys["keys"].as_array().unwrap().len(), orgs.len());
+    cs().args(["register", "verify"])
+        .arg(&w.pack)
+        .assert()
+        .success()
+        .stderr(contains("intact: 20 record(s)"));
+}

@@ -301,6 +301,31 @@ pub fn load_keyring(pack: &Path) -> Result<Keyring, Failure> {
     }
 }
 
+/// Holds an exclusive lock while the keyring is read, changed and written, so that two
+/// coordinators changing it at once cannot lose a change. Released when dropped.
+fn lock_keyring(pack: &Path) -> Result<std::fs::File, Failure> {
+    let dir = pack.join("keys");
+    let fail = |e: std::io::Error| {
+        Failure::input(
+            format!(
+                "cannot lock the keyring in '{}' ({})",
+                dir.display(),
+                io_reason(&e)
+            ),
+            None,
+        )
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".keyring.lock"))
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    Ok(file)
+}
+
 fn save_keyring(pack: &Path, keyring: &Keyring) -> Result<(), Failure> {
     let dir = pack.join("keys");
     std::fs::create_dir_all(&dir).map_err(|e| {
@@ -333,6 +358,7 @@ fn record_change(pack: &Path, at: &str, event: Event) -> Result<(), Failure> {
 pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
         KeysCommand::Add(a) => {
+            let _lock = lock_keyring(&a.pack)?;
             let data = load_pack(&a.pack)?;
             let org = data.organisation(&a.org).ok_or_else(|| {
                 Failure::input(
@@ -447,6 +473,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             ))
         }
         KeysCommand::Revoke(a) => {
+            let _lock = lock_keyring(&a.pack)?;
             let mut keyring = load_keyring(&a.pack)?;
             let record = keyring
                 .find(&a.key_id)
