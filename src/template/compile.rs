@@ -499,6 +499,7 @@ pub(crate) fn compile(
     // Decide each block's scope from where its tags stand.
     let mut scope_of: HashMap<usize, Scope> = HashMap::new();
     let mut needs_paragraph: HashSet<usize> = HashSet::new();
+    let mut needs_row: HashSet<usize> = HashSet::new();
     for &(open, els, close) in &pairs {
         let (po, pc) = (&paras[found[open].para], &paras[found[close].para]);
         let pe = els.map(|e| &paras[found[e].para]);
@@ -558,6 +559,9 @@ pub(crate) fn compile(
                 problems.push(problem(&sites[found[e].site], "{{else}} cannot stand inside a block that repeats one table row".into(), "put the block's tags in rows of their own, with {{else}} in a row between them".into()));
                 continue;
             }
+            if table_has_only_rows(&root, po.table, po.row, pc.row) {
+                needs_row.insert(found[open].site);
+            }
             Scope::Row
         } else if po.table.is_some() && po.table == pc.table && po.row != pc.row {
             if pe.is_some_and(|p| p.table != po.table) {
@@ -567,6 +571,9 @@ pub(crate) fn compile(
                     "put {{else}} in a row of its own between the block's rows".into(),
                 ));
                 continue;
+            }
+            if table_has_only_rows(&root, po.table, po.row, pc.row) {
+                needs_row.insert(found[open].site);
             }
             Scope::Rows
         } else {
@@ -747,11 +754,15 @@ pub(crate) fn compile(
     for child in &root.children {
         emitter.emit_node(child, &mut flat);
     }
+    let fillers = Fillers {
+        paragraph: &needs_paragraph,
+        row: &needs_row,
+    };
     let nodes = build_tree(
         flat,
         &found,
         &sites,
-        &needs_paragraph,
+        &fillers,
         &mut |site, message, hint| problems.push(problem(site, message, hint)),
     );
     Program {
@@ -763,6 +774,36 @@ pub(crate) fn compile(
 
 /// Whether a row's cells hold no text other than in the paragraphs we collected (which are
 /// the only ones with tags); used so that a row with untagged text is never dropped.
+/// Blocks whose empty output would leave Word's structure invalid, by the site of their
+/// opening tag, and what they render instead: a cell needs a paragraph, a table needs a row.
+struct Fillers<'a> {
+    paragraph: &'a HashSet<usize>,
+    row: &'a HashSet<usize>,
+}
+
+/// Whether every row of a table lies between `first` and `last` (inclusive), so that a block
+/// over those rows that renders nothing would leave a table with no row at all.
+fn table_has_only_rows(
+    root: &Element,
+    table: Option<usize>,
+    first: Option<usize>,
+    last: Option<usize>,
+) -> bool {
+    let (Some(table), Some(first), Some(last)) = (table, first, last) else {
+        return false;
+    };
+    let Some(tbl) = find_element(root, table) else {
+        return false;
+    };
+    tbl.children
+        .iter()
+        .filter_map(|c| match c {
+            Node::Element(e) if e.is("w:tr") => Some(e.start.start),
+            _ => None,
+        })
+        .all(|row| row >= first && row <= last)
+}
+
 /// The element that starts at byte `start`.
 fn find_element(el: &Element, start: usize) -> Option<&Element> {
     if el.start.start == start && !el.name.is_empty() {
@@ -900,7 +941,7 @@ fn build_tree(
     flat: Vec<Flat>,
     found: &[Found],
     sites: &[TagSite],
-    needs_paragraph: &HashSet<usize>,
+    fillers: &Fillers<'_>,
     report: &mut dyn FnMut(&TagSite, String, String),
 ) -> Vec<PNode> {
     struct Frame {
@@ -956,8 +997,11 @@ fn build_tree(
                     Tag::Close(kind) => match stack.pop() {
                         Some(frame) if frame.kind == *kind => {
                             let mut alt = frame.alt;
-                            if alt.is_empty() && needs_paragraph.contains(&frame.site) {
+                            if alt.is_empty() && fillers.paragraph.contains(&frame.site) {
                                 alt.push(PNode::Raw(b"<w:p/>".to_vec()));
+                            }
+                            if alt.is_empty() && fillers.row.contains(&frame.site) {
+                                alt.push(PNode::Raw(b"<w:tr><w:tc><w:p/></w:tc></w:tr>".to_vec()));
                             }
                             let node = PNode::Block {
                                 kind: frame.kind,

@@ -347,3 +347,51 @@ fn a_block_that_ends_a_cell_leaves_a_paragraph_when_it_renders_nothing() {
     assert_eq!(paragraphs(&full), ["a"]);
     assert!(!full.contains("<w:p/>"));
 }
+
+#[test]
+fn a_row_block_that_is_a_whole_table_leaves_a_row_when_it_renders_nothing() {
+    let body = format!(
+        "<w:tbl><w:tblGrid/><w:tr>{}{}</w:tr></w:tbl>",
+        cell("{{#each m}}{{name}}"),
+        cell("{{role}}{{/each}}")
+    );
+    let empty = render_body(&body, json!({"m": []})).unwrap();
+    assert_eq!(
+        empty,
+        "<w:tbl><w:tblGrid/><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>"
+    );
+    let full = render_body(&body, json!({"m": [{"name": "A", "role": "B"}]})).unwrap();
+    assert_eq!(full.matches("<w:tr>").count(), 1);
+    assert_eq!(paragraphs(&full), ["A", "B"]);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Any printable text, XML specials and all, comes out of a rendered document exactly.
+        #[test]
+        fn any_printable_text_round_trips(text in "[\\PC&<>\"']{0,120}") {
+            let out = render_body(&p("[{{x}}]"), json!({"x": text})).unwrap();
+            let seen = paragraphs(&out).concat();
+            let unescaped = quick_xml::escape::unescape(&seen).unwrap().into_owned();
+            prop_assert_eq!(unescaped, format!("[{text}]"));
+        }
+
+        /// Tags split at any point between runs are still found.
+        #[test]
+        fn a_tag_split_anywhere_is_found(cut1 in 0usize..9, cut2 in 0usize..9) {
+            let tag = "{{value}}";
+            let (a, b) = (cut1.min(cut2), cut1.max(cut2));
+            let body = format!(
+                "<w:p><w:r><w:t>{}</w:t></w:r><w:proofErr w:type=\"spellStart\"/><w:r><w:rPr><w:b/></w:rPr><w:t>{}</w:t></w:r><w:r><w:t>{}</w:t></w:r></w:p>",
+                &tag[..a], &tag[a..b], &tag[b..]
+            );
+            let out = render_body(&body, json!({"value": "Zoë & Łukasz"})).unwrap();
+            prop_assert_eq!(paragraphs(&out).concat(), "Zoë &amp; Łukasz");
+        }
+    }
+}
