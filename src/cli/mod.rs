@@ -23,7 +23,8 @@ pub const EXIT_INPUT: i32 = 2;
 
 const EXIT_CODES: &str = "Exit codes:
   0  success
-  1  verification failed (verify, assemble --check)
+  1  verification failed (verify, assemble --check, register verify), or status found
+     something that needs attention
   2  bad usage, or input that cannot be used (file missing, not a DOCX, bad JSON,
      template or data problems); nothing was written";
 

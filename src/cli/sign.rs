@@ -40,7 +40,7 @@ pub struct SignArgs {
 
 #[derive(clap::Args)]
 pub struct VerifyArgs {
-    /// The document to verify.
+    /// The document to verify, or a circulation bundle (FILE.zip) to verify as a whole.
     document: PathBuf,
     /// The pack folder (default: found from the document's folder).
     #[arg(long)]
