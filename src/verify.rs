@@ -274,7 +274,27 @@ pub fn verify_document(
             key_belongs,
             reason: Some(reason),
         };
-        let candidate = if p.key_id != verified.key_id {
+        let revoked_unrecorded =
+            register.is_some() && recorded.is_none() && record.is_some_and(|r| r.revoked.is_some());
+        let candidate = if crate::time::normalise(&p.signed_at).as_deref()
+            != Some(p.signed_at.as_str())
+        {
+            fail(
+                format!(
+                    "the statement's time of signing is malformed ('{}')",
+                    p.signed_at
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(40)
+                        .collect::<String>()
+                ),
+                None,
+            )
+        } else if revoked_unrecorded {
+            // The signer's own clock cannot be trusted once the key is revoked: only the
+            // register shows when the signature was really made.
+            fail("the key has been revoked and the register has no record of this signature, so it cannot be shown that it was made before the revocation".to_string(), Some(true))
+        } else if p.key_id != verified.key_id {
             fail(
                 format!(
                     "the statement names the key {} but was signed with {}",

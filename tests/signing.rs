@@ -927,3 +927,64 @@ fn concurrent_keyring_changes_are_all_kept() {
         .success()
         .stderr(contains("intact: 20 record(s)"));
 }
+
+/// A signer who holds a compromised key cannot backdate a signature past its revocation: once
+/// the key is revoked, only a signature the register recorded in time counts.
+#[test]
+fn a_backdated_unrecorded_signature_with_a_revoked_key_fails() {
+    let w = World::new("small");
+    let council = w.key(COUNCIL, "Margaret O'Brien", &[]);
+    let data = countersign::validate::load_pack(&w.pack).unwrap();
+    let manifest = countersign::assemble::read_manifest(&w.pack.join("out/manifest.json")).unwrap();
+    let keyring = countersign::keyring::Keyring::from_bytes(
+        &std::fs::read(w.pack.join("keys/keyring.json")).unwrap(),
+    )
+    .unwrap();
+    let key =
+        countersign::keys::SecretKey::from_pem(&std::fs::read_to_string(&council).unwrap(), None)
+            .unwrap();
+    let bytes = std::fs::read(w.doc(FRAMEWORK)).unwrap();
+    let request = countersign::sign::SignRequest {
+        file: FRAMEWORK,
+        bytes: &bytes,
+        organisation: COUNCIL,
+        signatory: "Margaret O'Brien",
+        role: "Chief Executive",
+        at: "2026-05-01T00:00:00Z",
+    };
+    let (_, envelope) =
+        countersign::sign::sign_document(&request, &manifest, &data, &keyring, &key).unwrap();
+    std::fs::create_dir_all(w.pack.join("signatures")).unwrap();
+    std::fs::write(
+        w.signature(FRAMEWORK, COUNCIL),
+        countersign::signature::envelope_bytes(&envelope),
+    )
+    .unwrap();
+    let (code, text) = w.verify(FRAMEWORK, &[]);
+    assert_eq!(
+        code, 0,
+        "before revocation an unrecorded signature is only a warning: {text}"
+    );
+    assert!(
+        text.contains(
+            "note: framework-v1.0.riverside-council.dsse.json is not recorded in the register"
+        ),
+        "{text}"
+    );
+    cs().args([
+        "keys",
+        "revoke",
+        &id_of(&w),
+        "--reason",
+        "compromised",
+        "--effective",
+        "2026-10-01",
+        "--pack",
+    ])
+    .arg(&w.pack)
+    .assert()
+    .success();
+    let (code, text) = w.verify(FRAMEWORK, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("FAILED       Riverside Borough Council: the key has been revoked and the register has no record of this signature"), "{text}");
+}

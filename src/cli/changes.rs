@@ -99,9 +99,19 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
         "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
         "from": from.version, "to": to.version, "changes": changes,
     });
-    let template = default_template("changes.docx")
-        .unwrap_or_default()
-        .to_vec();
+    let own = args.pack.join("templates").join("changes.docx");
+    let template = if own.is_file() {
+        std::fs::read(&own).map_err(|e| {
+            Failure::input(
+                format!("cannot read '{}' ({})", own.display(), io_reason(&e)),
+                None,
+            )
+        })?
+    } else {
+        default_template("changes.docx")
+            .unwrap_or_default()
+            .to_vec()
+    };
     let bytes = Template::from_bytes(template)
         .and_then(|t| t.render(&context))
         .map_err(|e| Failure::input(format!("cannot render the summary: {e}"), None))?;

@@ -372,7 +372,11 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         out.join(asm::MANIFEST_FILE).display()
     );
     for d in report.manifest.documents.iter().filter(|d| d.current) {
-        summary.push_str(&format!("\n  {}  {}", &d.sha256[..12], d.file));
+        summary.push_str(&format!(
+            "\n  {}  {}",
+            d.sha256.get(..12).unwrap_or(&d.sha256),
+            d.file
+        ));
     }
     Ok(summary)
 }

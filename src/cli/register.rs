@@ -226,7 +226,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
                         p.name,
                         s.signatory,
                         s.role,
-                        &s.signed_at[..10]
+                        s.signed_at.get(..10).unwrap_or(&s.signed_at)
                     )),
                     (Status::OlderVersion, Some(s)) => text.push_str(&format!(
                         "  older        {}: signed version {} only\n",

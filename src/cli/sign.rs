@@ -331,6 +331,9 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    for warning in &r.warnings {
+        out.push_str(&format!("  note: {}\n", clean(warning)));
+    }
     for problem in &r.other_problems {
         out.push_str(&format!(
             "  FAILED       {}: {}\n",
