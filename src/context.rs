@@ -1,0 +1,353 @@
+//! The data each template sees (its "context"): the pack's data arranged for one document,
+//! with the words people read (sector names, lawful bases in full, Yes/No answers) and no
+//! optional field left out, so templates need no defaults.
+//!
+//! Decides what goes into every document of a pack and under which file name; it renders and
+//! writes nothing. README.md documents these fields for people writing their own templates.
+
+use serde_json::{Value, json};
+
+use crate::assemble::DocumentKind;
+use crate::model::{
+    Evidence, MembershipKind, Organisation, Protocol, article6_text, article9_text,
+};
+use crate::validate::PackData;
+
+/// One document to render: what it is, where it goes, and its data.
+pub(crate) struct Job {
+    pub(crate) kind: DocumentKind,
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) title: String,
+    pub(crate) file: String,
+    pub(crate) parties: Vec<String>,
+    pub(crate) context: Value,
+}
+
+/// Plans every document of the pack, in the manifest's order.
+pub(crate) fn plan(
+    data: &PackData,
+    issued: &std::collections::BTreeMap<String, String>,
+) -> Vec<Job> {
+    let fw = &data.framework;
+    let orgs: Vec<Value> = data
+        .organisations
+        .iter()
+        .map(|o| organisation_context(o, data))
+        .collect();
+    let core: Vec<Value> = data
+        .organisations
+        .iter()
+        .zip(&orgs)
+        .filter(|(o, _)| o.membership.kind == MembershipKind::Core)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let affiliates: Vec<Value> = data
+        .organisations
+        .iter()
+        .zip(&orgs)
+        .filter(|(o, _)| o.membership.kind == MembershipKind::Affiliate)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let framework = framework_context(data, issued);
+    let all_ids: Vec<String> = data.organisations.iter().map(|o| o.id.clone()).collect();
+    let all_signatories: Vec<Value> = data.organisations.iter().map(signatory_context).collect();
+    let framework_file = format!("framework-v{}.docx", fw.version);
+    let base = |document: Value, signatories: Vec<Value>| {
+        json!({
+            "document": document,
+            "framework": framework,
+            "organisations": orgs,
+            "core_members": core,
+            "affiliates": affiliates,
+            "signatories": signatories,
+        })
+    };
+    let mut jobs = Vec::new();
+    let doc = |kind: DocumentKind, id: &str, version: &str, title: &str, file: &str, date: &str| json!({"kind": kind, "id": id, "version": version, "title": title, "file": file, "date": date, "framework_file": framework_file});
+    jobs.push(Job {
+        kind: DocumentKind::Framework,
+        id: fw.id.clone(),
+        version: fw.version.clone(),
+        title: fw.title.clone(),
+        file: framework_file.clone(),
+        parties: all_ids.clone(),
+        context: base(
+            doc(
+                DocumentKind::Framework,
+                &fw.id,
+                &fw.version,
+                &fw.title,
+                &framework_file,
+                &fw.approved,
+            ),
+            all_signatories.clone(),
+        ),
+    });
+    let sheet_title = format!("{}: signature sheet", fw.title);
+    let sheet_file = format!("signature-sheet-v{}.docx", fw.version);
+    let sheet_id = format!("{}-signature-sheet", fw.id);
+    jobs.push(Job {
+        kind: DocumentKind::SignatureSheet,
+        id: sheet_id.clone(),
+        version: fw.version.clone(),
+        title: sheet_title.clone(),
+        file: sheet_file.clone(),
+        parties: all_ids,
+        context: base(
+            doc(
+                DocumentKind::SignatureSheet,
+                &sheet_id,
+                &fw.version,
+                &sheet_title,
+                &sheet_file,
+                &fw.approved,
+            ),
+            all_signatories,
+        ),
+    });
+    for p in &data.protocols {
+        let file = format!("protocol-{}-v{}.docx", p.id, p.version);
+        let signatories: Vec<Value> = p
+            .parties
+            .iter()
+            .filter_map(|id| data.organisation(id))
+            .map(signatory_context)
+            .collect();
+        let mut context = base(
+            doc(
+                DocumentKind::Protocol,
+                &p.id,
+                &p.version,
+                &p.title,
+                &file,
+                &p.approved,
+            ),
+            signatories,
+        );
+        context["protocol"] = protocol_context(p, data);
+        jobs.push(Job {
+            kind: DocumentKind::Protocol,
+            id: p.id.clone(),
+            version: p.version.clone(),
+            title: p.title.clone(),
+            file,
+            parties: p.parties.clone(),
+            context,
+        });
+    }
+    for (org, value) in data.organisations.iter().zip(&orgs) {
+        if org.membership.kind != MembershipKind::Affiliate {
+            continue;
+        }
+        let id = format!("assurance-{}", org.id);
+        let file = format!("{id}-v{}.docx", fw.version);
+        let title = format!("Member assurance checklist: {}", org.name);
+        let date = org
+            .membership
+            .joined
+            .clone()
+            .unwrap_or_else(|| fw.approved.clone());
+        let mut parties = vec![org.id.clone()];
+        parties.extend(org.membership.sponsor.clone());
+        let signatories: Vec<Value> = parties
+            .iter()
+            .filter_map(|id| data.organisation(id))
+            .map(signatory_context)
+            .collect();
+        let mut context = base(
+            doc(
+                DocumentKind::AssuranceChecklist,
+                &id,
+                &fw.version,
+                &title,
+                &file,
+                &date,
+            ),
+            signatories,
+        );
+        let mut organisation = value.clone();
+        organisation["sponsor"] = org
+            .membership
+            .sponsor
+            .as_deref()
+            .and_then(|s| data.organisation(s))
+            .map(|s| organisation_context(s, data))
+            .unwrap_or(Value::Null);
+        context["organisation"] = organisation;
+        jobs.push(Job {
+            kind: DocumentKind::AssuranceChecklist,
+            id,
+            version: fw.version.clone(),
+            title,
+            file,
+            parties,
+            context,
+        });
+    }
+    jobs
+}
+
+/// The framework's data for templates. Each revision says when the register recorded that
+/// version's issue (`issued`), so the revision table cannot drift from what was issued; the
+/// version being assembled is `current`.
+fn framework_context(
+    data: &PackData,
+    issued: &std::collections::BTreeMap<String, String>,
+) -> Value {
+    let fw = &data.framework;
+    let mut v = serde_json::to_value(fw).unwrap_or(Value::Null);
+    if let Some(map) = v.as_object_mut() {
+        map.remove("$schema");
+        let revisions: Vec<Value> = fw
+            .revisions
+            .iter()
+            .map(|r| {
+                let current = r.version == fw.version;
+                let issued = if current { String::new() } else { issued.get(&r.version).cloned().unwrap_or_default() };
+                json!({"version": r.version, "date": r.date, "description": r.description, "issued": issued, "current": current})
+            })
+            .collect();
+        map.insert("revisions".into(), Value::Array(revisions));
+        map.insert("status_label".into(), json!(fw.status.label()));
+        let sections: Vec<Value> = fw
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| json!({"number": i + 1, "heading": s.heading, "paragraphs": s.paragraphs, "bullets": s.bullets}))
+            .collect();
+        map.insert("sections".into(), Value::Array(sections));
+        let dc = &fw.document_control;
+        map.insert(
+            "document_control".into(),
+            json!({
+                "lead_author": dc.lead_author, "developed_by": dc.developed_by, "approved_by": dc.approved_by,
+                "ratified_by": dc.ratified_by, "dissemination": dc.dissemination.clone().unwrap_or_default(),
+                "audit": dc.audit.clone().unwrap_or_default(),
+            }),
+        );
+        let legislation: Vec<Value> = fw
+            .legislation
+            .iter()
+            .map(|l| json!({"title": l.title, "url": l.url.clone().unwrap_or_default()}))
+            .collect();
+        map.insert("legislation".into(), Value::Array(legislation));
+    }
+    v
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "Yes" } else { "No" }
+}
+
+fn evidence_context(e: &Evidence) -> Value {
+    let seen = match (e.held, e.evidence_seen) {
+        (false, _) => "Not held".to_string(),
+        (true, true) => "Seen by the sponsor".to_string(),
+        (true, false) => "Not yet seen".to_string(),
+    };
+    let evidence = match &e.reference {
+        Some(r) if e.held => format!("{seen}; {r}"),
+        _ => seen,
+    };
+    json!({"held": yes_no(e.held), "evidence_seen": yes_no(e.evidence_seen), "reference": e.reference.clone().unwrap_or_default(), "evidence": evidence})
+}
+
+fn organisation_context(o: &Organisation, data: &PackData) -> Value {
+    let sponsor_name = o
+        .membership
+        .sponsor
+        .as_deref()
+        .and_then(|s| data.organisation(s))
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    let assurance = o.assurance.as_ref().map(|a| {
+        json!({
+            "health_or_social_care": yes_no(a.health_or_social_care),
+            "dsp_toolkit": evidence_context(&a.dsp_toolkit),
+            "cyber_essentials": evidence_context(&a.cyber_essentials),
+            "cyber_essentials_plus": evidence_context(&a.cyber_essentials_plus),
+            "iso27001": evidence_context(&a.iso27001),
+            "psn": evidence_context(&a.psn),
+            "other_measures": a.other_measures.clone().unwrap_or_default(),
+        })
+    });
+    json!({
+        "id": o.id,
+        "name": o.name,
+        "sector": o.sector,
+        "sector_label": o.sector.label(),
+        "public_authority": o.is_public_authority(),
+        "membership": o.membership.kind,
+        "sponsor_name": sponsor_name,
+        "ico_registration": o.ico_registration,
+        "ods_code": o.ods_code.clone().unwrap_or_default(),
+        "chief_executive": {"name": o.chief_executive.name, "title": o.chief_executive.title.clone().unwrap_or_default()},
+        "data_protection_officer": {
+            "name": o.data_protection_officer.name,
+            "role": o.data_protection_officer.role.clone().unwrap_or_default(),
+            "email": o.data_protection_officer.email.clone().unwrap_or_default(),
+            "phone": o.data_protection_officer.phone.clone().unwrap_or_default(),
+        },
+        "signatory": {"name": o.signatory.name, "position": o.signatory.position, "recommended_by": o.signatory.recommended_by.clone().unwrap_or_default()},
+        "assurance": assurance,
+    })
+}
+
+fn signatory_context(o: &Organisation) -> Value {
+    // A Caldicott Guardian who signs need not recommend themselves.
+    let recommended_by = o
+        .signatory
+        .recommended_by
+        .clone()
+        .filter(|r| r != &o.signatory.name)
+        .unwrap_or_default();
+    json!({"organisation_id": o.id, "organisation": o.name, "name": o.signatory.name, "position": o.signatory.position, "recommended_by": recommended_by})
+}
+
+fn protocol_context(p: &Protocol, data: &PackData) -> Value {
+    let parties: Vec<Value> = p
+        .parties
+        .iter()
+        .filter_map(|id| data.organisation(id))
+        .map(|o| organisation_context(o, data))
+        .collect();
+    let requesting = data
+        .organisation(&p.requesting_organisation)
+        .map(|o| organisation_context(o, data))
+        .unwrap_or(Value::Null);
+    let article6: Vec<Value> = p.lawful_basis.article6.iter().map(|b| json!({"basis": b.basis, "text": article6_text(&b.basis).unwrap_or_default(), "detail": b.detail.clone().unwrap_or_default()})).collect();
+    let article9: Vec<Value> = p.lawful_basis.article9.iter().map(|c| json!({"condition": c.condition, "text": article9_text(&c.condition).unwrap_or_default(), "schedule1": c.schedule1.clone().unwrap_or_default()})).collect();
+    let items: Vec<Value> = p.data_items.iter().map(|d| json!({"item": d.item, "category": d.category, "category_label": d.category.label()})).collect();
+    let contacts: Vec<Value> = p
+        .breach_contacts
+        .iter()
+        .map(|c| {
+            let org_name = data.organisation(&c.organisation).map(|o| o.name.clone()).unwrap_or_default();
+            json!({"organisation": c.organisation, "organisation_name": org_name, "name": c.name, "email": c.email, "phone": c.phone.clone().unwrap_or_default()})
+        })
+        .collect();
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "version": p.version,
+        "status": p.status,
+        "status_label": p.status.label(),
+        "approved": p.approved,
+        "review_by": p.review_by,
+        "requesting": requesting,
+        "parties": parties,
+        "purpose": p.purpose,
+        "sharing": p.sharing,
+        "sharing_label": p.sharing.label(),
+        "data_subjects": p.data_subjects,
+        "data_items": items,
+        "lawful_basis": {"article6": article6, "article9": article9, "article10": p.lawful_basis.article10.clone().unwrap_or_default()},
+        "legal_powers": p.legal_powers,
+        "consent": p.consent,
+        "transfer": {"method": p.transfer.method, "security": p.transfer.security},
+        "retention": {"period": p.retention.period, "destruction": p.retention.destruction},
+        "access": p.access,
+        "breach_contacts": contacts,
+    })
+}
