@@ -257,22 +257,25 @@ struct LoadedTemplate {
     template: Result<Template, TemplateError>,
 }
 
-fn load_template(pack: &Path, name: &str) -> Result<LoadedTemplate, AssembleError> {
+/// The bytes of the template `name` for a pack: the pack's own (`templates/NAME`) when it has
+/// one, else the default; with `"pack"` or `"default"` to say which.
+pub fn template_bytes(pack: &Path, name: &str) -> Result<(Vec<u8>, &'static str), AssembleError> {
     let own = pack.join("templates").join(name);
-    let (bytes, source) = if own.is_file() {
-        (
-            std::fs::read(&own).map_err(|source| AssembleError::TemplateRead {
-                path: own.clone(),
-                source,
-            })?,
-            "pack",
-        )
-    } else {
-        (
-            default_template(name).unwrap_or_default().to_vec(),
-            "default",
-        )
-    };
+    if own.is_file() {
+        let bytes = std::fs::read(&own).map_err(|source| AssembleError::TemplateRead {
+            path: own.clone(),
+            source,
+        })?;
+        return Ok((bytes, "pack"));
+    }
+    Ok((
+        default_template(name).unwrap_or_default().to_vec(),
+        "default",
+    ))
+}
+
+fn load_template(pack: &Path, name: &str) -> Result<LoadedTemplate, AssembleError> {
+    let (bytes, source) = template_bytes(pack, name)?;
     let record = TemplateRecord {
         name: name.to_string(),
         source: source.to_string(),

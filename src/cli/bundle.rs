@@ -95,20 +95,8 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
     }
     let at = now();
     let context = bundle::report_context(&data, &manifest, &register, &reports, &at);
-    let template_bytes = countersign::assemble::default_template(REPORT_FILE)
-        .unwrap_or_default()
-        .to_vec();
-    let own = args.pack.join("templates").join(REPORT_FILE);
-    let template_bytes = if own.is_file() {
-        std::fs::read(&own).map_err(|e| {
-            Failure::input(
-                format!("cannot read '{}' ({})", own.display(), io_reason(&e)),
-                None,
-            )
-        })?
-    } else {
-        template_bytes
-    };
+    let (template_bytes, _) = countersign::assemble::template_bytes(&args.pack, REPORT_FILE)
+        .map_err(|e| Failure::input(e.to_string(), None))?;
     let report = Template::from_bytes(template_bytes)
         .and_then(|t| t.render(&context))
         .map_err(|e| Failure::input(format!("cannot make the signature report: {e}"), None))?;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use countersign::assemble::{ManifestEntry, data_file_name, default_template};
+use countersign::assemble::{ManifestEntry, data_file_name, template_bytes};
 use countersign::changes::compare;
 use countersign::fsio::{self, Overwrite};
 use countersign::template::Template;
@@ -99,19 +99,8 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
         "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
         "from": from.version, "to": to.version, "changes": changes,
     });
-    let own = args.pack.join("templates").join("changes.docx");
-    let template = if own.is_file() {
-        std::fs::read(&own).map_err(|e| {
-            Failure::input(
-                format!("cannot read '{}' ({})", own.display(), io_reason(&e)),
-                None,
-            )
-        })?
-    } else {
-        default_template("changes.docx")
-            .unwrap_or_default()
-            .to_vec()
-    };
+    let (template, _) = template_bytes(&args.pack, "changes.docx")
+        .map_err(|e| Failure::input(e.to_string(), None))?;
     let bytes = Template::from_bytes(template)
         .and_then(|t| t.render(&context))
         .map_err(|e| Failure::input(format!("cannot render the summary: {e}"), None))?;

@@ -95,21 +95,47 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-pub fn sign(args: &SignArgs) -> Result<String, Failure> {
-    let pack = find_pack(&args.document, args.pack.as_ref())?;
+/// A document and the pack files needed to sign or verify it.
+struct Opened {
+    pack: PathBuf,
+    data: countersign::validate::PackData,
+    manifest: Manifest,
+    keyring: countersign::keyring::Keyring,
+    bytes: Vec<u8>,
+}
+
+fn open_document(document: &Path, pack: Option<&PathBuf>) -> Result<Opened, Failure> {
+    let pack = find_pack(document, pack)?;
     let data = load_pack(&pack)?;
     let manifest = manifest_of(&pack)?;
     let keyring = load_keyring(&pack)?;
-    let bytes = std::fs::read(&args.document).map_err(|e| {
+    let bytes = std::fs::read(document).map_err(|e| {
         Failure::input(
             format!(
                 "cannot read the document '{}' ({})",
-                args.document.display(),
+                document.display(),
                 io_reason(&e)
             ),
             None,
         )
     })?;
+    Ok(Opened {
+        pack,
+        data,
+        manifest,
+        keyring,
+        bytes,
+    })
+}
+
+pub fn sign(args: &SignArgs) -> Result<String, Failure> {
+    let Opened {
+        pack,
+        data,
+        manifest,
+        keyring,
+        bytes,
+    } = open_document(&args.document, args.pack.as_ref())?;
     let key = read_secret_key(&args.key, &args.passphrase)?;
     let file = file_name(&args.document);
     let at = now();
@@ -238,20 +264,13 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
     {
         return super::bundle::verify_bundle(&args.document, args.json, args.require_all);
     }
-    let pack = find_pack(&args.document, args.pack.as_ref())?;
-    let data = load_pack(&pack)?;
-    let manifest = manifest_of(&pack)?;
-    let keyring = load_keyring(&pack)?;
-    let bytes = std::fs::read(&args.document).map_err(|e| {
-        Failure::input(
-            format!(
-                "cannot read the document '{}' ({})",
-                args.document.display(),
-                io_reason(&e)
-            ),
-            None,
-        )
-    })?;
+    let Opened {
+        pack,
+        data,
+        manifest,
+        keyring,
+        bytes,
+    } = open_document(&args.document, args.pack.as_ref())?;
     let signatures = read_signatures(&pack)?;
     let register = load_register(&pack)?;
     let report = verify_document(
