@@ -10,7 +10,7 @@ use countersign::verify::{Status, verify_document};
 use super::keys::load_keyring;
 use super::register::verify_register;
 use super::sign::{manifest_of, read_signatures};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
 
 #[derive(clap::Args)]
 pub struct BundleArgs {
@@ -138,16 +138,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
 
 /// Verifies a bundle: its files against its index, then everything in it.
 pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Failure::input(
-            format!(
-                "cannot read the bundle '{}' ({})",
-                path.display(),
-                io_reason(&e)
-            ),
-            None,
-        )
-    })?;
+    let bytes = read_file(path, "bundle")?;
     let (index, files) = match bundle::open(&bytes) {
         Ok(x) => x,
         Err(e @ bundle::BundleError::Mismatch(_)) => {

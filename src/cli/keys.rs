@@ -9,7 +9,7 @@ use countersign::keyring::{KEYRING_FILE, Keyring, RevocationReason};
 use countersign::keys::{PublicKey, SecretKey};
 use countersign::register::Event;
 
-use super::{Failure, io_reason, load_pack, now};
+use super::{Failure, io_reason, load_pack, now, read_text};
 
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
@@ -25,16 +25,7 @@ pub struct PassphraseArgs {
 /// Gets a passphrase from the file, the variable, or by asking (twice when `confirm`).
 pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<String>, Failure> {
     if let Some(path) = &args.passphrase_file {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            Failure::input(
-                format!(
-                    "cannot read the passphrase file '{}' ({})",
-                    path.display(),
-                    io_reason(&e)
-                ),
-                None,
-            )
-        })?);
+        let text = Zeroizing::new(read_text(path, "passphrase file")?);
         let line = Zeroizing::new(text.lines().next().unwrap_or_default().to_string());
         if line.is_empty() {
             return Err(Failure::input(
@@ -94,16 +85,7 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
 
 /// Reads a secret key file, asking for its passphrase when it is encrypted.
 pub fn read_secret_key(path: &Path, args: &PassphraseArgs) -> Result<SecretKey, Failure> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        Failure::input(
-            format!(
-                "cannot read the secret key '{}' ({})",
-                path.display(),
-                io_reason(&e)
-            ),
-            None,
-        )
-    })?);
+    let text = Zeroizing::new(read_text(path, "secret key")?);
     let key = if text.contains("ENCRYPTED PRIVATE KEY") {
         let pass = passphrase(args, false)?;
         SecretKey::from_pem(&text, Some(pass.as_bytes()))
@@ -366,16 +348,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     Some("use an id from organisations.json".into()),
                 )
             })?;
-            let text = std::fs::read_to_string(&a.public_key).map_err(|e| {
-                Failure::input(
-                    format!(
-                        "cannot read the public key '{}' ({})",
-                        a.public_key.display(),
-                        io_reason(&e)
-                    ),
-                    None,
-                )
-            })?;
+            let text = read_text(&a.public_key, "public key")?;
             if text.contains("PRIVATE KEY") {
                 return Err(Failure::input(
                     format!(

@@ -205,7 +205,19 @@ fn now() -> String {
     countersign::time::format_unix(seconds)
 }
 
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+/// Reads a UTF-8 text file, saying which file and what is wrong if it cannot.
+pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
+    // The bytes move into the String: a secret read this way leaves no second copy.
+    String::from_utf8(read_file(path, what)?).map_err(|_| {
+        Failure::input(
+            format!("the {what} '{}' is not text (UTF-8)", path.display()),
+            Some(format!("check that '{}' is the right file", path.display())),
+        )
+    })
+}
+
+/// Reads a file, saying which file and what is wrong if it cannot.
+pub(crate) fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| {
         let hint = match e.kind() {
             std::io::ErrorKind::NotFound => Some(format!("check the path of the {what}")),

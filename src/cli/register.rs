@@ -12,7 +12,7 @@ use countersign::verify::Status;
 
 use super::keys::{PassphraseArgs, load_keyring, read_secret_key};
 use super::sign::{load_register, manifest_of, read_signatures};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
 
 #[derive(clap::Subcommand)]
 pub enum RegisterCommand {
@@ -64,12 +64,7 @@ pub fn verify_register(pack: &Path) -> Result<(Register, Vec<String>), Failure> 
         .unwrap_or_default();
     files.sort();
     for path in files {
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Failure::input(
-                format!("cannot read '{}' ({})", path.display(), io_reason(&e)),
-                None,
-            )
-        })?;
+        let bytes = read_file(&path, "checkpoint")?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -85,6 +80,13 @@ pub fn verify_register(pack: &Path) -> Result<(Register, Vec<String>), Failure> 
 pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
     match command {
         RegisterCommand::Verify(a) => {
+            if !a.pack.join(REGISTER_FILE).exists() {
+                return Ok(format!(
+                    "the pack '{}' has no register yet: nothing has been assembled, signed or added to the keyring; `countersign assemble {}` starts it",
+                    a.pack.display(),
+                    a.pack.display()
+                ));
+            }
             let (register, checkpoints) = verify_register(&a.pack)?;
             let (size, head) = register.head();
             let mut out = format!(

@@ -13,7 +13,7 @@ use countersign::signature::envelope_bytes;
 use countersign::verify::{DocumentMatch, Status, VerifyReport, verify_document};
 
 use super::keys::{PassphraseArgs, load_keyring, read_secret_key};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
 
 #[derive(clap::Args)]
 pub struct SignArgs {
@@ -81,10 +81,26 @@ fn find_pack(document: &Path, pack: Option<&PathBuf>) -> Result<PathBuf, Failure
 }
 
 pub fn manifest_of(pack: &Path) -> Result<Manifest, Failure> {
-    read_manifest(&pack.join("out").join(MANIFEST_FILE)).map_err(|e| {
+    let path = pack.join("out").join(MANIFEST_FILE);
+    if !path.exists() {
+        return Err(Failure::input(
+            format!(
+                "the pack '{}' has not been assembled yet: '{}' does not exist",
+                pack.display(),
+                path.display()
+            ),
+            Some(format!(
+                "run `countersign assemble {}` first",
+                pack.display()
+            )),
+        ));
+    }
+    read_manifest(&path).map_err(|e| {
         Failure::input(
             e.to_string(),
-            Some("assemble the pack first: countersign assemble".into()),
+            Some(
+                "restore out/manifest.json from version control, or assemble the pack again".into(),
+            ),
         )
     })
 }
@@ -105,20 +121,12 @@ struct Opened {
 }
 
 fn open_document(document: &Path, pack: Option<&PathBuf>) -> Result<Opened, Failure> {
+    // The document first: a mistyped path is the likeliest mistake, and says so plainly.
+    let bytes = read_file(document, "document")?;
     let pack = find_pack(document, pack)?;
     let data = load_pack(&pack)?;
     let manifest = manifest_of(&pack)?;
     let keyring = load_keyring(&pack)?;
-    let bytes = std::fs::read(document).map_err(|e| {
-        Failure::input(
-            format!(
-                "cannot read the document '{}' ({})",
-                document.display(),
-                io_reason(&e)
-            ),
-            None,
-        )
-    })?;
     Ok(Opened {
         pack,
         data,
@@ -234,16 +242,7 @@ pub fn read_signatures(pack: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(SIGNATURE_SUFFIX) {
-            let bytes = std::fs::read(entry.path()).map_err(|e| {
-                Failure::input(
-                    format!(
-                        "cannot read '{}' ({})",
-                        entry.path().display(),
-                        io_reason(&e)
-                    ),
-                    None,
-                )
-            })?;
+            let bytes = read_file(&entry.path(), "signature file")?;
             files.push((name, bytes));
         }
     }
