@@ -330,10 +330,7 @@ pub fn assemble_in_memory(
             },
             file: job.file.clone(),
         };
-        let template = loaded
-            .template
-            .as_ref()
-            .map_err(|e| fail(clone_template_error(e)))?;
+        let template = loaded.template.as_ref().map_err(|e| fail(e.clone()))?;
         let bytes = template.render(&job.context).map_err(fail)?;
         let context_bytes = serde_json::to_vec(&job.context).unwrap_or_default();
         let entry = ManifestEntry {
@@ -359,21 +356,6 @@ pub fn assemble_in_memory(
     }
     progress(total, total, "");
     Ok(out)
-}
-
-fn clone_template_error(e: &TemplateError) -> TemplateError {
-    match e {
-        TemplateError::Template(p) => TemplateError::Template(p.clone()),
-        TemplateError::NotUtf8(p) => TemplateError::NotUtf8(p.clone()),
-        TemplateError::Data { problems, dropped } => TemplateError::Data {
-            problems: problems.clone(),
-            dropped: *dropped,
-        },
-        other => TemplateError::Output {
-            part: String::new(),
-            message: other.to_string(),
-        },
-    }
 }
 
 /// The manifest for assembled documents.

@@ -43,7 +43,7 @@ impl Default for Limits {
 }
 
 /// Why a package could not be read.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PackageError {
     /// The bytes are not a zip archive at all.

@@ -399,7 +399,18 @@ fn assemble_failure(e: countersign::assemble::AssembleError) -> Failure {
         E::VersionNotRaised { .. } => {
             "raise its version in the data (and add a revision), then assemble again; documents already circulated and signed are never overwritten"
         }
+        E::Template { source, .. }
+            if matches!(
+                **source,
+                TemplateError::Package(_) | TemplateError::NotUtf8(_)
+            ) =>
+        {
+            "open the template in Word or LibreOffice and save it as .docx, or remove it from the pack's templates/ folder to use the default"
+        }
         E::Template { .. } => "fix the template or the data at the places listed above",
+        E::RevisionMissing { .. } => {
+            "put that version back in framework.json's revisions: the register shows it was issued"
+        }
         E::Manifest { .. } => {
             "run `countersign assemble` first, or point --out at the folder with manifest.json"
         }

@@ -85,7 +85,7 @@ impl fmt::Display for Problem {
 }
 
 /// Why a template could not be compiled or rendered.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TemplateError {
     /// The file is not a usable DOCX package.
