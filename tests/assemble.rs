@@ -435,6 +435,16 @@ fn a_pack_template_overrides_the_default_and_its_faults_are_reported() {
         !pack.join("out").exists(),
         "nothing is written when a document fails"
     );
+
+    let (_tmp, pack) = example("small");
+    std::fs::create_dir_all(pack.join("templates")).unwrap();
+    std::fs::write(pack.join("templates/protocol.docx"), "not a document").unwrap();
+    countersign()
+        .arg("assemble")
+        .arg(&pack)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the protocol template 'protocol.docx' (the pack's own) cannot be used for protocol-hospital-discharge-v1.0.docx: it is not a DOCX file").and(predicates::str::contains("hint: open the template in Word or LibreOffice")));
 }
 
 #[test]
