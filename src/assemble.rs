@@ -17,14 +17,6 @@ use crate::register::{self, Event};
 use crate::template::{Template, TemplateError};
 use crate::validate::{PackData, PackError};
 
-/// The kind as written in manifests and statements (`signature-sheet`).
-pub fn kind_name(kind: DocumentKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// The manifest's file name in the output folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// The manifest format label.
@@ -51,6 +43,16 @@ impl DocumentKind {
             DocumentKind::SignatureSheet => "signature-sheet.docx",
             DocumentKind::Protocol => "protocol.docx",
             DocumentKind::AssuranceChecklist => "assurance-checklist.docx",
+        }
+    }
+
+    /// The kind as manifests, statements and the register write it (`signature-sheet`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Framework => "framework",
+            DocumentKind::SignatureSheet => "signature-sheet",
+            DocumentKind::Protocol => "protocol",
+            DocumentKind::AssuranceChecklist => "assurance-checklist",
         }
     }
 
@@ -403,7 +405,8 @@ pub struct AssembleReport {
 /// atomically and the manifest last.
 ///
 /// Every document written, and every version it supersedes, is recorded in the pack's
-/// register at time `at`; a register that cannot be trusted stops the assembly first.
+/// register at time `at`; a register that cannot be trusted stops the assembly before
+/// anything is written (rendering reads it for the revision history).
 pub fn assemble(
     pack: &Path,
     out: &Path,
@@ -411,7 +414,6 @@ pub fn assemble(
     at: &str,
     progress: Progress<'_>,
 ) -> Result<AssembleReport, AssembleError> {
-    crate::register::Register::load(pack)?;
     let manifest_path = out.join(MANIFEST_FILE);
     let previous = if manifest_path.exists() {
         Some(read_manifest(&manifest_path)?)
@@ -464,7 +466,7 @@ pub fn assemble(
         events.push(Event::DocumentAssembled {
             file: e.file.clone(),
             id: e.id.clone(),
-            kind: kind_name(e.kind),
+            kind: e.kind.as_str().to_string(),
             version: e.version.clone(),
             sha256: e.sha256.clone(),
         });
@@ -555,4 +557,21 @@ pub fn check(
         }
     }
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DocumentKind;
+
+    #[test]
+    fn kind_names_are_the_serialised_names() {
+        for kind in [
+            DocumentKind::Framework,
+            DocumentKind::SignatureSheet,
+            DocumentKind::Protocol,
+            DocumentKind::AssuranceChecklist,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::fsio::{self, Overwrite, WriteError};
+use crate::validate::FileKind;
 
 /// The bundled small example, written by `countersign init`: (path in the pack, contents).
 const EXAMPLE: [(&str, &str); 3] = [
@@ -25,25 +26,14 @@ const PACK_GITIGNORE: &str = "# Secret keys never belong in a pack.\n*.key\n*.ke
 
 /// The schema files: (file name, pretty JSON).
 pub fn schema_files() -> Vec<(&'static str, Vec<u8>)> {
-    let pretty = |schema: schemars::Schema| {
-        let mut bytes = serde_json::to_vec_pretty(&schema).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
-    };
-    vec![
-        (
-            "framework.schema.json",
-            pretty(schemars::schema_for!(crate::model::Framework)),
-        ),
-        (
-            "organisations.schema.json",
-            pretty(schemars::schema_for!(crate::model::OrganisationsFile)),
-        ),
-        (
-            "protocol.schema.json",
-            pretty(schemars::schema_for!(crate::model::Protocol)),
-        ),
-    ]
+    FileKind::ALL
+        .iter()
+        .map(|kind| {
+            let mut bytes = serde_json::to_vec_pretty(&kind.schema()).unwrap_or_default();
+            bytes.push(b'\n');
+            (kind.schema_file(), bytes)
+        })
+        .collect()
 }
 
 /// Creates a new pack in `dir` (which must not exist, or be empty) from the bundled example.

@@ -209,10 +209,7 @@ pub fn sign_document(
             key_id: key_id.to_string(),
             reason,
         })?;
-    let kind = serde_json::to_value(entry.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let kind = entry.kind.as_str().to_string();
     let statement = Statement::new(
         &entry.file,
         &entry.sha256,

@@ -170,13 +170,34 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
     let mut typed_orgs = None;
     let mut protocols = Vec::new();
     let mut positions: BTreeMap<String, Positions> = BTreeMap::new();
+    // One validator per kind of file, built once however many protocols there are.
+    let mut validators = Vec::with_capacity(FileKind::ALL.len());
+    for kind in FileKind::ALL {
+        let schema = serde_json::to_value(kind.schema()).unwrap_or(Value::Null);
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .map_err(|e| PackError::Invalid {
+                findings: vec![Finding {
+                    file: kind.pattern().into(),
+                    path: String::new(),
+                    position: None,
+                    message: format!("internal schema error: {e}"),
+                    hint: "please report this".into(),
+                }],
+                rules_checked: false,
+            })?;
+        validators.push(validator);
+    }
     for (i, file) in files.iter().enumerate() {
         let kind = match i {
             0 => FileKind::Framework,
             1 => FileKind::Organisations,
             _ => FileKind::Protocol,
         };
-        let Some((value, pos)) = parse_and_check_schema(file, kind, &mut findings) else {
+        let Some((value, pos)) =
+            parse_and_check_schema(file, &validators[kind as usize], &mut findings)
+        else {
             continue;
         };
         let typed = match kind {
@@ -224,34 +245,71 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
     })
 }
 
-#[derive(Clone, Copy)]
-enum FileKind {
+/// The kinds of data file in a pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `framework.json`.
     Framework,
+    /// `organisations.json`.
     Organisations,
+    /// `protocols/<id>.json`.
     Protocol,
+}
+
+impl FileKind {
+    /// Every kind, in the order a pack's files are read.
+    pub const ALL: [FileKind; 3] = [
+        FileKind::Framework,
+        FileKind::Organisations,
+        FileKind::Protocol,
+    ];
+
+    /// Where files of this kind live in a pack.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            FileKind::Framework => FRAMEWORK_FILE,
+            FileKind::Organisations => ORGANISATIONS_FILE,
+            FileKind::Protocol => "protocols/*.json",
+        }
+    }
+
+    /// The name of its schema file (`countersign schema --out`).
+    pub fn schema_file(self) -> &'static str {
+        match self {
+            FileKind::Framework => "framework.schema.json",
+            FileKind::Organisations => "organisations.schema.json",
+            FileKind::Protocol => "protocol.schema.json",
+        }
+    }
+
+    /// Its JSON Schema, derived from the model's types.
+    pub fn schema(self) -> schemars::Schema {
+        match self {
+            FileKind::Framework => schemars::schema_for!(Framework),
+            FileKind::Organisations => schemars::schema_for!(OrganisationsFile),
+            FileKind::Protocol => schemars::schema_for!(Protocol),
+        }
+    }
 }
 
 /// The JSON Schema of each kind of pack file, as `countersign schema` prints it.
 pub fn schemas() -> Value {
-    serde_json::json!({
-        FRAMEWORK_FILE: schemars::schema_for!(Framework),
-        ORGANISATIONS_FILE: schemars::schema_for!(OrganisationsFile),
-        format!("{PROTOCOLS_DIR}/*.json"): schemars::schema_for!(Protocol),
-    })
-}
-
-fn schema_for(kind: FileKind) -> Value {
-    let schema = match kind {
-        FileKind::Framework => schemars::schema_for!(Framework),
-        FileKind::Organisations => schemars::schema_for!(OrganisationsFile),
-        FileKind::Protocol => schemars::schema_for!(Protocol),
-    };
-    serde_json::to_value(schema).unwrap_or(Value::Null)
+    Value::Object(
+        FileKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.pattern().to_string(),
+                    serde_json::to_value(k.schema()).unwrap_or(Value::Null),
+                )
+            })
+            .collect(),
+    )
 }
 
 fn parse_and_check_schema(
     file: &DataFile,
-    kind: FileKind,
+    validator: &jsonschema::Validator,
     findings: &mut Vec<Finding>,
 ) -> Option<(Value, Positions)> {
     let value = match crate::data::parse_json(&file.bytes) {
@@ -269,22 +327,6 @@ fn parse_and_check_schema(
     };
     let text = String::from_utf8_lossy(&file.bytes);
     let pos = positions(&text);
-    let validator = match jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema_for(kind))
-    {
-        Ok(v) => v,
-        Err(e) => {
-            findings.push(Finding {
-                file: file.name.clone(),
-                path: String::new(),
-                position: None,
-                message: format!("internal schema error: {e}"),
-                hint: String::new(),
-            });
-            return None;
-        }
-    };
     let before = findings.len();
     for error in validator.iter_errors(&value) {
         let mut path = dotted_path(&value, &error.instance_path().to_string());

@@ -430,9 +430,7 @@ pub fn verify_document(
         valid: document == DocumentMatch::Exact && !any_failed,
         document,
         id: entry.map(|e| e.id.clone()),
-        kind: entry
-            .and_then(|e| serde_json::to_value(e.kind).ok())
-            .and_then(|v| v.as_str().map(str::to_string)),
+        kind: entry.map(|e| e.kind.as_str().to_string()),
         version: entry.map(|e| e.version.clone()),
         parties,
         other_problems,
