@@ -7,7 +7,8 @@
 
 use crate::assemble::{Manifest, ManifestEntry};
 use crate::digest::sha256_hex;
-use crate::keyring::Keyring;
+use crate::keyring::{KeyRecord, Keyring};
+use crate::keys::KeyId;
 use crate::keys::SecretKey;
 use crate::signature::{
     self, Approval, DocumentRef, Envelope, OrganisationRef, SignatoryRef, Statement,
@@ -130,6 +131,55 @@ pub struct SignRequest<'a> {
     pub at: &'a str,
 }
 
+/// Checks that the keyring holds `key_id` for this organisation, held by this signatory, for
+/// this role, and valid at `at`. Every signature countersign makes (approvals and register
+/// checkpoints) passes through here.
+pub fn check_signer<'k>(
+    keyring: &'k Keyring,
+    data: &PackData,
+    key_id: &KeyId,
+    organisation: &str,
+    signatory: &str,
+    role: &str,
+    at: &str,
+) -> Result<&'k KeyRecord, SignError> {
+    let org_name = |id: &str| {
+        data.organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    let record = keyring
+        .get(key_id)
+        .ok_or_else(|| SignError::KeyNotInKeyring(key_id.to_string()))?;
+    if record.organisation != organisation {
+        return Err(SignError::KeyOfAnotherOrganisation {
+            key_id: key_id.to_string(),
+            owner: org_name(&record.organisation),
+            organisation: org_name(organisation),
+        });
+    }
+    if record.signatory != signatory {
+        return Err(SignError::KeyOfAnotherSignatory {
+            key_id: key_id.to_string(),
+            holder: record.signatory.clone(),
+            signatory: signatory.to_string(),
+        });
+    }
+    if !record.roles.is_empty() && !record.roles.iter().any(|r| r == role) {
+        return Err(SignError::RoleNotAllowed {
+            key_id: key_id.to_string(),
+            role: role.to_string(),
+            roles: record.roles.join(", "),
+        });
+    }
+    record
+        .valid_at(at)
+        .map_err(|reason| SignError::KeyNotValid {
+            key_id: key_id.to_string(),
+            reason,
+        })?;
+    Ok(record)
+}
+
 /// Checks the request against the manifest, the pack and the keyring, then signs.
 pub fn sign_document(
     request: &SignRequest<'_>,
@@ -176,39 +226,15 @@ pub fn sign_document(
         });
     }
     let key_id = key.public().key_id();
-    let record = keyring
-        .get(&key_id)
-        .ok_or_else(|| SignError::KeyNotInKeyring(key_id.to_string()))?;
-    if record.organisation != request.organisation {
-        let owner = data
-            .organisation(&record.organisation)
-            .map_or_else(|| record.organisation.clone(), |o| o.name.clone());
-        return Err(SignError::KeyOfAnotherOrganisation {
-            key_id: key_id.to_string(),
-            owner,
-            organisation: org.name.clone(),
-        });
-    }
-    if record.signatory != request.signatory {
-        return Err(SignError::KeyOfAnotherSignatory {
-            key_id: key_id.to_string(),
-            holder: record.signatory.clone(),
-            signatory: request.signatory.to_string(),
-        });
-    }
-    if !record.roles.is_empty() && !record.roles.iter().any(|r| r == request.role) {
-        return Err(SignError::RoleNotAllowed {
-            key_id: key_id.to_string(),
-            role: request.role.to_string(),
-            roles: record.roles.join(", "),
-        });
-    }
-    record
-        .valid_at(request.at)
-        .map_err(|reason| SignError::KeyNotValid {
-            key_id: key_id.to_string(),
-            reason,
-        })?;
+    check_signer(
+        keyring,
+        data,
+        &key_id,
+        &org.id,
+        request.signatory,
+        request.role,
+        request.at,
+    )?;
     let kind = entry.kind.as_str().to_string();
     let statement = Statement::new(
         &entry.file,

@@ -83,6 +83,25 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
     Ok(first)
 }
 
+/// Who signs, and with which key: shared by every command that makes a signature.
+#[derive(clap::Args)]
+pub struct SignerArgs {
+    /// Your secret key file (from `countersign keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The id of the organisation you sign for.
+    #[arg(long)]
+    pub org: String,
+    /// Your name, as the keyring records it.
+    #[arg(long)]
+    pub signatory: String,
+    /// The role you sign in, e.g. "Chief Executive".
+    #[arg(long)]
+    pub role: String,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
 /// Reads a secret key file, asking for its passphrase when it is encrypted.
 pub fn read_secret_key(path: &Path, args: &PassphraseArgs) -> Result<SecretKey, Failure> {
     let text = Zeroizing::new(read_text(path, "secret key")?);

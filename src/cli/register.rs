@@ -10,9 +10,10 @@ use countersign::register::{
 use countersign::status::status;
 use countersign::verify::Status;
 
-use super::keys::{PassphraseArgs, load_keyring, read_secret_key};
+use super::keys::{SignerArgs, load_keyring, read_secret_key};
 use super::sign::{load_register, manifest_of, read_signatures};
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
+use countersign::sign::check_signer;
 
 #[derive(clap::Subcommand)]
 pub enum RegisterCommand {
@@ -37,20 +38,8 @@ pub struct CheckpointArgs {
     /// The pack folder.
     #[arg(long, default_value = ".")]
     pack: PathBuf,
-    /// Your secret key file.
-    #[arg(long, value_name = "FILE")]
-    key: PathBuf,
-    /// The organisation you sign for.
-    #[arg(long)]
-    org: String,
-    /// Your name, as the keyring records it.
-    #[arg(long)]
-    signatory: String,
-    /// Your role.
-    #[arg(long)]
-    role: String,
     #[command(flatten)]
-    passphrase: PassphraseArgs,
+    signer: SignerArgs,
 }
 
 /// Checks the register and every checkpoint; returns a summary or the failure.
@@ -104,36 +93,21 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
             let data = load_pack(&a.pack)?;
             let (register, _) = verify_register(&a.pack)?;
             let keyring = load_keyring(&a.pack)?;
-            let key = read_secret_key(&a.key, &a.passphrase)?;
+            let key = read_secret_key(&a.signer.key, &a.signer.passphrase)?;
             let key_id = key.public().key_id();
-            let record = keyring.get(&key_id).ok_or_else(|| {
-                Failure::input(
-                    format!("the key {key_id} is not in the pack's keyring"),
-                    None,
-                )
-            })?;
-            if record.organisation != a.org {
-                return Err(Failure::input(
-                    format!(
-                        "the key {key_id} belongs to {}, not {}",
-                        record.organisation, a.org
-                    ),
-                    None,
-                ));
-            }
             let at = now();
-            record.valid_at(&at).map_err(|r| {
-                Failure::input(format!("the key {key_id} cannot sign now: {r}"), None)
-            })?;
+            let signer = &a.signer;
+            check_signer(&keyring, &data, &key_id, &signer.org, &signer.signatory, &signer.role, &at)
+                .map_err(|e| Failure::input(format!("cannot sign the checkpoint: {e}"), Some("check `countersign keys list` for your key's organisation, holder, roles and status".into())))?;
             let (size, head) = register.head();
             let checkpoint = Checkpoint {
                 pack: data.framework.id.clone(),
                 size,
                 head,
                 signed_at: at,
-                organisation: a.org.clone(),
-                signatory: a.signatory.clone(),
-                role: a.role.clone(),
+                organisation: a.signer.org.clone(),
+                signatory: a.signer.signatory.clone(),
+                role: a.signer.role.clone(),
                 key_id: key_id.to_string(),
             };
             let dir = a.pack.join(CHECKPOINTS_DIR);
@@ -143,7 +117,7 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
                     None,
                 )
             })?;
-            let path = dir.join(checkpoint_file_name(size, &a.org));
+            let path = dir.join(checkpoint_file_name(size, &a.signer.org));
             fsio::write_atomic(
                 &path,
                 &sign_checkpoint(&checkpoint, &key),
@@ -157,7 +131,7 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
             })?;
             Ok(format!(
                 "signed a checkpoint of the register at {size} record(s) for {}: {}",
-                a.org,
+                a.signer.org,
                 path.display()
             ))
         }

@@ -12,30 +12,18 @@ use countersign::sign::{
 use countersign::signature::envelope_bytes;
 use countersign::verify::{DocumentMatch, Status, VerifyReport, verify_document};
 
-use super::keys::{PassphraseArgs, load_keyring, read_secret_key};
+use super::keys::{SignerArgs, load_keyring, read_secret_key};
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
 
 #[derive(clap::Args)]
 pub struct SignArgs {
     /// The assembled document to sign.
     document: PathBuf,
-    /// Your secret key file (from `countersign keygen`).
-    #[arg(long, value_name = "FILE")]
-    key: PathBuf,
-    /// The id of the organisation you sign for.
-    #[arg(long)]
-    org: String,
-    /// Your name, as the keyring records it.
-    #[arg(long)]
-    signatory: String,
-    /// The role you sign in, e.g. "Chief Executive".
-    #[arg(long)]
-    role: String,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// The pack folder (default: found from the document's folder).
     #[arg(long)]
     pack: Option<PathBuf>,
-    #[command(flatten)]
-    passphrase: PassphraseArgs,
 }
 
 #[derive(clap::Args)]
@@ -144,15 +132,15 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
         keyring,
         bytes,
     } = open_document(&args.document, args.pack.as_ref())?;
-    let key = read_secret_key(&args.key, &args.passphrase)?;
+    let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
     let file = file_name(&args.document);
     let at = now();
     let request = SignRequest {
         file: &file,
         bytes: &bytes,
-        organisation: &args.org,
-        signatory: &args.signatory,
-        role: &args.role,
+        organisation: &args.signer.org,
+        signatory: &args.signer.signatory,
+        role: &args.signer.role,
         at: &at,
     };
     let (statement, envelope) = sign_document(&request, &manifest, &data, &keyring, &key).map_err(|e| {
@@ -172,13 +160,13 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
             None,
         )
     })?;
-    let path = dir.join(signature_file_name(&file, &args.org));
+    let path = dir.join(signature_file_name(&file, &args.signer.org));
     fsio::write_atomic(&path, &envelope_bytes(&envelope), fsio::Overwrite::Refuse).map_err(
         |e| match e {
             fsio::WriteError::Exists(p) => Failure::input(
                 format!(
                     "{} has already signed {file}: '{}' exists; nothing was signed",
-                    args.org,
+                    args.signer.org,
                     p.display()
                 ),
                 Some("a signature is never replaced; verify it with `countersign verify`".into()),
