@@ -1,7 +1,7 @@
 //! The register, `status`, `changes` and the circulation bundle through the real binary.
 
 mod support;
-use support::{copy_dir, read_docx};
+use support::{COUNCIL, FRAMEWORK, HOSPITAL, NOW, copy_dir, cs, read_docx, root};
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -10,21 +10,6 @@ use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use serde_json::Value;
-
-const NOW: &str = "1795435200"; // 2026-11-23T12:00:00Z
-const COUNCIL: &str = "riverside-council";
-const HOSPITAL: &str = "riverside-hospital";
-const FRAMEWORK: &str = "framework-v1.0.docx";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cs() -> Command {
-    let mut c = Command::cargo_bin("countersign").unwrap();
-    c.env("SOURCE_DATE_EPOCH", NOW);
-    c
-}
 
 fn run(args: &[&str], pack: &Path) -> (i32, String) {
     let out = cs().args(args).arg(pack).output().unwrap();

@@ -2,32 +2,16 @@
 //! code and message, tamper cases, and an independent check with jq, coreutils and openssl.
 
 mod support;
-use support::{add_group_order, copy_dir};
+use support::{COUNCIL, FRAMEWORK, HOSPITAL, NOW, add_group_order, copy_dir, cs, root};
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use serde_json::{Value, json};
-
-const NOW: &str = "1795435200"; // 2026-11-23T12:00:00Z
-const COUNCIL: &str = "riverside-council";
-const HOSPITAL: &str = "riverside-hospital";
-const FRAMEWORK: &str = "framework-v1.0.docx";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cs() -> Command {
-    let mut c = Command::cargo_bin("countersign").unwrap();
-    c.env("SOURCE_DATE_EPOCH", NOW);
-    c
-}
 
 /// An assembled copy of an example pack, with a private folder for secret keys beside it.
 struct World {
@@ -682,49 +666,34 @@ fn a_malleated_or_truncated_signature_fails() {
 #[test]
 fn a_key_revoked_before_the_signature_fails_and_one_superseded_after_does_not() {
     let (w, _, _) = World::signed_by_council();
-    let keys: Value = serde_json::from_slice(
-        &cs()
-            .args(["keys", "list", "--json", "--pack"])
-            .arg(&w.pack)
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let id = keys["keys"][0]["key_id"].as_str().unwrap().to_string();
-    cs().args([
-        "keys",
-        "revoke",
-        &id,
-        "--reason",
-        "superseded",
-        "--effective",
-        "2026-12-01",
-        "--pack",
-    ])
-    .arg(&w.pack)
-    .assert()
-    .success();
+    w.revoke_first_key("superseded", "2026-12-01");
     let (code, text) = w.verify(FRAMEWORK, &[]);
     assert_eq!(code, 0, "signed before the key was superseded: {text}");
 
     let (w, _, _) = World::signed_by_council();
-    cs().args([
-        "keys",
-        "revoke",
-        &id_of(&w),
-        "--reason",
-        "compromised",
-        "--effective",
-        "2026-10-01",
-        "--pack",
-    ])
-    .arg(&w.pack)
-    .assert()
-    .success();
+    w.revoke_first_key("compromised", "2026-10-01");
     let (code, text) = w.verify(FRAMEWORK, &[]);
     assert_eq!(code, 1);
     assert!(text.contains("FAILED       Riverside Borough Council: the key was revoked (compromised) from 2026-10-01T00:00:00Z, before the signature was made (2026-11-23T12:00:00Z)"), "{text}");
+}
+
+impl World {
+    /// Revokes the first key of the keyring.
+    fn revoke_first_key(&self, reason: &str, effective: &str) {
+        cs().args([
+            "keys",
+            "revoke",
+            &id_of(self),
+            "--reason",
+            reason,
+            "--effective",
+            effective,
+            "--pack",
+        ])
+        .arg(&self.pack)
+        .assert()
+        .success();
+    }
 }
 
 fn id_of(w: &World) -> String {
@@ -971,19 +940,7 @@ fn a_backdated_unrecorded_signature_with_a_revoked_key_fails() {
         ),
         "{text}"
     );
-    cs().args([
-        "keys",
-        "revoke",
-        &id_of(&w),
-        "--reason",
-        "compromised",
-        "--effective",
-        "2026-10-01",
-        "--pack",
-    ])
-    .arg(&w.pack)
-    .assert()
-    .success();
+    w.revoke_first_key("compromised", "2026-10-01");
     let (code, text) = w.verify(FRAMEWORK, &[]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("FAILED       Riverside Borough Council: the key has been revoked and the register has no record of this signature"), "{text}");

@@ -4,6 +4,25 @@
 use std::path::Path;
 use std::process::Command;
 
+/// The time every signing test runs at (`SOURCE_DATE_EPOCH`): 2026-11-23T12:00:00Z.
+pub const NOW: &str = "1795435200";
+/// The small example's organisations and framework document.
+pub const COUNCIL: &str = "riverside-council";
+pub const HOSPITAL: &str = "riverside-hospital";
+pub const FRAMEWORK: &str = "framework-v1.0.docx";
+
+/// The repository's root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The countersign binary, at the fixed time [`NOW`].
+pub fn cs() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("countersign").expect("binary built");
+    c.env("SOURCE_DATE_EPOCH", NOW);
+    c
+}
+
 /// Copies a folder, leaving out any `out/` folder (assembled outputs belong to each test).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
