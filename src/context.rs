@@ -35,20 +35,18 @@ pub(crate) fn plan(
         .iter()
         .map(|o| organisation_context(o, data))
         .collect();
-    let core: Vec<Value> = data
-        .organisations
-        .iter()
-        .zip(&orgs)
-        .filter(|(o, _)| o.membership.kind == MembershipKind::Core)
-        .map(|(_, v)| v.clone())
-        .collect();
-    let affiliates: Vec<Value> = data
-        .organisations
-        .iter()
-        .zip(&orgs)
-        .filter(|(o, _)| o.membership.kind == MembershipKind::Affiliate)
-        .map(|(_, v)| v.clone())
-        .collect();
+    let members = |kind: MembershipKind| -> Vec<Value> {
+        data.organisations
+            .iter()
+            .zip(&orgs)
+            .filter(|(o, _)| o.membership.kind == kind)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let (core, affiliates) = (
+        members(MembershipKind::Core),
+        members(MembershipKind::Affiliate),
+    );
     let framework = framework_context(data, issued);
     let all_ids: Vec<String> = data.organisations.iter().map(|o| o.id.clone()).collect();
     let all_signatories: Vec<Value> = data.organisations.iter().map(signatory_context).collect();

@@ -134,6 +134,16 @@ pub struct VerifyReport {
     pub warnings: Vec<String>,
 }
 
+impl VerifyReport {
+    /// How many parties signed this exact version.
+    pub fn signed_count(&self) -> usize {
+        self.parties
+            .iter()
+            .filter(|p| p.status == Status::Signed)
+            .count()
+    }
+}
+
 struct Candidate {
     organisation: String,
     status: Status,

@@ -117,15 +117,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         ),
         other => Failure::input(other.to_string(), None),
     })?;
-    let signatures = reports
-        .iter()
-        .map(|r| {
-            r.parties
-                .iter()
-                .filter(|p| p.status == Status::Signed)
-                .count()
-        })
-        .sum::<usize>();
+    let signatures = reports.iter().map(|r| r.signed_count()).sum::<usize>();
     Ok(format!(
         "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records) and the signature report; no secret key",
         args.output.display(),
@@ -226,11 +218,7 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
             }
         ));
         for r in &reports {
-            let signed = r
-                .parties
-                .iter()
-                .filter(|p| p.status == Status::Signed)
-                .count();
+            let signed = r.signed_count();
             text.push_str(&format!(
                 "{}  {}  {}/{} signed\n",
                 if r.valid { "ok    " } else { "FAILED" },

@@ -180,11 +180,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
                 ));
                 continue;
             };
-            let signed = r
-                .parties
-                .iter()
-                .filter(|p| p.status == Status::Signed)
-                .count();
+            let signed = r.signed_count();
             text.push_str(&format!(
                 "\n{}  v{}  {}  sha256 {}  {}/{} signed{}\n",
                 r.file,

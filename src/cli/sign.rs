@@ -293,11 +293,7 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
         DocumentMatch::DiffersFromManifest => format!("  document: NOT the assembled {what}: its bytes differ from the manifest (edited, damaged or from elsewhere)\n"),
         DocumentMatch::Unknown => "  document: NOT a document of this pack's manifest\n".into(),
     });
-    let signed = r
-        .parties
-        .iter()
-        .filter(|p| p.status == Status::Signed)
-        .count();
+    let signed = r.signed_count();
     out.push_str(&format!(
         "signatures: {signed} of {} organisations have signed this version\n",
         r.parties.len()
