@@ -38,7 +38,7 @@ fn verify_all(pack: &Path) -> Result<Verified, Failure> {
     let data = load_pack(pack)?;
     let manifest = manifest_of(pack)?;
     let keyring = load_keyring(pack)?;
-    let (register, checkpoints) = verify_register(pack)?;
+    let (register, checkpoints) = verify_register(pack, &keyring)?;
     let signatures = read_signatures(pack)?;
     let mut reports = Vec::new();
     for entry in &manifest.documents {

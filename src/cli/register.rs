@@ -13,6 +13,7 @@ use countersign::verify::Status;
 use super::keys::{SignerArgs, load_keyring, read_secret_key};
 use super::sign::{load_register, manifest_of, read_signatures};
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
+use countersign::keyring::Keyring;
 use countersign::sign::check_signer;
 
 #[derive(clap::Subcommand)]
@@ -43,9 +44,8 @@ pub struct CheckpointArgs {
 }
 
 /// Checks the register and every checkpoint; returns a summary or the failure.
-pub fn verify_register(pack: &Path) -> Result<(Register, Vec<String>), Failure> {
+pub fn verify_register(pack: &Path, keyring: &Keyring) -> Result<(Register, Vec<String>), Failure> {
     let register = load_register(pack)?;
-    let keyring = load_keyring(pack)?;
     let mut checkpoints = Vec::new();
     let dir = pack.join(CHECKPOINTS_DIR);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -58,7 +58,7 @@ pub fn verify_register(pack: &Path) -> Result<(Register, Vec<String>), Failure> 
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        match check_checkpoint(&bytes, &keyring, &register) {
+        match check_checkpoint(&bytes, keyring, &register) {
             Ok(cp) => checkpoints.push(format!("checkpoint {name}: {} vouched for the first {} records at {}", cp.organisation, cp.size, cp.signed_at)),
             Err(reason) => return Err(Failure::verify(format!("the checkpoint {name} fails: {reason}"), Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()))),
         }
@@ -76,7 +76,7 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
                     a.pack.display()
                 ));
             }
-            let (register, checkpoints) = verify_register(&a.pack)?;
+            let (register, checkpoints) = verify_register(&a.pack, &load_keyring(&a.pack)?)?;
             let (size, head) = register.head();
             let mut out = format!(
                 "the register {} is intact: {size} record(s), head {}",
@@ -91,8 +91,8 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
         }
         RegisterCommand::Checkpoint(a) => {
             let data = load_pack(&a.pack)?;
-            let (register, _) = verify_register(&a.pack)?;
             let keyring = load_keyring(&a.pack)?;
+            let (register, _) = verify_register(&a.pack, &keyring)?;
             let key = read_secret_key(&a.signer.key, &a.signer.passphrase)?;
             let key_id = key.public().key_id();
             let at = now();
