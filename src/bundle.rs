@@ -7,7 +7,6 @@
 //! file that looks like a private key stops the bundle. Writes the zip reproducibly.
 
 use std::io::{Cursor, Read, Write};
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
@@ -70,55 +69,101 @@ pub enum BundleError {
     /// The zip cannot be read.
     #[error("it is not a countersign bundle ({0})")]
     NotABundle(String),
+    /// The bundle's data is invalid.
+    #[error("its data is not a valid pack: {0}")]
+    Data(crate::validate::PackError),
+    /// The bundle's keyring cannot be trusted.
+    #[error("its keyring cannot be trusted: {0}")]
+    Keyring(crate::keyring::KeyringError),
+    /// The bundle's register cannot be trusted.
+    #[error("its register cannot be trusted: {0}")]
+    Register(crate::register::RegisterError),
     /// The files do not match the index.
     #[error("the bundle's files do not match its index:{}", .0.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
     Mismatch(Vec<String>),
 }
 
-/// Collects the pack's public files to bundle, as (path, bytes), in a fixed order.
+/// Collects the pack's public files to bundle, as (path in the bundle, bytes), in a fixed
+/// order. Failing signatures set aside as evidence go too.
 pub fn collect(
-    pack: &Path,
+    pack: &crate::pack::Pack,
     manifest: &crate::assemble::Manifest,
 ) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
-    let mut paths: Vec<String> = vec![
-        crate::validate::FRAMEWORK_FILE.into(),
-        crate::validate::ORGANISATIONS_FILE.into(),
-    ];
-    let list = |dir: &str, suffix: &str| -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(pack.join(dir))
+    use crate::pack::{OUT_DIR, SET_ASIDE_DIR};
+    use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
+    let root = pack.root();
+    // (path in the bundle, path on disk)
+    let mut paths: Vec<(String, std::path::PathBuf)> = [
+        crate::validate::FRAMEWORK_FILE,
+        crate::validate::ORGANISATIONS_FILE,
+    ]
+    .iter()
+    .map(|n| (n.to_string(), root.join(n)))
+    .collect();
+    let list = |dir: std::path::PathBuf,
+                inside: &str,
+                suffix: &str|
+     -> Vec<(String, std::path::PathBuf)> {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
             .map(|d| {
                 d.flatten()
                     .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                     .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(suffix))
+                    .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
                     .collect()
             })
             .unwrap_or_default();
         names.sort();
-        names.into_iter().map(|n| format!("{dir}/{n}")).collect()
+        names
+            .into_iter()
+            .map(|n| (format!("{inside}/{n}"), dir.join(&n)))
+            .collect()
     };
-    paths.extend(list(crate::validate::PROTOCOLS_DIR, ".json"));
-    paths.push(format!("out/{}", crate::assemble::MANIFEST_FILE));
+    paths.extend(list(
+        root.join(crate::validate::PROTOCOLS_DIR),
+        crate::validate::PROTOCOLS_DIR,
+        ".json",
+    ));
+    paths.push((
+        format!("{OUT_DIR}/{}", crate::assemble::MANIFEST_FILE),
+        pack.manifest_path(),
+    ));
     for d in &manifest.documents {
-        paths.push(format!("out/{}", d.file));
-        let data = format!("out/{}", crate::assemble::data_file_name(&d.file));
-        if pack.join(&data).is_file() {
-            paths.push(data);
+        paths.push((format!("{OUT_DIR}/{}", d.file), pack.document_path(&d.file)));
+        let data = pack.data_path(&d.file);
+        if data.is_file() {
+            paths.push((
+                format!("{OUT_DIR}/{}", crate::assemble::data_file_name(&d.file)),
+                data,
+            ));
         }
     }
-    for optional in [crate::keyring::KEYRING_FILE, crate::register::REGISTER_FILE] {
-        if pack.join(optional).is_file() {
-            paths.push(optional.into());
+    for (inside, on_disk) in [
+        (crate::keyring::KEYRING_FILE, pack.keyring_path()),
+        (crate::register::REGISTER_FILE, pack.register_path()),
+    ] {
+        if on_disk.is_file() {
+            paths.push((inside.to_string(), on_disk));
         }
     }
     paths.extend(list(
-        crate::sign::SIGNATURES_DIR,
-        crate::sign::SIGNATURE_SUFFIX,
+        pack.signatures_dir(),
+        SIGNATURES_DIR,
+        SIGNATURE_SUFFIX,
     ));
-    paths.extend(list(crate::register::CHECKPOINTS_DIR, ".dsse.json"));
+    paths.extend(list(
+        pack.set_aside_dir(),
+        &format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}"),
+        SIGNATURE_SUFFIX,
+    ));
+    paths.extend(list(
+        pack.checkpoints_dir(),
+        crate::register::CHECKPOINTS_DIR,
+        SIGNATURE_SUFFIX,
+    ));
     let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        let bytes = std::fs::read(pack.join(&path)).map_err(|e| BundleError::Read {
+    for (path, on_disk) in paths {
+        let bytes = std::fs::read(&on_disk).map_err(|e| BundleError::Read {
             path: path.clone(),
             cause: e.to_string(),
         })?;
@@ -223,8 +268,11 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
         )));
     }
     let mut problems = Vec::new();
+    let listed: std::collections::BTreeMap<&str, &IndexEntry> =
+        index.files.iter().map(|e| (e.path.as_str(), e)).collect();
+    let held: std::collections::BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     for (name, content) in &files {
-        match index.files.iter().find(|e| &e.path == name) {
+        match listed.get(name.as_str()) {
             None => problems.push(format!("{name} was added: it is not in the index")),
             Some(e) if e.sha256 != sha256_hex(content) || e.size != content.len() as u64 => {
                 problems.push(format!(
@@ -235,7 +283,7 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
         }
     }
     for e in &index.files {
-        if !files.iter().any(|(n, _)| n == &e.path) {
+        if !held.contains(e.path.as_str()) {
             problems.push(format!("{} was removed: the index lists it", e.path));
         }
     }
@@ -243,6 +291,94 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
         return Err(BundleError::Mismatch(problems));
     }
     Ok((index, files))
+}
+
+/// What a bundle holds, as a pack's contents in memory (nothing is written to disk): its data
+/// checked as `validate` checks a pack, its manifest, keyring, register, signatures,
+/// checkpoints and documents.
+pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, BundleError> {
+    use crate::pack::{Documents, PackContents, SET_ASIDE_DIR, SignatureFiles};
+    use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
+    let not_a_bundle = |what: String| BundleError::NotABundle(what);
+    let mut data_files = Vec::new();
+    let mut protocols = Vec::new();
+    let mut manifest = None;
+    let mut keyring = None;
+    let mut register = None;
+    let mut signatures = SignatureFiles::default();
+    let mut checkpoints = Vec::new();
+    let mut documents = std::collections::BTreeMap::new();
+    let protocols_prefix = format!("{}/", crate::validate::PROTOCOLS_DIR);
+    let signatures_prefix = format!("{SIGNATURES_DIR}/");
+    let set_aside_prefix = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
+    let checkpoints_prefix = format!("{}/", crate::register::CHECKPOINTS_DIR);
+    let manifest_path = format!(
+        "{}/{}",
+        crate::pack::OUT_DIR,
+        crate::assemble::MANIFEST_FILE
+    );
+    let out_prefix = format!("{}/", crate::pack::OUT_DIR);
+    for (path, bytes) in files {
+        if path == crate::validate::FRAMEWORK_FILE || path == crate::validate::ORGANISATIONS_FILE {
+            data_files.push(crate::validate::DataFile { name: path, bytes });
+        } else if path.starts_with(&protocols_prefix) && path.ends_with(".json") {
+            protocols.push(crate::validate::DataFile { name: path, bytes });
+        } else if path == manifest_path {
+            manifest = Some(bytes);
+        } else if path == crate::keyring::KEYRING_FILE {
+            keyring = Some(bytes);
+        } else if path == crate::register::REGISTER_FILE {
+            register = Some(bytes);
+        } else if let Some(name) = path.strip_prefix(&set_aside_prefix) {
+            signatures.set_aside.push((name.to_string(), bytes));
+        } else if let Some(name) = path.strip_prefix(&signatures_prefix) {
+            if name.ends_with(SIGNATURE_SUFFIX) && !name.contains('/') {
+                signatures.active.push((name.to_string(), bytes));
+            }
+        } else if let Some(name) = path.strip_prefix(&checkpoints_prefix) {
+            checkpoints.push((name.to_string(), bytes));
+        } else if let Some(name) = path.strip_prefix(&out_prefix) {
+            documents.insert(name.to_string(), bytes);
+        }
+    }
+    data_files.sort_by(|a, b| {
+        (a.name != crate::validate::FRAMEWORK_FILE)
+            .cmp(&(b.name != crate::validate::FRAMEWORK_FILE))
+    });
+    if data_files.len() != 2 {
+        return Err(not_a_bundle(format!(
+            "it lacks {} or {}",
+            crate::validate::FRAMEWORK_FILE,
+            crate::validate::ORGANISATIONS_FILE
+        )));
+    }
+    protocols.sort_by(|a, b| a.name.cmp(&b.name));
+    data_files.extend(protocols);
+    let data = crate::validate::check_files(data_files).map_err(BundleError::Data)?;
+    let manifest: crate::assemble::Manifest = serde_json::from_slice(
+        &manifest.ok_or_else(|| not_a_bundle(format!("it has no {manifest_path}")))?,
+    )
+    .map_err(|e| not_a_bundle(format!("its manifest is malformed ({e})")))?;
+    let keyring = match keyring {
+        Some(bytes) => crate::keyring::Keyring::from_bytes(&bytes).map_err(BundleError::Keyring)?,
+        None => crate::keyring::Keyring::default(),
+    };
+    let register = match register {
+        Some(bytes) => crate::register::Register::parse(&bytes).map_err(BundleError::Register)?,
+        None => crate::register::Register::default(),
+    };
+    signatures.active.sort();
+    signatures.set_aside.sort();
+    checkpoints.sort();
+    Ok(PackContents {
+        data,
+        manifest,
+        keyring,
+        register,
+        signatures,
+        checkpoints,
+        documents: Documents::Memory(documents),
+    })
 }
 
 /// The data the signature report template is rendered with: per document its digest and each

@@ -71,6 +71,17 @@ pub enum KeyChange {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// The time from which a key counts was corrected (for example to when its holder created
+    /// it, which the coordinator learnt later).
+    ValidFromCorrected {
+        /// The key id.
+        key_id: KeyId,
+        /// From when signatures with it count.
+        valid_from: String,
+        /// A note for people.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 /// A change with its place in the chain.
@@ -128,23 +139,51 @@ pub struct KeyRecord {
     pub revoked: Option<Revocation>,
 }
 
+/// Why a key does not count at a given time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyNotValid {
+    /// The time is before the key's holder created it (or the coordinator's `valid_from`).
+    #[error("the key is valid only from {valid_from}")]
+    NotYet {
+        /// From when it counts.
+        valid_from: String,
+    },
+    /// The key was revoked before that time.
+    #[error("the key was revoked ({}) from {effective}", reason.label())]
+    Revoked {
+        /// Why.
+        reason: RevocationReason,
+        /// From when.
+        effective: String,
+    },
+}
+
 impl KeyRecord {
     /// Whether a signature made at `time` counts: on or after `valid_from` and before any
     /// revocation takes effect.
-    pub fn valid_at(&self, time: &str) -> Result<(), String> {
+    pub fn valid_at(&self, time: &str) -> Result<(), KeyNotValid> {
         if time < self.valid_from.as_str() {
-            return Err(format!("the key is valid only from {}", self.valid_from));
+            return Err(KeyNotValid::NotYet {
+                valid_from: self.valid_from.clone(),
+            });
         }
         if let Some(r) = &self.revoked
             && time >= r.effective.as_str()
         {
-            return Err(format!(
-                "the key was revoked ({}) from {}",
-                r.reason.label(),
-                r.effective
-            ));
+            return Err(KeyNotValid::Revoked {
+                reason: r.reason,
+                effective: r.effective.clone(),
+            });
         }
         Ok(())
+    }
+
+    /// Whether the key was revoked as compromised.
+    pub fn compromised(&self) -> Option<&Revocation> {
+        self.revoked
+            .as_ref()
+            .filter(|r| r.reason == RevocationReason::Compromised)
     }
 }
 
@@ -320,6 +359,19 @@ impl Keyring {
                     note: note.clone(),
                 });
             }
+            KeyChange::ValidFromCorrected {
+                key_id, valid_from, ..
+            } => {
+                let record = self
+                    .keys
+                    .iter_mut()
+                    .find(|k| &k.key_id == key_id)
+                    .ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
+                if crate::time::normalise(valid_from).as_deref() != Some(valid_from.as_str()) {
+                    return Err(KeyringError::BadTime(valid_from.clone()));
+                }
+                record.valid_from = valid_from.clone();
+            }
         }
         Ok(())
     }
@@ -400,6 +452,26 @@ impl Keyring {
         )
     }
 
+    /// Corrects the time from which a key counts.
+    pub fn correct_valid_from(
+        &mut self,
+        key_id: &KeyId,
+        valid_from: &str,
+        note: Option<&str>,
+        at: &str,
+    ) -> Result<&KeyEvent, KeyringError> {
+        let valid_from = crate::time::normalise(valid_from)
+            .ok_or_else(|| KeyringError::BadTime(valid_from.to_string()))?;
+        self.record(
+            at,
+            KeyChange::ValidFromCorrected {
+                key_id: key_id.clone(),
+                valid_from,
+                note: note.map(str::to_string),
+            },
+        )
+    }
+
     /// The key with this id.
     pub fn get(&self, key_id: &KeyId) -> Option<&KeyRecord> {
         self.keys.iter().find(|k| &k.key_id == key_id)
@@ -474,11 +546,17 @@ mod tests {
         let record = again.get(&id).unwrap();
         assert!(record.valid_at("2026-04-15T00:00:00Z").is_ok());
         assert_eq!(
-            record.valid_at("2026-05-02T00:00:00Z").unwrap_err(),
+            record
+                .valid_at("2026-05-02T00:00:00Z")
+                .unwrap_err()
+                .to_string(),
             "the key was revoked (compromised) from 2026-05-01T00:00:00Z"
         );
         assert_eq!(
-            record.valid_at("2026-03-01T00:00:00Z").unwrap_err(),
+            record
+                .valid_at("2026-03-01T00:00:00Z")
+                .unwrap_err()
+                .to_string(),
             "the key is valid only from 2026-04-01T00:00:00Z"
         );
     }

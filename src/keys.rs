@@ -164,6 +164,21 @@ impl PublicKey {
     }
 }
 
+/// The comment `countersign keygen` writes on a public key's OpenSSH line: the organisation and
+/// when the key was created (`riverside-council created=2026-11-23T12:00:00Z`), so that the
+/// coordinator who adds the key can count it from then, not from when they added it.
+pub fn openssh_comment(organisation: &str, created: &str) -> String {
+    format!("{organisation} created={created}")
+}
+
+/// When a key was created, from the comment of its OpenSSH line, if it says.
+pub fn created_at(public_key_text: &str) -> Option<String> {
+    public_key_text
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("created="))
+        .and_then(crate::time::normalise)
+}
+
 fn ssh_string(bytes: &[u8]) -> Vec<u8> {
     let mut out = (bytes.len() as u32).to_be_bytes().to_vec();
     out.extend_from_slice(bytes);

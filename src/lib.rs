@@ -19,6 +19,7 @@
 pub mod assemble;
 pub mod bundle;
 pub mod changes;
+pub mod collect;
 mod context;
 pub mod data;
 pub mod default_templates;

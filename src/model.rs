@@ -106,6 +106,9 @@ pub struct DocumentControl {
     /// How its use is monitored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<String>,
+    /// Who coordinates the pack: circulates it and collects the signatures sent back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinator: Option<Contact>,
 }
 
 /// One row of the revision history.

@@ -1,10 +1,453 @@
-//! A pack on disk: creating a new one from the bundled example, and the schema files editors
-//! use to complete and check its JSON.
+//! A pack on disk: its layout (`out/`, `signatures/`, `register/`, `keys/`), loading what it
+//! holds, the keyring's lock, and writing signatures into it; creating a new pack from the
+//! bundled example, and the schema files editors use to complete and check its JSON.
+//!
+//! Every path inside a pack is named here and nowhere else. What a pack holds, once loaded, is a
+//! [`PackContents`]: the same value whether it was read from a folder or from a circulated
+//! bundle in memory, so that signing, verifying and collecting work the same on both. The
+//! coordinator's pack is the single writer of its register and keyring: nothing here writes
+//! into a bundle or into a signatory's folder.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
+use crate::assemble::{MANIFEST_FILE, Manifest};
 use crate::fsio::{self, Overwrite, WriteError};
-use crate::validate::FileKind;
+use crate::keyring::{Keyring, KeyringError};
+use crate::register::{Register, RegisterError};
+use crate::validate::{FileKind, PackData};
+
+/// The folder of a pack that `assemble` writes into.
+pub const OUT_DIR: &str = "out";
+/// The folder, inside `signatures/`, where a failing signature is kept as evidence once a
+/// fresh one replaces it.
+pub const SET_ASIDE_DIR: &str = "set-aside";
+/// The folder of the keyring and its lock.
+pub const KEYS_DIR: &str = "keys";
+/// The lock file held while the keyring changes.
+const KEYRING_LOCK: &str = ".keyring.lock";
+
+/// A signature (or checkpoint) file: its name and exact bytes.
+pub type SignatureFile = (String, Vec<u8>);
+
+/// A pack folder and where each of its parts lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pack {
+    root: PathBuf,
+    out: PathBuf,
+}
+
+/// Why a pack's files could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The data (framework, organisations, protocols) is missing or invalid.
+    #[error(transparent)]
+    Data(#[from] crate::validate::PackError),
+    /// `assemble` has not been run.
+    #[error("the pack '{}' has not been assembled yet: '{}' does not exist", pack.display(), manifest.display())]
+    NotAssembled {
+        /// The pack folder.
+        pack: PathBuf,
+        /// Where the manifest should be.
+        manifest: PathBuf,
+    },
+    /// The manifest cannot be read.
+    #[error("the manifest '{}' cannot be used ({cause})", path.display())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// Why.
+        cause: String,
+    },
+    /// The keyring's history does not hold together.
+    #[error("the keyring '{}' cannot be trusted: {source}", path.display())]
+    Keyring {
+        /// The keyring file.
+        path: PathBuf,
+        /// Why.
+        source: KeyringError,
+    },
+    /// The register's chain does not hold together.
+    #[error("the pack's register (register/register.jsonl) cannot be trusted: {0}")]
+    Register(#[from] RegisterError),
+    /// A file could not be read.
+    #[error("cannot read '{}' ({source})", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+/// Why something could not be written into a pack.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The register could not be appended to.
+    #[error("the register cannot be appended to: {0}")]
+    Register(#[from] RegisterError),
+    /// The keyring's lock could not be taken.
+    #[error("cannot lock the keyring in '{}' ({source})", path.display())]
+    Lock {
+        /// The keys folder.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+/// Held while the keyring is read, changed and written, so two changes at once cannot lose
+/// one. Released when dropped.
+#[derive(Debug)]
+pub struct KeyringLock {
+    _file: std::fs::File,
+}
+
+impl Pack {
+    /// The pack in `root`, with its documents in `root/out`.
+    pub fn new(root: impl Into<PathBuf>) -> Pack {
+        let root = root.into();
+        Pack {
+            out: root.join(OUT_DIR),
+            root,
+        }
+    }
+
+    /// The pack in `root`, with its documents in another folder (`assemble --out DIR`).
+    pub fn with_out(root: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Pack {
+        Pack {
+            root: root.into(),
+            out: out.into(),
+        }
+    }
+
+    /// The pack folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the documents, the manifest and the kept data are.
+    pub fn out_dir(&self) -> &Path {
+        &self.out
+    }
+
+    /// The manifest.
+    pub fn manifest_path(&self) -> PathBuf {
+        self.out.join(MANIFEST_FILE)
+    }
+
+    /// An assembled document.
+    pub fn document_path(&self, file: &str) -> PathBuf {
+        self.out.join(file)
+    }
+
+    /// The data a document was rendered with.
+    pub fn data_path(&self, file: &str) -> PathBuf {
+        self.out.join(crate::assemble::data_file_name(file))
+    }
+
+    /// The folder of signature files.
+    pub fn signatures_dir(&self) -> PathBuf {
+        self.root.join(crate::sign::SIGNATURES_DIR)
+    }
+
+    /// The folder of failing signatures kept as evidence.
+    pub fn set_aside_dir(&self) -> PathBuf {
+        self.signatures_dir().join(SET_ASIDE_DIR)
+    }
+
+    /// The keys folder.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.root.join(KEYS_DIR)
+    }
+
+    /// The keyring.
+    pub fn keyring_path(&self) -> PathBuf {
+        self.root.join(crate::keyring::KEYRING_FILE)
+    }
+
+    /// The register.
+    pub fn register_path(&self) -> PathBuf {
+        self.root.join(crate::register::REGISTER_FILE)
+    }
+
+    /// The folder of register checkpoints.
+    pub fn checkpoints_dir(&self) -> PathBuf {
+        self.root.join(crate::register::CHECKPOINTS_DIR)
+    }
+
+    /// Reads and checks the pack's data.
+    pub fn data(&self) -> Result<PackData, crate::validate::PackError> {
+        crate::validate::load_pack(&self.root)
+    }
+
+    /// Reads the manifest.
+    pub fn manifest(&self) -> Result<Manifest, LoadError> {
+        let path = self.manifest_path();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(LoadError::NotAssembled {
+                    pack: self.root.clone(),
+                    manifest: path,
+                });
+            }
+            Err(source) => return Err(LoadError::Read { path, source }),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| LoadError::Manifest {
+            path,
+            cause: e.to_string(),
+        })
+    }
+
+    /// Reads and checks the keyring (none yet: an empty one).
+    pub fn keyring(&self) -> Result<Keyring, LoadError> {
+        let path = self.keyring_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                Keyring::from_bytes(&bytes).map_err(|source| LoadError::Keyring { path, source })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Keyring::default()),
+            Err(source) => Err(LoadError::Read { path, source }),
+        }
+    }
+
+    /// Reads and checks the register (none yet: an empty one).
+    pub fn register(&self) -> Result<Register, LoadError> {
+        Ok(Register::load(&self.root)?)
+    }
+
+    /// Reads the signature files: those in use, those set aside, and any file whose name
+    /// countersign does not read (renamed by a mail client, say).
+    pub fn signatures(&self) -> Result<SignatureFiles, LoadError> {
+        let mut files = SignatureFiles::default();
+        let (active, misnamed) =
+            read_folder(&self.signatures_dir(), crate::sign::SIGNATURE_SUFFIX)?;
+        files.active = active;
+        files.misnamed = misnamed;
+        files.set_aside = read_folder(&self.set_aside_dir(), crate::sign::SIGNATURE_SUFFIX)?.0;
+        Ok(files)
+    }
+
+    /// Reads the checkpoint files.
+    pub fn checkpoints(&self) -> Result<Vec<SignatureFile>, LoadError> {
+        Ok(read_folder(&self.checkpoints_dir(), crate::sign::SIGNATURE_SUFFIX)?.0)
+    }
+
+    /// Reads an assembled document.
+    pub fn document(&self, file: &str) -> Result<Vec<u8>, LoadError> {
+        let path = self.document_path(file);
+        std::fs::read(&path).map_err(|source| LoadError::Read { path, source })
+    }
+
+    /// Loads everything needed to sign, verify or collect: data, manifest, keyring, register,
+    /// signatures and checkpoints. Documents are read when asked for.
+    pub fn contents(&self) -> Result<PackContents, LoadError> {
+        Ok(PackContents {
+            data: self.data()?,
+            manifest: self.manifest()?,
+            keyring: self.keyring()?,
+            register: self.register()?,
+            signatures: self.signatures()?,
+            checkpoints: self.checkpoints()?,
+            documents: Documents::Folder(self.out.clone()),
+        })
+    }
+
+    /// Takes the keyring's lock, creating the keys folder if needed.
+    pub fn lock_keyring(&self) -> Result<KeyringLock, StoreError> {
+        let dir = self.keys_dir();
+        let fail = |source| StoreError::Lock {
+            path: dir.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(fail)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(KEYRING_LOCK))
+            .map_err(fail)?;
+        file.lock().map_err(fail)?;
+        Ok(KeyringLock { _file: file })
+    }
+
+    /// Writes the keyring, while its lock is held.
+    pub fn save_keyring(&self, keyring: &Keyring, _lock: &KeyringLock) -> Result<(), StoreError> {
+        let dir = self.keys_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io { path: dir, source })?;
+        fsio::write_atomic(
+            &self.keyring_path(),
+            &keyring.to_bytes(),
+            Overwrite::Replace,
+        )?;
+        Ok(())
+    }
+
+    /// Files new signature files under their canonical names and records them in the
+    /// register, all or nothing: if the register cannot record them, the files are removed
+    /// again, since a signature nobody recorded is a signature nobody can place.
+    pub fn store_signatures(
+        &self,
+        files: &[(String, Vec<u8>, crate::register::Event)],
+        at: &str,
+    ) -> Result<Vec<crate::register::Record>, StoreError> {
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        let dir = self.signatures_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut written: Vec<PathBuf> = Vec::new();
+        let undo = |written: &[PathBuf]| {
+            for path in written {
+                let _ = std::fs::remove_file(path);
+            }
+        };
+        for (name, bytes, _) in files {
+            let path = dir.join(name);
+            if let Err(e) = fsio::write_atomic(&path, bytes, Overwrite::Refuse) {
+                undo(&written);
+                return Err(e.into());
+            }
+            written.push(path);
+        }
+        let events = files.iter().map(|(_, _, e)| e.clone()).collect();
+        crate::register::append(&self.root, at, events)
+            .inspect_err(|_| undo(&written))
+            .map_err(StoreError::from)
+    }
+
+    /// Moves a failing signature file aside (kept as evidence, never deleted) so that the
+    /// organisation can sign again. Returns its new name inside the set-aside folder.
+    pub fn set_aside(&self, name: &str, at: &str) -> Result<String, StoreError> {
+        let dir = self.set_aside_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let stem = name.trim_end_matches(crate::sign::SIGNATURE_SUFFIX);
+        let stamp: String = at.chars().filter(char::is_ascii_digit).collect();
+        let mut target = format!("{stem}.{stamp}{}", crate::sign::SIGNATURE_SUFFIX);
+        let mut n = 1;
+        while dir.join(&target).exists() {
+            n += 1;
+            target = format!("{stem}.{stamp}-{n}{}", crate::sign::SIGNATURE_SUFFIX);
+        }
+        let from = self.signatures_dir().join(name);
+        let to = dir.join(&target);
+        // A hard link then an unlink: the file is never missing from both places, and an
+        // existing file is never replaced.
+        std::fs::hard_link(&from, &to)
+            .and_then(|()| std::fs::remove_file(&from))
+            .map_err(|source| WriteError::Io { path: from, source })?;
+        Ok(target)
+    }
+
+    /// Files a checkpoint under its canonical name (never over another).
+    pub fn store_checkpoint(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+        let dir = self.checkpoints_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let path = dir.join(name);
+        fsio::write_atomic(&path, bytes, Overwrite::Refuse)?;
+        Ok(path)
+    }
+}
+
+/// Reads the regular files of a folder whose names end with `suffix`, sorted by name; also
+/// returns the names of other regular files there. A missing folder holds nothing.
+fn read_folder(dir: &Path, suffix: &str) -> Result<(Vec<SignatureFile>, Vec<String>), LoadError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
+        Err(source) => {
+            return Err(LoadError::Read {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut files = Vec::new();
+    let mut others = Vec::new();
+    for entry in entries.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if name.ends_with(suffix) {
+            let path = entry.path();
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Read { path, source })?;
+            files.push((name, bytes));
+        } else {
+            others.push(name);
+        }
+    }
+    files.sort();
+    others.sort();
+    Ok((files, others))
+}
+
+/// The signature files of a pack.
+#[derive(Debug, Clone, Default)]
+pub struct SignatureFiles {
+    /// Those in use, by canonical name.
+    pub active: Vec<SignatureFile>,
+    /// Failing signatures kept as evidence after a fresh one replaced them.
+    pub set_aside: Vec<SignatureFile>,
+    /// Files in `signatures/` whose names countersign does not read.
+    pub misnamed: Vec<String>,
+}
+
+/// Where a pack's documents are read from.
+#[derive(Debug, Clone)]
+pub enum Documents {
+    /// A folder on disk.
+    Folder(PathBuf),
+    /// Files in memory (from a bundle), by file name.
+    Memory(BTreeMap<String, Vec<u8>>),
+}
+
+/// Everything a pack holds, loaded and checked: from a folder or from a bundle.
+#[derive(Debug, Clone)]
+pub struct PackContents {
+    /// The data.
+    pub data: PackData,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The keyring.
+    pub keyring: Keyring,
+    /// The register.
+    pub register: Register,
+    /// The signatures.
+    pub signatures: SignatureFiles,
+    /// The register's checkpoints.
+    pub checkpoints: Vec<SignatureFile>,
+    /// The documents.
+    pub documents: Documents,
+}
+
+impl PackContents {
+    /// An assembled document's bytes, if the pack holds it.
+    pub fn document(&self, file: &str) -> Option<Vec<u8>> {
+        match &self.documents {
+            Documents::Folder(dir) => std::fs::read(dir.join(file)).ok(),
+            Documents::Memory(map) => map.get(file).cloned(),
+        }
+    }
+}
 
 /// The bundled small example, written by `countersign init`: (path in the pack, contents).
 const EXAMPLE: [(&str, &str); 3] = [

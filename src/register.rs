@@ -70,6 +70,15 @@ pub enum Event {
         /// The signature file.
         signature_file: String,
     },
+    /// A failing signature was set aside (kept as evidence) so a fresh one could replace it.
+    SignatureSetAside {
+        /// Its name in `signatures/`.
+        signature_file: String,
+        /// Its name in `signatures/set-aside/`.
+        kept_as: String,
+        /// Why it fails.
+        reason: String,
+    },
     /// A key was added to the keyring.
     KeyAdded {
         /// The key id.
@@ -144,8 +153,13 @@ pub enum RegisterError {
     #[error("record 1 does not start the chain: records before it were removed")]
     BadStart,
     /// A checkpoint disagrees with the register.
-    #[error("{0}")]
-    Checkpoint(String),
+    #[error("the checkpoint {file} fails: {source}")]
+    Checkpoint {
+        /// The checkpoint file.
+        file: String,
+        /// Why.
+        source: CheckpointError,
+    },
     /// The file could not be read or written.
     #[error("cannot use '{}' ({cause})", path.display())]
     Io {
@@ -163,6 +177,10 @@ pub struct Register {
     pub records: Vec<Record>,
     /// SHA-256 of each line's exact bytes (without its newline), in order.
     pub line_hashes: Vec<String>,
+    /// Where each recorded signature is, by (statement hash, key id).
+    signatures: std::collections::HashMap<(String, String), usize>,
+    /// Where each document was first recorded as assembled, by its digest.
+    assembled: std::collections::HashMap<String, usize>,
 }
 
 impl Register {
@@ -205,9 +223,29 @@ impl Register {
                 });
             }
             register.line_hashes.push(sha256_hex(line));
-            register.records.push(record);
+            register.index(record);
         }
         Ok(register)
+    }
+
+    fn index(&mut self, record: Record) {
+        let at = self.records.len();
+        match &record.event {
+            Event::SignatureRecorded {
+                statement_sha256,
+                key_id,
+                ..
+            } => {
+                self.signatures
+                    .entry((statement_sha256.clone(), key_id.clone()))
+                    .or_insert(at);
+            }
+            Event::DocumentAssembled { sha256, .. } => {
+                self.assembled.entry(sha256.clone()).or_insert(at);
+            }
+            _ => {}
+        }
+        self.records.push(record);
     }
 
     /// Reads and checks the register of a pack (an absent register is empty).
@@ -236,14 +274,23 @@ impl Register {
 
     /// The record of a signature, by statement hash and key id.
     pub fn signature(&self, statement_sha256: &str, key_id: &str) -> Option<&Record> {
-        self.records.iter().find(|r| matches!(&r.event, Event::SignatureRecorded { statement_sha256: s, key_id: k, .. } if s == statement_sha256 && k == key_id))
+        self.signatures
+            .get(&(statement_sha256.to_string(), key_id.to_string()))
+            .and_then(|&i| self.records.get(i))
     }
 
     /// The first record of a document's assembly, by its digest.
     pub fn assembled(&self, sha256: &str) -> Option<&Record> {
-        self.records
-            .iter()
-            .find(|r| matches!(&r.event, Event::DocumentAssembled { sha256: s, .. } if s == sha256))
+        self.assembled
+            .get(sha256)
+            .and_then(|&i| self.records.get(i))
+    }
+
+    /// When a document version was superseded, if it was.
+    pub fn superseded(&self, id: &str, version: &str) -> Option<&Record> {
+        self.records.iter().find(|r| {
+            matches!(&r.event, Event::VersionSuperseded { id: i, version: v, .. } if i == id && v == version)
+        })
     }
 }
 
@@ -416,68 +463,170 @@ pub fn sign_checkpoint(checkpoint: &Checkpoint, key: &crate::keys::SecretKey) ->
     crate::signature::envelope_bytes(&envelope)
 }
 
+/// Why a checkpoint does not vouch for the register.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckpointError {
+    /// Not a DSSE envelope.
+    #[error("it is malformed ({0})")]
+    Malformed(String),
+    /// A DSSE envelope of something else.
+    #[error("it is not a register checkpoint")]
+    NotACheckpoint,
+    /// Countersign writes exactly one signature per checkpoint.
+    #[error("it must hold exactly one signature")]
+    SignatureCount,
+    /// The key is not in the keyring.
+    #[error("it was signed with a key the keyring does not hold ({0})")]
+    UnknownKey(String),
+    /// The signature does not verify.
+    #[error("its signature is not valid")]
+    BadSignature,
+    /// The statement names another organisation or key than the keyring gives.
+    #[error(
+        "it claims {organisation} with key {key_id}, but the keyring gives that key to {owner}"
+    )]
+    KeyMismatch {
+        /// The organisation claimed.
+        organisation: String,
+        /// The key claimed.
+        key_id: String,
+        /// The key's organisation in the keyring.
+        owner: String,
+    },
+    /// The key did not count when the checkpoint was signed.
+    #[error("{0}")]
+    KeyNotValid(crate::keyring::KeyNotValid),
+    /// A checkpoint of another pack.
+    #[error("it is a checkpoint of the pack '{0}', not of this one")]
+    OtherPack(String),
+    /// The register is shorter than the checkpoint.
+    #[error(
+        "it vouches for {size} records, but the register has only {records}: records were removed"
+    )]
+    Ahead {
+        /// The checkpoint's size.
+        size: u64,
+        /// The register's size.
+        records: u64,
+    },
+    /// The register's first records are not the ones vouched for.
+    #[error(
+        "the register's first {size} records are not the ones it vouched for: the register was rewritten"
+    )]
+    Rewritten {
+        /// The checkpoint's size.
+        size: u64,
+    },
+}
+
 /// Verifies a checkpoint envelope with the keyring and checks it against the register: the
 /// signature, the key's owner, and that the register's line `size` still hashes to `head`.
+/// A checkpoint of a prefix of the register (a signatory's copy before later records) holds.
 pub fn check_checkpoint(
     bytes: &[u8],
     keyring: &crate::keyring::Keyring,
     register: &Register,
-) -> Result<Checkpoint, String> {
+) -> Result<Checkpoint, CheckpointError> {
+    let cp = open_checkpoint(bytes, keyring)?;
+    let records = register.records.len() as u64;
+    if cp.size > records {
+        return Err(CheckpointError::Ahead {
+            size: cp.size,
+            records,
+        });
+    }
+    let at = match cp.size.checked_sub(1) {
+        None => GENESIS,
+        Some(i) => register
+            .line_hashes
+            .get(i as usize)
+            .map_or(GENESIS, String::as_str),
+    };
+    if at != cp.head {
+        return Err(CheckpointError::Rewritten { size: cp.size });
+    }
+    Ok(cp)
+}
+
+/// Verifies a checkpoint envelope's signature and signer with the keyring, without a register.
+pub fn open_checkpoint(
+    bytes: &[u8],
+    keyring: &crate::keyring::Keyring,
+) -> Result<Checkpoint, CheckpointError> {
     use base64::Engine as _;
     let envelope: crate::signature::Envelope =
-        serde_json::from_slice(bytes).map_err(|e| format!("it is malformed ({e})"))?;
+        serde_json::from_slice(bytes).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
     if envelope.payload_type != CHECKPOINT_PAYLOAD_TYPE {
-        return Err("it is not a register checkpoint".into());
+        return Err(CheckpointError::NotACheckpoint);
     }
     let [sig] = envelope.signatures.as_slice() else {
-        return Err("it must hold exactly one signature".into());
+        return Err(CheckpointError::SignatureCount);
     };
     let payload = base64::engine::general_purpose::STANDARD
         .decode(&envelope.payload)
-        .map_err(|e| format!("its payload is not base64 ({e})"))?;
+        .map_err(|e| CheckpointError::Malformed(format!("its payload is not base64 ({e})")))?;
     let raw = base64::engine::general_purpose::STANDARD
         .decode(&sig.sig)
-        .map_err(|e| format!("its signature is not base64 ({e})"))?;
+        .map_err(|e| CheckpointError::Malformed(format!("its signature is not base64 ({e})")))?;
     let record = keyring
         .get(&crate::keys::KeyId::from_text(&sig.keyid))
         .ok_or_else(|| {
-            format!(
-                "it was signed with a key the keyring does not hold ({})",
+            CheckpointError::UnknownKey(
                 sig.keyid
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(60)
+                    .collect(),
             )
         })?;
     if !record.public.verify_strict(
         &crate::signature::pae(CHECKPOINT_PAYLOAD_TYPE, &payload),
         &raw,
     ) {
-        return Err("its signature is not valid".into());
+        return Err(CheckpointError::BadSignature);
     }
     let cp: Checkpoint = serde_json::from_slice(&payload)
-        .map_err(|e| format!("its statement is malformed ({e})"))?;
+        .map_err(|e| CheckpointError::Malformed(format!("its statement is malformed ({e})")))?;
     if cp.key_id != record.key_id.as_str() || cp.organisation != record.organisation {
-        return Err(format!(
-            "it claims {} with key {}, but the keyring gives that key to {}",
-            cp.organisation, cp.key_id, record.organisation
-        ));
+        return Err(CheckpointError::KeyMismatch {
+            organisation: cp.organisation,
+            key_id: cp.key_id,
+            owner: record.organisation.clone(),
+        });
     }
-    record.valid_at(&cp.signed_at)?;
-    if cp.size > register.records.len() as u64 {
-        return Err(format!(
-            "it vouches for {} records, but the register has only {}: records were removed",
-            cp.size,
-            register.records.len()
-        ));
-    }
-    let at = if cp.size == 0 {
-        GENESIS.to_string()
-    } else {
-        register.line_hashes[(cp.size - 1) as usize].clone()
-    };
-    if at != cp.head {
-        return Err(format!(
-            "the register's first {} records are not the ones it vouched for: the register was rewritten",
-            cp.size
-        ));
-    }
+    record
+        .valid_at(&cp.signed_at)
+        .map_err(CheckpointError::KeyNotValid)?;
     Ok(cp)
+}
+
+/// Checks every checkpoint file of a pack against its register; the first that fails is
+/// named. Returns the checkpoints that hold, in file order.
+pub fn check_checkpoints(
+    files: &[(String, Vec<u8>)],
+    pack_id: &str,
+    keyring: &crate::keyring::Keyring,
+    register: &Register,
+) -> Result<Vec<Checkpoint>, RegisterError> {
+    let mut held = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let checked = check_checkpoint(bytes, keyring, register).and_then(|cp| {
+            if cp.pack == pack_id {
+                Ok(cp)
+            } else {
+                Err(CheckpointError::OtherPack(cp.pack))
+            }
+        });
+        match checked {
+            Ok(cp) => held.push(cp),
+            Err(source) => {
+                return Err(RegisterError::Checkpoint {
+                    file: name.clone(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(held)
 }

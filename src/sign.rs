@@ -104,13 +104,21 @@ pub enum SignError {
         /// The roles allowed.
         roles: String,
     },
+    /// The key may sign in several roles and none was named.
+    #[error("the key {key_id} may sign as {roles}: say which")]
+    RoleNotChosen {
+        /// The key id.
+        key_id: String,
+        /// The roles allowed.
+        roles: String,
+    },
     /// The key is revoked or not yet valid.
     #[error("the key {key_id} cannot sign now: {reason}")]
     KeyNotValid {
         /// The key id.
         key_id: String,
         /// Why.
-        reason: String,
+        reason: crate::keyring::KeyNotValid,
     },
 }
 
@@ -129,6 +137,56 @@ pub struct SignRequest<'a> {
     pub role: &'a str,
     /// The time of signing (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
     pub at: &'a str,
+}
+
+/// Who signs: the organisation, the signatory's name and the role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// The organisation's id.
+    pub organisation: String,
+    /// The signatory's name.
+    pub signatory: String,
+    /// The role.
+    pub role: String,
+}
+
+/// Works out who signs with `key_id` from the keyring's entry for it, so a signatory needs
+/// little more than their key: what is given must agree with the keyring (checked by
+/// [`check_signer`]); what is left out comes from the entry. The role comes from the entry's one
+/// role, or, when the key may sign in any role, from the organisation's named signatory's
+/// position; a key with several roles needs the role named.
+pub fn resolve_signer(
+    keyring: &Keyring,
+    data: &PackData,
+    key_id: &KeyId,
+    organisation: Option<&str>,
+    signatory: Option<&str>,
+    role: Option<&str>,
+) -> Result<Signer, SignError> {
+    let record = keyring
+        .get(key_id)
+        .ok_or_else(|| SignError::KeyNotInKeyring(key_id.to_string()))?;
+    let organisation = organisation.unwrap_or(&record.organisation).to_string();
+    let signatory = signatory.unwrap_or(&record.signatory).to_string();
+    let role = match (role, record.roles.as_slice()) {
+        (Some(r), _) => r.to_string(),
+        (None, [one]) => one.clone(),
+        (None, []) => data
+            .organisation(&organisation)
+            .map(|o| o.signatory.position.clone())
+            .ok_or_else(|| SignError::UnknownOrganisation(organisation.clone()))?,
+        (None, several) => {
+            return Err(SignError::RoleNotChosen {
+                key_id: key_id.to_string(),
+                roles: several.join(" or "),
+            });
+        }
+    };
+    Ok(Signer {
+        organisation,
+        signatory,
+        role,
+    })
 }
 
 /// Checks that the keyring holds `key_id` for this organisation, held by this signatory, for

@@ -6,11 +6,7 @@
 
 use serde::Serialize;
 
-use crate::assemble::Manifest;
-use crate::keyring::Keyring;
-use crate::register::Register;
-use crate::validate::PackData;
-use crate::verify::{Status, VerifyReport, verify_document};
+use crate::verify::{Status, VerifyReport};
 
 /// The JSON report's format label.
 pub const STATUS_FORMAT: &str = "countersign/status/v1";
@@ -62,40 +58,38 @@ pub struct StatusReport {
     pub documents: Vec<DocumentStatus>,
     /// Reviews due within [`REVIEW_WINDOW_DAYS`] days, or overdue.
     pub reviews: Vec<ReviewDue>,
+    /// Files in `signatures/` that countersign does not read (renamed by a mail client?).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub misnamed_signature_files: Vec<String>,
     /// Whether anything needs someone to act: a current document not fully signed, a failing
     /// signature or document, or a review due or overdue.
     pub needs_attention: bool,
 }
 
-/// Takes the status of a pack. `read` gives a document's bytes from the output folder.
+/// Takes the status of a pack (from a folder or a bundle) on the day `today`. Fails only when
+/// the register's checkpoints do not hold.
 pub fn status(
-    data: &PackData,
-    manifest: &Manifest,
-    keyring: &Keyring,
-    register: &Register,
-    signatures: &[(String, Vec<u8>)],
+    contents: &crate::pack::PackContents,
     today: &str,
-    read: impl Fn(&str) -> Option<Vec<u8>>,
-) -> StatusReport {
+) -> Result<StatusReport, crate::register::RegisterError> {
+    let verification = crate::verify::verify_pack(contents)?;
+    let manifest = &contents.manifest;
+    let data = &contents.data;
+    let mut reports: std::collections::BTreeMap<&str, &VerifyReport> = verification
+        .reports
+        .iter()
+        .map(|r| (r.file.as_str(), r))
+        .collect();
     let mut documents: Vec<DocumentStatus> = Vec::new();
-    let mut attention = false;
+    let mut attention = !verification.misnamed.is_empty();
     for entry in manifest
         .documents
         .iter()
         .filter(|d| d.current)
         .chain(manifest.documents.iter().filter(|d| !d.current))
     {
-        match read(&entry.file) {
-            Some(bytes) => {
-                let report = verify_document(
-                    &entry.file,
-                    &bytes,
-                    manifest,
-                    data,
-                    keyring,
-                    signatures,
-                    Some(register),
-                );
+        match reports.remove(entry.file.as_str()) {
+            Some(report) => {
                 let failing = !report.valid;
                 let incomplete =
                     entry.current && report.parties.iter().any(|p| p.status != Status::Signed);
@@ -103,7 +97,7 @@ pub fn status(
                 documents.push(DocumentStatus {
                     current: entry.current,
                     title: entry.title.clone(),
-                    report: Some(report),
+                    report: Some(report.clone()),
                     missing_file: None,
                 });
             }
@@ -149,12 +143,13 @@ pub fn status(
         consider("protocol", &p.id, &p.title, &p.review_by);
     }
     attention |= !reviews.is_empty();
-    StatusReport {
+    Ok(StatusReport {
         format: STATUS_FORMAT,
         pack: manifest.pack.clone(),
         today: today.chars().take(10).collect(),
         documents,
         reviews,
+        misnamed_signature_files: verification.misnamed,
         needs_attention: attention,
-    }
+    })
 }

@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use crate::assemble::{Manifest, ManifestEntry};
 use crate::digest::sha256_hex;
-use crate::keyring::Keyring;
-use crate::register::Register;
+use crate::keyring::{Keyring, RevocationReason};
+use crate::pack::SET_ASIDE_DIR;
+use crate::register::{Checkpoint, Register};
 use crate::sign::SIGNATURE_SUFFIX;
 use crate::signature::{self, EnvelopeError};
 use crate::validate::PackData;
@@ -125,6 +126,10 @@ pub struct VerifyReport {
     pub parties: Vec<PartyResult>,
     /// Problems with signatures that name no party.
     pub other_problems: Vec<StrayProblem>,
+    /// Failing signatures kept as evidence after a fresh one replaced them: listed, never
+    /// counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<StrayProblem>,
     /// True when the document is exactly an assembled version and every signature present is
     /// valid.
     pub valid: bool,
@@ -162,6 +167,26 @@ fn rank(status: &Status) -> u8 {
     }
 }
 
+/// What a document is checked against: the pack's manifest, data and keyring, its signature
+/// files, and, when known, its register and the checkpoints that hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// The manifest.
+    pub manifest: &'a Manifest,
+    /// The data.
+    pub data: &'a PackData,
+    /// The keyring.
+    pub keyring: &'a Keyring,
+    /// The signature files in use, as (file name, bytes).
+    pub signatures: &'a [(String, Vec<u8>)],
+    /// Failing signatures set aside as evidence.
+    pub set_aside: &'a [(String, Vec<u8>)],
+    /// The register.
+    pub register: Option<&'a Register>,
+    /// The register checkpoints that hold.
+    pub checkpoints: &'a [Checkpoint],
+}
+
 /// Verifies `bytes` (a document called `file`) against the pack's manifest, keyring and the
 /// signature files given as (file name, bytes).
 ///
@@ -176,120 +201,169 @@ pub fn verify_document(
     signatures: &[(String, Vec<u8>)],
     register: Option<&Register>,
 ) -> VerifyReport {
-    let sha256 = sha256_hex(bytes);
-    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) =
-        match manifest.documents.iter().find(|d| d.sha256 == sha256) {
-            Some(e) => (Some(e), DocumentMatch::Exact),
-            None => match manifest.documents.iter().find(|d| d.file == file) {
-                Some(e) => (Some(e), DocumentMatch::DiffersFromManifest),
-                None => (None, DocumentMatch::Unknown),
-            },
-        };
+    verify_with(
+        file,
+        bytes,
+        &Evidence {
+            manifest,
+            data,
+            keyring,
+            signatures,
+            set_aside: &[],
+            register,
+            checkpoints: &[],
+        },
+    )
+}
+
+/// What one signature file says about the document being verified.
+enum Judgement {
+    /// It concerns a party of this document.
+    Party(Candidate),
+    /// It concerns this document but no party of it.
+    Stray(StrayProblem),
+    /// Worth knowing, but it does not make this document's verification fail.
+    Note(String),
+    /// It concerns another document.
+    Elsewhere,
+}
+
+/// The time rules for a key, across machines: a key counts from `valid_from` (by default when
+/// its holder created it). A key revoked as `superseded` keeps every signature dated before the
+/// revocation took effect. A key revoked as `compromised` keeps only signatures whose existence
+/// before then is proven by the register (the time the coordinator recorded them) or by a
+/// checkpoint that covers their record: the signer's own clock proves nothing once the key may
+/// be in someone else's hands.
+fn key_time_problem(
+    key: &crate::keyring::KeyRecord,
+    signed_at: &str,
+    recorded: Option<&crate::register::Record>,
+    checkpoints: &[Checkpoint],
+) -> Option<String> {
+    if signed_at < key.valid_from.as_str() {
+        return Some(format!(
+            "the key is valid only from {}; the signature is dated {signed_at}",
+            key.valid_from
+        ));
+    }
+    let revocation = key.revoked.as_ref()?;
+    let effective = revocation.effective.as_str();
+    if signed_at >= effective {
+        return Some(format!(
+            "the key was revoked ({}) from {effective}, before the signature was made ({signed_at})",
+            revocation.reason.label()
+        ));
+    }
+    if revocation.reason == RevocationReason::Superseded {
+        return None;
+    }
+    let Some(record) = recorded else {
+        return Some(format!(
+            "the key was revoked as compromised from {effective}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation"
+        ));
+    };
+    // The earliest independent proof that the signature existed: its record, or a checkpoint
+    // signed over a register that already held it.
+    let proven = checkpoints
+        .iter()
+        .filter(|c| c.size >= record.seq)
+        .map(|c| c.signed_at.as_str())
+        .chain(std::iter::once(record.at.as_str()))
+        .min()
+        .unwrap_or(record.at.as_str());
+    if proven >= effective {
+        return Some(format!(
+            "the key was revoked (compromised) from {effective}, before the signature was recorded ({proven})"
+        ));
+    }
+    None
+}
+
+fn judge(
+    sig_file: &str,
+    sig_bytes: &[u8],
+    entry: Option<&ManifestEntry>,
+    sha256: &str,
+    ev: &Evidence<'_>,
+    warnings: &mut Vec<String>,
+) -> Judgement {
     let name_of = |id: &str| {
-        data.organisation(id)
+        ev.data
+            .organisation(id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
     };
-    let mut candidates: Vec<Candidate> = Vec::new();
-    let mut other_problems = Vec::new();
-    let mut warnings = Vec::new();
-    let stem = entry.map(|e| e.file.trim_end_matches(".docx").to_string());
-
-    for (sig_file, sig_bytes) in signatures {
-        // The organisation a file is named for: a hint only, used when its content cannot be trusted.
-        let named_org = stem
-            .as_deref()
-            .and_then(|s| sig_file.strip_prefix(s))
-            .and_then(|r| r.strip_prefix('.'))
-            .and_then(|r| r.strip_suffix(SIGNATURE_SUFFIX))
-            .map(str::to_string);
-        let verified = signature::open(sig_bytes, |id| {
-            keyring
-                .get(&crate::keys::KeyId::from_text(id))
-                .map(|k| k.public)
-        });
-        let verified = match verified {
-            Ok(v) => v,
-            Err(e) => {
-                if let Some(org) = named_org {
-                    let valid = match e {
-                        EnvelopeError::BadSignature => Some(false),
-                        _ => None,
-                    };
-                    candidates.push(Candidate {
-                        organisation: org,
-                        status: Status::Failed,
-                        signed: None,
-                        signature_valid: valid,
-                        key_belongs: None,
-                        reason: Some(e.to_string()),
-                    });
-                }
-                continue;
-            }
-        };
-        let st = &verified.statement;
-        let p = &st.predicate;
-        let Some(entry) = entry else {
-            continue;
-        };
-        if p.document.id != entry.id || p.pack != manifest.pack {
-            // A signature of another document; if it is named for this one, say so.
-            if let Some(org) = named_org {
-                candidates.push(Candidate {
-                    organisation: org,
-                    status: Status::Failed,
-                    signed: None,
-                    signature_valid: Some(true),
-                    key_belongs: None,
-                    reason: Some(format!(
-                        "the signature is for another document ('{}' of pack '{}'), not this one",
-                        p.document.id, p.pack
-                    )),
-                });
-            }
-            continue;
+    let Some(entry) = entry else {
+        return Judgement::Elsewhere;
+    };
+    let stem = entry.file.trim_end_matches(".docx");
+    // The organisation a file is named for: a hint only, used when its content cannot be trusted.
+    let named_org = sig_file
+        .strip_prefix(stem)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(SIGNATURE_SUFFIX))
+        .map(str::to_string);
+    let verified = signature::open(sig_bytes, |id| {
+        ev.keyring
+            .get(&crate::keys::KeyId::from_text(id))
+            .map(|k| k.public)
+    });
+    let verified = match verified {
+        Ok(v) => v,
+        Err(e) => {
+            let Some(org) = named_org else {
+                return Judgement::Elsewhere;
+            };
+            return Judgement::Party(Candidate {
+                organisation: org,
+                status: Status::Failed,
+                signed: None,
+                signature_valid: match e {
+                    EnvelopeError::BadSignature => Some(false),
+                    _ => None,
+                },
+                key_belongs: None,
+                reason: Some(e.to_string()),
+            });
         }
-        let signed = SignedBy {
-            signatory: p.signatory.name.clone(),
-            role: p.signatory.role.clone(),
-            signed_at: p.signed_at.clone(),
-            key_id: verified.key_id.to_string(),
-            version: p.document.version.clone(),
-            signature_file: sig_file.clone(),
-            register_record: None,
-            statement_sha256: verified.statement_sha256.clone(),
+    };
+    let st = &verified.statement;
+    let p = &st.predicate;
+    if p.document.id != entry.id || p.pack != ev.manifest.pack {
+        // A signature of another document; if it is named for this one, say so.
+        return match named_org {
+            Some(org) => Judgement::Party(Candidate {
+                organisation: org,
+                status: Status::Failed,
+                signed: None,
+                signature_valid: Some(true),
+                key_belongs: None,
+                reason: Some(format!(
+                    "the signature is for another document ('{}' of pack '{}'), not this one",
+                    p.document.id, p.pack
+                )),
+            }),
+            None => Judgement::Elsewhere,
         };
-        let mut signed = signed;
-        let recorded = register
-            .and_then(|r| r.signature(&verified.statement_sha256, verified.key_id.as_str()));
-        signed.register_record = recorded.map(|r| r.seq);
-        if register.is_some() && recorded.is_none() {
-            warnings.push(format!(
-                "{sig_file} is not recorded in the register (it was not made with `countersign sign` on this pack, or the register is older)"
-            ));
-        }
-        // The later of the claimed and the recorded time: a key revoked before either fails.
-        let when = recorded.map_or_else(
-            || p.signed_at.clone(),
-            |r| r.at.clone().max(p.signed_at.clone()),
-        );
-        let org = p.organisation.id.clone();
-        let record = keyring.get(&verified.key_id);
-        let key_belongs = record.is_some_and(|r| r.organisation == org);
-        let fail = |reason: String, key_belongs: Option<bool>| Candidate {
-            organisation: org.clone(),
-            status: Status::Failed,
-            signed: Some(signed.clone()),
-            signature_valid: Some(true),
-            key_belongs,
-            reason: Some(reason),
-        };
-        let revoked_unrecorded =
-            register.is_some() && recorded.is_none() && record.is_some_and(|r| r.revoked.is_some());
-        let candidate = if crate::time::normalise(&p.signed_at).as_deref()
-            != Some(p.signed_at.as_str())
-        {
-            fail(
+    }
+    let recorded = ev
+        .register
+        .and_then(|r| r.signature(&verified.statement_sha256, verified.key_id.as_str()));
+    let signed = SignedBy {
+        signatory: p.signatory.name.clone(),
+        role: p.signatory.role.clone(),
+        signed_at: p.signed_at.clone(),
+        key_id: verified.key_id.to_string(),
+        version: p.document.version.clone(),
+        signature_file: sig_file.to_string(),
+        register_record: recorded.map(|r| r.seq),
+        statement_sha256: verified.statement_sha256.clone(),
+    };
+    let org = p.organisation.id.clone();
+    let record = ev.keyring.get(&verified.key_id);
+    let key_belongs = record.is_some_and(|r| r.organisation == org);
+    let problem: Option<(String, Option<bool>)> =
+        if crate::time::normalise(&p.signed_at).as_deref() != Some(p.signed_at.as_str()) {
+            Some((
                 format!(
                     "the statement's time of signing is malformed ('{}')",
                     p.signed_at
@@ -299,79 +373,134 @@ pub fn verify_document(
                         .collect::<String>()
                 ),
                 None,
-            )
-        } else if revoked_unrecorded {
-            // The signer's own clock cannot be trusted once the key is revoked: only the
-            // register shows when the signature was really made.
-            fail("the key has been revoked and the register has no record of this signature, so it cannot be shown that it was made before the revocation".to_string(), Some(true))
+            ))
         } else if p.key_id != verified.key_id {
-            fail(
+            Some((
                 format!(
                     "the statement names the key {} but was signed with {}",
                     p.key_id, verified.key_id
                 ),
                 Some(key_belongs),
-            )
+            ))
         } else if !key_belongs {
             let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
-            fail(
+            Some((
                 format!(
                     "the key {} does not belong to {}: the keyring gives it to {owner}",
                     verified.key_id,
                     name_of(&org)
                 ),
                 Some(false),
-            )
-        } else if let Some(Err(reason)) = record.map(|r| r.valid_at(&when)) {
-            let how = if recorded.is_some_and(|r| r.at > p.signed_at) {
-                "recorded"
-            } else {
-                "made"
-            };
-            let text = if reason.contains("revoked") {
-                format!("{reason}, before the signature was {how} ({when})")
-            } else {
-                format!("{reason}; the signature is dated {when}")
-            };
-            fail(text, Some(true))
-        } else if st.subject[0].digest.sha256 == sha256 && p.document.version == entry.version {
-            Candidate {
-                organisation: org.clone(),
-                status: Status::Signed,
-                signed: Some(signed.clone()),
-                signature_valid: Some(true),
-                key_belongs: Some(true),
-                reason: None,
-            }
-        } else if p.document.version != entry.version {
-            Candidate {
-                organisation: org.clone(),
-                status: Status::OlderVersion,
-                signed: Some(signed.clone()),
-                signature_valid: Some(true),
-                key_belongs: Some(true),
-                reason: Some(format!(
-                    "signed version {}, not this version ({})",
-                    p.document.version, entry.version
-                )),
-            }
+            ))
         } else {
-            fail(
-                "the document differs from what was signed".to_string(),
-                Some(true),
-            )
+            record
+                .and_then(|r| key_time_problem(r, &p.signed_at, recorded, ev.checkpoints))
+                .map(|reason| (reason, Some(true)))
         };
-        if !entry.parties.contains(&candidate.organisation) {
-            other_problems.push(StrayProblem {
-                signature_file: sig_file.clone(),
-                reason: format!(
-                    "signed by {}, which is not a party to this document",
-                    name_of(&candidate.organisation)
-                ),
-            });
-            continue;
+    let older = p.document.version != entry.version;
+    if ev.register.is_some() && recorded.is_none() && !older {
+        warnings.push(format!(
+            "{sig_file} is not recorded in the register (collect it with `countersign collect`, or the register is older)"
+        ));
+    }
+    let candidate = match (problem, older) {
+        // A failing signature of an earlier version says nothing about this one.
+        (Some((reason, _)), true) => {
+            return Judgement::Note(format!(
+                "{sig_file}: {}'s signature of the earlier version {} fails ({reason}); it does not affect this version",
+                name_of(&org),
+                p.document.version
+            ));
         }
-        candidates.push(candidate);
+        (Some((reason, key_belongs)), false) => Candidate {
+            organisation: org.clone(),
+            status: Status::Failed,
+            signed: Some(signed),
+            signature_valid: Some(true),
+            key_belongs,
+            reason: Some(reason),
+        },
+        (None, true) => Candidate {
+            organisation: org.clone(),
+            status: Status::OlderVersion,
+            signed: Some(signed),
+            signature_valid: Some(true),
+            key_belongs: Some(true),
+            reason: Some(format!(
+                "signed version {}, not this version ({})",
+                p.document.version, entry.version
+            )),
+        },
+        (None, false) if st.subject[0].digest.sha256 == sha256 => Candidate {
+            organisation: org.clone(),
+            status: Status::Signed,
+            signed: Some(signed),
+            signature_valid: Some(true),
+            key_belongs: Some(true),
+            reason: None,
+        },
+        (None, false) => Candidate {
+            organisation: org.clone(),
+            status: Status::Failed,
+            signed: Some(signed),
+            signature_valid: Some(true),
+            key_belongs: Some(true),
+            reason: Some("the document differs from what was signed".to_string()),
+        },
+    };
+    if !entry.parties.contains(&candidate.organisation) {
+        return Judgement::Stray(StrayProblem {
+            signature_file: sig_file.to_string(),
+            reason: format!(
+                "signed by {}, which is not a party to this document",
+                name_of(&candidate.organisation)
+            ),
+        });
+    }
+    Judgement::Party(candidate)
+}
+
+/// Verifies `bytes` (a document called `file`) against the evidence.
+pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport {
+    let sha256 = sha256_hex(bytes);
+    let manifest = ev.manifest;
+    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) =
+        match manifest.documents.iter().find(|d| d.sha256 == sha256) {
+            Some(e) => (Some(e), DocumentMatch::Exact),
+            None => match manifest.documents.iter().find(|d| d.file == file) {
+                Some(e) => (Some(e), DocumentMatch::DiffersFromManifest),
+                None => (None, DocumentMatch::Unknown),
+            },
+        };
+    let name_of = |id: &str| {
+        ev.data
+            .organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut other_problems = Vec::new();
+    let mut warnings = Vec::new();
+    for (sig_file, sig_bytes) in ev.signatures {
+        match judge(sig_file, sig_bytes, entry, &sha256, ev, &mut warnings) {
+            Judgement::Party(c) => candidates.push(c),
+            Judgement::Stray(p) => other_problems.push(p),
+            Judgement::Note(n) => warnings.push(n),
+            Judgement::Elsewhere => {}
+        }
+    }
+    let mut set_aside = Vec::new();
+    for (sig_file, sig_bytes) in ev.set_aside {
+        let mut ignored = Vec::new();
+        let reason = match judge(sig_file, sig_bytes, entry, &sha256, ev, &mut ignored) {
+            Judgement::Party(c) => c.reason.unwrap_or_else(|| "it verifies".into()),
+            Judgement::Stray(p) => p.reason,
+            Judgement::Note(n) => n,
+            Judgement::Elsewhere => continue,
+        };
+        set_aside.push(StrayProblem {
+            signature_file: format!("{SET_ASIDE_DIR}/{sig_file}"),
+            reason,
+        });
     }
 
     let parties: Vec<PartyResult> = entry
@@ -444,7 +573,58 @@ pub fn verify_document(
         version: entry.map(|e| e.version.clone()),
         parties,
         other_problems,
+        set_aside,
         outstanding,
         warnings,
     }
+}
+
+/// Every document of a pack verified, with the register's checkpoints.
+#[derive(Debug, Clone)]
+pub struct PackVerification {
+    /// One report per document the manifest lists and the pack holds, in the manifest's order.
+    pub reports: Vec<VerifyReport>,
+    /// Documents the manifest lists that the pack does not hold.
+    pub missing: Vec<String>,
+    /// The checkpoints, every one of which holds.
+    pub checkpoints: Vec<Checkpoint>,
+    /// Files in `signatures/` whose names countersign does not read.
+    pub misnamed: Vec<String>,
+}
+
+/// Verifies every document of a pack (from a folder or a bundle): the checkpoints first (a
+/// checkpoint that fails means the register was rewritten, and nothing built on it counts),
+/// then each document against its signatures.
+pub fn verify_pack(
+    contents: &crate::pack::PackContents,
+) -> Result<PackVerification, crate::register::RegisterError> {
+    let checkpoints = crate::register::check_checkpoints(
+        &contents.checkpoints,
+        &contents.manifest.pack,
+        &contents.keyring,
+        &contents.register,
+    )?;
+    let evidence = Evidence {
+        manifest: &contents.manifest,
+        data: &contents.data,
+        keyring: &contents.keyring,
+        signatures: &contents.signatures.active,
+        set_aside: &contents.signatures.set_aside,
+        register: Some(&contents.register),
+        checkpoints: &checkpoints,
+    };
+    let mut reports = Vec::with_capacity(contents.manifest.documents.len());
+    let mut missing = Vec::new();
+    for entry in &contents.manifest.documents {
+        match contents.document(&entry.file) {
+            Some(bytes) => reports.push(verify_with(&entry.file, &bytes, &evidence)),
+            None => missing.push(entry.file.clone()),
+        }
+    }
+    Ok(PackVerification {
+        reports,
+        missing,
+        checkpoints,
+        misnamed: contents.signatures.misnamed.clone(),
+    })
 }

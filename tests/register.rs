@@ -1,7 +1,7 @@
 //! The register, `status`, `changes` and the circulation bundle through the real binary.
 
 mod support;
-use support::{COUNCIL, FRAMEWORK, HOSPITAL, NOW, copy_dir, cs, read_docx, root};
+use support::{COUNCIL, FRAMEWORK, HOSPITAL, NOW, copy_example, cs, read_docx};
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -31,7 +31,7 @@ impl World {
         let tmp = tempfile::tempdir().unwrap();
         let pack = tmp.path().join("pack");
         let private = tmp.path().join("private");
-        copy_dir(&root().join("examples/small"), &pack);
+        copy_example("small", &pack);
         std::fs::create_dir_all(&private).unwrap();
         cs().arg("assemble").arg(&pack).assert().success();
         let w = World {

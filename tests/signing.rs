@@ -2,7 +2,7 @@
 //! code and message, tamper cases, and an independent check with jq, coreutils and openssl.
 
 mod support;
-use support::{COUNCIL, FRAMEWORK, HOSPITAL, NOW, add_group_order, copy_dir, cs, root};
+use support::{COUNCIL, FRAMEWORK, HOSPITAL, NOW, add_group_order, copy_example, cs, root};
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
@@ -25,7 +25,7 @@ impl World {
         let tmp = tempfile::tempdir().unwrap();
         let pack = tmp.path().join("pack");
         let private = tmp.path().join("private");
-        copy_dir(&root().join("examples").join(example), &pack);
+        copy_example(example, &pack);
         std::fs::create_dir_all(&private).unwrap();
         cs().arg("assemble").arg(&pack).assert().success();
         World {
@@ -943,5 +943,49 @@ fn a_backdated_unrecorded_signature_with_a_revoked_key_fails() {
     w.revoke_first_key("compromised", "2026-10-01");
     let (code, text) = w.verify(FRAMEWORK, &[]);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("FAILED       Riverside Borough Council: the key has been revoked and the register has no record of this signature"), "{text}");
+    assert!(text.contains("FAILED       Riverside Borough Council: the key was revoked as compromised from 2026-10-01T00:00:00Z, and the register has no record of this signature"), "{text}");
+}
+
+/// The README's first command leaves `out/`, `register/` (and, once someone signs, `keys/` and
+/// `signatures/`) in the example; a test's copy of the pack takes its data only.
+#[test]
+fn a_pack_copy_takes_the_data_and_nothing_a_command_wrote() {
+    let w = World::new("cambs");
+    let key = w.key("cambs-cc", "Stephen Moreland", &[]);
+    w.sign(
+        "framework-v2.7.docx",
+        &key,
+        "cambs-cc",
+        "Stephen Moreland",
+        "Chief Executive",
+    )
+    .success();
+    for written in ["out", "register", "signatures", "keys"] {
+        assert!(w.pack.join(written).is_dir(), "{written} was not written");
+    }
+    let copy = w._tmp.path().join("copy");
+    support::copy_pack(&w.pack, &copy);
+    for written in ["out", "register", "signatures", "keys"] {
+        assert!(!copy.join(written).exists(), "the copy holds {written}/");
+    }
+    for data in [
+        "framework.json",
+        "organisations.json",
+        "protocols",
+        "schema",
+    ] {
+        assert!(copy.join(data).exists(), "the copy lacks {data}");
+    }
+    assert_eq!(
+        std::fs::read_dir(copy.join("protocols")).unwrap().count(),
+        3,
+        "every protocol is copied"
+    );
+    // The copy starts its own history: its register holds only what its own assembly recorded.
+    cs().arg("assemble").arg(&copy).assert().success();
+    cs().args(["register", "verify"])
+        .arg(&copy)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("intact: 15 record(s)"));
 }

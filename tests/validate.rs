@@ -2,7 +2,7 @@
 //! message with its file and JSON path, on a copy of the small example pack.
 
 mod support;
-use support::copy_dir;
+use support::copy_pack;
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ type Edit<'a> = (&'a str, &'a dyn Fn(&mut Value));
 /// A copy of the small example with each edit applied to the JSON of its file.
 fn pack_with(edits: &[Edit]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&example(), dir.path());
+    copy_pack(&example(), dir.path());
     for (file, edit) in edits {
         let path = dir.path().join(file);
         let mut value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

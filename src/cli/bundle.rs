@@ -4,13 +4,12 @@ use std::path::{Path, PathBuf};
 
 use countersign::bundle::{self, REPORT_FILE};
 use countersign::fsio::{self, Overwrite};
+use countersign::pack::Pack;
 use countersign::template::Template;
-use countersign::verify::{Status, verify_document};
+use countersign::verify::{PackVerification, Status, verify_pack};
 
-use super::keys::load_keyring;
-use super::register::verify_register;
-use super::sign::{manifest_of, read_signatures};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
+use super::sign::{clean, open_bundle};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now};
 
 #[derive(clap::Args)]
 pub struct BundleArgs {
@@ -25,85 +24,40 @@ pub struct BundleArgs {
     force: bool,
 }
 
-/// Everything about a pack that verification found.
-struct Verified {
-    data: countersign::validate::PackData,
-    manifest: countersign::assemble::Manifest,
-    register: countersign::register::Register,
-    checkpoints: Vec<String>,
-    reports: Vec<countersign::verify::VerifyReport>,
-}
-
-fn verify_all(pack: &Path) -> Result<Verified, Failure> {
-    let data = load_pack(pack)?;
-    let manifest = manifest_of(pack)?;
-    let keyring = load_keyring(pack)?;
-    let (register, checkpoints) = verify_register(pack, &keyring)?;
-    let signatures = read_signatures(pack)?;
-    let mut reports = Vec::new();
-    for entry in &manifest.documents {
-        let path = pack.join("out").join(&entry.file);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Failure::verify(
-                format!(
-                    "{} is listed in the manifest but cannot be read ({})",
-                    entry.file,
-                    io_reason(&e)
-                ),
-                None,
-            )
-        })?;
-        reports.push(verify_document(
-            &entry.file,
-            &bytes,
-            &manifest,
-            &data,
-            &keyring,
-            &signatures,
-            Some(&register),
-        ));
-    }
-    Ok(Verified {
-        data,
-        manifest,
-        register,
-        checkpoints,
-        reports,
-    })
+fn register_failure(e: countersign::register::RegisterError) -> Failure {
+    Failure::verify(
+        format!("the register cannot be trusted: {e}"),
+        Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
+    )
 }
 
 pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
-    let Verified {
-        data,
-        manifest,
-        register,
-        reports,
-        ..
-    } = verify_all(&args.pack)?;
-    if let Some(bad) = reports.iter().find(|r| !r.valid) {
+    let pack = Pack::new(&args.pack);
+    let contents = pack.contents().map_err(load_failure)?;
+    let verification = verify_pack(&contents).map_err(register_failure)?;
+    if let Some(missing) = verification.missing.first() {
         return Err(Failure::verify(
-            format!(
-                "{} fails verification; a bundle is made only of documents and signatures that verify",
-                bad.file
-            ),
-            Some(format!(
-                "run `countersign verify {}/out/{}` to see why",
-                args.pack.display(),
-                bad.file
-            )),
+            format!("{missing} is listed in the manifest but the pack does not hold it"),
+            Some("restore it from version control or a copy; a bundle must hold every document it lists".into()),
         ));
     }
-    let at = now();
-    let context = bundle::report_context(&data, &manifest, &register, &reports, &at);
-    let (template_bytes, _) = countersign::assemble::template_bytes(&args.pack, REPORT_FILE)
+    let at = now()?;
+    let context = bundle::report_context(
+        &contents.data,
+        &contents.manifest,
+        &contents.register,
+        &verification.reports,
+        &at,
+    );
+    let (template_bytes, _) = countersign::assemble::template_bytes(pack.root(), REPORT_FILE)
         .map_err(|e| Failure::input(e.to_string(), None))?;
     let report = Template::from_bytes(template_bytes)
         .and_then(|t| t.render(&context))
         .map_err(|e| Failure::input(format!("cannot make the signature report: {e}"), None))?;
-    let mut files =
-        bundle::collect(&args.pack, &manifest).map_err(|e| Failure::input(e.to_string(), None))?;
+    let mut files = bundle::collect(&pack, &contents.manifest)
+        .map_err(|e| Failure::input(e.to_string(), None))?;
     files.push((REPORT_FILE.to_string(), report));
-    let zip = bundle::build(&data.framework.id, &at, &files)
+    let zip = bundle::build(&contents.data.framework.id, &at, &files)
         .map_err(|e| Failure::input(e.to_string(), None))?;
     let overwrite = if args.force {
         Overwrite::Replace
@@ -117,64 +71,38 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         ),
         other => Failure::input(other.to_string(), None),
     })?;
-    let signatures = reports.iter().map(|r| r.signed_count()).sum::<usize>();
-    Ok(format!(
+    let signatures = verification
+        .reports
+        .iter()
+        .map(|r| r.signed_count())
+        .sum::<usize>();
+    let mut summary = format!(
         "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records) and the signature report; no secret key",
         args.output.display(),
         files.len() + 1,
         zip.len(),
-        manifest.documents.len(),
-        register.records.len()
-    ))
+        contents.manifest.documents.len(),
+        contents.register.records.len()
+    );
+    let failing: Vec<&str> = verification
+        .reports
+        .iter()
+        .filter(|r| !r.valid)
+        .map(|r| r.file.as_str())
+        .collect();
+    if !failing.is_empty() {
+        summary.push_str(&format!(
+            "\nwarning: {} fail verification and are reported as such in the bundle; run `countersign status {}` to see why (an organisation whose signature fails can sign again, and `countersign collect` sets the failing one aside)",
+            failing.join(", "),
+            args.pack.display()
+        ));
+    }
+    Ok(summary)
 }
 
-/// Verifies a bundle: its files against its index, then everything in it.
-pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, Failure> {
-    let bytes = read_file(path, "bundle")?;
-    let (index, files) = match bundle::open(&bytes) {
-        Ok(x) => x,
-        Err(e @ bundle::BundleError::Mismatch(_)) => {
-            return Err(Failure::verify(
-                format!("the bundle '{}' was tampered with: {e}", path.display()),
-                Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
-            ));
-        }
-        Err(e) => {
-            return Err(Failure::input(
-                format!("cannot use '{}': {e}", path.display()),
-                None,
-            ));
-        }
-    };
-    let dir = tempfile::tempdir()
-        .map_err(|e| Failure::input(format!("cannot make a working folder ({e})"), None))?;
-    for (name, content) in &files {
-        let target = dir.path().join(name);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Failure::input(e.to_string(), None))?;
-        }
-        std::fs::write(&target, content).map_err(|e| Failure::input(e.to_string(), None))?;
-    }
-    let Verified {
-        manifest,
-        register,
-        checkpoints,
-        reports,
-        ..
-    } = verify_all(dir.path())?;
-    let mut problems = Vec::new();
-    for r in &reports {
-        if !r.valid {
-            problems.push(format!("{} fails verification", r.file));
-        }
-        if register.assembled(&r.sha256).is_none() {
-            problems.push(format!(
-                "{} is not recorded in the register as assembled",
-                r.file
-            ));
-        }
-    }
-    let outstanding: Vec<String> = reports
+/// Who is outstanding on the bundle's current documents, as "file: organisation".
+fn outstanding(v: &PackVerification, manifest: &countersign::assemble::Manifest) -> Vec<String> {
+    v.reports
         .iter()
         .filter(|r| {
             manifest
@@ -188,25 +116,56 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
                 .filter(|p| p.status != Status::Signed)
                 .map(move |p| format!("{}: {}", r.file, p.name))
         })
-        .collect();
+        .collect()
+}
+
+/// Verifies a bundle in memory: its files against its index, then everything in it.
+pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, Failure> {
+    let (index, contents) = open_bundle(path)?;
+    let verification = verify_pack(&contents).map_err(register_failure)?;
+    let register = &contents.register;
+    let mut problems = Vec::new();
+    for missing in &verification.missing {
+        problems.push(format!("{missing} is listed in the manifest but missing"));
+    }
+    for r in &verification.reports {
+        if !r.valid {
+            problems.push(format!("{} fails verification", r.file));
+        }
+        if register.assembled(&r.sha256).is_none() {
+            problems.push(format!(
+                "{} is not recorded in the register as assembled",
+                r.file
+            ));
+        }
+    }
+    let outstanding = outstanding(&verification, &contents.manifest);
     let failed = !problems.is_empty() || (require_all && !outstanding.is_empty());
+    let files = index.files.len();
+    let checkpoints: Vec<String> = verification
+        .checkpoints
+        .iter()
+        .map(|c| {
+            format!(
+                "{} vouched for the first {} records at {}",
+                c.organisation, c.size, c.signed_at
+            )
+        })
+        .collect();
     if json {
         let value = serde_json::json!({
-            "format": "countersign/bundle-verify/v1", "pack": index.pack, "created_at": index.created_at, "files": files.len(),
+            "format": "countersign/bundle-verify/v1", "pack": index.pack, "created_at": index.created_at, "files": files,
             "register": {"records": register.records.len(), "head": register.head().1, "checkpoints": checkpoints},
-            "documents": reports, "problems": problems, "outstanding": outstanding, "valid": problems.is_empty(),
+            "documents": verification.reports, "problems": problems, "outstanding": outstanding, "valid": problems.is_empty(),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        super::print_json(&value)?;
     } else {
         let mut text = format!(
             "bundle {} of pack {} made {}: every one of its {} files matches its index\n",
             path.display(),
-            index.pack,
-            index.created_at,
-            files.len()
+            clean(&index.pack),
+            clean(&index.created_at),
+            files
         );
         text.push_str(&format!(
             "register: intact, {} records{}\n",
@@ -217,23 +176,30 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
                 format!(", {} checkpoint(s) verified", checkpoints.len())
             }
         ));
-        for r in &reports {
+        for r in &verification.reports {
             let signed = r.signed_count();
             text.push_str(&format!(
                 "{}  {}  {}/{} signed\n",
                 if r.valid { "ok    " } else { "FAILED" },
-                r.file,
+                clean(&r.file),
                 signed,
                 r.parties.len()
             ));
+            for kept in &r.set_aside {
+                text.push_str(&format!(
+                    "        set aside {}: {} (kept as evidence; not counted)\n",
+                    clean(&kept.signature_file),
+                    clean(&kept.reason)
+                ));
+            }
         }
         for p in &problems {
-            text.push_str(&format!("problem: {p}\n"));
+            text.push_str(&format!("problem: {}\n", clean(p)));
         }
         if !outstanding.is_empty() {
             text.push_str(&format!("outstanding ({}):\n", outstanding.len()));
             for o in &outstanding {
-                text.push_str(&format!("  {o}\n"));
+                text.push_str(&format!("  {}\n", clean(o)));
             }
         }
         text.push_str(if !problems.is_empty() {
@@ -243,7 +209,7 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
         } else {
             "result: VALID: every document and signature verifies; some signatures are outstanding\n"
         });
-        print!("{text}");
+        super::print_out(&text)?;
     }
     Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })
 }

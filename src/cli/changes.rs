@@ -2,13 +2,14 @@
 
 use std::path::PathBuf;
 
-use countersign::assemble::{ManifestEntry, data_file_name, template_bytes};
+use countersign::assemble::{ManifestEntry, template_bytes};
 use countersign::changes::compare;
 use countersign::fsio::{self, Overwrite};
 use countersign::template::Template;
 
-use super::sign::manifest_of;
-use super::{Failure, io_reason, load_pack};
+use countersign::pack::Pack;
+
+use super::{Failure, io_reason, load_failure, load_pack};
 
 #[derive(clap::Args)]
 pub struct ChangesArgs {
@@ -31,7 +32,8 @@ pub struct ChangesArgs {
 
 pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     let data = load_pack(&args.pack)?;
-    let manifest = manifest_of(&args.pack)?;
+    let pack = Pack::new(&args.pack);
+    let manifest = pack.manifest().map_err(load_failure)?;
     let id = args
         .doc
         .clone()
@@ -73,7 +75,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
             .ok_or_else(|| Failure::input(format!("'{id}' has no current version"), None))?,
     };
     let read = |entry: &ManifestEntry| -> Result<serde_json::Value, Failure> {
-        let path = args.pack.join("out").join(data_file_name(&entry.file));
+        let path = pack.data_path(&entry.file);
         let bytes = std::fs::read(&path).map_err(|e| Failure::input(format!("cannot read the data of {} ('{}': {})", entry.file, path.display(), io_reason(&e)), Some("the data of each version is kept by `countersign assemble`; versions assembled before it kept data cannot be compared".into())))?;
         serde_json::from_slice(&bytes).map_err(|e| {
             Failure::input(format!("the data of {} is damaged ({e})", entry.file), None)

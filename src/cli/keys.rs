@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use countersign::fsio::{self, Overwrite};
-use countersign::keyring::{KEYRING_FILE, Keyring, RevocationReason};
+use countersign::keyring::{Keyring, RevocationReason};
 use countersign::keys::{PublicKey, SecretKey};
 use countersign::register::Event;
 
-use super::{Failure, io_reason, load_pack, now, read_text};
+use countersign::pack::{KeyringLock, Pack};
+
+use super::{Failure, load_failure, load_pack, now, read_text};
 
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
@@ -89,15 +91,16 @@ pub struct SignerArgs {
     /// Your secret key file (from `countersign keygen`).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
-    /// The id of the organisation you sign for.
+    /// The id of the organisation you sign for (default: the keyring's entry for your key).
     #[arg(long)]
-    pub org: String,
-    /// Your name, as the keyring records it.
+    pub org: Option<String>,
+    /// Your name, as the keyring records it (default: the keyring's entry for your key).
     #[arg(long)]
-    pub signatory: String,
-    /// The role you sign in, e.g. "Chief Executive".
+    pub signatory: Option<String>,
+    /// The role you sign in, e.g. "Chief Executive" (default: your key's one role, or your
+    /// organisation's signatory position; needed when your key may sign in several roles).
     #[arg(long)]
-    pub role: String,
+    pub role: Option<String>,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
 }
@@ -187,16 +190,23 @@ pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
     }
     .map_err(|e| Failure::input(e.to_string(), None))?;
     let public = key.public();
+    let created = now()?;
     fsio::write_secret_new(&key_path, secret.as_bytes())
         .map_err(|e| Failure::input(format!("cannot write the secret key: {e}"), None))?;
     let write_public = |path: &Path, text: String| {
         fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse)
             .map_err(|e| Failure::input(format!("cannot write the public key: {e}"), None))
     };
-    write_public(&pub_path, format!("{}\n", public.to_openssh(&args.org)))?;
+    write_public(
+        &pub_path,
+        format!(
+            "{}\n",
+            public.to_openssh(&countersign::keys::openssh_comment(&args.org, &created))
+        ),
+    )?;
     write_public(&pem_path, public.to_pem())?;
     Ok(format!(
-        "created an Ed25519 key for '{}'\n  key id:      {}\n  secret key:  {} ({}, readable only by you: keep it private and backed up)\n  public key:  {} and {}\nnext: add the public key to the pack with\n  countersign keys add {} --org {} --signatory \"NAME\" --role \"ROLE\" --pack PACK",
+        "created an Ed25519 key for '{}' at {created}\n  key id:      {} (its fingerprint)\n  secret key:  {} ({}, readable only by you: keep it private and backed up; it never leaves your computer)\n  public key:  {} and {}\nnext: send the public key {} (never the .key file) to the coordinator of your pack, and confirm the fingerprint above with them by another channel (a phone call, or read it out at a meeting): it is how they know the key is yours",
         args.org,
         public.key_id(),
         key_path.display(),
@@ -208,7 +218,6 @@ pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
         pub_path.display(),
         pem_path.display(),
         pub_path.display(),
-        args.org
     ))
 }
 
@@ -220,6 +229,24 @@ pub enum KeysCommand {
     List(KeysListArgs),
     /// Revoke a key (superseded by a new one, or compromised).
     Revoke(KeysRevokeArgs),
+    /// Correct the time from which a key counts (recorded in the keyring; the key's earlier
+    /// value stays in its history).
+    ValidFrom(KeysValidFromArgs),
+}
+
+#[derive(clap::Args)]
+pub struct KeysValidFromArgs {
+    /// The key id (SHA256:…), or a unique start of it.
+    key_id: String,
+    /// From when signatures with it count (YYYY-MM-DD or UTC time).
+    #[arg(long = "from", value_name = "TIME")]
+    from: String,
+    /// A note for the record (why it changed).
+    #[arg(long)]
+    note: Option<String>,
+    /// The pack folder.
+    #[arg(long, default_value = ".")]
+    pack: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -235,7 +262,8 @@ pub struct KeysAddArgs {
     /// A role the key may sign as (repeat for several; none means any role).
     #[arg(long = "role")]
     roles: Vec<String>,
-    /// From when signatures count (YYYY-MM-DD or UTC time; default: now).
+    /// From when signatures count (YYYY-MM-DD or UTC time; default: when the key was created,
+    /// as its .pub file says, else now).
     #[arg(long)]
     valid_from: Option<String>,
     /// The pack folder.
@@ -279,68 +307,22 @@ pub enum ReasonArg {
 }
 
 pub fn load_keyring(pack: &Path) -> Result<Keyring, Failure> {
-    let path = pack.join(KEYRING_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => Keyring::from_bytes(&bytes).map_err(|e| {
-            Failure::verify(
-                format!("the keyring '{}' cannot be trusted: {e}", path.display()),
-                Some(
-                    "restore keys/keyring.json from version control, and find out who changed it"
-                        .into(),
-                ),
-            )
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Keyring::default()),
-        Err(e) => Err(Failure::input(
-            format!(
-                "cannot read the keyring '{}' ({})",
-                path.display(),
-                io_reason(&e)
-            ),
-            None,
-        )),
-    }
+    Pack::new(pack).keyring().map_err(load_failure)
 }
 
-/// Holds an exclusive lock while the keyring is read, changed and written, so that two
-/// coordinators changing it at once cannot lose a change. Released when dropped.
-fn lock_keyring(pack: &Path) -> Result<std::fs::File, Failure> {
-    let dir = pack.join("keys");
-    let fail = |e: std::io::Error| {
+fn lock_keyring(pack: &Path) -> Result<KeyringLock, Failure> {
+    Pack::new(pack).lock_keyring().map_err(|e| {
         Failure::input(
-            format!(
-                "cannot lock the keyring in '{}' ({})",
-                dir.display(),
-                io_reason(&e)
-            ),
-            None,
+            e.to_string(),
+            Some("check that you may write to the pack's keys/ folder".into()),
         )
-    };
-    std::fs::create_dir_all(&dir).map_err(fail)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(".keyring.lock"))
-        .map_err(fail)?;
-    file.lock().map_err(fail)?;
-    Ok(file)
+    })
 }
 
-fn save_keyring(pack: &Path, keyring: &Keyring) -> Result<(), Failure> {
-    let dir = pack.join("keys");
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Failure::input(
-            format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
-            None,
-        )
-    })?;
-    fsio::write_atomic(
-        &pack.join(KEYRING_FILE),
-        &keyring.to_bytes(),
-        Overwrite::Replace,
-    )
-    .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), None))
+fn save_keyring(pack: &Path, keyring: &Keyring, lock: &KeyringLock) -> Result<(), Failure> {
+    Pack::new(pack)
+        .save_keyring(keyring, lock)
+        .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), None))
 }
 
 fn record_change(pack: &Path, at: &str, event: Event) -> Result<(), Failure> {
@@ -359,7 +341,7 @@ fn record_change(pack: &Path, at: &str, event: Event) -> Result<(), Failure> {
 pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
         KeysCommand::Add(a) => {
-            let _lock = lock_keyring(&a.pack)?;
+            let lock = lock_keyring(&a.pack)?;
             let data = load_pack(&a.pack)?;
             let org = data.organisation(&a.org).ok_or_else(|| {
                 Failure::input(
@@ -387,12 +369,17 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 )
             })?;
             let mut keyring = load_keyring(&a.pack)?;
-            let at = now();
-            let valid_from = a.valid_from.clone().unwrap_or_else(|| at.clone());
+            let at = now()?;
+            let created = countersign::keys::created_at(&text);
+            let valid_from = a
+                .valid_from
+                .clone()
+                .or_else(|| created.clone())
+                .unwrap_or_else(|| at.clone());
             keyring
                 .add(&public, &a.org, &a.signatory, &a.roles, &valid_from, &at)
                 .map_err(|e| Failure::input(format!("cannot add the key: {e}"), None))?;
-            save_keyring(&a.pack, &keyring)?;
+            save_keyring(&a.pack, &keyring, &lock)?;
             record_change(
                 &a.pack,
                 &at,
@@ -402,9 +389,9 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     signatory: a.signatory.clone(),
                 },
             )?;
+            let valid_from = countersign::time::normalise(&valid_from).unwrap_or(valid_from);
             Ok(format!(
-                "added the key {} for {} ({}), held by {}{}",
-                public.key_id(),
+                "added the key for {} ({}), held by {}{}, counting from {valid_from}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
                 org.name,
                 org.id,
                 a.signatory,
@@ -412,7 +399,15 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     String::new()
                 } else {
                     format!(", to sign as {}", a.roles.join(" or "))
-                }
+                },
+                if a.valid_from.is_none() && created.is_some() {
+                    " (when it was created)"
+                } else {
+                    ""
+                },
+                public.key_id(),
+                a.signatory,
+                public.key_id()
             ))
         }
         KeysCommand::List(a) => {
@@ -465,7 +460,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             ))
         }
         KeysCommand::Revoke(a) => {
-            let _lock = lock_keyring(&a.pack)?;
+            let lock = lock_keyring(&a.pack)?;
             let mut keyring = load_keyring(&a.pack)?;
             let record = keyring
                 .find(&a.key_id)
@@ -476,7 +471,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     )
                 })?
                 .clone();
-            let at = now();
+            let at = now()?;
             let effective = a.effective.clone().unwrap_or_else(|| at.clone());
             let reason = match a.reason {
                 ReasonArg::Superseded => RevocationReason::Superseded,
@@ -485,7 +480,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             keyring
                 .revoke(&record.key_id, reason, &effective, a.note.as_deref(), &at)
                 .map_err(|e| Failure::input(format!("cannot revoke the key: {e}"), None))?;
-            save_keyring(&a.pack, &keyring)?;
+            save_keyring(&a.pack, &keyring, &lock)?;
             let effective = countersign::time::normalise(&effective).unwrap_or(effective);
             record_change(
                 &a.pack,
@@ -502,6 +497,31 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 record.organisation,
                 reason.label(),
                 effective
+            ))
+        }
+        KeysCommand::ValidFrom(a) => {
+            let lock = lock_keyring(&a.pack)?;
+            let mut keyring = load_keyring(&a.pack)?;
+            let record = keyring
+                .find(&a.key_id)
+                .map_err(|e| {
+                    Failure::input(
+                        e.to_string(),
+                        Some("see the ids with `countersign keys list`".into()),
+                    )
+                })?
+                .clone();
+            let at = now()?;
+            keyring
+                .correct_valid_from(&record.key_id, &a.from, a.note.as_deref(), &at)
+                .map_err(|e| Failure::input(format!("cannot change the key: {e}"), None))?;
+            save_keyring(&a.pack, &keyring, &lock)?;
+            let now_from = keyring
+                .get(&record.key_id)
+                .map_or_else(String::new, |k| k.valid_from.clone());
+            Ok(format!(
+                "the key {} of {} now counts from {now_from} (it counted from {}); the change is recorded in the keyring",
+                record.key_id, record.organisation, record.valid_from
             ))
         }
     }

@@ -3,6 +3,7 @@
 
 mod bundle;
 mod changes;
+mod collect;
 mod keys;
 mod register;
 mod sign;
@@ -79,10 +80,22 @@ enum Command {
     /// Manage the pack's keyring: which public keys belong to which organisation.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
-    /// Countersign an assembled document with your key: writes a detached signature
-    /// (a DSSE envelope with an in-toto statement) to PACK/signatures/.
+    /// Countersign a document with your key: a detached signature (a DSSE envelope with an
+    /// in-toto statement).
+    ///
+    /// From the bundle you were sent (`countersign sign BUNDLE.zip DOCUMENT --key KEY`): writes
+    /// one signature file to the current folder (or -o) for you to send back to the
+    /// coordinator, and nothing else anywhere. Without DOCUMENT, lists what awaits your
+    /// signature. In the coordinator's pack folder (`countersign sign PACK/out/DOC.docx --key
+    /// KEY`): files the signature in PACK/signatures/ and records it in the register. Your
+    /// organisation, name and role come from the keyring's entry for your key.
     #[command(after_help = EXIT_CODES)]
     Sign(sign::SignArgs),
+    /// Bring the signature and checkpoint files that signatories sent back into the pack
+    /// (coordinators): each is checked in full, filed under its proper name whatever it was
+    /// called, and recorded in the register with the time it was received.
+    #[command(after_help = COLLECT_EXIT_CODES)]
+    Collect(collect::CollectArgs),
     /// Check a document: is it exactly the assembled version, who signed it, who has not, and
     /// which signatures fail and why. Works offline.
     #[command(after_help = VERIFY_EXIT_CODES)]
@@ -110,6 +123,11 @@ const STATUS_EXIT_CODES: &str = "Exit codes (for scheduled reminders):
   1  something does: a current document is not signed by every party, a signature or
      document fails verification, or a review is due within 60 days or overdue
   2  bad usage, or input that cannot be read";
+
+const COLLECT_EXIT_CODES: &str = "Exit codes:
+  0  every file was collected, was already held, or signs an older version (kept)
+  1  a file was refused (it fails a check; it was not filed)
+  2  bad usage, or a file or the pack cannot be read; nothing was filed";
 
 const ASSEMBLE_EXIT_CODES: &str = "Exit codes:
   0  assembled (or, with --check, every document matches the manifest)
@@ -190,19 +208,74 @@ impl Failure {
 }
 
 /// The current time in UTC: `SOURCE_DATE_EPOCH` (seconds) when set, so runs can be
-/// reproduced, else the clock. The only place the clock is read.
+/// reproduced, else the clock. The only place the clock is read. A variable that is set but is
+/// not a number is an error: a reproducible run must not quietly stop being one.
 #[allow(clippy::disallowed_methods)]
-fn now() -> String {
-    let seconds = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0)
-        });
-    countersign::time::format_unix(seconds)
+fn now() -> Result<String, Failure> {
+    let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => text.trim().parse::<i64>().map_err(|_| {
+            Failure::input(
+                format!(
+                    "SOURCE_DATE_EPOCH is set to '{}', which is not a number of seconds since 1970",
+                    text.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
+                ),
+                Some("set it to whole seconds (for example `date +%s`), or unset it to use the clock".into()),
+            )
+        })?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    };
+    Ok(countersign::time::format_unix(seconds))
+}
+
+/// Prints a command's answer on standard output. A reader that went away (`| head`) ends the
+/// command quietly; any other failure to write is an error.
+pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::input(
+            format!("cannot write the answer to standard output ({e})"),
+            Some("check where the output goes (a full disk?)".into()),
+        )),
+    }
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::input(format!("cannot write JSON ({e})"), None))?;
+    text.push('\n');
+    print_out(&text)
+}
+
+/// A pack that could not be loaded, with what to do about it.
+pub(crate) fn load_failure(e: countersign::pack::LoadError) -> Failure {
+    use countersign::pack::LoadError as E;
+    use countersign::validate::PackError;
+    let hint = match &e {
+        E::Data(PackError::NotAPack(_)) => "run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string(),
+        E::Data(PackError::Invalid { .. }) => "fix the places listed above and run `countersign validate` again".to_string(),
+        E::Data(_) | E::Read { .. } => "check that the file exists and that you may read it".to_string(),
+        E::NotAssembled { pack, .. } => format!("run `countersign assemble {}` first", pack.display()),
+        E::Manifest { .. } => "restore out/manifest.json from version control, or assemble the pack again".to_string(),
+        E::Keyring { .. } => "restore keys/keyring.json from version control, and find out who changed it".to_string(),
+        E::Register(_) => "run `countersign register verify` for details; restore the register from version control or another copy".to_string(),
+        _ => String::new(),
+    };
+    let code = match &e {
+        E::Keyring { .. } | E::Register(_) => EXIT_VERIFY_FAILED,
+        _ => EXIT_INPUT,
+    };
+    Failure {
+        message: e.to_string(),
+        hint: (!hint.is_empty()).then_some(hint),
+        code,
+    }
 }
 
 /// Reads a UTF-8 text file, saying which file and what is wrong if it cannot.
@@ -313,9 +386,7 @@ fn validate(pack: &Path) -> Result<String, Failure> {
 
 fn schema(args: &SchemaArgs) -> Result<String, Failure> {
     let Some(dir) = &args.out else {
-        let text = serde_json::to_string_pretty(&countersign::validate::schemas())
-            .map_err(|e| Failure::input(e.to_string(), None))?;
-        println!("{text}");
+        print_json(&countersign::validate::schemas())?;
         return Ok(String::new());
     };
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -363,7 +434,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED });
     }
     let report =
-        asm::assemble(&args.pack, &out, &data, &now(), &mut progress).map_err(assemble_failure)?;
+        asm::assemble(&args.pack, &out, &data, &now()?, &mut progress).map_err(assemble_failure)?;
     let current = report
         .manifest
         .documents
@@ -371,6 +442,13 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         .filter(|d| d.current)
         .count();
     let earlier = report.manifest.documents.len() - current;
+    if report.written.is_empty() {
+        return Ok(format!(
+            "nothing changed: the {current} documents in '{}' are already what the data and templates give (manifest: {})",
+            out.display(),
+            out.join(asm::MANIFEST_FILE).display()
+        ));
+    }
     let mut summary = format!(
         "assembled {current} documents into '{}' ({} new, {} unchanged{}); manifest: {}",
         out.display(),
@@ -468,6 +546,10 @@ pub fn run() -> i32 {
         Command::Keygen(args) => keys::keygen(args),
         Command::Keys(command) => keys::keys(command),
         Command::Sign(args) => sign::sign(args),
+        Command::Collect(args) => match collect::collect(args) {
+            Ok(code) => return code,
+            Err(f) => Err(f),
+        },
         Command::Verify(args) => match sign::verify(args) {
             Ok(code) => return code,
             Err(f) => Err(f),

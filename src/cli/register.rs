@@ -1,20 +1,18 @@
 //! `register verify|checkpoint` and `status`: the pack's history and what needs doing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use countersign::fsio::{self, Overwrite};
+use countersign::pack::Pack;
 use countersign::register::{
-    CHECKPOINTS_DIR, Checkpoint, REGISTER_FILE, Register, check_checkpoint, checkpoint_file_name,
-    sign_checkpoint,
+    Checkpoint, Register, check_checkpoints, checkpoint_file_name, sign_checkpoint,
 };
+use countersign::sign::{check_signer, resolve_signer};
 use countersign::status::status;
 use countersign::verify::Status;
 
-use super::keys::{SignerArgs, load_keyring, read_secret_key};
-use super::sign::{load_register, manifest_of, read_signatures};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
-use countersign::keyring::Keyring;
-use countersign::sign::check_signer;
+use super::keys::{SignerArgs, read_secret_key};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now};
 
 #[derive(clap::Subcommand)]
 pub enum RegisterCommand {
@@ -36,52 +34,69 @@ pub struct RegisterVerifyArgs {
 
 #[derive(clap::Args)]
 pub struct CheckpointArgs {
-    /// The pack folder.
+    /// The bundle you were sent (FILE.zip): sign a checkpoint of its register and send the
+    /// file back to the coordinator. Leave out to sign in a pack folder (--pack).
+    bundle: Option<PathBuf>,
+    /// The pack folder (when no bundle is given).
     #[arg(long, default_value = ".")]
     pack: PathBuf,
     #[command(flatten)]
     signer: SignerArgs,
+    /// With a bundle: where to write the checkpoint file (a file or a folder; default: the
+    /// current folder).
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
 }
 
-/// Checks the register and every checkpoint; returns a summary or the failure.
-pub fn verify_register(pack: &Path, keyring: &Keyring) -> Result<(Register, Vec<String>), Failure> {
-    let register = load_register(pack)?;
-    let mut checkpoints = Vec::new();
-    let dir = pack.join(CHECKPOINTS_DIR);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.flatten().map(|e| e.path()).collect())
+fn register_failure(e: countersign::register::RegisterError) -> Failure {
+    Failure::verify(
+        e.to_string(),
+        Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
+    )
+}
+
+/// Checks the register and every checkpoint; returns the register and the checkpoints in words.
+pub fn verify_register(pack: &Pack) -> Result<(Register, Vec<String>), Failure> {
+    let keyring = pack.keyring().map_err(load_failure)?;
+    let register = pack.register().map_err(load_failure)?;
+    let pack_id = pack
+        .manifest()
+        .map(|m| m.pack)
+        .or_else(|_| pack.data().map(|d| d.framework.id))
         .unwrap_or_default();
-    files.sort();
-    for path in files {
-        let bytes = read_file(&path, "checkpoint")?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match check_checkpoint(&bytes, keyring, &register) {
-            Ok(cp) => checkpoints.push(format!("checkpoint {name}: {} vouched for the first {} records at {}", cp.organisation, cp.size, cp.signed_at)),
-            Err(reason) => return Err(Failure::verify(format!("the checkpoint {name} fails: {reason}"), Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()))),
-        }
-    }
-    Ok((register, checkpoints))
+    let files = pack.checkpoints().map_err(load_failure)?;
+    let held =
+        check_checkpoints(&files, &pack_id, &keyring, &register).map_err(register_failure)?;
+    let lines = files
+        .iter()
+        .zip(&held)
+        .map(|((name, _), cp)| {
+            format!(
+                "checkpoint {name}: {} vouched for the first {} records at {}",
+                cp.organisation, cp.size, cp.signed_at
+            )
+        })
+        .collect();
+    Ok((register, lines))
 }
 
 pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
     match command {
         RegisterCommand::Verify(a) => {
-            if !a.pack.join(REGISTER_FILE).exists() {
+            let pack = Pack::new(&a.pack);
+            if !pack.register_path().exists() {
                 return Ok(format!(
                     "the pack '{}' has no register yet: nothing has been assembled, signed or added to the keyring; `countersign assemble {}` starts it",
                     a.pack.display(),
                     a.pack.display()
                 ));
             }
-            let (register, checkpoints) = verify_register(&a.pack, &load_keyring(&a.pack)?)?;
+            let (register, checkpoints) = verify_register(&pack)?;
             let (size, head) = register.head();
             let mut out = format!(
                 "the register {} is intact: {size} record(s), head {}",
-                a.pack.join(REGISTER_FILE).display(),
-                &head[..16]
+                pack.register_path().display(),
+                head.get(..16).unwrap_or_default()
             );
             for c in checkpoints {
                 out.push_str("\n  ");
@@ -89,50 +104,94 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
             }
             Ok(out)
         }
-        RegisterCommand::Checkpoint(a) => {
-            let data = load_pack(&a.pack)?;
-            let keyring = load_keyring(&a.pack)?;
-            let (register, _) = verify_register(&a.pack, &keyring)?;
-            let key = read_secret_key(&a.signer.key, &a.signer.passphrase)?;
-            let key_id = key.public().key_id();
-            let at = now();
-            let signer = &a.signer;
-            check_signer(&keyring, &data, &key_id, &signer.org, &signer.signatory, &signer.role, &at)
-                .map_err(|e| Failure::input(format!("cannot sign the checkpoint: {e}"), Some("check `countersign keys list` for your key's organisation, holder, roles and status".into())))?;
-            let (size, head) = register.head();
-            let checkpoint = Checkpoint {
-                pack: data.framework.id.clone(),
-                size,
-                head,
-                signed_at: at,
-                organisation: a.signer.org.clone(),
-                signatory: a.signer.signatory.clone(),
-                role: a.signer.role.clone(),
-                key_id: key_id.to_string(),
-            };
-            let dir = a.pack.join(CHECKPOINTS_DIR);
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                Failure::input(
-                    format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
-                    None,
-                )
-            })?;
-            let path = dir.join(checkpoint_file_name(size, &a.signer.org));
-            fsio::write_atomic(
-                &path,
-                &sign_checkpoint(&checkpoint, &key),
-                Overwrite::Refuse,
-            )
-            .map_err(|e| {
-                Failure::input(
-                    format!("cannot write the checkpoint: {e}"),
-                    Some("each organisation signs a checkpoint of a given size once".into()),
-                )
-            })?;
+        RegisterCommand::Checkpoint(a) => checkpoint(a),
+    }
+}
+
+fn checkpoint(a: &CheckpointArgs) -> Result<String, Failure> {
+    let (contents, pack) = match &a.bundle {
+        Some(bundle) => (super::sign::open_bundle(bundle)?.1, None),
+        None => {
+            let pack = Pack::new(&a.pack);
+            let contents = pack.contents().map_err(load_failure)?;
+            (contents, Some(pack))
+        }
+    };
+    check_checkpoints(
+        &contents.checkpoints,
+        &contents.manifest.pack,
+        &contents.keyring,
+        &contents.register,
+    )
+    .map_err(register_failure)?;
+    let key = read_secret_key(&a.signer.key, &a.signer.passphrase)?;
+    let key_id = key.public().key_id();
+    let at = now()?;
+    let fail = |e: countersign::sign::SignError| {
+        Failure::input(
+            format!("cannot sign the checkpoint: {e}"),
+            Some("check `countersign keys list` for your key's organisation, holder, roles and status".into()),
+        )
+    };
+    let signer = resolve_signer(
+        &contents.keyring,
+        &contents.data,
+        &key_id,
+        a.signer.org.as_deref(),
+        a.signer.signatory.as_deref(),
+        a.signer.role.as_deref(),
+    )
+    .map_err(fail)?;
+    check_signer(
+        &contents.keyring,
+        &contents.data,
+        &key_id,
+        &signer.organisation,
+        &signer.signatory,
+        &signer.role,
+        &at,
+    )
+    .map_err(fail)?;
+    let (size, head) = contents.register.head();
+    let checkpoint = Checkpoint {
+        pack: contents.manifest.pack.clone(),
+        size,
+        head,
+        signed_at: at,
+        organisation: signer.organisation.clone(),
+        signatory: signer.signatory.clone(),
+        role: signer.role.clone(),
+        key_id: key_id.to_string(),
+    };
+    let name = checkpoint_file_name(size, &signer.organisation);
+    let bytes = sign_checkpoint(&checkpoint, &key);
+    let refuse = |e: countersign::pack::StoreError| {
+        Failure::input(
+            format!("cannot write the checkpoint: {e}"),
+            Some("each organisation signs a checkpoint of a given size once".into()),
+        )
+    };
+    match pack {
+        Some(pack) => {
+            let path = pack.store_checkpoint(&name, &bytes).map_err(refuse)?;
             Ok(format!(
                 "signed a checkpoint of the register at {size} record(s) for {}: {}",
-                a.signer.org,
+                signer.organisation,
                 path.display()
+            ))
+        }
+        None => {
+            let path = match &a.output {
+                Some(p) if p.is_dir() => p.join(&name),
+                Some(p) => p.clone(),
+                None => PathBuf::from(&name),
+            };
+            fsio::write_atomic(&path, &bytes, Overwrite::Refuse).map_err(|e| refuse(e.into()))?;
+            Ok(format!(
+                "signed a checkpoint of the bundle's register at {size} record(s) for {}: {}\nnext: send this file back to {}; it lets anyone show later that the register was not rewritten",
+                signer.organisation,
+                path.display(),
+                super::sign::coordinator(&contents.data)
             ))
         }
     }
@@ -149,27 +208,11 @@ pub struct StatusArgs {
 }
 
 pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
-    let data = load_pack(&args.pack)?;
-    let manifest = manifest_of(&args.pack)?;
-    let keyring = load_keyring(&args.pack)?;
-    let register = load_register(&args.pack)?;
-    let signatures = read_signatures(&args.pack)?;
-    let today = now();
-    let out = args.pack.join("out");
-    let report = status(
-        &data,
-        &manifest,
-        &keyring,
-        &register,
-        &signatures,
-        &today,
-        |file| std::fs::read(out.join(file)).ok(),
-    );
+    let contents = Pack::new(&args.pack).contents().map_err(load_failure)?;
+    let today = now()?;
+    let report = status(&contents, &today).map_err(register_failure)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        super::print_json(&report)?;
     } else {
         let mut text = format!("pack {} on {}\n", report.pack, report.today);
         for d in &report.documents {
@@ -213,6 +256,24 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
                     _ => {}
                 }
             }
+            for kept in &r.set_aside {
+                text.push_str(&format!(
+                    "  set aside    {}: {} (kept as evidence; not counted)\n",
+                    kept.signature_file, kept.reason
+                ));
+            }
+            for problem in &r.other_problems {
+                text.push_str(&format!(
+                    "  FAILED       {}: {}\n",
+                    problem.signature_file, problem.reason
+                ));
+            }
+        }
+        for name in &report.misnamed_signature_files {
+            text.push_str(&format!(
+                "\nsignatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect {} FILE`\n",
+                args.pack.display()
+            ));
         }
         if report.reviews.is_empty() {
             text.push_str(&format!(
@@ -238,7 +299,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
         } else {
             "\nnothing needs attention\n"
         });
-        print!("{text}");
+        super::print_out(&text)?;
     }
     Ok(if report.needs_attention {
         EXIT_VERIFY_FAILED

@@ -1,29 +1,35 @@
-//! `sign` and `verify`: finding the pack of a document, reading its files, and saying what the
-//! verification found in words, or as JSON.
+//! `sign` and `verify`: finding the pack of a document (or opening the bundle it came in),
+//! and saying what was signed or what the verification found, in words or as JSON.
 
 use std::path::{Path, PathBuf};
 
-use countersign::assemble::{MANIFEST_FILE, Manifest, read_manifest};
+use countersign::bundle::{self, BundleIndex};
 use countersign::fsio;
-use countersign::register::{self, Event, REGISTER_FILE, Register};
-use countersign::sign::{
-    SIGNATURE_SUFFIX, SIGNATURES_DIR, SignRequest, sign_document, signature_file_name,
-};
+use countersign::pack::{LoadError, Pack, PackContents};
+use countersign::register::Event;
+use countersign::sign::{SignRequest, resolve_signer, sign_document, signature_file_name};
 use countersign::signature::envelope_bytes;
-use countersign::verify::{DocumentMatch, Status, VerifyReport, verify_document};
+use countersign::verify::{DocumentMatch, Evidence, Status, VerifyReport, verify_with};
 
-use super::keys::{SignerArgs, load_keyring, read_secret_key};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, io_reason, load_pack, now, read_file};
+use super::keys::{SignerArgs, read_secret_key};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now, read_file};
 
 #[derive(clap::Args)]
 pub struct SignArgs {
-    /// The assembled document to sign.
-    document: PathBuf,
+    /// The bundle you were sent (FILE.zip), or an assembled document in a pack folder.
+    target: PathBuf,
+    /// With a bundle: the document to sign, by its file name in the bundle, its id, or the
+    /// DOCX you were sent. Leave it out to list what awaits your signature.
+    document: Option<String>,
     #[command(flatten)]
     signer: SignerArgs,
-    /// The pack folder (default: found from the document's folder).
+    /// In a pack folder: the pack (default: found from the document's folder).
     #[arg(long)]
     pack: Option<PathBuf>,
+    /// With a bundle: where to write the signature file (a file or a folder; default: the
+    /// current folder).
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -41,15 +47,30 @@ pub struct VerifyArgs {
     require_all: bool,
 }
 
-/// The pack a document belongs to: `--pack`, or the folder above the document's `out/` folder.
-fn find_pack(document: &Path, pack: Option<&PathBuf>) -> Result<PathBuf, Failure> {
-    if let Some(p) = pack {
-        return Ok(p.clone());
-    }
+pub fn is_bundle(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// The pack a document belongs to: `--pack`, or the folder above the document's folder (or
+/// the document's folder itself). Documents are read from the document's own folder when it
+/// holds a manifest (`assemble --out DIR`), else from the pack's `out/`.
+pub fn locate(document: &Path, pack: Option<&PathBuf>) -> Result<Pack, Failure> {
     let folder = document
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let own_manifest = folder.join(countersign::assemble::MANIFEST_FILE).is_file();
+    let with_out = |root: PathBuf| {
+        if own_manifest {
+            Pack::with_out(root, folder)
+        } else {
+            Pack::new(root)
+        }
+    };
+    if let Some(p) = pack {
+        return Ok(with_out(p.clone()));
+    }
     let above = folder
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -59,38 +80,13 @@ fn find_pack(document: &Path, pack: Option<&PathBuf>) -> Result<PathBuf, Failure
             .join(countersign::validate::FRAMEWORK_FILE)
             .is_file()
         {
-            return Ok(candidate);
+            return Ok(with_out(candidate));
         }
     }
     Err(Failure::input(
         format!("cannot tell which pack '{}' belongs to", document.display()),
-        Some("name it with --pack PACK (the folder with framework.json, out/manifest.json, keys/ and signatures/)".into()),
+        Some("name it with --pack PACK (the folder with framework.json, out/manifest.json, keys/ and signatures/); if you were sent a bundle (FILE.zip), give that instead".into()),
     ))
-}
-
-pub fn manifest_of(pack: &Path) -> Result<Manifest, Failure> {
-    let path = pack.join("out").join(MANIFEST_FILE);
-    if !path.exists() {
-        return Err(Failure::input(
-            format!(
-                "the pack '{}' has not been assembled yet: '{}' does not exist",
-                pack.display(),
-                path.display()
-            ),
-            Some(format!(
-                "run `countersign assemble {}` first",
-                pack.display()
-            )),
-        ));
-    }
-    read_manifest(&path).map_err(|e| {
-        Failure::input(
-            e.to_string(),
-            Some(
-                "restore out/manifest.json from version control, or assemble the pack again".into(),
-            ),
-        )
-    })
 }
 
 fn file_name(path: &Path) -> String {
@@ -99,81 +95,370 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A document and the pack files needed to sign or verify it.
-struct Opened {
-    pack: PathBuf,
-    data: countersign::validate::PackData,
-    manifest: Manifest,
-    keyring: countersign::keyring::Keyring,
-    bytes: Vec<u8>,
+/// Opens a circulated bundle in memory and checks every file against its index.
+pub fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Failure> {
+    let bytes = read_file(path, "bundle")?;
+    let (index, files) = match bundle::open(&bytes) {
+        Ok(x) => x,
+        Err(e @ bundle::BundleError::Mismatch(_)) => {
+            return Err(Failure::verify(
+                format!("the bundle '{}' was tampered with: {e}", path.display()),
+                Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
+            ));
+        }
+        Err(e) => {
+            return Err(Failure::input(
+                format!("cannot use '{}': {e}", path.display()),
+                Some(
+                    "check that this is the bundle (.zip) the coordinator sent, as it arrived"
+                        .into(),
+                ),
+            ));
+        }
+    };
+    let contents = bundle::contents(files).map_err(|e| {
+        Failure::verify(
+            format!("cannot use the bundle '{}': {e}", path.display()),
+            Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
+        )
+    })?;
+    Ok((index, contents))
 }
 
-fn open_document(document: &Path, pack: Option<&PathBuf>) -> Result<Opened, Failure> {
-    // The document first: a mistyped path is the likeliest mistake, and says so plainly.
-    let bytes = read_file(document, "document")?;
-    let pack = find_pack(document, pack)?;
-    let data = load_pack(&pack)?;
-    let manifest = manifest_of(&pack)?;
-    let keyring = load_keyring(&pack)?;
-    Ok(Opened {
-        pack,
-        data,
-        manifest,
-        keyring,
-        bytes,
-    })
+/// The coordinator to send things back to, in words.
+pub fn coordinator(data: &countersign::validate::PackData) -> String {
+    match &data.framework.document_control.coordinator {
+        Some(c) => {
+            let email = c
+                .email
+                .as_deref()
+                .map(|e| format!(" <{e}>"))
+                .unwrap_or_default();
+            format!(
+                "{}{email}, who coordinates '{}'",
+                c.name, data.framework.title
+            )
+        }
+        None => format!(
+            "the coordinator of '{}' who sent you the bundle",
+            data.framework.title
+        ),
+    }
 }
 
 pub fn sign(args: &SignArgs) -> Result<String, Failure> {
-    let Opened {
-        pack,
-        data,
-        manifest,
-        keyring,
-        bytes,
-    } = open_document(&args.document, args.pack.as_ref())?;
+    if is_bundle(&args.target) {
+        return sign_from_bundle(args);
+    }
+    if args.document.is_some() {
+        return Err(Failure::input(
+            format!(
+                "'{}' is not a bundle (.zip), so there is nothing to pick a document from",
+                args.target.display()
+            ),
+            Some("give the bundle first and the document second: `countersign sign BUNDLE.zip DOCUMENT`".into()),
+        ));
+    }
+    sign_in_pack(args)
+}
+
+fn key_failure(e: countersign::sign::SignError, inside: &str) -> Failure {
+    use countersign::sign::SignError as E;
+    let hint = match &e {
+        E::NotInManifest(_) | E::DiffersFromManifest { .. } => format!("sign only the documents {inside} holds, as they were assembled; check with `countersign verify`"),
+        E::NotAParty { .. } | E::UnknownOrganisation(_) => "check --org: it must be a party to this document".into(),
+        E::KeyNotInKeyring(_) if inside.starts_with("the pack") => "the coordinator adds your public key with `countersign keys add`, after confirming its fingerprint with you".into(),
+        E::KeyNotInKeyring(_) => format!("send your public key (the .pub file) to the coordinator and confirm its fingerprint with them by phone; once they have added it, use a bundle they made after that ({inside} was made before)"),
+        E::RoleNotChosen { .. } => "add --role with one of the roles named".into(),
+        E::Superseded { .. } => "sign the current version, named above".into(),
+        _ => format!("check your key's organisation, holder, roles and status in {inside} (`countersign keys list`)"),
+    };
+    Failure::input(format!("cannot sign: {e}; nothing was signed"), Some(hint))
+}
+
+fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
+    let (_, contents) = open_bundle(&args.target)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
-    let file = file_name(&args.document);
-    let at = now();
+    let key_id = key.public().key_id();
+    let inside = format!("the bundle '{}'", args.target.display());
+    let signer = resolve_signer(
+        &contents.keyring,
+        &contents.data,
+        &key_id,
+        args.signer.org.as_deref(),
+        args.signer.signatory.as_deref(),
+        args.signer.role.as_deref(),
+    )
+    .map_err(|e| key_failure(e, &inside))?;
+    let verification = countersign::verify::verify_pack(&contents).map_err(|e| {
+        Failure::verify(
+            format!("the bundle's register cannot be trusted: {e}"),
+            Some("ask the coordinator for a fresh copy; do not sign from this one".into()),
+        )
+    })?;
+    let Some(wanted) = &args.document else {
+        return Ok(awaiting(args, &contents, &verification.reports, &signer));
+    };
+    // The document: a DOCX you were sent, or one named in the bundle.
+    let (file, bytes) = if Path::new(wanted).is_file() {
+        let bytes = read_file(Path::new(wanted), "document")?;
+        let digest = countersign::digest::sha256_hex(&bytes);
+        let file = contents
+            .manifest
+            .documents
+            .iter()
+            .find(|d| d.sha256 == digest)
+            .map_or_else(|| file_name(Path::new(wanted)), |d| d.file.clone());
+        (file, bytes)
+    } else {
+        let name = wanted.strip_prefix("out/").unwrap_or(wanted);
+        let entry = contents
+            .manifest
+            .documents
+            .iter()
+            .find(|d| d.file == name)
+            .or_else(|| {
+                contents
+                    .manifest
+                    .documents
+                    .iter()
+                    .find(|d| d.current && d.id == name)
+            })
+            .ok_or_else(|| {
+                Failure::input(
+                    format!("the bundle holds no document called '{wanted}'"),
+                    Some(format!(
+                        "run `countersign sign {} --key KEY` to list what awaits your signature",
+                        args.target.display()
+                    )),
+                )
+            })?;
+        let bytes = contents.document(&entry.file).ok_or_else(|| {
+            Failure::verify(
+                format!("the bundle lists {} but does not hold it", entry.file),
+                Some("ask the coordinator for a complete bundle".into()),
+            )
+        })?;
+        (entry.file.clone(), bytes)
+    };
+    if let Some(done) = verification
+        .reports
+        .iter()
+        .filter(|r| r.file == file && r.document == DocumentMatch::Exact)
+        .flat_map(|r| &r.parties)
+        .find(|p| p.organisation == signer.organisation && p.status == Status::Signed)
+    {
+        let by = done
+            .signed
+            .as_ref()
+            .map(|s| format!(" (by {}, {})", s.signatory, s.signed_at))
+            .unwrap_or_default();
+        return Ok(format!(
+            "the bundle already holds {}'s signature of {file}{by}: there is nothing to sign",
+            done.name
+        ));
+    }
+    let at = now()?;
     let request = SignRequest {
         file: &file,
         bytes: &bytes,
-        organisation: &args.signer.org,
-        signatory: &args.signer.signatory,
-        role: &args.signer.role,
+        organisation: &signer.organisation,
+        signatory: &signer.signatory,
+        role: &signer.role,
         at: &at,
     };
-    let (statement, envelope) = sign_document(&request, &manifest, &data, &keyring, &key).map_err(|e| {
-        use countersign::sign::SignError as E;
-        let hint = match &e {
-            E::NotInManifest(_) | E::DiffersFromManifest { .. } => "sign only the documents `countersign assemble` wrote; check with `countersign assemble --check`",
-            E::NotAParty { .. } | E::UnknownOrganisation(_) => "check --org: it must be a party to this document",
-            E::KeyNotInKeyring(_) => "the coordinator adds your public key with `countersign keys add`",
-            _ => "check `countersign keys list` for your key's organisation, holder, roles and status",
-        };
-        Failure::input(format!("cannot sign: {e}; nothing was signed"), Some(hint.into()))
-    })?;
-    let dir = pack.join(SIGNATURES_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Failure::input(
-            format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
-            None,
-        )
-    })?;
-    let path = dir.join(signature_file_name(&file, &args.signer.org));
+    let (statement, envelope) = sign_document(
+        &request,
+        &contents.manifest,
+        &contents.data,
+        &contents.keyring,
+        &key,
+    )
+    .map_err(|e| key_failure(e, &inside))?;
+    let name = signature_file_name(&file, &signer.organisation);
+    let path = match &args.output {
+        Some(p) if p.is_dir() => p.join(&name),
+        Some(p) => p.clone(),
+        None => PathBuf::from(&name),
+    };
     fsio::write_atomic(&path, &envelope_bytes(&envelope), fsio::Overwrite::Refuse).map_err(
         |e| match e {
             fsio::WriteError::Exists(p) => Failure::input(
-                format!(
-                    "{} has already signed {file}: '{}' exists; nothing was signed",
-                    args.signer.org,
-                    p.display()
-                ),
-                Some("a signature is never replaced; verify it with `countersign verify`".into()),
+                format!("'{}' already exists; nothing was signed", p.display()),
+                Some("send that file if it is your signature of this document, or choose another name with -o".into()),
             ),
-            other => Failure::input(other.to_string(), None),
+            other => Failure::input(format!("cannot write the signature: {other}; nothing was signed"), None),
         },
     )?;
+    let p = &statement.predicate;
+    Ok(format!(
+        "signed '{}' ({file}), version {}\n  SHA-256 {}\n  for {} by {} ({}) at {}, key {}\nsignature file: {}\nnext: send this one file back to {}. It holds no secret, and nothing else is needed.",
+        p.document.title,
+        p.document.version,
+        statement.subject[0].digest.sha256,
+        p.organisation.name,
+        p.signatory.name,
+        p.signatory.role,
+        p.signed_at,
+        p.key_id,
+        path.display(),
+        coordinator(&contents.data)
+    ))
+}
+
+/// Lists the current documents the signer's organisation is a party to and has not signed.
+fn awaiting(
+    args: &SignArgs,
+    contents: &PackContents,
+    reports: &[VerifyReport],
+    signer: &countersign::sign::Signer,
+) -> String {
+    let current: Vec<&VerifyReport> = reports
+        .iter()
+        .filter(|r| {
+            contents
+                .manifest
+                .documents
+                .iter()
+                .any(|d| d.current && d.file == r.file)
+        })
+        .collect();
+    let org_name = contents
+        .data
+        .organisation(&signer.organisation)
+        .map_or(signer.organisation.as_str(), |o| o.name.as_str());
+    let mut waiting = Vec::new();
+    let mut done = 0;
+    for r in current {
+        let Some(party) = r
+            .parties
+            .iter()
+            .find(|p| p.organisation == signer.organisation)
+        else {
+            continue;
+        };
+        if party.status == Status::Signed {
+            done += 1;
+            continue;
+        }
+        let title = contents
+            .manifest
+            .documents
+            .iter()
+            .find(|d| d.file == r.file)
+            .map_or("", |d| d.title.as_str());
+        waiting.push(format!(
+            "  {}  {title}, version {}",
+            r.file,
+            r.version.as_deref().unwrap_or("?")
+        ));
+    }
+    if waiting.is_empty() {
+        return format!(
+            "{org_name} has signed every current document of this bundle it is a party to ({done}); there is nothing to sign"
+        );
+    }
+    format!(
+        "{} document(s) of this bundle await {org_name}'s signature (as {}, {}):\n{}\nsign one with: countersign sign {} FILE --key {}",
+        waiting.len(),
+        signer.signatory,
+        signer.role,
+        waiting.join("\n"),
+        args.target.display(),
+        args.signer.key.display()
+    )
+}
+
+fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
+    let bytes = read_file(&args.target, "document")?;
+    let pack = locate(&args.target, args.pack.as_ref())?;
+    let contents = pack.contents().map_err(|e| match e {
+        LoadError::Register(e) => Failure::input(
+            format!("cannot record the signature in the register: {e}; nothing was signed"),
+            Some("run `countersign register verify` and repair the register first".into()),
+        ),
+        other => load_failure(other),
+    })?;
+    let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
+    let key_id = key.public().key_id();
+    let inside = format!("the pack '{}'", pack.root().display());
+    let signer = resolve_signer(
+        &contents.keyring,
+        &contents.data,
+        &key_id,
+        args.signer.org.as_deref(),
+        args.signer.signatory.as_deref(),
+        args.signer.role.as_deref(),
+    )
+    .map_err(|e| key_failure(e, &inside))?;
+    let file = file_name(&args.target);
+    let at = now()?;
+    let request = SignRequest {
+        file: &file,
+        bytes: &bytes,
+        organisation: &signer.organisation,
+        signatory: &signer.signatory,
+        role: &signer.role,
+        at: &at,
+    };
+    let (statement, envelope) = sign_document(
+        &request,
+        &contents.manifest,
+        &contents.data,
+        &contents.keyring,
+        &key,
+    )
+    .map_err(|e| key_failure(e, &inside))?;
+    let name = signature_file_name(&file, &signer.organisation);
+    // A signature already held: a valid one is never replaced; a failing one is set aside as
+    // evidence so the organisation can sign again.
+    if let Some((_, held)) = contents.signatures.active.iter().find(|(n, _)| n == &name) {
+        let report = verify_with(
+            &file,
+            &bytes,
+            &Evidence {
+                manifest: &contents.manifest,
+                data: &contents.data,
+                keyring: &contents.keyring,
+                signatures: &[(name.clone(), held.clone())],
+                set_aside: &[],
+                register: Some(&contents.register),
+                checkpoints: &[],
+            },
+        );
+        let party = report
+            .parties
+            .iter()
+            .find(|p| p.organisation == signer.organisation);
+        match party {
+            Some(p) if p.status == Status::Failed => {
+                let reason = p.reason.clone().unwrap_or_default();
+                let kept_as = pack.set_aside(&name, &at).map_err(store_failure)?;
+                countersign::register::append(
+                    pack.root(),
+                    &at,
+                    vec![Event::SignatureSetAside {
+                        signature_file: name.clone(),
+                        kept_as,
+                        reason,
+                    }],
+                )
+                .map_err(|e| store_failure(e.into()))?;
+            }
+            _ => {
+                return Err(Failure::input(
+                    format!(
+                        "{} has already signed {file}: '{}' exists; nothing was signed",
+                        signer.organisation,
+                        pack.signatures_dir().join(&name).display()
+                    ),
+                    Some(
+                        "a signature is never replaced; verify it with `countersign verify`".into(),
+                    ),
+                ));
+            }
+        }
+    }
     let p = &statement.predicate;
     let payload_sha256 =
         countersign::digest::sha256_hex(&serde_json::to_vec(&statement).unwrap_or_default());
@@ -185,98 +470,97 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
         organisation: p.organisation.id.clone(),
         key_id: p.key_id.to_string(),
         statement_sha256: payload_sha256,
-        signature_file: file_name(&path),
+        signature_file: name.clone(),
     };
-    let recorded = match register::append(&pack, &at, vec![event]) {
-        Ok(records) => records.first().map_or(0, |r| r.seq),
-        Err(e) => {
-            // A signature that is not in the register would be a signature nobody can place.
-            let _ = std::fs::remove_file(&path);
-            return Err(Failure::input(
-                format!("cannot record the signature in the register: {e}; nothing was signed"),
-                Some("run `countersign register verify` and repair the register first".into()),
-            ));
-        }
-    };
+    let records = pack
+        .store_signatures(&[(name.clone(), envelope_bytes(&envelope), event)], &at)
+        .map_err(store_failure)?;
+    let recorded = records.first().map_or(0, |r| r.seq);
     Ok(format!(
         "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {} (register record {recorded})",
         p.document.version,
-        &statement.subject[0].digest.sha256[..16],
+        statement.subject[0]
+            .digest
+            .sha256
+            .get(..16)
+            .unwrap_or_default(),
         p.organisation.name,
         p.signatory.name,
         p.signatory.role,
         p.signed_at,
         p.key_id,
-        path.display()
+        pack.signatures_dir().join(&name).display()
     ))
 }
 
-/// The pack's register, checked; a register that cannot be trusted fails verification.
-pub fn load_register(pack: &Path) -> Result<Register, Failure> {
-    Register::load(pack).map_err(|e| {
-        Failure::verify(
-            format!("the pack's register ({REGISTER_FILE}) cannot be trusted: {e}"),
-            Some("run `countersign register verify` for details; restore the register from version control or another copy".into()),
-        )
-    })
-}
-
-pub fn read_signatures(pack: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-    let dir = pack.join(SIGNATURES_DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Ok(Vec::new());
+pub fn store_failure(e: countersign::pack::StoreError) -> Failure {
+    use countersign::pack::StoreError as E;
+    let hint = match &e {
+        E::Register(_) => "run `countersign register verify` and repair the register first",
+        E::Lock { .. } => "check that you may write to the pack's keys/ folder",
+        E::Write(_) => "check that you may write to the pack folder and that the disk is not full",
+        _ => "",
     };
-    let mut files = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(SIGNATURE_SUFFIX) {
-            let bytes = read_file(&entry.path(), "signature file")?;
-            files.push((name, bytes));
-        }
-    }
-    files.sort();
-    Ok(files)
+    Failure::input(
+        format!("{e}; nothing was signed or filed"),
+        (!hint.is_empty()).then(|| hint.to_string()),
+    )
 }
 
 /// Strips control characters from text that came from a file, before it reaches a terminal.
-fn clean(text: &str) -> String {
+pub fn clean(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
-    if args
-        .document
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-    {
+    if is_bundle(&args.document) {
         return super::bundle::verify_bundle(&args.document, args.json, args.require_all);
     }
-    let Opened {
-        pack,
-        data,
-        manifest,
-        keyring,
-        bytes,
-    } = open_document(&args.document, args.pack.as_ref())?;
-    let signatures = read_signatures(&pack)?;
-    let register = load_register(&pack)?;
-    let report = verify_document(
+    // The document first: a mistyped path is the likeliest mistake, and says so plainly.
+    let bytes = read_file(&args.document, "document")?;
+    let pack = locate(&args.document, args.pack.as_ref())?;
+    let contents = pack.contents().map_err(|e| match e {
+        LoadError::Register(_) | LoadError::Keyring { .. } => Failure::verify(
+            e.to_string(),
+            Some("run `countersign register verify` for details; restore the file from version control or another copy".into()),
+        ),
+        other => load_failure(other),
+    })?;
+    let checkpoints = countersign::register::check_checkpoints(
+        &contents.checkpoints,
+        &contents.manifest.pack,
+        &contents.keyring,
+        &contents.register,
+    )
+    .map_err(|e| {
+        Failure::verify(
+            format!("the pack's register cannot be trusted: {e}"),
+            Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
+        )
+    })?;
+    let mut report = verify_with(
         &file_name(&args.document),
         &bytes,
-        &manifest,
-        &data,
-        &keyring,
-        &signatures,
-        Some(&register),
+        &Evidence {
+            manifest: &contents.manifest,
+            data: &contents.data,
+            keyring: &contents.keyring,
+            signatures: &contents.signatures.active,
+            set_aside: &contents.signatures.set_aside,
+            register: Some(&contents.register),
+            checkpoints: &checkpoints,
+        },
     );
+    for name in &contents.signatures.misnamed {
+        report.warnings.push(format!(
+            "signatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect`"
+        ));
+    }
     let failed = !report.valid || (args.require_all && !report.outstanding.is_empty());
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        super::print_json(&report)?;
     } else {
-        print!("{}", describe(&report, args.require_all));
+        super::print_out(&describe(&report, args.require_all))?;
     }
     Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })
 }
@@ -284,7 +568,7 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
 fn describe(r: &VerifyReport, require_all: bool) -> String {
     let mut out = String::new();
     let what = match (&r.kind, &r.id, &r.version) {
-        (Some(k), Some(id), Some(v)) => format!("{k} '{id}', version {v}"),
+        (Some(k), Some(id), Some(v)) => format!("{k} '{}', version {}", clean(id), clean(v)),
         _ => "no document of this pack".into(),
     };
     out.push_str(&format!("{}\n  SHA-256 {}\n", clean(&r.file), r.sha256));
@@ -341,6 +625,13 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
             "  FAILED       {}: {}\n",
             clean(&problem.signature_file),
             clean(&problem.reason)
+        ));
+    }
+    for kept in &r.set_aside {
+        out.push_str(&format!(
+            "  set aside    {}: {} (kept as evidence; not counted)\n",
+            clean(&kept.signature_file),
+            clean(&kept.reason)
         ));
     }
     let verdict = if !r.valid {

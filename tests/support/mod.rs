@@ -23,17 +23,42 @@ pub fn cs() -> assert_cmd::Command {
     c
 }
 
-/// Copies a folder, leaving out any `out/` folder (assembled outputs belong to each test).
-pub fn copy_dir(from: &Path, to: &Path) {
+/// What a pack holds as data: the only entries a test takes from an example pack. Everything
+/// else there (`out/`, `register/`, `signatures/`, `keys/`) is what a command wrote, perhaps a
+/// user running the README's first command in this checkout, and belongs to each test.
+pub const PACK_DATA: [&str; 5] = [
+    "framework.json",
+    "organisations.json",
+    "protocols",
+    "templates",
+    "schema",
+];
+
+/// Copies an example pack's data (and nothing a command wrote) into `to`.
+pub fn copy_pack(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for name in PACK_DATA {
+        let source = from.join(name);
+        if source.is_dir() {
+            copy_tree(&source, &to.join(name));
+        } else if source.is_file() {
+            std::fs::copy(&source, to.join(name)).unwrap();
+        }
+    }
+}
+
+/// Copies one of the bundled example packs' data into `to`.
+pub fn copy_example(name: &str, to: &Path) {
+    copy_pack(&root().join("examples").join(name), to);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        if entry.file_name() == "out" {
-            continue;
-        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            copy_tree(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }

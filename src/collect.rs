@@ -1,0 +1,571 @@
+//! Collecting what signatories send back into the coordinator's pack: signature files and
+//! register checkpoints, whatever a mail client renamed them to.
+//!
+//! Each returned file is checked in full before anything is written: a signature must verify
+//! with the pack's keyring, be for a document and version the pack assembled, by a party to it,
+//! with a key its holder may use for that role at the time of signing. What passes is filed
+//! under its canonical name and recorded in the register with the time it was received; a
+//! signature of a superseded version is kept and reported as such; what fails is refused and
+//! never enters `signatures/`. A failing signature already held for the same organisation and
+//! document is set aside (kept as evidence), so a fresh one can take its place. The same file
+//! collected twice changes nothing. Never prints; the caller gives the time.
+
+use serde::Serialize;
+
+use crate::assemble::ManifestEntry;
+use crate::pack::{LoadError, Pack, PackContents, StoreError};
+use crate::register::{CHECKPOINT_PAYLOAD_TYPE, Event, checkpoint_file_name};
+use crate::sign::signature_file_name;
+use crate::signature::{Envelope, PAYLOAD_TYPE};
+use crate::verify::{Evidence, Status, verify_with};
+
+/// The JSON report's format label.
+pub const COLLECT_FORMAT: &str = "countersign/collect/v1";
+
+/// What became of one returned file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Checked, filed and recorded.
+    Collected,
+    /// The pack already holds it (or a valid signature of the same organisation and document).
+    AlreadyHeld,
+    /// A valid signature of a superseded version: filed and recorded, but the organisation
+    /// still has to sign the current version.
+    OlderVersion,
+    /// It failed a check and was not filed.
+    Refused,
+}
+
+/// One returned file and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileResult {
+    /// The file as it was given (its name when received).
+    pub source: String,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// `signature` or `checkpoint`, when that could be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// The organisation it is from, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// The document file it signs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// The version it signs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Where it was filed in the pack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filed_as: Option<String>,
+    /// The register record of the signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register_record: Option<u64>,
+    /// What happened, in words, with what to do next where there is something to do.
+    pub message: String,
+}
+
+/// Everything a collection did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectReport {
+    /// Always [`COLLECT_FORMAT`].
+    pub format: &'static str,
+    /// When the files were received.
+    pub received_at: String,
+    /// One result per file, in the order given.
+    pub files: Vec<FileResult>,
+    /// Signatures set aside as evidence because a fresh one replaced them: (old name, kept as).
+    pub set_aside: Vec<(String, String)>,
+}
+
+impl CollectReport {
+    /// How many files had this outcome.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.files.iter().filter(|f| f.outcome == outcome).count()
+    }
+}
+
+/// Why a collection could not run at all (nothing was filed).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CollectError {
+    /// The pack could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The pack's checkpoints do not hold: its register cannot be built on.
+    #[error(transparent)]
+    Register(#[from] crate::register::RegisterError),
+    /// Writing into the pack failed; nothing was filed or recorded.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A file decided, before anything is written.
+enum Decision {
+    /// File this signature (and record it unless the register already has it).
+    File {
+        name: String,
+        bytes: Vec<u8>,
+        event: Option<Box<Event>>,
+        set_aside_first: Option<(String, String)>,
+    },
+    /// File this checkpoint.
+    Checkpoint { name: String, bytes: Vec<u8> },
+    /// Nothing to write.
+    Nothing,
+}
+
+/// Collects returned files, given as (name as received, bytes), into the pack at time `at`.
+pub fn collect(
+    pack: &Pack,
+    files: &[(String, Vec<u8>)],
+    at: &str,
+) -> Result<CollectReport, CollectError> {
+    // The pack is the single writer of its register and keyring: one collection at a time.
+    let _lock = pack.lock_keyring()?;
+    let contents = pack.contents()?;
+    let checkpoints = crate::register::check_checkpoints(
+        &contents.checkpoints,
+        &contents.manifest.pack,
+        &contents.keyring,
+        &contents.register,
+    )?;
+    let mut session = Session {
+        contents: &contents,
+        checkpoints: &checkpoints,
+        documents: std::collections::BTreeMap::new(),
+        filed: std::collections::BTreeMap::new(),
+        checkpoints_filed: std::collections::BTreeSet::new(),
+    };
+    let mut results = Vec::with_capacity(files.len());
+    let mut decisions = Vec::with_capacity(files.len());
+    for (source, bytes) in files {
+        let (result, decision) = session.decide(source, bytes);
+        results.push(result);
+        decisions.push(decision);
+    }
+    // Failing signatures go aside first, so the fresh ones can take their names.
+    let mut set_aside = Vec::new();
+    let mut to_store = Vec::new();
+    let mut stored_at = Vec::new();
+    for (i, decision) in decisions.into_iter().enumerate() {
+        match decision {
+            Decision::File {
+                name,
+                bytes,
+                event,
+                set_aside_first,
+            } => {
+                if let Some((old, reason)) = set_aside_first {
+                    let kept_as = pack.set_aside(&old, at)?;
+                    crate::register::append(
+                        pack.root(),
+                        at,
+                        vec![Event::SignatureSetAside {
+                            signature_file: old.clone(),
+                            kept_as: kept_as.clone(),
+                            reason,
+                        }],
+                    )
+                    .map_err(StoreError::from)?;
+                    set_aside.push((old, kept_as));
+                }
+                match event {
+                    Some(event) => {
+                        stored_at.push(i);
+                        to_store.push((name, bytes, *event));
+                    }
+                    None => {
+                        // Recorded already (its file had gone missing): file it again.
+                        crate::fsio::write_atomic(
+                            &pack.signatures_dir().join(&name),
+                            &bytes,
+                            crate::fsio::Overwrite::Refuse,
+                        )
+                        .map_err(StoreError::from)?;
+                    }
+                }
+            }
+            Decision::Checkpoint { name, bytes } => {
+                pack.store_checkpoint(&name, &bytes)?;
+            }
+            Decision::Nothing => {}
+        }
+    }
+    let records = pack.store_signatures(&to_store, at)?;
+    for (i, record) in stored_at.into_iter().zip(records) {
+        if let Some(r) = results.get_mut(i) {
+            r.register_record = Some(record.seq);
+        }
+    }
+    Ok(CollectReport {
+        format: COLLECT_FORMAT,
+        received_at: at.to_string(),
+        files: results,
+        set_aside,
+    })
+}
+
+struct Session<'a> {
+    contents: &'a PackContents,
+    checkpoints: &'a [crate::register::Checkpoint],
+    /// Documents read so far, by file name.
+    documents: std::collections::BTreeMap<String, Option<Vec<u8>>>,
+    /// Signature names filed in this collection, with their bytes.
+    filed: std::collections::BTreeMap<String, Vec<u8>>,
+    checkpoints_filed: std::collections::BTreeSet<String>,
+}
+
+fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileResult, Decision) {
+    (
+        FileResult {
+            source: source.to_string(),
+            outcome: Outcome::Refused,
+            kind,
+            organisation: None,
+            document: None,
+            version: None,
+            filed_as: None,
+            register_record: None,
+            message,
+        },
+        Decision::Nothing,
+    )
+}
+
+impl Session<'_> {
+    fn decide(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
+        let envelope: Envelope = match serde_json::from_slice(bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                return refused(
+                    source,
+                    None,
+                    format!("it is not a countersign signature or checkpoint ({e})"),
+                );
+            }
+        };
+        match envelope.payload_type.as_str() {
+            PAYLOAD_TYPE => self.decide_signature(source, bytes),
+            CHECKPOINT_PAYLOAD_TYPE => self.decide_checkpoint(source, bytes),
+            other => refused(
+                source,
+                None,
+                format!(
+                    "it is not a countersign signature or checkpoint (payload type '{}')",
+                    other
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(60)
+                        .collect::<String>()
+                ),
+            ),
+        }
+    }
+
+    fn document(&mut self, file: &str) -> Option<Vec<u8>> {
+        self.documents
+            .entry(file.to_string())
+            .or_insert_with(|| self.contents.document(file))
+            .clone()
+    }
+
+    /// Verifies one signature file as the only signature of its document.
+    fn judge(
+        &mut self,
+        entry: &ManifestEntry,
+        name: &str,
+        bytes: &[u8],
+        organisation: &str,
+    ) -> Result<crate::verify::PartyResult, String> {
+        let c = self.contents;
+        let document = self.document(&entry.file).ok_or_else(|| {
+            format!(
+                "the pack no longer holds {} to check it against; assemble the pack again",
+                entry.file
+            )
+        })?;
+        let signatures = [(name.to_string(), bytes.to_vec())];
+        let report = verify_with(
+            &entry.file,
+            &document,
+            &Evidence {
+                manifest: &c.manifest,
+                data: &c.data,
+                keyring: &c.keyring,
+                signatures: &signatures,
+                set_aside: &[],
+                register: Some(&c.register),
+                checkpoints: self.checkpoints,
+            },
+        );
+        if let Some(problem) = report.other_problems.first() {
+            return Err(problem.reason.clone());
+        }
+        report
+            .parties
+            .into_iter()
+            .find(|p| p.organisation == organisation)
+            .ok_or_else(|| format!("{organisation} is not a party to {}", entry.file))
+    }
+
+    fn decide_signature(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
+        let c = self.contents;
+        let kind = Some("signature");
+        let verified = match crate::signature::open(bytes, |id| {
+            c.keyring
+                .get(&crate::keys::KeyId::from_text(id))
+                .map(|k| k.public)
+        }) {
+            Ok(v) => v,
+            Err(crate::signature::EnvelopeError::UnknownKey(key)) => {
+                return refused(
+                    source,
+                    kind,
+                    format!(
+                        "it was made with the key {key}, which the pack's keyring does not hold: add the signatory's public key with `countersign keys add` (after confirming its fingerprint with them), then collect this file again"
+                    ),
+                );
+            }
+            Err(e) => return refused(source, kind, e.to_string()),
+        };
+        let p = &verified.statement.predicate;
+        if p.pack != c.manifest.pack {
+            return refused(
+                source,
+                kind,
+                format!(
+                    "it signs a document of the pack '{}', not of this pack ('{}')",
+                    p.pack, c.manifest.pack
+                ),
+            );
+        }
+        let Some(entry) = c
+            .manifest
+            .documents
+            .iter()
+            .find(|d| d.id == p.document.id && d.version == p.document.version)
+        else {
+            return refused(
+                source,
+                kind,
+                format!(
+                    "it signs '{}' version {}, which this pack never assembled",
+                    p.document.id, p.document.version
+                ),
+            );
+        };
+        let org = p.organisation.id.clone();
+        let name = signature_file_name(&entry.file, &org);
+        let mut result = FileResult {
+            source: source.to_string(),
+            outcome: Outcome::Refused,
+            kind,
+            organisation: Some(org.clone()),
+            document: Some(entry.file.clone()),
+            version: Some(entry.version.clone()),
+            filed_as: None,
+            register_record: None,
+            message: String::new(),
+        };
+        let who = format!(
+            "{} ({}, {})",
+            p.organisation.name, p.signatory.name, p.signatory.role
+        );
+        if let Err(e) = crate::sign::check_signer(
+            &c.keyring,
+            &c.data,
+            &verified.key_id,
+            &org,
+            &p.signatory.name,
+            &p.signatory.role,
+            &p.signed_at,
+        ) {
+            result.message = format!("{who} signed {}, but {e}", entry.file);
+            return (result, Decision::Nothing);
+        }
+        // The same bytes already filed, now or before: nothing to do.
+        let held = self.filed.get(&name).cloned().or_else(|| {
+            c.signatures
+                .active
+                .iter()
+                .find(|(n, _)| n == &name)
+                .map(|(_, b)| b.clone())
+        });
+        if held.as_deref() == Some(bytes) {
+            result.outcome = Outcome::AlreadyHeld;
+            result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
+            result.message = format!("the pack already holds this signature of {}", entry.file);
+            return (result, Decision::Nothing);
+        }
+        let mut set_aside_first = None;
+        if let Some(held) = held {
+            match self.judge(entry, &name, &held, &org) {
+                Ok(party) if party.status != Status::Failed => {
+                    let by = party
+                        .signed
+                        .map(|s| format!(" (by {}, {})", s.signatory, s.signed_at))
+                        .unwrap_or_default();
+                    result.outcome = Outcome::AlreadyHeld;
+                    result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
+                    result.message = format!(
+                        "the pack already holds a valid signature of {} for {}{by}; this second one was not filed",
+                        p.organisation.name, entry.file
+                    );
+                    return (result, Decision::Nothing);
+                }
+                Ok(party) => {
+                    set_aside_first = Some((
+                        name.clone(),
+                        party.reason.unwrap_or_else(|| "it fails".into()),
+                    ));
+                }
+                Err(reason) => set_aside_first = Some((name.clone(), reason)),
+            }
+            if self.filed.contains_key(&name) {
+                // Two different signatures of one organisation in one collection: keep the first.
+                result.outcome = Outcome::AlreadyHeld;
+                result.message = format!(
+                    "another signature of {} for {} was collected just before this one; this one was not filed",
+                    p.organisation.name, entry.file
+                );
+                return (result, Decision::Nothing);
+            }
+        }
+        let party = match self.judge(entry, &name, bytes, &org) {
+            Ok(party) => party,
+            Err(reason) => {
+                result.message = reason;
+                return (result, Decision::Nothing);
+            }
+        };
+        if party.status == Status::Failed {
+            result.message = format!(
+                "{who}'s signature of {} fails: {}",
+                entry.file,
+                party.reason.unwrap_or_default()
+            );
+            return (result, Decision::Nothing);
+        }
+        let recorded = c
+            .register
+            .signature(&verified.statement_sha256, verified.key_id.as_str());
+        let event = recorded.is_none().then(|| {
+            Box::new(Event::SignatureRecorded {
+                file: entry.file.clone(),
+                id: entry.id.clone(),
+                version: entry.version.clone(),
+                sha256: entry.sha256.clone(),
+                organisation: org.clone(),
+                key_id: verified.key_id.to_string(),
+                statement_sha256: verified.statement_sha256.clone(),
+                signature_file: name.clone(),
+            })
+        });
+        result.register_record = recorded.map(|r| r.seq);
+        result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
+        if entry.current {
+            result.outcome = Outcome::Collected;
+            result.message = format!(
+                "{who} signed {} (version {}) at {}",
+                entry.file, entry.version, p.signed_at
+            );
+        } else {
+            result.outcome = Outcome::OlderVersion;
+            let current = c
+                .manifest
+                .documents
+                .iter()
+                .find(|d| d.current && d.id == entry.id);
+            let when = c
+                .register
+                .superseded(&entry.id, &entry.version)
+                .map(|r| format!(" on {}", crate::time::long_date(&r.at)))
+                .unwrap_or_default();
+            result.message = match current {
+                Some(cur) => format!(
+                    "{who} signed {} version {}, superseded by {}{when}: kept, but ask them to sign {} ({})",
+                    entry.id, entry.version, cur.version, cur.version, cur.file
+                ),
+                None => format!(
+                    "{who} signed {} version {}, which is no longer current: kept",
+                    entry.id, entry.version
+                ),
+            };
+        }
+        self.filed.insert(name.clone(), bytes.to_vec());
+        (
+            result,
+            Decision::File {
+                name,
+                bytes: bytes.to_vec(),
+                event,
+                set_aside_first,
+            },
+        )
+    }
+
+    fn decide_checkpoint(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
+        let c = self.contents;
+        let kind = Some("checkpoint");
+        let cp = match crate::register::check_checkpoint(bytes, &c.keyring, &c.register) {
+            Ok(cp) => cp,
+            Err(e) => {
+                return refused(
+                    source,
+                    kind,
+                    format!(
+                        "the register checkpoint does not hold against this pack's register: {e}"
+                    ),
+                );
+            }
+        };
+        if cp.pack != c.manifest.pack {
+            return refused(
+                source,
+                kind,
+                format!(
+                    "it is a checkpoint of the pack '{}', not of this one",
+                    cp.pack
+                ),
+            );
+        }
+        let name = checkpoint_file_name(cp.size, &cp.organisation);
+        let mut result = FileResult {
+            source: source.to_string(),
+            outcome: Outcome::Collected,
+            kind,
+            organisation: Some(cp.organisation.clone()),
+            document: None,
+            version: None,
+            filed_as: Some(format!("{}/{name}", crate::register::CHECKPOINTS_DIR)),
+            register_record: None,
+            message: format!(
+                "{} ({}) vouched for the register's first {} records at {}",
+                cp.organisation, cp.signatory, cp.size, cp.signed_at
+            ),
+        };
+        let held = c.checkpoints.iter().find(|(n, _)| n == &name);
+        if self.checkpoints_filed.contains(&name) || held.is_some() {
+            result.outcome = Outcome::AlreadyHeld;
+            result.message = if held.is_some_and(|(_, b)| b == bytes) {
+                "the pack already holds this checkpoint".to_string()
+            } else {
+                format!(
+                    "the pack already holds a checkpoint of {} records by {}; this one was not filed",
+                    cp.size, cp.organisation
+                )
+            };
+            return (result, Decision::Nothing);
+        }
+        self.checkpoints_filed.insert(name.clone());
+        (
+            result,
+            Decision::Checkpoint {
+                name,
+                bytes: bytes.to_vec(),
+            },
+        )
+    }
+}
