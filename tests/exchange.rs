@@ -1,0 +1,644 @@
+//! Countersigning between organisations that never share a folder, played as separate
+//! machines: a coordinator's folder and one folder per organisation. Only what the README says
+//! to send passes between them: the `.pub` file to the coordinator, the bundle out, and one
+//! signature (or checkpoint) file back. Secret keys never leave their owner's folder.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use predicates::str::contains;
+use serde_json::Value;
+use support::{NOW, copy_example};
+
+/// A time `minutes` after [`NOW`], as `SOURCE_DATE_EPOCH`.
+fn at(minutes: i64) -> String {
+    (NOW.parse::<i64>().unwrap() + minutes * 60).to_string()
+}
+
+/// The countersign binary run in `dir` (each machine runs commands in its own folder), at `time`.
+fn cs_in(dir: &Path, time: &str) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("countersign").expect("binary built");
+    c.current_dir(dir).env("SOURCE_DATE_EPOCH", time);
+    c
+}
+
+fn output(c: &mut assert_cmd::Command) -> (i32, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// One organisation's computer: its own folder, with its secret key inside.
+struct Org {
+    id: &'static str,
+    name: &'static str,
+    dir: PathBuf,
+}
+
+impl Org {
+    fn key(&self) -> PathBuf {
+        self.dir.join("private").join(format!("{}.key", self.id))
+    }
+
+    /// Receives a file by email: copies it into this machine's folder under `name`.
+    fn receive(&self, from: &Path, name: &str) -> PathBuf {
+        let to = self.dir.join(name);
+        std::fs::copy(from, &to).unwrap();
+        to
+    }
+
+    /// Signs a document of the bundle it was sent; returns the signature file it wrote.
+    fn sign(&self, bundle: &str, document: &str, time: &str) -> PathBuf {
+        let before = self.files();
+        cs_in(&self.dir, time)
+            .args(["sign", bundle, document, "--key"])
+            .arg(self.key())
+            .assert()
+            .success()
+            .stderr(contains("next: send this one file back to"));
+        let mut new: Vec<String> = self
+            .files()
+            .into_iter()
+            .filter(|f| !before.contains(f))
+            .collect();
+        assert_eq!(new.len(), 1, "signing writes exactly one file: {new:?}");
+        self.dir.join(new.remove(0))
+    }
+
+    /// Every file on this machine, as paths relative to its folder.
+    fn files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.dir.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    out.push(
+                        e.path()
+                            .strip_prefix(&self.dir)
+                            .unwrap()
+                            .display()
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// The coordinator's pack (the full example) and three organisations, each with a key the
+/// coordinator added from the `.pub` file it was sent.
+struct World {
+    tmp: tempfile::TempDir,
+    pack: PathBuf,
+    orgs: Vec<Org>,
+}
+
+const FRAMEWORK: &str = "framework-v2.7.docx";
+
+impl World {
+    fn new() -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        let pack = tmp.path().join("coordinator").join("pack");
+        copy_example("cambs", &pack);
+        cs_in(tmp.path(), &at(0))
+            .arg("assemble")
+            .arg(&pack)
+            .assert()
+            .success();
+        let mut orgs = Vec::new();
+        for (id, name) in [
+            ("cambs-cc", "Stephen Moreland"),
+            ("cambridge-city", "Helen Ashworth"),
+            ("cuh", "Dr Nadia Farouk"),
+        ] {
+            let dir = tmp.path().join(id);
+            std::fs::create_dir_all(dir.join("private")).unwrap();
+            // The key is made at minute 1 on the organisation's own machine.
+            cs_in(&dir, &at(1))
+                .args(["keygen", "--org", id, "--no-passphrase", "--out", "private"])
+                .assert()
+                .success()
+                .stderr(contains("send the public key").and(contains("confirm the fingerprint")))
+                .stderr(contains("countersign keys add").not());
+            orgs.push(Org { id, name, dir });
+        }
+        let w = World { tmp, pack, orgs };
+        // The .pub files travel to the coordinator, who adds them at minute 10.
+        for org in &w.orgs {
+            let inbox = w.coordinator().join(format!("{}.pub", org.id));
+            std::fs::copy(
+                org.dir.join("private").join(format!("{}.pub", org.id)),
+                &inbox,
+            )
+            .unwrap();
+            cs_in(&w.coordinator(), &at(10))
+                .args(["keys", "add"])
+                .arg(&inbox)
+                .args(["--org", org.id, "--signatory", org.name, "--pack"])
+                .arg(&w.pack)
+                .assert()
+                .success()
+                .stderr(contains("fingerprint: SHA256:").and(contains("when it was created")));
+        }
+        w
+    }
+
+    fn coordinator(&self) -> PathBuf {
+        self.tmp.path().join("coordinator")
+    }
+
+    /// Makes a bundle at `time` and sends it to every organisation as `pack.zip`.
+    fn circulate(&self, time: &str, name: &str) -> PathBuf {
+        let zip = self.coordinator().join(name);
+        cs_in(&self.coordinator(), time)
+            .args(["bundle", "pack", "-o"])
+            .arg(&zip)
+            .assert()
+            .success();
+        for org in &self.orgs {
+            org.receive(&zip, "pack.zip");
+        }
+        zip
+    }
+
+    /// The coordinator collects files it was sent (copied into its inbox under `names`).
+    fn collect(&self, files: &[(&Path, &str)], time: &str) -> (i32, String) {
+        let inbox = self.coordinator().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        let mut c = cs_in(&self.coordinator(), time);
+        c.args(["collect", "pack"]);
+        for (from, name) in files {
+            let to = inbox.join(name);
+            std::fs::copy(from, &to).unwrap();
+            c.arg(&to);
+        }
+        output(&mut c)
+    }
+
+    fn run(&self, args: &[&str], time: &str) -> (i32, String) {
+        output(cs_in(&self.coordinator(), time).args(args))
+    }
+
+    fn register_records(&self) -> usize {
+        std::fs::read_to_string(self.pack.join("register/register.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+    }
+
+    fn party(&self, file: &str, org: &str, time: &str) -> Value {
+        let out = cs_in(&self.coordinator(), time)
+            .args(["verify", &format!("pack/out/{file}"), "--json"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["organisation"] == org)
+            .cloned()
+            .unwrap()
+    }
+
+    /// Raises the framework to 2.8 and assembles it at `time`.
+    fn issue_framework_2_8(&self, time: &str) {
+        let path = self.pack.join("framework.json");
+        let mut framework: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        framework["version"] = "2.8".into();
+        framework["revisions"].as_array_mut().unwrap().push(serde_json::json!({
+            "version": "2.8", "date": "2026-11-23", "description": "Contacts brought up to date."
+        }));
+        std::fs::write(&path, serde_json::to_vec_pretty(&framework).unwrap()).unwrap();
+        cs_in(&self.coordinator(), time)
+            .args(["assemble", "pack"])
+            .assert()
+            .success();
+    }
+
+    /// After every scenario: the register is intact (never forked), and the pack and its
+    /// bundle verify as expected.
+    fn check_whole(&self, time: &str) {
+        self.run(&["register", "verify", "pack"], time);
+        let (code, text) = self.run(&["register", "verify", "pack"], time);
+        assert_eq!(code, 0, "{text}");
+        let zip = self.coordinator().join("check.zip");
+        let _ = std::fs::remove_file(&zip);
+        let (code, text) = self.run(&["bundle", "pack", "-o", "check.zip"], time);
+        assert_eq!(code, 0, "{text}");
+        let (code, text) = self.run(&["verify", "check.zip"], time);
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("result: VALID"), "{text}");
+    }
+}
+
+use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn three_organisations_sign_in_parallel_from_the_bundle_and_the_coordinator_collects() {
+    let w = World::new();
+    w.circulate(&at(20), "pack-2026-11.zip");
+    let cc = &w.orgs[0];
+    // Without a document, the signatory sees what awaits their signature.
+    let (code, text) = output(
+        cs_in(&cc.dir, &at(30))
+            .args(["sign", "pack.zip", "--key"])
+            .arg(cc.key()),
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(
+            "await Cambridgeshire County Council's signature (as Stephen Moreland, Chief Executive)"
+        ) && text.contains(FRAMEWORK),
+        "{text}"
+    );
+    let before = cc.files();
+    // All three sign the same bundle at the same time, on their own machines.
+    let signed: Vec<PathBuf> = w
+        .orgs
+        .iter()
+        .map(|o| o.sign("pack.zip", FRAMEWORK, &at(30)))
+        .collect();
+    let after = cc.files();
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "signing wrote nothing but the signature file: {after:?}"
+    );
+    assert_eq!(
+        signed[0].file_name().unwrap(),
+        "framework-v2.7.cambs-cc.dsse.json"
+    );
+    let records = w.register_records();
+    // One arrives renamed by a mail client.
+    let (code, text) = w.collect(
+        &[
+            (&signed[0], "framework-v2.7.cambs-cc.dsse.json"),
+            (&signed[1], "framework-v2.7.cambridge-city.dsse (1).json"),
+            (&signed[2], "signature.json"),
+        ],
+        &at(60),
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("3 file(s): 3 collected, 0 already held, 0 older version, 0 refused"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[filed as signatures/framework-v2.7.cambridge-city.dsse.json"),
+        "the renamed file is filed under its proper name: {text}"
+    );
+    assert_eq!(
+        w.register_records(),
+        records + 3,
+        "each signature recorded once"
+    );
+    // The same file collected twice changes nothing.
+    let (code, text) = w.collect(&[(&signed[0], "again.json")], &at(61));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 already held"), "{text}");
+    assert_eq!(w.register_records(), records + 3);
+    for org in &w.orgs {
+        let party = w.party(FRAMEWORK, org.id, &at(62));
+        assert_eq!(party["status"], "signed", "{party}");
+        assert_eq!(party["signed"]["signatory"], org.name);
+        assert!(party["signed"]["register_record"].as_u64().unwrap() > records as u64);
+    }
+    // The coordinator's status and report show them; a second bundle verifies.
+    let (_, text) = w.run(&["status", "pack"], &at(63));
+    assert!(
+        text.contains("framework-v2.7.docx  v2.7  current"),
+        "{text}"
+    );
+    assert!(text.contains("3/27 signed"), "{text}");
+    w.check_whole(&at(64));
+    // A signatory's bundle says what it holds: the new bundle shows the signatures.
+    let (code, text) = w.run(&["verify", "check.zip", "--json"], &at(65));
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn what_a_signatory_cannot_sign_is_refused_and_bad_returns_are_never_filed() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let cc = &w.orgs[0];
+    // A document that is not in the bundle, and a protocol cambs-cc is no party to.
+    let (code, text) = output(
+        cs_in(&cc.dir, &at(30))
+            .args(["sign", "pack.zip", "nope.docx", "--key"])
+            .arg(cc.key()),
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("the bundle holds no document called 'nope.docx'"),
+        "{text}"
+    );
+    // A returned file that was tampered with in transit is refused and not filed.
+    let sig = cc.sign("pack.zip", FRAMEWORK, &at(30));
+    let tampered = w.coordinator().join("tampered.json");
+    let text = std::fs::read_to_string(&sig).unwrap();
+    let mut envelope: Value = serde_json::from_str(&text).unwrap();
+    envelope["payload"] =
+        Value::String(envelope["payload"].as_str().unwrap().replacen('e', "f", 1));
+    std::fs::write(&tampered, serde_json::to_vec(&envelope).unwrap()).unwrap();
+    let (code, text) = w.collect(&[(&tampered, "tampered.json")], &at(40));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("REFUSED") && text.contains("1 refused"),
+        "{text}"
+    );
+    assert!(
+        !w.pack
+            .join("signatures/framework-v2.7.cambs-cc.dsse.json")
+            .exists(),
+        "a refused file never enters signatures/"
+    );
+    // Not a signature at all.
+    let junk = w.coordinator().join("junk.json");
+    std::fs::write(&junk, b"{\"hello\": 1}").unwrap();
+    let (code, text) = w.collect(&[(&junk, "junk.json")], &at(41));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("not a countersign signature or checkpoint"),
+        "{text}"
+    );
+    w.check_whole(&at(42));
+}
+
+#[test]
+fn a_stale_bundle_or_a_signature_in_transit_is_kept_as_an_older_version() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    // One signs before the new version is issued (in transit), one after (stale bundle).
+    let in_transit = w.orgs[0].sign("pack.zip", FRAMEWORK, &at(30));
+    w.issue_framework_2_8(&at(40));
+    let stale = w.orgs[1].sign("pack.zip", FRAMEWORK, &at(50));
+    let (code, text) = w.collect(&[(&in_transit, "a.json"), (&stale, "b.json")], &at(60));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("2 older version"), "{text}");
+    assert!(
+        text.contains("superseded by 2.8 on 23 November 2026: kept, but ask them to sign 2.8"),
+        "{text}"
+    );
+    let party = w.party("framework-v2.8.docx", "cambs-cc", &at(61));
+    assert_eq!(party["status"], "older-version", "{party}");
+    let party = w.party(FRAMEWORK, "cambs-cc", &at(61));
+    assert_eq!(party["status"], "signed", "{party}");
+    w.check_whole(&at(62));
+}
+
+#[test]
+fn a_key_counts_from_its_creation_so_a_signature_made_before_it_was_added_holds() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    // The organisation's clock is behind: its signature is dated minute 5, after the key was
+    // created (minute 1) but before the coordinator added it (minute 10).
+    let sig = w.orgs[2].sign("pack.zip", FRAMEWORK, &at(5));
+    let (code, text) = w.collect(&[(&sig, "cuh.json")], &at(30));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 collected"), "{text}");
+    assert_eq!(w.party(FRAMEWORK, "cuh", &at(31))["status"], "signed");
+    // A signature dated before the key existed cannot be made.
+    let city = &w.orgs[1];
+    let (code, text) = output(
+        cs_in(&city.dir, &at(0))
+            .args(["sign", "pack.zip", FRAMEWORK, "--key"])
+            .arg(city.key()),
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("the key is valid only from 2026-11-23T12:01:00Z"),
+        "{text}"
+    );
+    // The coordinator can correct when a key counts from; the change is recorded in the
+    // keyring, and the next bundle carries it.
+    let id = keyring_id(&w.pack, "cambridge-city");
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "valid-from",
+            &id,
+            "--from",
+            "2026-11-23",
+            "--pack",
+            "pack",
+        ],
+        &at(33),
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("now counts from 2026-11-23T00:00:00Z"),
+        "{text}"
+    );
+    w.circulate(&at(34), "pack-2.zip");
+    let early = city.sign("pack.zip", FRAMEWORK, &at(0));
+    let (code, text) = w.collect(&[(&early, "early.json")], &at(34));
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(
+        w.party(FRAMEWORK, "cambridge-city", &at(35))["status"],
+        "signed"
+    );
+    w.check_whole(&at(35));
+}
+
+fn keyring_id(pack: &Path, org: &str) -> String {
+    let ring: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("keys/keyring.json")).unwrap()).unwrap();
+    ring["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["change"]["organisation"] == org)
+        .unwrap()["change"]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_superseded_key_keeps_its_signatures_and_a_compromised_one_keeps_only_proven_ones() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let (cc, city) = (&w.orgs[0], &w.orgs[2]);
+    // Both sign the framework and a protocol each at minute 30; only the framework signatures
+    // reach the coordinator before the keys are revoked.
+    let cc_framework = cc.sign("pack.zip", FRAMEWORK, &at(30));
+    let city_framework = city.sign("pack.zip", FRAMEWORK, &at(30));
+    let protocol = "protocol-mash-v3.1.docx";
+    let cc_protocol = cc.sign("pack.zip", protocol, &at(30));
+    let city_protocol = city.sign("pack.zip", protocol, &at(30));
+    let (code, text) = w.collect(
+        &[(&cc_framework, "1.json"), (&city_framework, "2.json")],
+        &at(40),
+    );
+    assert_eq!(code, 0, "{text}");
+    // cambs-cc rotates its key (superseded); cuh's key leaked (compromised), both
+    // from minute 50.
+    let effective = "2026-11-23T12:50:00Z";
+    for (org, reason) in [("cambs-cc", "superseded"), ("cuh", "compromised")] {
+        let id = keyring_id(&w.pack, org);
+        let (code, text) = w.run(
+            &[
+                "keys",
+                "revoke",
+                &id,
+                "--reason",
+                reason,
+                "--effective",
+                effective,
+                "--pack",
+                "pack",
+            ],
+            &at(60),
+        );
+        assert_eq!(code, 0, "{text}");
+    }
+    // Collected signatures of both stay good.
+    assert_eq!(w.party(FRAMEWORK, "cambs-cc", &at(61))["status"], "signed");
+    assert_eq!(w.party(FRAMEWORK, "cuh", &at(61))["status"], "signed");
+    // A superseded key's signature dated before the revocation is good whenever it arrives.
+    let (code, text) = w.collect(&[(&cc_protocol, "3.json")], &at(70));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 collected"), "{text}");
+    assert_eq!(w.party(protocol, "cambs-cc", &at(71))["status"], "signed");
+    // A compromised key's signature that nobody recorded before the revocation is refused:
+    // its date is the signer's word only.
+    let (code, text) = w.collect(&[(&city_protocol, "4.json")], &at(72));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("revoked as compromised") && text.contains("cannot be shown"),
+        "{text}"
+    );
+    w.check_whole(&at(73));
+}
+
+#[test]
+fn a_failing_signature_is_set_aside_and_never_blocks() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let cc = &w.orgs[0];
+    let sig = cc.sign("pack.zip", FRAMEWORK, &at(30));
+    let (code, _) = w.collect(&[(&sig, "a.json")], &at(40));
+    assert_eq!(code, 0);
+    // The filed signature is damaged (a disk error, an edit): it now fails.
+    let filed = w.pack.join("signatures/framework-v2.7.cambs-cc.dsse.json");
+    let text = std::fs::read_to_string(&filed).unwrap();
+    let mut envelope: Value = serde_json::from_str(&text).unwrap();
+    let sig_text = envelope["signatures"][0]["sig"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let flipped = if sig_text.starts_with('A') { "B" } else { "A" };
+    envelope["signatures"][0]["sig"] = Value::String(format!("{flipped}{}", &sig_text[1..]));
+    std::fs::write(&filed, serde_json::to_vec_pretty(&envelope).unwrap()).unwrap();
+    let (code, text) = w.run(&["status", "pack"], &at(41));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("FAILED       Cambridgeshire County Council"),
+        "{text}"
+    );
+    // It does not stop a bundle.
+    let (code, text) = w.run(&["bundle", "pack", "-o", "failing.zip"], &at(42));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("fail verification"), "{text}");
+    // The organisation signs again; collecting sets the failing one aside as evidence.
+    cc.receive(&w.coordinator().join("failing.zip"), "pack2.zip");
+    std::fs::remove_file(&sig).unwrap();
+    let again = cc.sign("pack2.zip", FRAMEWORK, &at(50));
+    let (code, text) = w.collect(&[(&again, "again.json")], &at(60));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("set aside") && text.contains("1 collected"),
+        "{text}"
+    );
+    let aside: Vec<_> = std::fs::read_dir(w.pack.join("signatures/set-aside"))
+        .unwrap()
+        .collect();
+    assert_eq!(aside.len(), 1, "the failing signature is kept, not deleted");
+    assert_eq!(w.party(FRAMEWORK, "cambs-cc", &at(61))["status"], "signed");
+    let (code, text) = w.run(&["verify", "pack/out/framework-v2.7.docx"], &at(62));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("set aside    set-aside/framework-v2.7.cambs-cc."),
+        "{text}"
+    );
+    w.check_whole(&at(63));
+}
+
+#[test]
+fn a_failing_signature_of_an_older_version_does_not_fail_the_current_one() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let sig = w.orgs[0].sign("pack.zip", FRAMEWORK, &at(30));
+    w.collect(&[(&sig, "a.json")], &at(40));
+    w.issue_framework_2_8(&at(50));
+    // The old version's signature is then damaged.
+    let filed = w.pack.join("signatures/framework-v2.7.cambs-cc.dsse.json");
+    let mut envelope: Value = serde_json::from_slice(&std::fs::read(&filed).unwrap()).unwrap();
+    envelope["signatures"][0]["sig"] = Value::String("A".repeat(86) + "==");
+    std::fs::write(&filed, serde_json::to_vec_pretty(&envelope).unwrap()).unwrap();
+    let (code, text) = w.run(&["verify", "pack/out/framework-v2.8.docx"], &at(60));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("result: VALID"), "{text}");
+    let (code, _) = w.run(&["verify", "pack/out/framework-v2.7.docx"], &at(60));
+    assert_eq!(
+        code, 1,
+        "the old version itself still reports its failing signature"
+    );
+}
+
+#[test]
+fn checkpoints_from_two_organisations_are_collected_and_hold_as_the_register_grows() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let mut returned = Vec::new();
+    for org in &w.orgs[..2] {
+        let (code, text) = output(
+            cs_in(&org.dir, &at(30))
+                .args(["register", "checkpoint", "pack.zip", "--key"])
+                .arg(org.key()),
+        );
+        assert_eq!(code, 0, "{text}");
+        assert!(
+            text.contains("next: send this file back to Daniel Okafor"),
+            "{text}"
+        );
+        let name = std::fs::read_dir(&org.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.to_string_lossy()
+                    .ends_with(&format!(".{}.dsse.json", org.id))
+            })
+            .unwrap();
+        returned.push(name);
+    }
+    // The register grows before the checkpoints come back.
+    let sig = w.orgs[2].sign("pack.zip", FRAMEWORK, &at(30));
+    w.collect(&[(&sig, "s.json")], &at(40));
+    let (code, text) = w.collect(
+        &[(&returned[0], "cp1.json"), (&returned[1], "cp2.json")],
+        &at(50),
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("2 collected"), "{text}");
+    let (code, text) = w.run(&["register", "verify", "pack"], &at(51));
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(text.matches("vouched for the first").count(), 2, "{text}");
+    // A register rewritten before the checkpoints is caught.
+    let path = w.pack.join("register/register.jsonl");
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, original.replacen("cambs-cc", "cambs-cx", 1)).unwrap();
+    let (code, _) = w.run(&["register", "verify", "pack"], &at(52));
+    assert_eq!(code, 1);
+    std::fs::write(&path, original).unwrap();
+    w.check_whole(&at(53));
+}
