@@ -11,7 +11,7 @@ BIN=$PWD/target/release/countersign
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r examples/cambs "$work/pack"
-rm -rf "$work/pack/out"
+rm -rf "$work/pack/out" "$work/pack/register" "$work/pack/signatures" "$work/pack/keys"
 mkdir -p "$work/private"
 export SOURCE_DATE_EPOCH=1795435200
 "$BIN" assemble "$work/pack" >/dev/null 2>&1

@@ -8,8 +8,7 @@ use countersign::pack::Pack;
 use countersign::template::Template;
 use countersign::verify::{PackVerification, Status, verify_pack};
 
-use super::sign::{clean, open_bundle};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now, open_bundle};
 
 #[derive(clap::Args)]
 pub struct BundleArgs {

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use countersign::collect::{CollectError, Outcome, collect as collect_files};
 use countersign::pack::Pack;
 
-use super::sign::{clean, store_failure};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now, read_file};
+use super::{
+    EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now, read_file, store_failure,
+};
 
 #[derive(clap::Args)]
 pub struct CollectArgs {

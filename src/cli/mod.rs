@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
+use countersign::bundle::BundleIndex;
 use countersign::fsio::{self, Overwrite, WriteError};
+use countersign::pack::PackContents;
 use countersign::{Template, TemplateError};
 
 /// Success.
@@ -405,7 +407,11 @@ fn schema(args: &SchemaArgs) -> Result<String, Failure> {
 fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
     use countersign::assemble as asm;
     let data = load_pack(&args.pack)?;
-    let out = args.out.clone().unwrap_or_else(|| args.pack.join("out"));
+    let out = args.out.clone().unwrap_or_else(|| {
+        countersign::pack::Pack::new(&args.pack)
+            .out_dir()
+            .to_path_buf()
+    });
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |done: usize, total: usize, file: &str| {
         if interactive && !file.is_empty() {
@@ -527,6 +533,82 @@ fn template_failure(e: &TemplateError, lead: &str) -> Failure {
     Failure::input(format!("{lead}: {e}"), hint)
 }
 
+/// Whether a path names a bundle (a .zip file).
+pub(crate) fn is_bundle(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// Opens a circulated bundle in memory and checks every file against its index.
+pub(crate) fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Failure> {
+    let bytes = read_file(path, "bundle")?;
+    let (index, files) = match countersign::bundle::open(&bytes) {
+        Ok(x) => x,
+        Err(e @ countersign::bundle::BundleError::Mismatch(_)) => {
+            return Err(Failure::verify(
+                format!("the bundle '{}' was tampered with: {e}", path.display()),
+                Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
+            ));
+        }
+        Err(e) => {
+            return Err(Failure::input(
+                format!("cannot use '{}': {e}", path.display()),
+                Some(
+                    "check that this is the bundle (.zip) the coordinator sent, as it arrived"
+                        .into(),
+                ),
+            ));
+        }
+    };
+    let contents = countersign::bundle::contents(files).map_err(|e| {
+        Failure::verify(
+            format!("cannot use the bundle '{}': {e}", path.display()),
+            Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
+        )
+    })?;
+    Ok((index, contents))
+}
+
+/// The coordinator to send things back to, in words.
+pub(crate) fn coordinator(data: &countersign::validate::PackData) -> String {
+    match &data.framework.document_control.coordinator {
+        Some(c) => {
+            let email = c
+                .email
+                .as_deref()
+                .map(|e| format!(" <{e}>"))
+                .unwrap_or_default();
+            format!(
+                "{}{email}, who coordinates '{}'",
+                c.name, data.framework.title
+            )
+        }
+        None => format!(
+            "the coordinator of '{}' who sent you the bundle",
+            data.framework.title
+        ),
+    }
+}
+
+pub(crate) fn store_failure(e: countersign::pack::StoreError) -> Failure {
+    use countersign::pack::StoreError as E;
+    let hint = match &e {
+        E::Register(_) => "run `countersign register verify` and repair the register first",
+        E::Lock { .. } => "check that you may write to the pack's keys/ folder",
+        E::Write(_) => "check that you may write to the pack folder and that the disk is not full",
+        _ => "",
+    };
+    Failure::input(
+        format!("{e}; nothing was signed or filed"),
+        (!hint.is_empty()).then(|| hint.to_string()),
+    )
+}
+
+/// Strips control characters from text that came from a file, before it reaches a terminal.
+pub(crate) fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
@@ -550,6 +632,12 @@ pub fn run() -> i32 {
             Ok(code) => return code,
             Err(f) => Err(f),
         },
+        Command::Verify(args) if is_bundle(&args.document) => {
+            match bundle::verify_bundle(&args.document, args.json, args.require_all) {
+                Ok(code) => return code,
+                Err(f) => Err(f),
+            }
+        }
         Command::Verify(args) => match sign::verify(args) {
             Ok(code) => return code,
             Err(f) => Err(f),

@@ -110,7 +110,7 @@ pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
 
 fn checkpoint(a: &CheckpointArgs) -> Result<String, Failure> {
     let (contents, pack) = match &a.bundle {
-        Some(bundle) => (super::sign::open_bundle(bundle)?.1, None),
+        Some(bundle) => (super::open_bundle(bundle)?.1, None),
         None => {
             let pack = Pack::new(&a.pack);
             let contents = pack.contents().map_err(load_failure)?;
@@ -191,7 +191,7 @@ fn checkpoint(a: &CheckpointArgs) -> Result<String, Failure> {
                 "signed a checkpoint of the bundle's register at {size} record(s) for {}: {}\nnext: send this file back to {}; it lets anyone show later that the register was not rewritten",
                 signer.organisation,
                 path.display(),
-                super::sign::coordinator(&contents.data)
+                super::coordinator(&contents.data)
             ))
         }
     }

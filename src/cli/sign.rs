@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign::bundle::{self, BundleIndex};
 use countersign::fsio;
 use countersign::pack::{LoadError, Pack, PackContents};
 use countersign::register::Event;
@@ -12,7 +11,10 @@ use countersign::signature::envelope_bytes;
 use countersign::verify::{DocumentMatch, Evidence, Status, VerifyReport, verify_with};
 
 use super::keys::{SignerArgs, read_secret_key};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now, read_file};
+use super::{
+    EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, coordinator, is_bundle, load_failure, now,
+    open_bundle, read_file, store_failure,
+};
 
 #[derive(clap::Args)]
 pub struct SignArgs {
@@ -35,21 +37,16 @@ pub struct SignArgs {
 #[derive(clap::Args)]
 pub struct VerifyArgs {
     /// The document to verify, or a circulation bundle (FILE.zip) to verify as a whole.
-    document: PathBuf,
+    pub document: PathBuf,
     /// The pack folder (default: found from the document's folder).
     #[arg(long)]
-    pack: Option<PathBuf>,
+    pub pack: Option<PathBuf>,
     /// Print the result as JSON (schema in README.md) instead of words.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Fail (exit 1) while any organisation has not signed this version.
     #[arg(long)]
-    require_all: bool,
-}
-
-pub fn is_bundle(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    pub require_all: bool,
 }
 
 /// The pack a document belongs to: `--pack`, or the folder above the document's folder (or
@@ -93,57 +90,6 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// Opens a circulated bundle in memory and checks every file against its index.
-pub fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Failure> {
-    let bytes = read_file(path, "bundle")?;
-    let (index, files) = match bundle::open(&bytes) {
-        Ok(x) => x,
-        Err(e @ bundle::BundleError::Mismatch(_)) => {
-            return Err(Failure::verify(
-                format!("the bundle '{}' was tampered with: {e}", path.display()),
-                Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
-            ));
-        }
-        Err(e) => {
-            return Err(Failure::input(
-                format!("cannot use '{}': {e}", path.display()),
-                Some(
-                    "check that this is the bundle (.zip) the coordinator sent, as it arrived"
-                        .into(),
-                ),
-            ));
-        }
-    };
-    let contents = bundle::contents(files).map_err(|e| {
-        Failure::verify(
-            format!("cannot use the bundle '{}': {e}", path.display()),
-            Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
-        )
-    })?;
-    Ok((index, contents))
-}
-
-/// The coordinator to send things back to, in words.
-pub fn coordinator(data: &countersign::validate::PackData) -> String {
-    match &data.framework.document_control.coordinator {
-        Some(c) => {
-            let email = c
-                .email
-                .as_deref()
-                .map(|e| format!(" <{e}>"))
-                .unwrap_or_default();
-            format!(
-                "{}{email}, who coordinates '{}'",
-                c.name, data.framework.title
-            )
-        }
-        None => format!(
-            "the coordinator of '{}' who sent you the bundle",
-            data.framework.title
-        ),
-    }
 }
 
 pub fn sign(args: &SignArgs) -> Result<String, Failure> {
@@ -493,29 +439,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     ))
 }
 
-pub fn store_failure(e: countersign::pack::StoreError) -> Failure {
-    use countersign::pack::StoreError as E;
-    let hint = match &e {
-        E::Register(_) => "run `countersign register verify` and repair the register first",
-        E::Lock { .. } => "check that you may write to the pack's keys/ folder",
-        E::Write(_) => "check that you may write to the pack folder and that the disk is not full",
-        _ => "",
-    };
-    Failure::input(
-        format!("{e}; nothing was signed or filed"),
-        (!hint.is_empty()).then(|| hint.to_string()),
-    )
-}
-
-/// Strips control characters from text that came from a file, before it reaches a terminal.
-pub fn clean(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
 pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
-    if is_bundle(&args.document) {
-        return super::bundle::verify_bundle(&args.document, args.json, args.require_all);
-    }
     // The document first: a mistyped path is the likeliest mistake, and says so plainly.
     let bytes = read_file(&args.document, "document")?;
     let pack = locate(&args.document, args.pack.as_ref())?;
