@@ -8,6 +8,9 @@
 //! one alone into a pack that already holds and records all the others (the cost of one
 //! returned signature, which must not grow with what the pack holds).
 //!
+//! The last three columns are what loading the pack costs, command by command (the fixed
+//! cost of any command on a pack of that size).
+//!
 //! Usage: cargo bench --bench collect [-- SIZES...]   (default 30 300 1000)
 
 use std::path::Path;
@@ -77,9 +80,9 @@ fn main() {
         sizes
     };
     println!(
-        "| organisations | collect all (per file) | collect one into a full pack | register records |"
+        "| organisations | collect all (per file) | collect one into a full pack | validate | keys list | register verify | register records |"
     );
-    println!("|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for n in sizes {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("pack");
@@ -147,8 +150,12 @@ fn main() {
             .unwrap()
             .lines()
             .count();
+        // What loading the pack costs, command by command.
+        let validate = run(countersign().arg("validate").arg(&dir));
+        let keys = run(countersign().args(["keys", "list", "--pack"]).arg(&dir));
+        let register = run(countersign().args(["register", "verify"]).arg(&dir));
         println!(
-            "| {n} | {:.1} ms ({:.2} ms a file) | {one:.1} ms | {records} |",
+            "| {n} | {:.1} ms ({:.2} ms a file) | {one:.1} ms | {validate:.1} ms | {keys:.1} ms | {register:.1} ms | {records} |",
             all,
             all / (n.saturating_sub(1).max(1)) as f64
         );

@@ -17,7 +17,7 @@ use crate::pack::{LoadError, Pack, PackContents, StoreError};
 use crate::register::{CHECKPOINT_PAYLOAD_TYPE, Event, checkpoint_file_name};
 use crate::sign::signature_file_name;
 use crate::signature::{Envelope, PAYLOAD_TYPE};
-use crate::verify::{Evidence, Status, verify_with};
+use crate::verify::{Evidence, Status, verify_signature};
 
 /// The JSON report's format label.
 pub const COLLECT_FORMAT: &str = "countersign/collect/v1";
@@ -132,9 +132,14 @@ pub fn collect(
         &contents.register,
     )?;
     let mut session = Session {
+        held: contents
+            .signatures
+            .active
+            .iter()
+            .map(|(n, b)| (n.clone(), b.clone()))
+            .collect(),
         contents: &contents,
         checkpoints: &checkpoints,
-        documents: std::collections::BTreeMap::new(),
         filed: std::collections::BTreeMap::new(),
         checkpoints_filed: std::collections::BTreeSet::new(),
     };
@@ -209,9 +214,9 @@ pub fn collect(
 
 struct Session<'a> {
     contents: &'a PackContents,
+    /// The signature files the pack holds, by name.
+    held: std::collections::BTreeMap<String, Vec<u8>>,
     checkpoints: &'a [crate::register::Checkpoint],
-    /// Documents read so far, by file name.
-    documents: std::collections::BTreeMap<String, Option<Vec<u8>>>,
     /// Signature names filed in this collection, with their bytes.
     filed: std::collections::BTreeMap<String, Vec<u8>>,
     checkpoints_filed: std::collections::BTreeSet<String>,
@@ -264,50 +269,36 @@ impl Session<'_> {
         }
     }
 
-    fn document(&mut self, file: &str) -> Option<Vec<u8>> {
-        self.documents
-            .entry(file.to_string())
-            .or_insert_with(|| self.contents.document(file))
-            .clone()
-    }
-
-    /// Verifies one signature file as the only signature of its document.
+    /// Verifies one signature file against its document's manifest entry.
     fn judge(
-        &mut self,
+        &self,
         entry: &ManifestEntry,
         name: &str,
         bytes: &[u8],
         organisation: &str,
     ) -> Result<crate::verify::PartyResult, String> {
         let c = self.contents;
-        let document = self.document(&entry.file).ok_or_else(|| {
-            format!(
-                "the pack no longer holds {} to check it against; assemble the pack again",
-                entry.file
-            )
-        })?;
-        let signatures = [(name.to_string(), bytes.to_vec())];
-        let report = verify_with(
-            &entry.file,
-            &document,
+        let party = verify_signature(
+            entry,
+            name,
+            bytes,
             &Evidence {
                 manifest: &c.manifest,
                 data: &c.data,
                 keyring: &c.keyring,
-                signatures: &signatures,
+                signatures: &[],
                 set_aside: &[],
                 register: Some(&c.register),
                 checkpoints: self.checkpoints,
             },
-        );
-        if let Some(problem) = report.other_problems.first() {
-            return Err(problem.reason.clone());
+        )?;
+        if party.organisation != organisation {
+            return Err(format!(
+                "it is signed for {}, not {organisation}",
+                party.organisation
+            ));
         }
-        report
-            .parties
-            .into_iter()
-            .find(|p| p.organisation == organisation)
-            .ok_or_else(|| format!("{organisation} is not a party to {}", entry.file))
+        Ok(party)
     }
 
     fn decide_signature(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
@@ -386,13 +377,11 @@ impl Session<'_> {
             return (result, Decision::Nothing);
         }
         // The same bytes already filed, now or before: nothing to do.
-        let held = self.filed.get(&name).cloned().or_else(|| {
-            c.signatures
-                .active
-                .iter()
-                .find(|(n, _)| n == &name)
-                .map(|(_, b)| b.clone())
-        });
+        let held = self
+            .filed
+            .get(&name)
+            .or_else(|| self.held.get(&name))
+            .cloned();
         if held.as_deref() == Some(bytes) {
             result.outcome = Outcome::AlreadyHeld;
             result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));

@@ -229,6 +229,8 @@ pub enum KeyringError {
 pub struct Keyring {
     events: Vec<KeyEvent>,
     keys: Vec<KeyRecord>,
+    /// Where each key is in `keys`.
+    index: std::collections::HashMap<KeyId, usize>,
 }
 
 fn event_hash(event: &KeyEvent) -> String {
@@ -327,6 +329,7 @@ impl Keyring {
                 if self.get(key_id).is_some() {
                     return Err(KeyringError::Duplicate(key_id.clone()));
                 }
+                self.index.insert(key_id.clone(), self.keys.len());
                 self.keys.push(KeyRecord {
                     key_id: key_id.clone(),
                     public,
@@ -345,9 +348,9 @@ impl Keyring {
                 note,
             } => {
                 let record = self
-                    .keys
-                    .iter_mut()
-                    .find(|k| &k.key_id == key_id)
+                    .index
+                    .get(key_id)
+                    .and_then(|&i| self.keys.get_mut(i))
                     .ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
                 if record.revoked.is_some() {
                     return Err(KeyringError::AlreadyRevoked(key_id.clone()));
@@ -363,9 +366,9 @@ impl Keyring {
                 key_id, valid_from, ..
             } => {
                 let record = self
-                    .keys
-                    .iter_mut()
-                    .find(|k| &k.key_id == key_id)
+                    .index
+                    .get(key_id)
+                    .and_then(|&i| self.keys.get_mut(i))
                     .ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
                 if crate::time::normalise(valid_from).as_deref() != Some(valid_from.as_str()) {
                     return Err(KeyringError::BadTime(valid_from.clone()));
@@ -474,7 +477,7 @@ impl Keyring {
 
     /// The key with this id.
     pub fn get(&self, key_id: &KeyId) -> Option<&KeyRecord> {
-        self.keys.iter().find(|k| &k.key_id == key_id)
+        self.index.get(key_id).and_then(|&i| self.keys.get(i))
     }
 
     /// Finds a key by its full id or a unique prefix of it (as people copy them).

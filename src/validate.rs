@@ -106,6 +106,8 @@ pub struct DataFile {
 /// A pack's data, loaded and checked.
 #[derive(Debug, Clone)]
 pub struct PackData {
+    /// Where each organisation is, by id.
+    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     /// The framework.
     pub framework: Framework,
     /// The organisations, in file order.
@@ -119,7 +121,15 @@ pub struct PackData {
 impl PackData {
     /// The organisation with this id.
     pub fn organisation(&self, id: &str) -> Option<&Organisation> {
-        self.organisations.iter().find(|o| o.id == id)
+        // Ids are unique (validation checks it); the index is built once, on first use.
+        let index = self.index.get_or_init(|| {
+            self.organisations
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.id.clone(), i))
+                .collect()
+        });
+        index.get(id).and_then(|&i| self.organisations.get(i))
     }
 }
 
@@ -232,6 +242,7 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
         rules.check(&framework, &organisations, &protocols);
         if findings.is_empty() {
             return Ok(PackData {
+                index: std::sync::OnceLock::new(),
                 framework,
                 organisations,
                 protocols: protocols.into_iter().map(|(_, p)| p).collect(),

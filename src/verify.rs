@@ -460,6 +460,42 @@ fn judge(
     Judgement::Party(candidate)
 }
 
+/// Verifies one signature file against one assembled document as the manifest records it
+/// (its digest, not its bytes), with the same rules as [`verify_with`]: what collecting a
+/// returned file needs, at a cost that does not grow with the number of parties.
+pub fn verify_signature(
+    entry: &ManifestEntry,
+    sig_file: &str,
+    sig_bytes: &[u8],
+    ev: &Evidence<'_>,
+) -> Result<PartyResult, String> {
+    let mut notes = Vec::new();
+    match judge(
+        sig_file,
+        sig_bytes,
+        Some(entry),
+        &entry.sha256,
+        ev,
+        &mut notes,
+    ) {
+        Judgement::Party(c) => Ok(PartyResult {
+            name: ev
+                .data
+                .organisation(&c.organisation)
+                .map_or_else(|| c.organisation.clone(), |o| o.name.clone()),
+            organisation: c.organisation,
+            status: c.status,
+            signed: c.signed,
+            signature_valid: c.signature_valid,
+            key_belongs_to_organisation: c.key_belongs,
+            reason: c.reason,
+        }),
+        Judgement::Stray(p) => Err(p.reason),
+        Judgement::Note(n) => Err(n),
+        Judgement::Elsewhere => Err(format!("it is not a signature of {}", entry.file)),
+    }
+}
+
 /// Verifies `bytes` (a document called `file`) against the evidence.
 pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport {
     let sha256 = sha256_hex(bytes);

@@ -227,9 +227,12 @@ impl World {
     /// After every scenario: the register is intact (never forked), and the pack and its
     /// bundle verify as expected.
     fn check_whole(&self, time: &str) {
-        self.run(&["register", "verify", "pack"], time);
         let (code, text) = self.run(&["register", "verify", "pack"], time);
         assert_eq!(code, 0, "{text}");
+        // Outstanding signatures remain (27 organisations), so status asks for attention.
+        let (code, text) = self.run(&["status", "pack"], time);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains("framework-v2."), "{text}");
         let zip = self.coordinator().join("check.zip");
         let _ = std::fs::remove_file(&zip);
         let (code, text) = self.run(&["bundle", "pack", "-o", "check.zip"], time);
@@ -320,9 +323,27 @@ fn three_organisations_sign_in_parallel_from_the_bundle_and_the_coordinator_coll
     );
     assert!(text.contains("3/27 signed"), "{text}");
     w.check_whole(&at(64));
-    // A signatory's bundle says what it holds: the new bundle shows the signatures.
     let (code, text) = w.run(&["verify", "check.zip", "--json"], &at(65));
     assert_eq!(code, 0, "{text}");
+    // A returned file dropped into signatures/ by hand under a mail client's name is not
+    // silently ignored: status and verify say how to file it.
+    std::fs::copy(
+        &signed[0],
+        w.pack
+            .join("signatures/framework-v2.7.cambs-cc.dsse (1).json"),
+    )
+    .unwrap();
+    let (_, text) = w.run(&["status", "pack"], &at(66));
+    assert!(
+        text.contains("signatures/framework-v2.7.cambs-cc.dsse (1).json is not read")
+            && text.contains("countersign collect"),
+        "{text}"
+    );
+    let (_, text) = w.run(&["verify", "pack/out/framework-v2.7.docx"], &at(66));
+    assert!(
+        text.contains("is not read (its name does not end in .dsse.json)"),
+        "{text}"
+    );
 }
 
 #[test]
