@@ -39,10 +39,10 @@ pub enum DocumentKind {
 impl DocumentKind {
     fn template(self) -> &'static str {
         match self {
-            DocumentKind::Framework => "framework.docx",
-            DocumentKind::SignatureSheet => "signature-sheet.docx",
-            DocumentKind::Protocol => "protocol.docx",
-            DocumentKind::AssuranceChecklist => "assurance-checklist.docx",
+            DocumentKind::Framework => crate::templates::FRAMEWORK,
+            DocumentKind::SignatureSheet => crate::templates::SIGNATURE_SHEET,
+            DocumentKind::Protocol => crate::templates::PROTOCOL,
+            DocumentKind::AssuranceChecklist => crate::templates::ASSURANCE_CHECKLIST,
         }
     }
 
@@ -243,15 +243,7 @@ fn first_record(register: &crate::register::Register, version: &str) -> u64 {
 
 /// The default template with this name, as shipped in the binary.
 pub fn default_template(name: &str) -> Option<&'static [u8]> {
-    Some(match name {
-        "framework.docx" => include_bytes!("../templates/framework.docx"),
-        "protocol.docx" => include_bytes!("../templates/protocol.docx"),
-        "signature-sheet.docx" => include_bytes!("../templates/signature-sheet.docx"),
-        "assurance-checklist.docx" => include_bytes!("../templates/assurance-checklist.docx"),
-        "signature-report.docx" => include_bytes!("../templates/signature-report.docx"),
-        "changes.docx" => include_bytes!("../templates/changes.docx"),
-        _ => return None,
-    })
+    crate::templates::default_bytes(name)
 }
 
 struct LoadedTemplate {

@@ -17,7 +17,7 @@ use crate::digest::sha256_hex;
 /// The index's file name inside the bundle.
 pub const INDEX_FILE: &str = "bundle-index.json";
 /// The signature report's file name inside the bundle.
-pub const REPORT_FILE: &str = "signature-report.docx";
+pub const REPORT_FILE: &str = crate::templates::SIGNATURE_REPORT;
 /// The index's format label.
 pub const INDEX_FORMAT: &str = "countersign/bundle/v1";
 /// The most a bundle may inflate to.

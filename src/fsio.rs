@@ -50,25 +50,52 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<(
         path: path.to_path_buf(),
         source,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".countersign-")
-        .suffix(".tmp")
-        .tempfile_in(&folder)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    set_public_mode(tmp.as_file()).map_err(io)?;
-    match overwrite {
-        Overwrite::Replace => tmp.persist(path).map(|_| ()).map_err(|e| io(e.error)),
-        // persist_noclobber closes the race between the check above and the rename.
-        Overwrite::Refuse => tmp.persist_noclobber(path).map(|_| ()).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                WriteError::Exists(path.to_path_buf())
-            } else {
-                io(e.error)
-            }
-        }),
+    let (tmp_path, mut tmp) = create_temporary(&folder).map_err(io)?;
+    let written = tmp
+        .write_all(bytes)
+        .and_then(|()| tmp.sync_all())
+        .and_then(|()| set_public_mode(&tmp));
+    drop(tmp);
+    let placed = written.and_then(|()| match overwrite {
+        Overwrite::Replace => std::fs::rename(&tmp_path, path),
+        // A hard link fails if the name exists: no race between the check above and here.
+        Overwrite::Refuse => std::fs::hard_link(&tmp_path, path),
+    });
+    let cleanup = match overwrite {
+        Overwrite::Replace if placed.is_ok() => Ok(()),
+        _ => std::fs::remove_file(&tmp_path),
+    };
+    match placed {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(WriteError::Exists(path.to_path_buf()))
+        }
+        Err(e) => Err(io(e)),
+        Ok(()) => cleanup.or(Ok(())),
     }
+}
+
+/// A new, empty file with an unguessable name in `folder` (`.countersign-<hex>.tmp`), created
+/// exclusively, so no other file is ever opened or replaced by accident.
+fn create_temporary(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let mut last = None;
+    for _ in 0..16 {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let path = folder.join(format!(".countersign-{}.tmp", hex::encode(random)));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
 }
 
 /// Creates `path` new, readable and writable only by its owner (mode 0600 on Unix), and writes
@@ -103,7 +130,7 @@ pub fn write_secret_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 #[cfg(unix)]
 fn set_public_mode(file: &std::fs::File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    // tempfile creates files 0600; documents are for circulation.
+    // Temporary files are created 0600; documents are for circulation.
     file.set_permissions(std::fs::Permissions::from_mode(0o644))
 }
 

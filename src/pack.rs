@@ -479,6 +479,14 @@ pub fn schema_files() -> Vec<(&'static str, Vec<u8>)> {
         .collect()
 }
 
+fn templates_readme() -> String {
+    let names: Vec<&str> = crate::templates::names().collect();
+    format!(
+        "Put a DOCX here named {} to use it instead of countersign's default template of that name.\n",
+        names.join(", ")
+    )
+}
+
 /// Creates a new pack in `dir` (which must not exist, or be empty) from the bundled example.
 pub fn init(dir: &Path) -> Result<(), WriteError> {
     if dir.exists()
@@ -508,7 +516,7 @@ pub fn init(dir: &Path) -> Result<(), WriteError> {
     )?;
     fsio::write_atomic(
         &dir.join("templates").join("README.md"),
-        b"Put a DOCX here named framework.docx, protocol.docx, signature-sheet.docx or\nassurance-checklist.docx to use it instead of countersign's default template.\n",
+        templates_readme().as_bytes(),
         Overwrite::Refuse,
     )?;
     Ok(())

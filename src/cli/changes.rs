@@ -101,7 +101,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
         "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
         "from": from.version, "to": to.version, "changes": changes,
     });
-    let (template, _) = template_bytes(&args.pack, "changes.docx")
+    let (template, _) = template_bytes(&args.pack, countersign::templates::CHANGES)
         .map_err(|e| Failure::input(e.to_string(), None))?;
     let bytes = Template::from_bytes(template)
         .and_then(|t| t.render(&context))

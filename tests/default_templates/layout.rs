@@ -1,10 +1,11 @@
-//! The default DOCX templates (`templates/*.docx`), built from code with docx-rs so that their
-//! layout is reviewable in one place and reproducible byte for byte.
+//! The layout of the default DOCX templates (`templates/*.docx`), built from code with docx-rs so
+//! that it is reviewable in one place and reproducible byte for byte.
 //!
 //! Each function lays out one document with handlebars tags where the pack's data goes; the
 //! tags and the data they expect are documented in README.md. The built package is repacked
-//! through [`crate::package`] so that it is as reproducible as anything we render. This module
-//! decides layout and wording; it does not render data or touch files.
+//! through the library's `package` module so that it is as reproducible as anything we render.
+//! This module decides layout and wording; it does not render data or touch files. It lives
+//! with the tests (docx-rs is a dev-dependency), so the library does not build docx-rs.
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, Docx, Footer, Header, IndentLevel, Level, LevelJc, LevelText,
@@ -13,17 +14,7 @@ use docx_rs::{
     WidthType,
 };
 
-use crate::package::{Limits, Package, PackageError};
-
-/// The names of the default templates, as a pack overrides them in its `templates/` folder.
-pub const TEMPLATE_NAMES: [&str; 6] = [
-    "framework.docx",
-    "protocol.docx",
-    "signature-sheet.docx",
-    "assurance-checklist.docx",
-    "signature-report.docx",
-    "changes.docx",
-];
+use countersign::package::{Limits, Package, PackageError};
 
 // docx-rs defines numbering 1 itself (decimal); ours must not collide with it.
 const BULLETS: usize = 2;
@@ -507,30 +498,4 @@ fn changes() -> Docx {
         .add_paragraph(tag("{{else}}"))
         .add_paragraph(para("The content is unchanged."))
         .add_paragraph(tag("{{/if}}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The committed templates are exactly what this code builds. To update them after a change
-    /// here: `COUNTERSIGN_WRITE_TEMPLATES=1 cargo test --lib committed_templates`.
-    #[test]
-    fn committed_templates_are_what_the_code_builds() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        for name in TEMPLATE_NAMES {
-            let built = build(name).unwrap().unwrap();
-            let again = build(name).unwrap().unwrap();
-            assert_eq!(built, again, "{name} is not reproducible");
-            let path = dir.join(name);
-            if std::env::var_os("COUNTERSIGN_WRITE_TEMPLATES").is_some() {
-                std::fs::write(&path, &built).unwrap();
-            }
-            let committed = std::fs::read(&path).unwrap_or_default();
-            assert!(
-                committed == built,
-                "templates/{name} is not what default_templates.rs builds; run COUNTERSIGN_WRITE_TEMPLATES=1 cargo test --lib committed_templates"
-            );
-        }
-    }
 }
