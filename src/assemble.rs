@@ -8,123 +8,16 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::context::plan;
 use crate::digest::sha256_hex;
 use crate::fsio::{self, Overwrite, WriteError};
+use crate::manifest::{
+    DATA_DIR, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ManifestEntry, TemplateRecord,
+    data_file_name, manifest_bytes,
+};
 use crate::register::{self, Event};
 use crate::template::{Template, TemplateError};
 use crate::validate::{PackData, PackError};
-
-/// The manifest's file name in the output folder.
-pub const MANIFEST_FILE: &str = "manifest.json";
-/// The manifest format label.
-pub const MANIFEST_FORMAT: &str = "countersign/manifest/v1";
-
-/// The kinds of document a pack produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocumentKind {
-    /// The overarching framework.
-    Framework,
-    /// The framework's signature sheet.
-    SignatureSheet,
-    /// A specific information sharing protocol.
-    Protocol,
-    /// The member assurance checklist of an affiliate.
-    AssuranceChecklist,
-}
-
-impl DocumentKind {
-    fn template(self) -> &'static str {
-        match self {
-            DocumentKind::Framework => crate::templates::FRAMEWORK,
-            DocumentKind::SignatureSheet => crate::templates::SIGNATURE_SHEET,
-            DocumentKind::Protocol => crate::templates::PROTOCOL,
-            DocumentKind::AssuranceChecklist => crate::templates::ASSURANCE_CHECKLIST,
-        }
-    }
-
-    /// The kind as manifests, statements and the register write it (`signature-sheet`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::Framework => "framework",
-            DocumentKind::SignatureSheet => "signature-sheet",
-            DocumentKind::Protocol => "protocol",
-            DocumentKind::AssuranceChecklist => "assurance-checklist",
-        }
-    }
-
-    /// The word used in messages.
-    pub fn label(self) -> &'static str {
-        match self {
-            DocumentKind::Framework => "framework",
-            DocumentKind::SignatureSheet => "signature sheet",
-            DocumentKind::Protocol => "protocol",
-            DocumentKind::AssuranceChecklist => "assurance checklist",
-        }
-    }
-}
-
-/// Where a template came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TemplateRecord {
-    /// Its file name, e.g. `protocol.docx`.
-    pub name: String,
-    /// `pack` when the pack's `templates/` folder overrides it, `default` otherwise.
-    pub source: String,
-    /// SHA-256 of the template's bytes.
-    pub sha256: String,
-}
-
-/// One assembled document, as the manifest records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ManifestEntry {
-    /// The output file name.
-    pub file: String,
-    /// What kind of document it is.
-    pub kind: DocumentKind,
-    /// Its id: the framework's or protocol's id, or derived for sheets and checklists.
-    pub id: String,
-    /// Its version.
-    pub version: String,
-    /// Its title.
-    pub title: String,
-    /// SHA-256 of the document's bytes.
-    pub sha256: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// The template it was rendered from.
-    pub template: TemplateRecord,
-    /// SHA-256 of the data it was rendered with (the JSON context, as rendered).
-    pub data_sha256: String,
-    /// The ids of the organisations that sign it.
-    pub parties: Vec<String>,
-    /// False for an earlier version kept from a previous assembly: the current data and
-    /// templates no longer produce it, but it was issued and may have been signed.
-    #[serde(default = "yes")]
-    pub current: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// `manifest.json`: the pack's assembled documents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Manifest {
-    /// Always [`MANIFEST_FORMAT`].
-    pub format: String,
-    /// The pack's id (the framework's id).
-    pub pack: String,
-    /// The framework's version.
-    pub pack_version: String,
-    /// The documents, in a fixed order: framework, signature sheet, protocols, checklists.
-    pub documents: Vec<ManifestEntry>,
-}
 
 /// An assembled document in memory.
 #[derive(Debug, Clone)]
@@ -136,14 +29,6 @@ pub struct AssembledDocument {
     /// The data it was rendered with (its context), as JSON: kept beside the document so that
     /// later versions can be compared with it (`countersign changes`).
     pub context: Vec<u8>,
-}
-
-/// The folder, inside the output folder, that keeps each document's data.
-pub const DATA_DIR: &str = "data";
-
-/// The data file kept for a document: `data/framework-v2.7.json`.
-pub fn data_file_name(file: &str) -> String {
-    format!("{DATA_DIR}/{}.json", file.trim_end_matches(".docx"))
 }
 
 /// Why a pack could not be assembled.
@@ -362,13 +247,6 @@ pub fn manifest_for(data: &PackData, documents: &[AssembledDocument]) -> Manifes
     }
 }
 
-/// Serialises a manifest the same way every time.
-pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
-}
-
 /// Reads a manifest file.
 pub fn read_manifest(path: &Path) -> Result<Manifest, AssembleError> {
     let bytes = std::fs::read(path).map_err(|e| AssembleError::Manifest {
@@ -549,21 +427,4 @@ pub fn check(
         }
     }
     Ok(findings)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::DocumentKind;
-
-    #[test]
-    fn kind_names_are_the_serialised_names() {
-        for kind in [
-            DocumentKind::Framework,
-            DocumentKind::SignatureSheet,
-            DocumentKind::Protocol,
-            DocumentKind::AssuranceChecklist,
-        ] {
-            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
-        }
-    }
 }

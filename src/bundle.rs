@@ -87,7 +87,7 @@ pub enum BundleError {
 /// order. Failing signatures set aside as evidence go too.
 pub fn collect(
     pack: &crate::pack::Pack,
-    manifest: &crate::assemble::Manifest,
+    manifest: &crate::manifest::Manifest,
 ) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
     use crate::pack::{OUT_DIR, SET_ASIDE_DIR};
     use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
@@ -125,7 +125,7 @@ pub fn collect(
         ".json",
     ));
     paths.push((
-        format!("{OUT_DIR}/{}", crate::assemble::MANIFEST_FILE),
+        format!("{OUT_DIR}/{}", crate::manifest::MANIFEST_FILE),
         pack.manifest_path(),
     ));
     for d in &manifest.documents {
@@ -133,7 +133,7 @@ pub fn collect(
         let data = pack.data_path(&d.file);
         if data.is_file() {
             paths.push((
-                format!("{OUT_DIR}/{}", crate::assemble::data_file_name(&d.file)),
+                format!("{OUT_DIR}/{}", crate::manifest::data_file_name(&d.file)),
                 data,
             ));
         }
@@ -315,7 +315,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     let manifest_path = format!(
         "{}/{}",
         crate::pack::OUT_DIR,
-        crate::assemble::MANIFEST_FILE
+        crate::manifest::MANIFEST_FILE
     );
     let out_prefix = format!("{}/", crate::pack::OUT_DIR);
     for (path, bytes) in files {
@@ -355,7 +355,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     protocols.sort_by(|a, b| a.name.cmp(&b.name));
     data_files.extend(protocols);
     let data = crate::validate::check_files(data_files).map_err(BundleError::Data)?;
-    let manifest: crate::assemble::Manifest = serde_json::from_slice(
+    let manifest: crate::manifest::Manifest = serde_json::from_slice(
         &manifest.ok_or_else(|| not_a_bundle(format!("it has no {manifest_path}")))?,
     )
     .map_err(|e| not_a_bundle(format!("its manifest is malformed ({e})")))?;
@@ -385,7 +385,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
 /// signature as verified, with its place in the register.
 pub fn report_context(
     data: &crate::validate::PackData,
-    manifest: &crate::assemble::Manifest,
+    manifest: &crate::manifest::Manifest,
     register: &crate::register::Register,
     reports: &[crate::verify::VerifyReport],
     generated_at: &str,

@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use crate::assemble::ManifestEntry;
+use crate::manifest::ManifestEntry;
 use crate::pack::{LoadError, Pack, PackContents, StoreError};
 use crate::register::{CHECKPOINT_PAYLOAD_TYPE, Event, checkpoint_file_name};
 use crate::sign::signature_file_name;

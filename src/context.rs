@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::assemble::DocumentKind;
+use crate::manifest::DocumentKind;
 use crate::model::{
     Evidence, MembershipKind, Organisation, Protocol, article6_text, article9_text,
 };

@@ -26,6 +26,7 @@ pub mod digest;
 pub mod fsio;
 pub mod keyring;
 pub mod keys;
+pub mod manifest;
 pub mod model;
 pub mod pack;
 pub mod package;

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::assemble::{MANIFEST_FILE, Manifest};
 use crate::fsio::{self, Overwrite, WriteError};
 use crate::keyring::{Keyring, KeyringError};
+use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::register::{Register, RegisterError};
 use crate::validate::{FileKind, PackData};
 
@@ -148,7 +148,7 @@ impl Pack {
 
     /// The data a document was rendered with.
     pub fn data_path(&self, file: &str) -> PathBuf {
-        self.out.join(crate::assemble::data_file_name(file))
+        self.out.join(crate::manifest::data_file_name(file))
     }
 
     /// The folder of signature files.

@@ -5,11 +5,11 @@
 //! key the keyring does not hold for that organisation, signatory and role at that time. Pure
 //! over its inputs; the CLI reads and writes the files.
 
-use crate::assemble::{Manifest, ManifestEntry};
 use crate::digest::sha256_hex;
 use crate::keyring::{KeyRecord, Keyring};
 use crate::keys::KeyId;
 use crate::keys::SecretKey;
+use crate::manifest::{Manifest, ManifestEntry};
 use crate::signature::{
     self, Approval, DocumentRef, Envelope, OrganisationRef, SignatoryRef, Statement,
 };

@@ -10,9 +10,9 @@
 
 use serde::Serialize;
 
-use crate::assemble::{Manifest, ManifestEntry};
 use crate::digest::sha256_hex;
 use crate::keyring::{Keyring, RevocationReason};
+use crate::manifest::{Manifest, ManifestEntry};
 use crate::pack::SET_ASIDE_DIR;
 use crate::register::{Checkpoint, Register};
 use crate::sign::SIGNATURE_SUFFIX;

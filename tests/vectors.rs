@@ -12,10 +12,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use countersign::assemble::{DocumentKind, Manifest, ManifestEntry, TemplateRecord};
 use countersign::digest::sha256_hex;
 use countersign::keyring::Keyring;
 use countersign::keys::SecretKey;
+use countersign::manifest::{DocumentKind, Manifest, ManifestEntry, TemplateRecord};
 use countersign::sign::{SignRequest, sign_document};
 use countersign::signature::{
     self, Approval, DocumentRef, EnvelopeError, OrganisationRef, SignatoryRef, Statement,
@@ -185,7 +185,7 @@ fn signed_small_document() -> Signed {
     .unwrap();
     let document = std::fs::read(dir().join("document.bin")).unwrap();
     let manifest = Manifest {
-        format: countersign::assemble::MANIFEST_FORMAT.into(),
+        format: countersign::manifest::MANIFEST_FORMAT.into(),
         pack: "riverside-isf".into(),
         pack_version: "1.0".into(),
         documents: vec![ManifestEntry {

@@ -100,7 +100,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
 }
 
 /// Who is outstanding on the bundle's current documents, as "file: organisation".
-fn outstanding(v: &PackVerification, manifest: &countersign::assemble::Manifest) -> Vec<String> {
+fn outstanding(v: &PackVerification, manifest: &countersign::manifest::Manifest) -> Vec<String> {
     v.reports
         .iter()
         .filter(|r| {

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use countersign::assemble::{ManifestEntry, template_bytes};
+use countersign::assemble::template_bytes;
 use countersign::changes::compare;
 use countersign::fsio::{self, Overwrite};
+use countersign::manifest::ManifestEntry;
 use countersign::template::Template;
 
 use countersign::pack::Pack;

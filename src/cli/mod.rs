@@ -452,7 +452,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         return Ok(format!(
             "nothing changed: the {current} documents in '{}' are already what the data and templates give (manifest: {})",
             out.display(),
-            out.join(asm::MANIFEST_FILE).display()
+            out.join(countersign::manifest::MANIFEST_FILE).display()
         ));
     }
     let mut summary = format!(
@@ -465,7 +465,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         } else {
             String::new()
         },
-        out.join(asm::MANIFEST_FILE).display()
+        out.join(countersign::manifest::MANIFEST_FILE).display()
     );
     for d in report.manifest.documents.iter().filter(|d| d.current) {
         summary.push_str(&format!(

@@ -57,7 +57,7 @@ pub fn locate(document: &Path, pack: Option<&PathBuf>) -> Result<Pack, Failure> 
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let own_manifest = folder.join(countersign::assemble::MANIFEST_FILE).is_file();
+    let own_manifest = folder.join(countersign::manifest::MANIFEST_FILE).is_file();
     let with_out = |root: PathBuf| {
         if own_manifest {
             Pack::with_out(root, folder)
