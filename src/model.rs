@@ -8,6 +8,62 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The text forms the schema requires of some fields, each with what to tell a person who wrote
+/// something else. One table: the schema and the hints validation gives both come from it.
+pub mod forms {
+    /// Ids: lower-case letters, digits and hyphens.
+    pub const ID: &str = r"^[a-z0-9][a-z0-9-]*$";
+    /// Versions: numbers with dots.
+    pub const VERSION: &str = r"^[0-9]+(\.[0-9]+)*$";
+    /// ICO registration numbers.
+    pub const ICO_REGISTRATION: &str = r"^Z[A-Z0-9]{7}$";
+    /// NHS ODS codes.
+    pub const ODS_CODE: &str = r"^[A-Z0-9]{3,5}$";
+    /// Email addresses.
+    pub const EMAIL: &str = r"^[^@\s]+@[^@\s]+\.[^@\s]+$";
+    /// A letter of UK GDPR Article 6(1).
+    pub const ARTICLE6: &str = r"^[a-f]$";
+    /// A letter of UK GDPR Article 9(2).
+    pub const ARTICLE9: &str = r"^[a-j]$";
+
+    /// Each form with its hint.
+    const HINTS: [(&str, &str); 7] = [
+        (
+            ID,
+            "ids use lower-case letters, digits and hyphens, for example \"cambs-cc\"",
+        ),
+        (
+            VERSION,
+            "write versions as numbers with dots, for example \"2.6\"",
+        ),
+        (
+            ICO_REGISTRATION,
+            "ICO registration numbers have 8 characters and start with Z, for example \"Z5735887\"",
+        ),
+        (
+            ODS_CODE,
+            "ODS codes have 3 to 5 capital letters or digits, for example \"RGT\"",
+        ),
+        (
+            EMAIL,
+            "write a whole email address, for example \"dpo@example.gov.uk\"",
+        ),
+        (
+            ARTICLE6,
+            "use one letter of Article 6(1), from \"a\" to \"f\"",
+        ),
+        (
+            ARTICLE9,
+            "use one letter of Article 9(2), from \"a\" to \"j\"",
+        ),
+    ];
+
+    /// What to tell someone whose text does not match `pattern`.
+    pub fn hint(pattern: &str) -> Option<&'static str> {
+        HINTS.iter().find(|(p, _)| *p == pattern).map(|(_, h)| *h)
+    }
+}
+
 /// A calendar date written `YYYY-MM-DD`.
 pub type Date = String;
 
@@ -19,7 +75,7 @@ pub struct Framework {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// A stable id for the pack and its framework, e.g. `cambs-pboro-isf`.
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    #[schemars(regex(pattern = forms::ID))]
     pub id: String,
     /// The framework's title, e.g. "Cambridgeshire and Peterborough Information Sharing Framework".
     #[schemars(length(min = 1))]
@@ -28,7 +84,7 @@ pub struct Framework {
     #[schemars(length(min = 1))]
     pub area: String,
     /// The version being issued, e.g. "2.6".
-    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)*$"))]
+    #[schemars(regex(pattern = forms::VERSION))]
     pub version: String,
     /// Where the document is in its life.
     pub status: Status,
@@ -116,7 +172,7 @@ pub struct DocumentControl {
 #[serde(deny_unknown_fields)]
 pub struct Revision {
     /// The version, e.g. "2.5".
-    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)*$"))]
+    #[schemars(regex(pattern = forms::VERSION))]
     pub version: String,
     /// When the revision was approved.
     #[schemars(extend("format" = "date"))]
@@ -187,7 +243,7 @@ pub struct OrganisationsFile {
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     /// A stable id used everywhere else in the pack, e.g. `cambs-cc`. Never reuse one.
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    #[schemars(regex(pattern = forms::ID))]
     pub id: String,
     /// The organisation's name.
     #[schemars(length(min = 1))]
@@ -201,11 +257,11 @@ pub struct Organisation {
     /// Core member or affiliate.
     pub membership: Membership,
     /// The ICO registration number, e.g. `Z5735887`.
-    #[schemars(regex(pattern = r"^Z[A-Z0-9]{7}$"))]
+    #[schemars(regex(pattern = forms::ICO_REGISTRATION))]
     pub ico_registration: String,
     /// The NHS ODS code, where the organisation has one, e.g. `RGT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[A-Z0-9]{3,5}$"))]
+    #[schemars(regex(pattern = forms::ODS_CODE))]
     pub ods_code: Option<String>,
     /// The chief executive or accountable officer.
     pub chief_executive: Person,
@@ -335,7 +391,7 @@ pub struct Contact {
     pub role: Option<String>,
     /// Email address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    #[schemars(regex(pattern = forms::EMAIL))]
     pub email: Option<String>,
     /// Telephone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -399,13 +455,13 @@ pub struct Protocol {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// A stable id, e.g. `mash`. Matches the file name.
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
+    #[schemars(regex(pattern = forms::ID))]
     pub id: String,
     /// The protocol's title.
     #[schemars(length(min = 1))]
     pub title: String,
     /// The version being issued, e.g. "1.0".
-    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)*$"))]
+    #[schemars(regex(pattern = forms::VERSION))]
     pub version: String,
     /// Where the protocol is in its life.
     pub status: Status,
@@ -531,7 +587,7 @@ pub struct LawfulBasis {
 #[serde(deny_unknown_fields)]
 pub struct Article6 {
     /// The letter of Article 6(1), `a` to `f`.
-    #[schemars(regex(pattern = r"^[a-f]$"))]
+    #[schemars(regex(pattern = forms::ARTICLE6))]
     pub basis: String,
     /// How it applies here, e.g. the statutory task relied on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -543,7 +599,7 @@ pub struct Article6 {
 #[serde(deny_unknown_fields)]
 pub struct Article9 {
     /// The letter of Article 9(2), `a` to `j`.
-    #[schemars(regex(pattern = r"^[a-j]$"))]
+    #[schemars(regex(pattern = forms::ARTICLE9))]
     pub condition: String,
     /// The DPA 2018 Schedule 1 condition, needed for (b), (g), (h), (i) and (j), e.g.
     /// "Part 1, paragraph 2: health or social care purposes".
@@ -581,7 +637,7 @@ pub struct BreachContact {
     /// The contact's name or team.
     pub name: String,
     /// Email address.
-    #[schemars(regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    #[schemars(regex(pattern = forms::EMAIL))]
     pub email: String,
     /// Telephone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,266 @@
+//! Loading a pack's data files and checking every rule before anything is written.
+//!
+//! Three passes, each reporting all it finds: JSON syntax (line and column), the JSON Schema
+//! derived from [`crate::model`] (types, required fields, formats, unknown fields:
+//! [`schema`]), and the rules that tie fields and files together (lawful bases, references
+//! between organisations and protocols, unique ids, date order: [`rules`], the part a
+//! data-protection expert edits). Every finding names the file, the JSON path, the line and
+//! column where there is one ([`positions`]), and the fix. This module loads the files and
+//! runs the passes; it reads files and writes nothing.
+
+mod positions;
+mod rules;
+mod schema;
+
+pub use schema::{FileKind, schemas};
+
+use positions::Positions;
+use rules::Rules;
+use schema::parse_and_check_schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::model::{Framework, Organisation, OrganisationsFile, Protocol};
+
+/// The framework's file in a pack.
+pub const FRAMEWORK_FILE: &str = "framework.json";
+/// The organisations' file in a pack.
+pub const ORGANISATIONS_FILE: &str = "organisations.json";
+/// The folder of protocol files in a pack.
+pub const PROTOCOLS_DIR: &str = "protocols";
+
+/// One problem in a pack's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The file, relative to the pack, e.g. `protocols/mash.json`.
+    pub file: String,
+    /// The JSON path, e.g. `organisations[3].membership.sponsor` (empty for the whole file).
+    pub path: String,
+    /// 1-based line and column of the value, where known.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, "\n    hint: {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a pack could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PackError {
+    /// The folder is not a pack.
+    #[error("'{}' is not a pack: it has no {FRAMEWORK_FILE}", .0.display())]
+    NotAPack(PathBuf),
+    /// A file could not be read.
+    #[error("cannot read '{}' ({source})", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The data has problems.
+    #[error("{}", list_findings(.findings, *.rules_checked))]
+    Invalid {
+        /// Every problem found.
+        findings: Vec<Finding>,
+        /// Whether the rules between fields and files were checked too. They are checked only
+        /// once every file parses and has the shape the schema asks for.
+        rules_checked: bool,
+    },
+}
+
+fn list_findings(findings: &[Finding], rules_checked: bool) -> String {
+    let mut s = format!("the pack's data has {} problem(s):", findings.len());
+    for f in findings {
+        s.push_str("\n  - ");
+        s.push_str(&f.to_string().replace('\n', "\n    "));
+    }
+    if !rules_checked {
+        s.push_str("\n(the rules between files, such as lawful bases and references between organisations, are checked once these are fixed)");
+    }
+    s
+}
+
+/// A data file as read, kept so that outputs can record what they came from.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Path relative to the pack, with `/` separators.
+    pub name: String,
+    /// The exact bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A pack's data, loaded and checked.
+#[derive(Debug, Clone)]
+pub struct PackData {
+    /// Where each organisation is, by id.
+    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    /// The framework.
+    pub framework: Framework,
+    /// The organisations, in file order.
+    pub organisations: Vec<Organisation>,
+    /// The protocols, ordered by file name.
+    pub protocols: Vec<Protocol>,
+    /// The files they came from.
+    pub files: Vec<DataFile>,
+}
+
+impl PackData {
+    /// The organisation with this id.
+    pub fn organisation(&self, id: &str) -> Option<&Organisation> {
+        // Ids are unique (validation checks it); the index is built once, on first use.
+        let index = self.index.get_or_init(|| {
+            self.organisations
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.id.clone(), i))
+                .collect()
+        });
+        index.get(id).and_then(|&i| self.organisations.get(i))
+    }
+}
+
+fn read(root: &Path, name: &str) -> Result<DataFile, PackError> {
+    let path = root.join(name);
+    let bytes = std::fs::read(&path).map_err(|source| PackError::Io { path, source })?;
+    Ok(DataFile {
+        name: name.to_string(),
+        bytes,
+    })
+}
+
+/// Reads and checks the pack in `root`. Returns every finding at once.
+pub fn load_pack(root: &Path) -> Result<PackData, PackError> {
+    if !root.join(FRAMEWORK_FILE).is_file() {
+        return Err(PackError::NotAPack(root.to_path_buf()));
+    }
+    let mut files = vec![read(root, FRAMEWORK_FILE)?, read(root, ORGANISATIONS_FILE)?];
+    let protocols_dir = root.join(PROTOCOLS_DIR);
+    if protocols_dir.is_dir() {
+        let entries = std::fs::read_dir(&protocols_dir).map_err(|source| PackError::Io {
+            path: protocols_dir.clone(),
+            source,
+        })?;
+        let mut names = BTreeSet::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| PackError::Io {
+                path: protocols_dir.clone(),
+                source,
+            })?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                names.insert(name);
+            }
+        }
+        for name in names {
+            files.push(read(root, &format!("{PROTOCOLS_DIR}/{name}"))?);
+        }
+    }
+    check_files(files)
+}
+
+/// Checks data files already in memory (the first two must be the framework and the
+/// organisations' file, the rest protocols).
+pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
+    let mut findings = Vec::new();
+    let mut typed_framework = None;
+    let mut typed_orgs = None;
+    let mut protocols = Vec::new();
+    let mut positions: BTreeMap<String, Positions> = BTreeMap::new();
+    // One validator per kind of file, built once however many protocols there are.
+    let mut validators = Vec::with_capacity(FileKind::ALL.len());
+    for kind in FileKind::ALL {
+        let schema = serde_json::to_value(kind.schema()).unwrap_or(Value::Null);
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .map_err(|e| PackError::Invalid {
+                findings: vec![Finding {
+                    file: kind.pattern().into(),
+                    path: String::new(),
+                    position: None,
+                    message: format!("internal schema error: {e}"),
+                    hint: "please report this".into(),
+                }],
+                rules_checked: false,
+            })?;
+        validators.push(validator);
+    }
+    for (i, file) in files.iter().enumerate() {
+        let kind = match i {
+            0 => FileKind::Framework,
+            1 => FileKind::Organisations,
+            _ => FileKind::Protocol,
+        };
+        let Some((value, pos)) =
+            parse_and_check_schema(file, &validators[kind as usize], &mut findings)
+        else {
+            continue;
+        };
+        let typed = match kind {
+            FileKind::Framework => {
+                serde_json::from_value::<Framework>(value).map(|f| typed_framework = Some(f))
+            }
+            FileKind::Organisations => serde_json::from_value::<OrganisationsFile>(value)
+                .map(|o| typed_orgs = Some(o.organisations)),
+            FileKind::Protocol => serde_json::from_value::<Protocol>(value)
+                .map(|p| protocols.push((file.name.clone(), p))),
+        };
+        if let Err(e) = typed {
+            findings.push(Finding {
+                file: file.name.clone(),
+                path: String::new(),
+                position: None,
+                message: e.to_string(),
+                hint: "check the field against `countersign schema`".into(),
+            });
+        }
+        positions.insert(file.name.clone(), pos);
+    }
+    let mut rules_checked = false;
+    if let (true, Some(framework), Some(organisations)) =
+        (findings.is_empty(), typed_framework, typed_orgs)
+    {
+        rules_checked = true;
+        let mut rules = Rules {
+            findings: &mut findings,
+            positions: &positions,
+        };
+        rules.check(&framework, &organisations, &protocols);
+        if findings.is_empty() {
+            return Ok(PackData {
+                index: std::sync::OnceLock::new(),
+                framework,
+                organisations,
+                protocols: protocols.into_iter().map(|(_, p)| p).collect(),
+                files,
+            });
+        }
+    }
+    Err(PackError::Invalid {
+        findings,
+        rules_checked,
+    })
+}
