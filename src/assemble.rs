@@ -93,12 +93,20 @@ pub enum AssembleError {
     #[error("the pack's register cannot be used: {0}")]
     Register(#[from] crate::register::RegisterError),
     /// The existing manifest cannot be read.
-    #[error("the manifest '{}' cannot be read ({message})", path.display())]
-    Manifest {
+    #[error("the manifest '{}' cannot be read ({source})", path.display())]
+    ManifestUnreadable {
         /// The manifest file.
         path: PathBuf,
-        /// What went wrong.
-        message: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The existing manifest is not a manifest.
+    #[error("the manifest '{}' is damaged ({source})", path.display())]
+    ManifestMalformed {
+        /// The manifest file.
+        path: PathBuf,
+        /// What the parser found.
+        source: serde_json::Error,
     },
 }
 
@@ -249,13 +257,13 @@ pub fn manifest_for(data: &PackData, documents: &[AssembledDocument]) -> Manifes
 
 /// Reads a manifest file.
 pub fn read_manifest(path: &Path) -> Result<Manifest, AssembleError> {
-    let bytes = std::fs::read(path).map_err(|e| AssembleError::Manifest {
+    let bytes = std::fs::read(path).map_err(|source| AssembleError::ManifestUnreadable {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| AssembleError::Manifest {
+    serde_json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source,
     })
 }
 

@@ -54,12 +54,12 @@ pub struct BundleIndex {
 #[non_exhaustive]
 pub enum BundleError {
     /// A file to bundle could not be read.
-    #[error("cannot read '{path}' ({cause})")]
+    #[error("cannot read '{path}' ({source})")]
     Read {
-        /// The file.
+        /// The file, as the bundle names it.
         path: String,
-        /// Why.
-        cause: String,
+        /// What the system said.
+        source: std::io::Error,
     },
     /// A file looks like a secret key.
     #[error(
@@ -163,9 +163,9 @@ pub fn collect(
     ));
     let mut files = Vec::with_capacity(paths.len());
     for (path, on_disk) in paths {
-        let bytes = std::fs::read(&on_disk).map_err(|e| BundleError::Read {
+        let bytes = std::fs::read(&on_disk).map_err(|source| BundleError::Read {
             path: path.clone(),
-            cause: e.to_string(),
+            source,
         })?;
         if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
             return Err(BundleError::SecretKey(path));

@@ -53,12 +53,12 @@ pub enum LoadError {
         manifest: PathBuf,
     },
     /// The manifest cannot be read.
-    #[error("the manifest '{}' cannot be used ({cause})", path.display())]
+    #[error("the manifest '{}' cannot be used ({source})", path.display())]
     Manifest {
         /// The manifest file.
         path: PathBuf,
-        /// Why.
-        cause: String,
+        /// What the parser found.
+        source: serde_json::Error,
     },
     /// The keyring's history does not hold together.
     #[error("the keyring '{}' cannot be trusted: {source}", path.display())]
@@ -199,10 +199,7 @@ impl Pack {
             }
             Err(source) => return Err(LoadError::Read { path, source }),
         };
-        serde_json::from_slice(&bytes).map_err(|e| LoadError::Manifest {
-            path,
-            cause: e.to_string(),
-        })
+        serde_json::from_slice(&bytes).map_err(|source| LoadError::Manifest { path, source })
     }
 
     /// Reads and checks the keyring (none yet: an empty one).

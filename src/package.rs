@@ -43,6 +43,8 @@ impl Default for Limits {
 }
 
 /// Why a package could not be read.
+// Causes are kept as text: a template's error is cloned into every document rendered from it,
+// and the zip reader's errors cannot be cloned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PackageError {

@@ -114,16 +114,16 @@ pub struct Record {
 }
 
 /// Why the register cannot be trusted or appended to.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegisterError {
     /// A line is not a record.
-    #[error("record {line} (line {line}) is not a valid register record ({cause})")]
+    #[error("record {line} (line {line}) is not a valid register record ({source})")]
     Malformed {
         /// 1-based line number.
         line: u64,
-        /// The parser's words.
-        cause: String,
+        /// What the parser found.
+        source: serde_json::Error,
     },
     /// The last line was cut short.
     #[error(
@@ -161,12 +161,12 @@ pub enum RegisterError {
         source: CheckpointError,
     },
     /// The file could not be read or written.
-    #[error("cannot use '{}' ({cause})", path.display())]
+    #[error("cannot use '{}' ({source})", path.display())]
     Io {
         /// The register file.
         path: PathBuf,
         /// What the system said.
-        cause: String,
+        source: std::io::Error,
     },
 }
 
@@ -204,9 +204,9 @@ impl Register {
                 return Err(RegisterError::Torn { line: number });
             }
             let record: Record =
-                serde_json::from_slice(line).map_err(|e| RegisterError::Malformed {
+                serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
                     line: number,
-                    cause: e.to_string(),
+                    source,
                 })?;
             if record.seq != number {
                 return Err(RegisterError::OutOfSequence {
@@ -254,10 +254,7 @@ impl Register {
         match std::fs::read(&path) {
             Ok(bytes) => Register::parse(&bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::default()),
-            Err(e) => Err(RegisterError::Io {
-                path,
-                cause: e.to_string(),
-            }),
+            Err(source) => Err(RegisterError::Io { path, source }),
         }
     }
 
@@ -299,9 +296,9 @@ impl Register {
 /// records written.
 pub fn append(pack: &Path, at: &str, events: Vec<Event>) -> Result<Vec<Record>, RegisterError> {
     let path = pack.join(REGISTER_FILE);
-    let io = |e: std::io::Error| RegisterError::Io {
+    let io = |source: std::io::Error| RegisterError::Io {
         path: path.clone(),
-        cause: e.to_string(),
+        source,
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -331,7 +328,7 @@ pub fn append(pack: &Path, at: &str, events: Vec<Event>) -> Result<Vec<Record>, 
         };
         let line = serde_json::to_vec(&record).map_err(|e| RegisterError::Io {
             path: path.clone(),
-            cause: e.to_string(),
+            source: std::io::Error::other(e),
         })?;
         prev = sha256_hex(&line);
         out.extend_from_slice(&line);
@@ -374,42 +371,42 @@ mod tests {
             lines[2],
             lines[3],
         ]);
-        assert_eq!(
+        assert!(matches!(
             Register::parse(edited.as_bytes()).unwrap_err(),
             RegisterError::Broken { line: 3 }
-        );
+        ));
         let removed = join(&[lines[0], lines[2], lines[3]]);
-        assert_eq!(
+        assert!(matches!(
             Register::parse(removed.as_bytes()).unwrap_err(),
             RegisterError::OutOfSequence { line: 2, found: 3 }
-        );
+        ));
         let reordered = join(&[lines[0], lines[2], lines[1], lines[3]]);
-        assert_eq!(
+        assert!(matches!(
             Register::parse(reordered.as_bytes()).unwrap_err(),
             RegisterError::OutOfSequence { line: 2, found: 3 }
-        );
+        ));
         let inserted = join(&[lines[0], lines[1], lines[1], lines[2], lines[3]]);
-        assert_eq!(
+        assert!(matches!(
             Register::parse(inserted.as_bytes()).unwrap_err(),
             RegisterError::OutOfSequence { line: 3, found: 2 }
-        );
+        ));
         let first_gone = join(&[lines[1], lines[2], lines[3]]);
-        assert_eq!(
+        assert!(matches!(
             Register::parse(first_gone.as_bytes()).unwrap_err(),
             RegisterError::OutOfSequence { line: 1, found: 2 }
-        );
+        ));
         let torn = &text[..text.len() - 10];
-        assert_eq!(
+        assert!(matches!(
             Register::parse(torn.as_bytes()).unwrap_err(),
             RegisterError::Torn { line: 4 }
-        );
+        ));
 
         // A torn register is never built upon.
         std::fs::write(&path, torn).unwrap();
-        assert_eq!(
+        assert!(matches!(
             append(dir.path(), "2026-01-03T00:00:00Z", vec![event(5)]).unwrap_err(),
             RegisterError::Torn { line: 4 }
-        );
+        ));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), torn);
     }
 }

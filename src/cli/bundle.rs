@@ -49,15 +49,34 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         &at,
     );
     let (template_bytes, _) = countersign::assemble::template_bytes(pack.root(), REPORT_FILE)
-        .map_err(|e| Failure::input(e.to_string(), None))?;
+        .map_err(|e| {
+            Failure::input(
+                e.to_string(),
+                Some("check that you may read the pack's templates/ folder".into()),
+            )
+        })?;
     let report = Template::from_bytes(template_bytes)
         .and_then(|t| t.render(&context))
-        .map_err(|e| Failure::input(format!("cannot make the signature report: {e}"), None))?;
-    let mut files = bundle::collect(&pack, &contents.manifest)
-        .map_err(|e| Failure::input(e.to_string(), None))?;
+        .map_err(|e| {
+            Failure::input(
+                format!("cannot make the signature report: {e}"),
+                Some("fix the pack's own template named above (open it in Word or LibreOffice and save it as .docx), or remove it from templates/ to use the default".into()),
+            )
+        })?;
+    let mut files = bundle::collect(&pack, &contents.manifest).map_err(|e| {
+        let hint = match &e {
+            bundle::BundleError::SecretKey(_) => "move the secret key out of the pack (keep it on its holder's computer), then bundle again",
+            _ => "restore the file from version control or a copy, then bundle again",
+        };
+        Failure::input(e.to_string(), Some(hint.into()))
+    })?;
     files.push((REPORT_FILE.to_string(), report));
-    let zip = bundle::build(&contents.data.framework.id, &at, &files)
-        .map_err(|e| Failure::input(e.to_string(), None))?;
+    let zip = bundle::build(&contents.data.framework.id, &at, &files).map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("this is an internal fault: please report it with the pack".into()),
+        )
+    })?;
     let overwrite = if args.force {
         Overwrite::Replace
     } else {
@@ -68,7 +87,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
             format!("'{}' already exists; nothing was written", p.display()),
             Some("choose another name, or add --force".into()),
         ),
-        other => Failure::input(other.to_string(), None),
+        other => Failure::input(other.to_string(), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
     })?;
     let signatures = verification
         .reports

@@ -62,7 +62,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
             .ok_or_else(|| {
                 Failure::input(
                     format!("'{id}' has no assembled version {version}; the versions are {list}"),
-                    None,
+                    Some("give one of those versions with --from (and --to)".into()),
                 )
             })
     };
@@ -73,13 +73,21 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
             .iter()
             .find(|d| d.current)
             .copied()
-            .ok_or_else(|| Failure::input(format!("'{id}' has no current version"), None))?,
+            .ok_or_else(|| {
+                Failure::input(
+                    format!("'{id}' has no current version"),
+                    Some("name the newer version with --to, or assemble the pack again".into()),
+                )
+            })?,
     };
     let read = |entry: &ManifestEntry| -> Result<serde_json::Value, Failure> {
         let path = pack.data_path(&entry.file);
         let bytes = std::fs::read(&path).map_err(|e| Failure::input(format!("cannot read the data of {} ('{}': {})", entry.file, path.display(), io_reason(&e)), Some("the data of each version is kept by `countersign assemble`; versions assembled before it kept data cannot be compared".into())))?;
         serde_json::from_slice(&bytes).map_err(|e| {
-            Failure::input(format!("the data of {} is damaged ({e})", entry.file), None)
+            Failure::input(
+                format!("the data of {} is damaged ({e})", entry.file),
+                Some("restore out/data/ from version control or a copy".into()),
+            )
         })
     };
     let changes = compare(&read(from)?, &read(to)?);
@@ -102,11 +110,16 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
         "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
         "from": from.version, "to": to.version, "changes": changes,
     });
-    let (template, _) = template_bytes(&args.pack, countersign::templates::CHANGES)
-        .map_err(|e| Failure::input(e.to_string(), None))?;
+    let (template, _) =
+        template_bytes(&args.pack, countersign::templates::CHANGES).map_err(|e| {
+            Failure::input(
+                e.to_string(),
+                Some("check that you may read the pack's templates/ folder".into()),
+            )
+        })?;
     let bytes = Template::from_bytes(template)
         .and_then(|t| t.render(&context))
-        .map_err(|e| Failure::input(format!("cannot render the summary: {e}"), None))?;
+        .map_err(|e| Failure::input(format!("cannot render the summary: {e}"), Some("fix the pack's own template named above (open it in Word or LibreOffice and save it as .docx), or remove it from templates/ to use the default".into())))?;
     fsio::write_atomic(out, &bytes, Overwrite::Refuse).map_err(|e| {
         Failure::input(
             format!("cannot write the summary: {e}"),

@@ -31,7 +31,7 @@ fn gather(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, Failure> {
                 .map_err(|e| {
                     Failure::input(
                         format!("cannot read the folder '{}' ({e})", path.display()),
-                        None,
+                        Some("check the folder's name and that you may read it".into()),
                     )
                 })?
                 .flatten()
@@ -78,7 +78,7 @@ pub fn collect(args: &CollectArgs) -> Result<i32, Failure> {
                     .into(),
             ),
         ),
-        other => Failure::input(other.to_string(), None),
+        other => Failure::input(other.to_string(), Some("run `countersign register verify` and `countersign status` on the pack for details".into())),
     })?;
     let refused = report.count(Outcome::Refused);
     if args.json {

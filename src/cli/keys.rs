@@ -49,7 +49,9 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
         if value.is_empty() {
             return Err(Failure::input(
                 format!("the environment variable {var} is empty"),
-                None,
+                Some(format!(
+                    "set {var} to the passphrase, or leave out --passphrase-env to be asked"
+                )),
             ));
         }
         return Ok(value);
@@ -60,10 +62,12 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
             Some("use --passphrase-file FILE or --passphrase-env VAR".into()),
         ));
     }
-    let first = Zeroizing::new(
-        rpassword::prompt_password("Passphrase: ")
-            .map_err(|e| Failure::input(format!("cannot read the passphrase ({e})"), None))?,
-    );
+    let first = Zeroizing::new(rpassword::prompt_password("Passphrase: ").map_err(|e| {
+        Failure::input(
+            format!("cannot read the passphrase ({e})"),
+            Some("use --passphrase-file FILE or --passphrase-env VAR".into()),
+        )
+    })?);
     if confirm {
         if first.chars().count() < 8 {
             return Err(Failure::input(
@@ -71,10 +75,14 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
                 Some("choose a longer passphrase: a few words work well".into()),
             ));
         }
-        let second = Zeroizing::new(
-            rpassword::prompt_password("Passphrase again: ")
-                .map_err(|e| Failure::input(format!("cannot read the passphrase ({e})"), None))?,
-        );
+        let second = Zeroizing::new(rpassword::prompt_password("Passphrase again: ").map_err(
+            |e| {
+                Failure::input(
+                    format!("cannot read the passphrase ({e})"),
+                    Some("use --passphrase-file FILE or --passphrase-env VAR".into()),
+                )
+            },
+        )?);
         if *first != *second {
             return Err(Failure::input(
                 "the two passphrases differ; nothing was written".into(),
@@ -181,21 +189,31 @@ pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
             ));
         }
     }
-    let key = SecretKey::generate().map_err(|e| Failure::input(e.to_string(), None))?;
+    let key = SecretKey::generate().map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("the system's random number generator failed: try again, and report it if it persists".into()),
+        )
+    })?;
     let secret = if args.no_passphrase {
         key.to_pem()
     } else {
         let pass = passphrase(&args.passphrase, true)?;
         key.to_encrypted_pem(pass.as_bytes())
     }
-    .map_err(|e| Failure::input(e.to_string(), None))?;
+    .map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("this is an internal fault: please report it; nothing was written".into()),
+        )
+    })?;
     let public = key.public();
     let created = now()?;
     fsio::write_secret_new(&key_path, secret.as_bytes())
-        .map_err(|e| Failure::input(format!("cannot write the secret key: {e}"), None))?;
+        .map_err(|e| Failure::input(format!("cannot write the secret key: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))?;
     let write_public = |path: &Path, text: String| {
         fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse)
-            .map_err(|e| Failure::input(format!("cannot write the public key: {e}"), None))
+            .map_err(|e| Failure::input(format!("cannot write the public key: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
     };
     write_public(
         &pub_path,
@@ -322,7 +340,7 @@ fn lock_keyring(pack: &Path) -> Result<KeyringLock, Failure> {
 fn save_keyring(pack: &Path, keyring: &Keyring, lock: &KeyringLock) -> Result<(), Failure> {
     Pack::new(pack)
         .save_keyring(keyring, lock)
-        .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), None))
+        .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
 }
 
 fn record_change(pack: &Path, at: &str, event: Event) -> Result<(), Failure> {
@@ -378,7 +396,12 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 .unwrap_or_else(|| at.clone());
             keyring
                 .add(&public, &a.org, &a.signatory, &a.roles, &valid_from, &at)
-                .map_err(|e| Failure::input(format!("cannot add the key: {e}"), None))?;
+                .map_err(|e| {
+                    Failure::input(
+                        format!("cannot add the key: {e}"),
+                        Some("see the keys held with `countersign keys list`; times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ".into()),
+                    )
+                })?;
             save_keyring(&a.pack, &keyring, &lock)?;
             record_change(
                 &a.pack,
@@ -479,7 +502,12 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             };
             keyring
                 .revoke(&record.key_id, reason, &effective, a.note.as_deref(), &at)
-                .map_err(|e| Failure::input(format!("cannot revoke the key: {e}"), None))?;
+                .map_err(|e| {
+                    Failure::input(
+                        format!("cannot revoke the key: {e}"),
+                        Some("see the keys held with `countersign keys list`; times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ".into()),
+                    )
+                })?;
             save_keyring(&a.pack, &keyring, &lock)?;
             let effective = countersign::time::normalise(&effective).unwrap_or(effective);
             record_change(
@@ -514,7 +542,12 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             let at = now()?;
             keyring
                 .correct_valid_from(&record.key_id, &a.from, a.note.as_deref(), &at)
-                .map_err(|e| Failure::input(format!("cannot change the key: {e}"), None))?;
+                .map_err(|e| {
+                    Failure::input(
+                        format!("cannot change the key: {e}"),
+                        Some("times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ".into()),
+                    )
+                })?;
             save_keyring(&a.pack, &keyring, &lock)?;
             let now_from = keyring
                 .get(&record.key_id)

@@ -249,8 +249,12 @@ pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
 
 /// Prints a value as pretty JSON on standard output.
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::input(format!("cannot write JSON ({e})"), None))?;
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| {
+        Failure::input(
+            format!("cannot write JSON ({e})"),
+            Some("this is an internal fault: please report it".into()),
+        )
+    })?;
     text.push('\n');
     print_out(&text)
 }
@@ -299,7 +303,10 @@ pub(crate) fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
             std::io::ErrorKind::PermissionDenied => {
                 Some("check that you may read the file".to_string())
             }
-            _ => None,
+            std::io::ErrorKind::IsADirectory => {
+                Some(format!("name the {what} file itself, not its folder"))
+            }
+            _ => Some(format!("check that the {what} is a file you may read")),
         };
         Failure::input(
             format!(
@@ -356,7 +363,7 @@ fn render(args: &RenderArgs) -> Result<String, Failure> {
             ),
             Some("create the folder first".to_string()),
         ),
-        other => Failure::input(format!("cannot write the output: {other}"), None),
+        other => Failure::input(format!("cannot write the output: {other}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
     })?;
     Ok(format!(
         "rendered '{}' ({} bytes)",
@@ -370,7 +377,10 @@ fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
     countersign::validate::load_pack(pack).map_err(|e| match e {
         PackError::NotAPack(_) => Failure::input(e.to_string(), Some("run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string())),
         PackError::Invalid { .. } => Failure::input(e.to_string(), Some("fix the places listed above and run `countersign validate` again".to_string())),
-        other => Failure::input(other.to_string(), None),
+        other => Failure::input(
+            other.to_string(),
+            Some("check that the files exist and that you may read them".into()),
+        ),
     })
 }
 
@@ -394,12 +404,12 @@ fn schema(args: &SchemaArgs) -> Result<String, Failure> {
     std::fs::create_dir_all(dir).map_err(|e| {
         Failure::input(
             format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
-            None,
+            Some("choose a folder you may write to with --out".into()),
         )
     })?;
     for (name, bytes) in countersign::pack::schema_files() {
         fsio::write_atomic(&dir.join(name), &bytes, Overwrite::Replace)
-            .map_err(|e| Failure::input(e.to_string(), None))?;
+            .map_err(|e| Failure::input(e.to_string(), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))?;
     }
     Ok(format!("wrote the pack schemas to '{}'", dir.display()))
 }
@@ -495,7 +505,7 @@ fn assemble_failure(e: countersign::assemble::AssembleError) -> Failure {
         E::RevisionMissing { .. } => {
             "put that version back in framework.json's revisions: the register shows it was issued"
         }
-        E::Manifest { .. } => {
+        E::ManifestUnreadable { .. } | E::ManifestMalformed { .. } => {
             "run `countersign assemble` first, or point --out at the folder with manifest.json"
         }
         _ => "",
@@ -528,7 +538,7 @@ fn template_failure(e: &TemplateError, lead: &str) -> Failure {
             "fix the data (or the tags) at the places listed above; nothing was written"
                 .to_string(),
         ),
-        _ => None,
+        _ => Some("see the message above; if it names no cause you can fix, please report it with the template".to_string()),
     };
     Failure::input(format!("{lead}: {e}"), hint)
 }

@@ -233,7 +233,7 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
                 format!("'{}' already exists; nothing was signed", p.display()),
                 Some("send that file if it is your signature of this document, or choose another name with -o".into()),
             ),
-            other => Failure::input(format!("cannot write the signature: {other}; nothing was signed"), None),
+            other => Failure::input(format!("cannot write the signature: {other}; nothing was signed"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
         },
     )?;
     let p = &statement.predicate;
