@@ -22,8 +22,11 @@ use countersign::keys::SecretKey;
 use countersign::pack::Pack;
 use countersign::sign::{SignRequest, sign_document, signature_file_name};
 use countersign::signature::envelope_bytes;
+use countersign::time::Timestamp;
 
-const AT: &str = "2026-11-23T12:00:00Z";
+fn at() -> Timestamp {
+    Timestamp::from_unix(1_795_435_200)
+}
 
 fn countersign() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_countersign"));
@@ -112,8 +115,8 @@ fn main() {
                     &format!("org-{i:04}"),
                     &data.organisations[i].signatory.name,
                     &[],
-                    "2026-01-01",
-                    AT,
+                    Timestamp::parse("2026-01-01").unwrap_or_else(at),
+                    at(),
                 )
                 .unwrap();
         }
@@ -132,7 +135,7 @@ fn main() {
                 organisation: &org.id,
                 signatory: &org.signatory.name,
                 role: &org.signatory.position,
-                at: AT,
+                at: at(),
             };
             let (_, envelope) = sign_document(&request, &manifest, &data, &keyring, key).unwrap();
             let folder = if i + 1 == n { &last } else { &inbox };

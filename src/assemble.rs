@@ -122,9 +122,7 @@ fn framework_issues(
         if let Event::DocumentAssembled { kind, version, .. } = &r.event
             && kind == "framework"
         {
-            issued
-                .entry(version.clone())
-                .or_insert_with(|| r.at.chars().take(10).collect());
+            issued.entry(version.clone()).or_insert_with(|| r.at.date());
         }
     }
     issued
@@ -289,7 +287,7 @@ pub fn assemble(
     pack: &Path,
     out: &Path,
     data: &PackData,
-    at: &str,
+    at: crate::time::Timestamp,
     progress: Progress<'_>,
 ) -> Result<AssembleReport, AssembleError> {
     let manifest_path = out.join(MANIFEST_FILE);

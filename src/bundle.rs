@@ -179,13 +179,13 @@ pub fn collect(
 /// mode, fixed compression.
 pub fn build(
     pack_id: &str,
-    created_at: &str,
+    created_at: crate::time::Timestamp,
     files: &[(String, Vec<u8>)],
 ) -> Result<Vec<u8>, BundleError> {
     let index = BundleIndex {
         format: INDEX_FORMAT.into(),
         pack: pack_id.into(),
-        created_at: created_at.into(),
+        created_at: created_at.to_string(),
         files: files
             .iter()
             .map(|(p, b)| IndexEntry {
@@ -388,7 +388,7 @@ pub fn report_context(
     manifest: &crate::manifest::Manifest,
     register: &crate::register::Register,
     reports: &[crate::verify::VerifyReport],
-    generated_at: &str,
+    generated_at: crate::time::Timestamp,
 ) -> serde_json::Value {
     use crate::verify::Status;
     let documents: Vec<serde_json::Value> = reports
@@ -421,7 +421,7 @@ pub fn report_context(
         .collect();
     let (records, head) = register.head();
     serde_json::json!({
-        "document": {"title": format!("{}: signature report", data.framework.title), "kind": "signature-report", "id": data.framework.id, "version": data.framework.version, "date": generated_at.chars().take(10).collect::<String>()},
+        "document": {"title": format!("{}: signature report", data.framework.title), "kind": "signature-report", "id": data.framework.id, "version": data.framework.version, "date": generated_at.date()},
         "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
         "pack": {"id": data.framework.id, "title": data.framework.title, "version": data.framework.version},
         "generated_at": generated_at,

@@ -17,6 +17,7 @@ use crate::pack::{LoadError, Pack, PackContents, StoreError};
 use crate::register::{CHECKPOINT_PAYLOAD_TYPE, Event, checkpoint_file_name};
 use crate::sign::signature_file_name;
 use crate::signature::{Envelope, PAYLOAD_TYPE};
+use crate::time::Timestamp;
 use crate::verify::{Evidence, Status, verify_signature};
 
 /// The JSON report's format label.
@@ -72,7 +73,7 @@ pub struct CollectReport {
     /// Always [`COLLECT_FORMAT`].
     pub format: &'static str,
     /// When the files were received.
-    pub received_at: String,
+    pub received_at: Timestamp,
     /// One result per file, in the order given.
     pub files: Vec<FileResult>,
     /// Signatures set aside as evidence because a fresh one replaced them: (old name, kept as).
@@ -120,7 +121,7 @@ enum Decision {
 pub fn collect(
     pack: &Pack,
     files: &[(String, Vec<u8>)],
-    at: &str,
+    at: Timestamp,
 ) -> Result<CollectReport, CollectError> {
     // The pack is the single writer of its register and keyring: one collection at a time.
     let _lock = pack.lock_keyring()?;
@@ -206,7 +207,7 @@ pub fn collect(
     }
     Ok(CollectReport {
         format: COLLECT_FORMAT,
-        received_at: at.to_string(),
+        received_at: at,
         files: results,
         set_aside,
     })
@@ -364,6 +365,13 @@ impl Session<'_> {
             "{} ({}, {})",
             p.organisation.name, p.signatory.name, p.signatory.role
         );
+        let Some(signed_at) = Timestamp::parse_exact(&p.signed_at) else {
+            result.message = format!(
+                "{who}'s signature of {} has a malformed time of signing",
+                entry.file
+            );
+            return (result, Decision::Nothing);
+        };
         if let Err(e) = crate::sign::check_signer(
             &c.keyring,
             &c.data,
@@ -371,7 +379,7 @@ impl Session<'_> {
             &org,
             &p.signatory.name,
             &p.signatory.role,
-            &p.signed_at,
+            signed_at,
         ) {
             result.message = format!("{who} signed {}, but {e}", entry.file);
             return (result, Decision::Nothing);
@@ -470,7 +478,7 @@ impl Session<'_> {
             let when = c
                 .register
                 .superseded(&entry.id, &entry.version)
-                .map(|r| format!(" on {}", crate::time::long_date(&r.at)))
+                .map(|r| format!(" on {}", crate::time::long_date(&r.at.date())))
                 .unwrap_or_default();
             result.message = match current {
                 Some(cur) => format!(

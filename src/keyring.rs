@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::sha256_hex;
 use crate::keys::{KeyError, KeyId, PublicKey};
+use crate::time::Timestamp;
 
 /// Where the keyring lives in a pack.
 pub const KEYRING_FILE: &str = "keys/keyring.json";
@@ -53,7 +54,7 @@ pub enum KeyChange {
         /// The roles it may sign as (empty: any role).
         roles: Vec<String>,
         /// From when signatures with it count.
-        valid_from: String,
+        valid_from: Timestamp,
         /// The public key, as an OpenSSH line (`ssh-keygen -lf` prints its key id).
         public_key: String,
         /// The same key as SPKI PEM (what `openssl pkeyutl -verify` reads).
@@ -66,7 +67,7 @@ pub enum KeyChange {
         /// Why.
         reason: RevocationReason,
         /// From when signatures with it no longer count.
-        effective: String,
+        effective: Timestamp,
         /// A note for people.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
@@ -77,7 +78,7 @@ pub enum KeyChange {
         /// The key id.
         key_id: KeyId,
         /// From when signatures with it count.
-        valid_from: String,
+        valid_from: Timestamp,
         /// A note for people.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
@@ -93,7 +94,7 @@ pub struct KeyEvent {
     /// SHA-256 of the previous change's JSON (zeros for the first).
     pub prev: String,
     /// When the change was recorded.
-    pub at: String,
+    pub at: Timestamp,
     /// What changed.
     pub change: KeyChange,
 }
@@ -111,9 +112,9 @@ pub struct Revocation {
     /// Why.
     pub reason: RevocationReason,
     /// From when signatures no longer count.
-    pub effective: String,
+    pub effective: Timestamp,
     /// When it was recorded.
-    pub recorded: String,
+    pub recorded: Timestamp,
     /// A note.
     pub note: Option<String>,
 }
@@ -132,9 +133,9 @@ pub struct KeyRecord {
     /// The roles it may sign as (empty: any).
     pub roles: Vec<String>,
     /// From when signatures count.
-    pub valid_from: String,
+    pub valid_from: Timestamp,
     /// When it was added.
-    pub added: String,
+    pub added: Timestamp,
     /// Its revocation, if revoked.
     pub revoked: Option<Revocation>,
 }
@@ -147,7 +148,7 @@ pub enum KeyNotValid {
     #[error("the key is valid only from {valid_from}")]
     NotYet {
         /// From when it counts.
-        valid_from: String,
+        valid_from: Timestamp,
     },
     /// The key was revoked before that time.
     #[error("the key was revoked ({}) from {effective}", reason.label())]
@@ -155,25 +156,25 @@ pub enum KeyNotValid {
         /// Why.
         reason: RevocationReason,
         /// From when.
-        effective: String,
+        effective: Timestamp,
     },
 }
 
 impl KeyRecord {
     /// Whether a signature made at `time` counts: on or after `valid_from` and before any
     /// revocation takes effect.
-    pub fn valid_at(&self, time: &str) -> Result<(), KeyNotValid> {
-        if time < self.valid_from.as_str() {
+    pub fn valid_at(&self, time: Timestamp) -> Result<(), KeyNotValid> {
+        if time < self.valid_from {
             return Err(KeyNotValid::NotYet {
-                valid_from: self.valid_from.clone(),
+                valid_from: self.valid_from,
             });
         }
         if let Some(r) = &self.revoked
-            && time >= r.effective.as_str()
+            && time >= r.effective
         {
             return Err(KeyNotValid::Revoked {
                 reason: r.reason,
-                effective: r.effective.clone(),
+                effective: r.effective,
             });
         }
         Ok(())
@@ -336,8 +337,8 @@ impl Keyring {
                     organisation: organisation.clone(),
                     signatory: signatory.clone(),
                     roles: roles.clone(),
-                    valid_from: valid_from.clone(),
-                    added: event.at.clone(),
+                    valid_from: *valid_from,
+                    added: event.at,
                     revoked: None,
                 });
             }
@@ -357,8 +358,8 @@ impl Keyring {
                 }
                 record.revoked = Some(Revocation {
                     reason: *reason,
-                    effective: effective.clone(),
-                    recorded: event.at.clone(),
+                    effective: *effective,
+                    recorded: event.at,
                     note: note.clone(),
                 });
             }
@@ -370,17 +371,13 @@ impl Keyring {
                     .get(key_id)
                     .and_then(|&i| self.keys.get_mut(i))
                     .ok_or_else(|| KeyringError::Unknown(key_id.to_string()))?;
-                if crate::time::normalise(valid_from).as_deref() != Some(valid_from.as_str()) {
-                    return Err(KeyringError::BadTime(valid_from.clone()));
-                }
-                record.valid_from = valid_from.clone();
+                record.valid_from = *valid_from;
             }
         }
         Ok(())
     }
 
-    fn record(&mut self, at: &str, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
-        let at = crate::time::normalise(at).ok_or_else(|| KeyringError::BadTime(at.to_string()))?;
+    fn record(&mut self, at: Timestamp, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
         let prev = self
             .events
             .last()
@@ -414,11 +411,9 @@ impl Keyring {
         organisation: &str,
         signatory: &str,
         roles: &[String],
-        valid_from: &str,
-        at: &str,
+        valid_from: Timestamp,
+        at: Timestamp,
     ) -> Result<&KeyEvent, KeyringError> {
-        let valid_from = crate::time::normalise(valid_from)
-            .ok_or_else(|| KeyringError::BadTime(valid_from.to_string()))?;
         self.record(
             at,
             KeyChange::Added {
@@ -438,12 +433,10 @@ impl Keyring {
         &mut self,
         key_id: &KeyId,
         reason: RevocationReason,
-        effective: &str,
+        effective: Timestamp,
         note: Option<&str>,
-        at: &str,
+        at: Timestamp,
     ) -> Result<&KeyEvent, KeyringError> {
-        let effective = crate::time::normalise(effective)
-            .ok_or_else(|| KeyringError::BadTime(effective.to_string()))?;
         self.record(
             at,
             KeyChange::Revoked {
@@ -459,12 +452,10 @@ impl Keyring {
     pub fn correct_valid_from(
         &mut self,
         key_id: &KeyId,
-        valid_from: &str,
+        valid_from: Timestamp,
         note: Option<&str>,
-        at: &str,
+        at: Timestamp,
     ) -> Result<&KeyEvent, KeyringError> {
-        let valid_from = crate::time::normalise(valid_from)
-            .ok_or_else(|| KeyringError::BadTime(valid_from.to_string()))?;
         self.record(
             at,
             KeyChange::ValidFromCorrected {
@@ -509,6 +500,10 @@ mod tests {
     use super::*;
     use crate::keys::SecretKey;
 
+    fn t(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
     fn ring() -> (Keyring, KeyId) {
         let mut ring = Keyring::default();
         let public = SecretKey::from_seed(&[1; 32]).public();
@@ -517,8 +512,8 @@ mod tests {
             "cambs-cc",
             "Helen Ashworth",
             &["Chief Executive".into()],
-            "2026-04-01",
-            "2026-04-01T09:00:00Z",
+            t("2026-04-01"),
+            t("2026-04-01T09:00:00Z"),
         )
         .unwrap();
         ring.add(
@@ -526,8 +521,8 @@ mod tests {
             "fenland",
             "Paul Meadows",
             &[],
-            "2026-04-01",
-            "2026-04-02T09:00:00Z",
+            t("2026-04-01"),
+            t("2026-04-02T09:00:00Z"),
         )
         .unwrap();
         (ring, public.key_id())
@@ -539,25 +534,25 @@ mod tests {
         ring.revoke(
             &id,
             RevocationReason::Compromised,
-            "2026-05-01",
+            t("2026-05-01"),
             Some("laptop stolen"),
-            "2026-05-01T10:00:00Z",
+            t("2026-05-01T10:00:00Z"),
         )
         .unwrap();
         let again = Keyring::from_bytes(&ring.to_bytes()).unwrap();
         assert_eq!(again.keys(), ring.keys());
         let record = again.get(&id).unwrap();
-        assert!(record.valid_at("2026-04-15T00:00:00Z").is_ok());
+        assert!(record.valid_at(t("2026-04-15T00:00:00Z")).is_ok());
         assert_eq!(
             record
-                .valid_at("2026-05-02T00:00:00Z")
+                .valid_at(t("2026-05-02T00:00:00Z"))
                 .unwrap_err()
                 .to_string(),
             "the key was revoked (compromised) from 2026-05-01T00:00:00Z"
         );
         assert_eq!(
             record
-                .valid_at("2026-03-01T00:00:00Z")
+                .valid_at(t("2026-03-01T00:00:00Z"))
                 .unwrap_err()
                 .to_string(),
             "the key is valid only from 2026-04-01T00:00:00Z"
@@ -592,34 +587,34 @@ mod tests {
         let (mut ring, id) = ring();
         let public = SecretKey::from_seed(&[1; 32]).public();
         assert!(matches!(
-            ring.add(&public, "x", "y", &[], "2026-04-01", "2026-06-01"),
+            ring.add(&public, "x", "y", &[], t("2026-04-01"), t("2026-06-01")),
             Err(KeyringError::Duplicate(_))
         ));
         assert!(matches!(
             ring.revoke(
                 &KeyId::default_for_tests(),
                 RevocationReason::Superseded,
-                "2026-06-01",
+                t("2026-06-01"),
                 None,
-                "2026-06-01"
+                t("2026-06-01")
             ),
             Err(KeyringError::Unknown(_))
         ));
         ring.revoke(
             &id,
             RevocationReason::Superseded,
-            "2026-06-01",
+            t("2026-06-01"),
             None,
-            "2026-06-01",
+            t("2026-06-01"),
         )
         .unwrap();
         assert!(matches!(
             ring.revoke(
                 &id,
                 RevocationReason::Superseded,
-                "2026-06-01",
+                t("2026-06-01"),
                 None,
-                "2026-06-02"
+                t("2026-06-02")
             ),
             Err(KeyringError::AlreadyRevoked(_))
         ));

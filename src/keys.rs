@@ -167,16 +167,16 @@ impl PublicKey {
 /// The comment `countersign keygen` writes on a public key's OpenSSH line: the organisation and
 /// when the key was created (`riverside-council created=2026-11-23T12:00:00Z`), so that the
 /// coordinator who adds the key can count it from then, not from when they added it.
-pub fn openssh_comment(organisation: &str, created: &str) -> String {
+pub fn openssh_comment(organisation: &str, created: crate::time::Timestamp) -> String {
     format!("{organisation} created={created}")
 }
 
 /// When a key was created, from the comment of its OpenSSH line, if it says.
-pub fn created_at(public_key_text: &str) -> Option<String> {
+pub fn created_at(public_key_text: &str) -> Option<crate::time::Timestamp> {
     public_key_text
         .split_whitespace()
         .find_map(|word| word.strip_prefix("created="))
-        .and_then(crate::time::normalise)
+        .and_then(crate::time::Timestamp::parse_exact)
 }
 
 fn ssh_string(bytes: &[u8]) -> Vec<u8> {

@@ -292,7 +292,7 @@ impl Pack {
     pub fn store_signatures(
         &self,
         files: &[(String, Vec<u8>, crate::register::Event)],
-        at: &str,
+        at: crate::time::Timestamp,
     ) -> Result<Vec<crate::register::Record>, StoreError> {
         if files.is_empty() {
             return Ok(Vec::new());
@@ -324,14 +324,18 @@ impl Pack {
 
     /// Moves a failing signature file aside (kept as evidence, never deleted) so that the
     /// organisation can sign again. Returns its new name inside the set-aside folder.
-    pub fn set_aside(&self, name: &str, at: &str) -> Result<String, StoreError> {
+    pub fn set_aside(&self, name: &str, at: crate::time::Timestamp) -> Result<String, StoreError> {
         let dir = self.set_aside_dir();
         std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
             path: dir.clone(),
             source,
         })?;
         let stem = name.trim_end_matches(crate::sign::SIGNATURE_SUFFIX);
-        let stamp: String = at.chars().filter(char::is_ascii_digit).collect();
+        let stamp: String = at
+            .to_string()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         let mut target = format!("{stem}.{stamp}{}", crate::sign::SIGNATURE_SUFFIX);
         let mut n = 1;
         while dir.join(&target).exists() {

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::digest::sha256_hex;
+use crate::time::Timestamp;
 
 /// Where the register lives in a pack.
 pub const REGISTER_FILE: &str = "register/register.jsonl";
@@ -95,7 +96,7 @@ pub enum Event {
         /// Why.
         reason: String,
         /// From when.
-        effective: String,
+        effective: Timestamp,
     },
 }
 
@@ -108,7 +109,7 @@ pub struct Record {
     /// SHA-256 of the previous line's exact bytes (zeros for the first).
     pub prev: String,
     /// When it was recorded (UTC).
-    pub at: String,
+    pub at: Timestamp,
     /// What happened.
     pub event: Event,
 }
@@ -294,7 +295,11 @@ impl Register {
 /// Appends records to a pack's register under an exclusive lock, after checking the whole
 /// chain and that the last line is complete. Each event gets the time `at`. Returns the
 /// records written.
-pub fn append(pack: &Path, at: &str, events: Vec<Event>) -> Result<Vec<Record>, RegisterError> {
+pub fn append(
+    pack: &Path,
+    at: Timestamp,
+    events: Vec<Event>,
+) -> Result<Vec<Record>, RegisterError> {
     let path = pack.join(REGISTER_FILE);
     let io = |source: std::io::Error| RegisterError::Io {
         path: path.clone(),
@@ -323,7 +328,7 @@ pub fn append(pack: &Path, at: &str, events: Vec<Event>) -> Result<Vec<Record>, 
         let record = Record {
             seq,
             prev: prev.clone(),
-            at: at.to_string(),
+            at,
             event,
         };
         let line = serde_json::to_vec(&record).map_err(|e| RegisterError::Io {
@@ -345,6 +350,10 @@ pub fn append(pack: &Path, at: &str, events: Vec<Event>) -> Result<Vec<Record>, 
 mod tests {
     use super::*;
 
+    fn t(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
     fn event(n: u32) -> Event {
         Event::KeyAdded {
             key_id: format!("SHA256:{n}"),
@@ -356,8 +365,18 @@ mod tests {
     #[test]
     fn appends_chain_and_every_kind_of_damage_is_named() {
         let dir = tempfile::tempdir().unwrap();
-        append(dir.path(), "2026-01-01T00:00:00Z", vec![event(1), event(2)]).unwrap();
-        append(dir.path(), "2026-01-02T00:00:00Z", vec![event(3), event(4)]).unwrap();
+        append(
+            dir.path(),
+            t("2026-01-01T00:00:00Z"),
+            vec![event(1), event(2)],
+        )
+        .unwrap();
+        append(
+            dir.path(),
+            t("2026-01-02T00:00:00Z"),
+            vec![event(3), event(4)],
+        )
+        .unwrap();
         let path = dir.path().join(REGISTER_FILE);
         let text = std::fs::read_to_string(&path).unwrap();
         let reg = Register::parse(text.as_bytes()).unwrap();
@@ -401,10 +420,17 @@ mod tests {
             RegisterError::Torn { line: 4 }
         ));
 
+        // A time that is not a UTC time is not a record.
+        let bad_time = join(&[&lines[0].replace("2026-01-01T00:00:00Z", "yesterday")]);
+        assert!(matches!(
+            Register::parse(bad_time.as_bytes()).unwrap_err(),
+            RegisterError::Malformed { line: 1, .. }
+        ));
+
         // A torn register is never built upon.
         std::fs::write(&path, torn).unwrap();
         assert!(matches!(
-            append(dir.path(), "2026-01-03T00:00:00Z", vec![event(5)]).unwrap_err(),
+            append(dir.path(), t("2026-01-03T00:00:00Z"), vec![event(5)]).unwrap_err(),
             RegisterError::Torn { line: 4 }
         ));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), torn);
@@ -428,7 +454,7 @@ pub struct Checkpoint {
     /// SHA-256 of the last of those records' line.
     pub head: String,
     /// When it was signed.
-    pub signed_at: String,
+    pub signed_at: Timestamp,
     /// Who signed: organisation id.
     pub organisation: String,
     /// Signatory name.
@@ -593,7 +619,7 @@ pub fn open_checkpoint(
         });
     }
     record
-        .valid_at(&cp.signed_at)
+        .valid_at(cp.signed_at)
         .map_err(CheckpointError::KeyNotValid)?;
     Ok(cp)
 }

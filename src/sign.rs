@@ -13,6 +13,7 @@ use crate::manifest::{Manifest, ManifestEntry};
 use crate::signature::{
     self, Approval, DocumentRef, Envelope, OrganisationRef, SignatoryRef, Statement,
 };
+use crate::time::Timestamp;
 use crate::validate::PackData;
 
 /// Where signature files live in a pack.
@@ -136,7 +137,7 @@ pub struct SignRequest<'a> {
     /// The signatory's role.
     pub role: &'a str,
     /// The time of signing (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
-    pub at: &'a str,
+    pub at: Timestamp,
 }
 
 /// Who signs: the organisation, the signatory's name and the role.
@@ -199,7 +200,7 @@ pub fn check_signer<'k>(
     organisation: &str,
     signatory: &str,
     role: &str,
-    at: &str,
+    at: Timestamp,
 ) -> Result<&'k KeyRecord, SignError> {
     let org_name = |id: &str| {
         data.organisation(id)

@@ -70,7 +70,7 @@ pub struct StatusReport {
 /// the register's checkpoints do not hold.
 pub fn status(
     contents: &crate::pack::PackContents,
-    today: &str,
+    today: crate::time::Timestamp,
 ) -> Result<StatusReport, crate::register::RegisterError> {
     let verification = crate::verify::verify_pack(contents)?;
     let manifest = &contents.manifest;
@@ -112,7 +112,7 @@ pub fn status(
             }
         }
     }
-    let today_days = crate::time::days(today).unwrap_or(0);
+    let today_days = today.days();
     let mut reviews = Vec::new();
     let mut consider = |kind: &str, id: &str, title: &str, review_by: &str| {
         if let Some(d) = crate::time::days(review_by) {
@@ -146,7 +146,7 @@ pub fn status(
     Ok(StatusReport {
         format: STATUS_FORMAT,
         pack: manifest.pack.clone(),
-        today: today.chars().take(10).collect(),
+        today: today.date(),
         documents,
         reviews,
         misnamed_signature_files: verification.misnamed,

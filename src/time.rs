@@ -1,7 +1,83 @@
-//! Timestamps as text: RFC 3339 in UTC to the second (`2026-11-23T10:30:00Z`), so that they
-//! compare correctly as strings and read the same everywhere.
+//! Times: [`Timestamp`], a moment in UTC to the second, parsed once from text and compared as a
+//! number. Written as RFC 3339 in UTC (`2026-11-23T10:30:00Z`) in every file, so files read the
+//! same everywhere; a date alone (`2026-04-01`) is accepted where people type times, as its
+//! midnight.
 //!
 //! The clock is never read here: the CLI reads it (or `SOURCE_DATE_EPOCH`) and passes the time in.
+
+/// A moment in UTC, to the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// From seconds since 1970-01-01 UTC.
+    pub fn from_unix(seconds: i64) -> Timestamp {
+        Timestamp(seconds)
+    }
+
+    /// Seconds since 1970-01-01 UTC.
+    pub fn unix(self) -> i64 {
+        self.0
+    }
+
+    /// Reads a UTC time (`2026-04-01T09:00:00Z`) or a date (`2026-04-01`, its midnight), as
+    /// people type them; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let full = normalise(text)?;
+        Timestamp::parse_exact(&full)
+    }
+
+    /// Reads exactly the form countersign writes (`2026-04-01T09:00:00Z`), as files hold it:
+    /// what is read is written back byte for byte.
+    pub fn parse_exact(text: &str) -> Option<Timestamp> {
+        let b = text.as_bytes();
+        if b.len() != 20 || normalise(text).as_deref() != Some(text) {
+            return None;
+        }
+        let day = days(text)?;
+        let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+        let (h, m, s) = (number(11..13)?, number(14..16)?, number(17..19)?);
+        Some(Timestamp(day * 86_400 + h * 3600 + m * 60 + s))
+    }
+
+    /// The day, `YYYY-MM-DD`.
+    pub fn date(self) -> String {
+        let text = self.to_string();
+        text.get(..10).unwrap_or(&text).to_string()
+    }
+
+    /// Whole days since 1970-01-01.
+    pub fn days(self) -> i64 {
+        self.0.div_euclid(86_400)
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_unix(self.0))
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Timestamp::parse_exact(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "'{}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ",
+                text.chars()
+                    .filter(|c| !c.is_control())
+                    .take(40)
+                    .collect::<String>()
+            ))
+        })
+    }
+}
 
 /// Formats seconds since 1970-01-01 UTC.
 pub fn format_unix(seconds: i64) -> String {
@@ -89,6 +165,27 @@ pub fn long_date(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_parse_once_compare_as_numbers_and_round_trip() {
+        let t = Timestamp::parse("2026-11-23T12:00:00Z").unwrap();
+        assert_eq!(t.unix(), 1_795_435_200);
+        assert_eq!(t.to_string(), "2026-11-23T12:00:00Z");
+        assert_eq!(
+            Timestamp::parse("2026-11-23").unwrap().to_string(),
+            "2026-11-23T00:00:00Z"
+        );
+        assert!(Timestamp::parse("2026-11-23").unwrap() < t);
+        assert_eq!(Timestamp::parse_exact("2026-11-23"), None);
+        assert_eq!(Timestamp::parse_exact("2026-11-23T12:00:00+00:00"), None);
+        assert_eq!(Timestamp::parse("1999-12-31T23:59:60Z"), None);
+        assert_eq!(t.date(), "2026-11-23");
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"2026-11-23T12:00:00Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+        assert!(serde_json::from_str::<Timestamp>("\"2026-11-23\"").is_err());
+        assert!(serde_json::from_str::<Timestamp>("\"\u{e9}\u{e9}\"").is_err());
+    }
 
     #[test]
     fn formats_and_normalises() {

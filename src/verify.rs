@@ -17,6 +17,7 @@ use crate::pack::SET_ASIDE_DIR;
 use crate::register::{Checkpoint, Register};
 use crate::sign::SIGNATURE_SUFFIX;
 use crate::signature::{self, EnvelopeError};
+use crate::time::Timestamp;
 use crate::validate::PackData;
 
 /// The JSON report's format label.
@@ -236,18 +237,18 @@ enum Judgement {
 /// be in someone else's hands.
 fn key_time_problem(
     key: &crate::keyring::KeyRecord,
-    signed_at: &str,
+    signed_at: Timestamp,
     recorded: Option<&crate::register::Record>,
     checkpoints: &[Checkpoint],
 ) -> Option<String> {
-    if signed_at < key.valid_from.as_str() {
+    if signed_at < key.valid_from {
         return Some(format!(
             "the key is valid only from {}; the signature is dated {signed_at}",
             key.valid_from
         ));
     }
     let revocation = key.revoked.as_ref()?;
-    let effective = revocation.effective.as_str();
+    let effective = revocation.effective;
     if signed_at >= effective {
         return Some(format!(
             "the key was revoked ({}) from {effective}, before the signature was made ({signed_at})",
@@ -267,10 +268,10 @@ fn key_time_problem(
     let proven = checkpoints
         .iter()
         .filter(|c| c.size >= record.seq)
-        .map(|c| c.signed_at.as_str())
-        .chain(std::iter::once(record.at.as_str()))
+        .map(|c| c.signed_at)
+        .chain(std::iter::once(record.at))
         .min()
-        .unwrap_or(record.at.as_str());
+        .unwrap_or(record.at);
     if proven >= effective {
         return Some(format!(
             "the key was revoked (compromised) from {effective}, before the signature was recorded ({proven})"
@@ -361,42 +362,48 @@ fn judge(
     let org = p.organisation.id.clone();
     let record = ev.keyring.get(&verified.key_id);
     let key_belongs = record.is_some_and(|r| r.organisation == org);
-    let problem: Option<(String, Option<bool>)> =
-        if crate::time::normalise(&p.signed_at).as_deref() != Some(p.signed_at.as_str()) {
-            Some((
-                format!(
-                    "the statement's time of signing is malformed ('{}')",
-                    p.signed_at
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(40)
-                        .collect::<String>()
-                ),
-                None,
-            ))
-        } else if p.key_id != verified.key_id {
-            Some((
-                format!(
-                    "the statement names the key {} but was signed with {}",
-                    p.key_id, verified.key_id
-                ),
-                Some(key_belongs),
-            ))
-        } else if !key_belongs {
-            let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
-            Some((
-                format!(
-                    "the key {} does not belong to {}: the keyring gives it to {owner}",
-                    verified.key_id,
-                    name_of(&org)
-                ),
-                Some(false),
-            ))
-        } else {
-            record
-                .and_then(|r| key_time_problem(r, &p.signed_at, recorded, ev.checkpoints))
-                .map(|reason| (reason, Some(true)))
-        };
+    // The time of signing, parsed once from the verified statement.
+    let signed_at = Timestamp::parse_exact(&p.signed_at);
+    let problem: Option<(String, Option<bool>)> = if let Some(signed_at) = signed_at
+        && p.key_id == verified.key_id
+        && key_belongs
+    {
+        record
+            .and_then(|r| key_time_problem(r, signed_at, recorded, ev.checkpoints))
+            .map(|reason| (reason, Some(true)))
+    } else if signed_at.is_none() {
+        Some((
+            format!(
+                "the statement's time of signing is malformed ('{}')",
+                p.signed_at
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(40)
+                    .collect::<String>()
+            ),
+            None,
+        ))
+    } else if p.key_id != verified.key_id {
+        Some((
+            format!(
+                "the statement names the key {} but was signed with {}",
+                p.key_id, verified.key_id
+            ),
+            Some(key_belongs),
+        ))
+    } else if !key_belongs {
+        let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
+        Some((
+            format!(
+                "the key {} does not belong to {}: the keyring gives it to {owner}",
+                verified.key_id,
+                name_of(&org)
+            ),
+            Some(false),
+        ))
+    } else {
+        None
+    };
     let older = p.document.version != entry.version;
     if ev.register.is_some() && recorded.is_none() && !older {
         warnings.push(format!(

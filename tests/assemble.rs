@@ -541,3 +541,24 @@ fn libreoffice_converts_every_kind_of_document_to_pdf() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+/// A reproducible build must not quietly stop being one: a `SOURCE_DATE_EPOCH` that is not a
+/// number is an error naming the variable, and nothing is written.
+#[test]
+fn a_bad_source_date_epoch_is_an_error_naming_the_variable() {
+    let (_tmp, pack) = example("small");
+    let out = countersign()
+        .arg("assemble")
+        .arg(&pack)
+        .env("SOURCE_DATE_EPOCH", "last tuesday")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("SOURCE_DATE_EPOCH is set to 'last tuesday', which is not a number")
+            && stderr.contains("hint: set it to whole seconds"),
+        "{stderr}"
+    );
+    assert!(!pack.join("out").exists(), "nothing was written");
+    assert!(!pack.join("register").exists(), "nothing was recorded");
+}

@@ -919,7 +919,7 @@ fn a_backdated_unrecorded_signature_with_a_revoked_key_fails() {
         organisation: COUNCIL,
         signatory: "Margaret O'Brien",
         role: "Chief Executive",
-        at: "2026-05-01T00:00:00Z",
+        at: countersign::time::Timestamp::parse("2026-05-01T00:00:00Z").unwrap(),
     };
     let (_, envelope) =
         countersign::sign::sign_document(&request, &manifest, &data, &keyring, &key).unwrap();

@@ -20,6 +20,7 @@ use countersign::sign::{SignRequest, sign_document};
 use countersign::signature::{
     self, Approval, DocumentRef, EnvelopeError, OrganisationRef, SignatoryRef, Statement,
 };
+use countersign::time::Timestamp;
 use countersign::verify::{Status, verify_document};
 
 fn dir() -> PathBuf {
@@ -214,8 +215,8 @@ fn signed_small_document() -> Signed {
             "riverside-council",
             "Margaret O'Brien",
             &[],
-            "2026-04-01",
-            "2026-04-01",
+            Timestamp::parse("2026-04-01").unwrap(),
+            Timestamp::parse("2026-04-01").unwrap(),
         )
         .unwrap();
     let request = SignRequest {
@@ -224,7 +225,7 @@ fn signed_small_document() -> Signed {
         organisation: "riverside-council",
         signatory: "Margaret O'Brien",
         role: "Chief Executive",
-        at: "2026-11-23T12:00:00Z",
+        at: Timestamp::parse("2026-11-23T12:00:00Z").unwrap(),
     };
     let (_, envelope) = sign_document(&request, &manifest, &data, &keyring, &key).unwrap();
     let signatures = vec![(

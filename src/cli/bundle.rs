@@ -46,7 +46,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         &contents.manifest,
         &contents.register,
         &verification.reports,
-        &at,
+        at,
     );
     let (template_bytes, _) = countersign::assemble::template_bytes(pack.root(), REPORT_FILE)
         .map_err(|e| {
@@ -71,7 +71,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         Failure::input(e.to_string(), Some(hint.into()))
     })?;
     files.push((REPORT_FILE.to_string(), report));
-    let zip = bundle::build(&contents.data.framework.id, &at, &files).map_err(|e| {
+    let zip = bundle::build(&contents.data.framework.id, at, &files).map_err(|e| {
         Failure::input(
             e.to_string(),
             Some("this is an internal fault: please report it with the pack".into()),

@@ -68,7 +68,7 @@ pub fn collect(args: &CollectArgs) -> Result<i32, Failure> {
         ));
     }
     let pack = Pack::new(&args.pack);
-    let report = collect_files(&pack, &files, &now()?).map_err(|e| match e {
+    let report = collect_files(&pack, &files, now()?).map_err(|e| match e {
         CollectError::Load(e) => load_failure(e),
         CollectError::Store(e) => store_failure(e),
         CollectError::Register(e) => Failure::verify(

@@ -11,7 +11,9 @@ use countersign::register::Event;
 
 use countersign::pack::{KeyringLock, Pack};
 
-use super::{Failure, load_failure, load_pack, now, read_text};
+use countersign::time::Timestamp;
+
+use super::{Failure, load_failure, load_pack, now, parse_time, read_text};
 
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
@@ -219,7 +221,7 @@ pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
         &pub_path,
         format!(
             "{}\n",
-            public.to_openssh(&countersign::keys::openssh_comment(&args.org, &created))
+            public.to_openssh(&countersign::keys::openssh_comment(&args.org, created))
         ),
     )?;
     write_public(&pem_path, public.to_pem())?;
@@ -343,7 +345,7 @@ fn save_keyring(pack: &Path, keyring: &Keyring, lock: &KeyringLock) -> Result<()
         .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
 }
 
-fn record_change(pack: &Path, at: &str, event: Event) -> Result<(), Failure> {
+fn record_change(pack: &Path, at: Timestamp, event: Event) -> Result<(), Failure> {
     countersign::register::append(pack, at, vec![event])
         .map(|_| ())
         .map_err(|e| {
@@ -389,13 +391,12 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             let mut keyring = load_keyring(&a.pack)?;
             let at = now()?;
             let created = countersign::keys::created_at(&text);
-            let valid_from = a
-                .valid_from
-                .clone()
-                .or_else(|| created.clone())
-                .unwrap_or_else(|| at.clone());
+            let valid_from = match &a.valid_from {
+                Some(text) => parse_time(text, "--valid-from")?,
+                None => created.unwrap_or(at),
+            };
             keyring
-                .add(&public, &a.org, &a.signatory, &a.roles, &valid_from, &at)
+                .add(&public, &a.org, &a.signatory, &a.roles, valid_from, at)
                 .map_err(|e| {
                     Failure::input(
                         format!("cannot add the key: {e}"),
@@ -405,14 +406,13 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             save_keyring(&a.pack, &keyring, &lock)?;
             record_change(
                 &a.pack,
-                &at,
+                at,
                 Event::KeyAdded {
                     key_id: public.key_id().to_string(),
                     organisation: a.org.clone(),
                     signatory: a.signatory.clone(),
                 },
             )?;
-            let valid_from = countersign::time::normalise(&valid_from).unwrap_or(valid_from);
             Ok(format!(
                 "added the key for {} ({}), held by {}{}, counting from {valid_from}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
                 org.name,
@@ -495,13 +495,16 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 })?
                 .clone();
             let at = now()?;
-            let effective = a.effective.clone().unwrap_or_else(|| at.clone());
+            let effective = match &a.effective {
+                Some(text) => parse_time(text, "--effective")?,
+                None => at,
+            };
             let reason = match a.reason {
                 ReasonArg::Superseded => RevocationReason::Superseded,
                 ReasonArg::Compromised => RevocationReason::Compromised,
             };
             keyring
-                .revoke(&record.key_id, reason, &effective, a.note.as_deref(), &at)
+                .revoke(&record.key_id, reason, effective, a.note.as_deref(), at)
                 .map_err(|e| {
                     Failure::input(
                         format!("cannot revoke the key: {e}"),
@@ -509,22 +512,28 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     )
                 })?;
             save_keyring(&a.pack, &keyring, &lock)?;
-            let effective = countersign::time::normalise(&effective).unwrap_or(effective);
             record_change(
                 &a.pack,
-                &at,
+                at,
                 Event::KeyRevoked {
                     key_id: record.key_id.to_string(),
                     reason: reason.label().to_string(),
-                    effective: effective.clone(),
+                    effective,
                 },
             )?;
+            let kept = match reason {
+                RevocationReason::Superseded => {
+                    "signatures dated before then stay good, whenever they are collected"
+                }
+                RevocationReason::Compromised => {
+                    "only signatures the register recorded before then still count; any other signature made with it fails verification"
+                }
+            };
             Ok(format!(
-                "revoked the key {} of {} ({}) from {}; signatures it makes from then on fail verification",
+                "revoked the key {} of {} ({}) from {effective}: {kept}",
                 record.key_id,
                 record.organisation,
                 reason.label(),
-                effective
             ))
         }
         KeysCommand::ValidFrom(a) => {
@@ -540,8 +549,9 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 })?
                 .clone();
             let at = now()?;
+            let from = parse_time(&a.from, "--from")?;
             keyring
-                .correct_valid_from(&record.key_id, &a.from, a.note.as_deref(), &at)
+                .correct_valid_from(&record.key_id, from, a.note.as_deref(), at)
                 .map_err(|e| {
                     Failure::input(
                         format!("cannot change the key: {e}"),
@@ -549,9 +559,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     )
                 })?;
             save_keyring(&a.pack, &keyring, &lock)?;
-            let now_from = keyring
-                .get(&record.key_id)
-                .map_or_else(String::new, |k| k.valid_from.clone());
+            let now_from = keyring.get(&record.key_id).map_or(from, |k| k.valid_from);
             Ok(format!(
                 "the key {} of {} now counts from {now_from} (it counted from {}); the change is recorded in the keyring",
                 record.key_id, record.organisation, record.valid_from

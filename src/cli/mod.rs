@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use countersign::bundle::BundleIndex;
 use countersign::fsio::{self, Overwrite, WriteError};
 use countersign::pack::PackContents;
+use countersign::time::Timestamp;
 use countersign::{Template, TemplateError};
 
 /// Success.
@@ -213,7 +214,7 @@ impl Failure {
 /// reproduced, else the clock. The only place the clock is read. A variable that is set but is
 /// not a number is an error: a reproducible run must not quietly stop being one.
 #[allow(clippy::disallowed_methods)]
-fn now() -> Result<String, Failure> {
+fn now() -> Result<Timestamp, Failure> {
     let seconds = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(text) => text.trim().parse::<i64>().map_err(|_| {
             Failure::input(
@@ -229,7 +230,20 @@ fn now() -> Result<String, Failure> {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0),
     };
-    Ok(countersign::time::format_unix(seconds))
+    Ok(Timestamp::from_unix(seconds))
+}
+
+/// Reads a time a person typed for `flag` (a date, or a UTC time).
+pub(crate) fn parse_time(text: &str, flag: &str) -> Result<Timestamp, Failure> {
+    Timestamp::parse(text).ok_or_else(|| {
+        Failure::input(
+            format!(
+                "{flag} '{}' is not a date or a UTC time",
+                text.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
+            ),
+            Some("write YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM:SSZ, for example 2026-04-01 or 2026-04-01T09:30:00Z".into()),
+        )
+    })
 }
 
 /// Prints a command's answer on standard output. A reader that went away (`| head`) ends the
@@ -450,7 +464,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED });
     }
     let report =
-        asm::assemble(&args.pack, &out, &data, &now()?, &mut progress).map_err(assemble_failure)?;
+        asm::assemble(&args.pack, &out, &data, now()?, &mut progress).map_err(assemble_failure)?;
     let current = report
         .manifest
         .documents

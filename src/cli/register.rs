@@ -149,7 +149,7 @@ fn checkpoint(a: &CheckpointArgs) -> Result<String, Failure> {
         &signer.organisation,
         &signer.signatory,
         &signer.role,
-        &at,
+        at,
     )
     .map_err(fail)?;
     let (size, head) = contents.register.head();
@@ -210,7 +210,7 @@ pub struct StatusArgs {
 pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
     let contents = Pack::new(&args.pack).contents().map_err(load_failure)?;
     let today = now()?;
-    let report = status(&contents, &today).map_err(register_failure)?;
+    let report = status(&contents, today).map_err(register_failure)?;
     if args.json {
         super::print_json(&report)?;
     } else {

@@ -211,7 +211,7 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
         organisation: &signer.organisation,
         signatory: &signer.signatory,
         role: &signer.role,
-        at: &at,
+        at,
     };
     let (statement, envelope) = sign_document(
         &request,
@@ -345,7 +345,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         organisation: &signer.organisation,
         signatory: &signer.signatory,
         role: &signer.role,
-        at: &at,
+        at,
     };
     let (statement, envelope) = sign_document(
         &request,
@@ -379,10 +379,10 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         match party {
             Some(p) if p.status == Status::Failed => {
                 let reason = p.reason.clone().unwrap_or_default();
-                let kept_as = pack.set_aside(&name, &at).map_err(store_failure)?;
+                let kept_as = pack.set_aside(&name, at).map_err(store_failure)?;
                 countersign::register::append(
                     pack.root(),
-                    &at,
+                    at,
                     vec![Event::SignatureSetAside {
                         signature_file: name.clone(),
                         kept_as,
@@ -419,7 +419,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         signature_file: name.clone(),
     };
     let records = pack
-        .store_signatures(&[(name.clone(), envelope_bytes(&envelope), event)], &at)
+        .store_signatures(&[(name.clone(), envelope_bytes(&envelope), event)], at)
         .map_err(store_failure)?;
     let recorded = records.first().map_or(0, |r| r.seq);
     Ok(format!(
