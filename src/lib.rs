@@ -1,17 +1,39 @@
 //! countersign assembles information-sharing agreement packs from structured data and records
-//! each organisation's approval as a verifiable signature.
+//! each organisation's approval as a verifiable Ed25519 signature.
 //!
-//! The pipeline, one module per step:
+//! # The pipeline
 //!
-//! - [`data`]: JSON data in, with errors that give line and column;
-//! - [`template`]: a DOCX template written in Word or LibreOffice is compiled once and rendered
-//!   with the data (tags found across Word's runs, rows and paragraphs repeated);
-//! - [`package`]: the DOCX zip container, read safely and written byte-reproducibly, so the
-//!   same inputs always give the same bytes and a signature over them stays checkable;
-//! - [`xml`]: escaping and well-formedness, the one place user data becomes XML;
-//! - [`fsio`]: the one place files are written: atomically, never over a file by accident.
+//! A pack is a folder of agreement data; what happens to it, step by step, and where each step
+//! lives:
 //!
-//! The library never prints, prompts, exits or reads the clock; the `countersign` binary does.
+//! 1. **Data.** [`model`] holds the types of a pack's files (framework, organisations,
+//!    protocols); [`validate`] loads them ([`data`] parses JSON with line and column) and checks
+//!    the schema and the rules between fields and files, reporting every finding at once.
+//! 2. **Render.** [`template`] compiles a DOCX template made in Word or LibreOffice once (tags
+//!    found across Word's runs, blocks over paragraphs and table rows) and renders it with data;
+//!    [`xml`] is the one place user data becomes XML; [`templates`] names the default templates.
+//! 3. **Package.** [`package`] reads DOCX zips safely and writes them byte-reproducibly, so the
+//!    same inputs always give the same bytes; [`assemble`] renders every document of a pack
+//!    (the data each template sees is built in a private `context` module) and writes the
+//!    [`manifest`].
+//! 4. **Digest.** [`digest`] is SHA-256 over a document's exact bytes.
+//! 5. **Sign.** [`keys`] makes and reads Ed25519 keys; [`keyring`] says which key belongs to
+//!    which organisation, from when, and whether it was revoked; [`signature`] is the signed
+//!    statement and its envelope (DSSE, in-toto); [`sign`] checks a request before signing.
+//! 6. **Record.** [`register`] is the pack's hash-chained register of what was issued and
+//!    signed, with signed checkpoints; [`pack`] owns a pack's layout on disk, loads what it
+//!    holds, and writes signatures into it; [`collect`] brings returned signatures in.
+//! 7. **Verify.** [`verify`] checks a document and every signature of it, per organisation;
+//!    [`status`] is the pack at a glance; [`changes`] compares two versions.
+//! 8. **Exchange.** [`bundle`] packs everything a recipient needs into one zip and reads one
+//!    back in memory, as the same [`pack::PackContents`] a folder gives.
+//!
+//! [`time`] is the one time type; [`fsio`] is the one place files are written (atomically,
+//! never over a file by accident).
+//!
+//! The library never prints, prompts, exits or reads the clock; the `countersign` binary (the
+//! `cli` feature) does. Without that feature the library builds without the command line's
+//! dependencies.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
