@@ -2,10 +2,10 @@
 //!
 //! Three passes, each reporting all it finds: JSON syntax (line and column), the JSON Schema
 //! derived from [`crate::model`] (types, required fields, formats, unknown fields:
-//! [`schema`]), and the rules that tie fields and files together (lawful bases, references
-//! between organisations and protocols, unique ids, date order: [`rules`], the part a
+//! `schema.rs`), and the rules that tie fields and files together (lawful bases, references
+//! between organisations and protocols, unique ids, date order: `rules.rs`, the part a
 //! data-protection expert edits). Every finding names the file, the JSON path, the line and
-//! column where there is one ([`positions`]), and the fix. This module loads the files and
+//! column where there is one (`positions.rs`), and the fix. This module loads the files and
 //! runs the passes; it reads files and writes nothing.
 
 mod positions;

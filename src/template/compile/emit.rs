@@ -1,6 +1,6 @@
 //! The last stage of compiling a part: the part's bytes walked once, untouched subtrees copied
 //! as they stand, text around tags escaped, each tag put where the scope stage placed it, and
-//! the flat stream nested into the [`Program`]'s tree of raw bytes, outputs and blocks.
+//! the flat stream nested into the [`super::Program`]'s tree of raw bytes, outputs and blocks.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

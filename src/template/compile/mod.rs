@@ -1,8 +1,8 @@
 //! Compiles one XML part of a template into a [`Program`]: tags found across Word's runs,
 //! block scopes moved to paragraph or table-row boundaries, everything else kept as raw bytes.
 //!
-//! Three stages, one file each: [`collect`] (the paragraphs a person typed, and the tags in
-//! them), [`scope`] (blocks paired, each block's scope decided, each tag placed) and [`emit`]
+//! Three stages, one file each: `collect` (the paragraphs a person typed, and the tags in
+//! them), `scope` (blocks paired, each block's scope decided, each tag placed) and `emit`
 //! (the part walked once into a program). Works on in-memory text only. It decides where each
 //! block tag's content starts and ends, so that rendering is a plain walk that can never
 //! produce unbalanced XML.
