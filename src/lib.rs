@@ -24,7 +24,9 @@
 //!    signed, with signed checkpoints; [`pack`] owns a pack's layout on disk, loads what it
 //!    holds, and writes signatures into it; [`collect`] brings returned signatures in.
 //! 7. **Verify.** [`verify`] checks a document and every signature of it, per organisation;
-//!    [`status`] is the pack at a glance; [`changes`] compares two versions.
+//!    [`trust`] says whether each signing key is confirmed by what the verifier already trusts
+//!    (a trust file, or an earlier keyring this one extends); [`status`] is the pack at a
+//!    glance; [`changes`] compares two versions.
 //! 8. **Exchange.** [`bundle`] packs everything a recipient needs into one zip and reads one
 //!    back in memory, as the same [`pack::PackContents`] a folder gives.
 //!
@@ -59,6 +61,7 @@ pub mod status;
 pub mod template;
 pub mod templates;
 pub mod time;
+pub mod trust;
 pub mod validate;
 pub mod verify;
 pub mod xml;

@@ -5,7 +5,8 @@
 //! the keyring's key; the statement parsed from the verified bytes only; the statement's key id
 //! is the verifying key; the keyring gives that key to the statement's organisation; the key was
 //! valid and not revoked when signed; the statement is for this document, version and digest.
-//! "The signature is valid" and "the key belongs to the organisation" are separate results.
+//! "The signature is valid" and "the keyring lists the key for the organisation" are separate
+//! results; whether the verifier independently trusts that key is [`crate::trust`]'s question.
 //! Pure over its inputs: no files, no printing.
 
 use serde::Serialize;
@@ -92,6 +93,11 @@ pub struct PartyResult {
     /// Why it failed, or what the older version was, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Whether the signing key is confirmed by what the verifier trusts (a trust file or an
+    /// earlier keyring), apart from the keyring that came with the document; set by
+    /// [`crate::trust::apply`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_confirmation: Option<crate::trust::Confirmation>,
 }
 
 /// A signature problem that concerns this document but no party of it.
@@ -138,6 +144,11 @@ pub struct VerifyReport {
     pub outstanding: Vec<String>,
     /// Things worth knowing that do not make the verification fail.
     pub warnings: Vec<String>,
+    /// What the signing keys were checked against besides the keyring that came with the
+    /// document: `none`, `trust-file` or `earlier-keyring`.
+    pub trust: &'static str,
+    /// True when every signature present has a key confirmed by what the verifier trusts.
+    pub keys_confirmed: bool,
 }
 
 impl VerifyReport {
@@ -395,7 +406,7 @@ fn judge(
         let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
         Some((
             format!(
-                "the key {} does not belong to {}: the keyring gives it to {owner}",
+                "the key {} is not listed for {}: the pack's keyring lists it for {owner}",
                 verified.key_id,
                 name_of(&org)
             ),
@@ -496,6 +507,7 @@ pub fn verify_signature(
             signature_valid: c.signature_valid,
             key_belongs_to_organisation: c.key_belongs,
             reason: c.reason,
+            key_confirmation: None,
         }),
         Judgement::Stray(p) => Err(p.reason),
         Judgement::Note(n) => Err(n),
@@ -564,6 +576,7 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
                     signature_valid: c.signature_valid,
                     key_belongs_to_organisation: c.key_belongs,
                     reason: c.reason.clone(),
+                    key_confirmation: None,
                 },
                 None => PartyResult {
                     name: name_of(&org),
@@ -573,6 +586,7 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
                     signature_valid: None,
                     key_belongs_to_organisation: None,
                     reason: None,
+                    key_confirmation: None,
                 },
             }
         })
@@ -619,6 +633,8 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
         set_aside,
         outstanding,
         warnings,
+        trust: "none",
+        keys_confirmed: false,
     }
 }
 

@@ -156,7 +156,7 @@ fn signing_and_verifying_with_two_organisations() {
     );
     assert!(text.contains("signed       Riverside Borough Council: by Margaret O'Brien (Chief Executive) at 2026-11-23T12:00:00Z"), "{text}");
     assert!(
-        text.contains("signature valid; key belongs to Riverside Borough Council"),
+        text.contains("signature valid; key listed for Riverside Borough Council by the pack's keyring; key NOT independently confirmed (give --trust)"),
         "{text}"
     );
     assert!(
@@ -503,7 +503,7 @@ fn a_tampered_document_fails_verification() {
     let (code, text) = w.verify(FRAMEWORK, &[]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("document: NOT the assembled framework 'riverside-isf', version 1.0: its bytes differ from the manifest"), "{text}");
-    assert!(text.contains("FAILED       Riverside Borough Council: the document differs from what was signed (signature valid; key belongs to Riverside Borough Council)"), "{text}");
+    assert!(text.contains("FAILED       Riverside Borough Council: the document differs from what was signed (signature valid; key listed for Riverside Borough Council by the pack's keyring)"), "{text}");
     assert!(text.contains("result: VERIFICATION FAILED"), "{text}");
 }
 
@@ -585,7 +585,7 @@ fn a_signature_moved_to_another_organisation_fails() {
         text.contains("FAILED       Riverside Hospitals NHS Foundation Trust: the key SHA256:"),
         "{text}"
     );
-    assert!(text.contains("does not belong to Riverside Hospitals NHS Foundation Trust: the keyring gives it to Riverside Borough Council (signature valid; key does NOT belong to Riverside Hospitals NHS Foundation Trust)"), "{text}");
+    assert!(text.contains("is not listed for Riverside Hospitals NHS Foundation Trust: the pack's keyring lists it for Riverside Borough Council (signature valid; key NOT listed for Riverside Hospitals NHS Foundation Trust by the pack's keyring)"), "{text}");
 }
 
 #[test]
@@ -776,10 +776,24 @@ fn stock_tools_verify_a_signature_and_reject_a_tampered_document() {
             .arg(&script)
             .arg(w.doc(FRAMEWORK))
             .arg(w.signature(FRAMEWORK, COUNCIL))
-            .arg(w.pack.join("keys/keyring.json"))
+            .arg(w.private.join(format!("{COUNCIL}.pub")))
             .output()
             .unwrap()
     };
+    // A key that is not the organisation's published one does not verify the signature.
+    cs().args(["keygen", "--org", "impostor", "--no-passphrase", "--out"])
+        .arg(&w.private)
+        .assert()
+        .success();
+    let other = StdCommand::new("bash")
+        .arg(&script)
+        .arg(w.doc(FRAMEWORK))
+        .arg(w.signature(FRAMEWORK, COUNCIL))
+        .arg(w.private.join("impostor.pub"))
+        .output()
+        .unwrap();
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stdout).contains("the statement names another key"));
     let ok = run();
     let stdout = String::from_utf8_lossy(&ok.stdout);
     assert!(

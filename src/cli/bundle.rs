@@ -1,6 +1,6 @@
 //! `bundle` and `verify FILE.zip`: making the circulation bundle and checking one offline.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use countersign::bundle::{self, REPORT_FILE};
 use countersign::fsio::{self, Overwrite};
@@ -138,9 +138,35 @@ fn outstanding(v: &PackVerification, manifest: &countersign::manifest::Manifest)
 }
 
 /// Verifies a bundle in memory: its files against its index, then everything in it.
-pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, Failure> {
+pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
+    let (path, json, require_all) = (args.document.as_path(), args.json, args.require_all);
     let (index, contents) = open_bundle(path)?;
-    let verification = verify_pack(&contents).map_err(register_failure)?;
+    let mut verification = verify_pack(&contents).map_err(register_failure)?;
+    let anchor = super::trust_anchor(args.trust.as_deref(), &contents.keyring)?;
+    for report in &mut verification.reports {
+        countersign::trust::apply(report, anchor.anchor.as_ref());
+    }
+    let confirmed = verification.reports.iter().all(|r| r.keys_confirmed);
+    // One line per organisation whose key is not confirmed (or contradicts what you trust).
+    let mut key_lines: std::collections::BTreeMap<String, String> =
+        std::collections::BTreeMap::new();
+    for r in &verification.reports {
+        for p in &r.parties {
+            if let (Some(c), Some(s)) = (&p.key_confirmation, &p.signed) {
+                key_lines
+                    .entry(format!("{} {}", p.organisation, s.key_id))
+                    .or_insert_with(|| {
+                        format!(
+                            "{} ({}), key {}: {}",
+                            p.name,
+                            p.organisation,
+                            s.key_id,
+                            c.words(&p.name)
+                        )
+                    });
+            }
+        }
+    }
     let register = &contents.register;
     let mut problems = Vec::new();
     for missing in &verification.missing {
@@ -158,7 +184,9 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
         }
     }
     let outstanding = outstanding(&verification, &contents.manifest);
-    let failed = !problems.is_empty() || (require_all && !outstanding.is_empty());
+    let failed = !problems.is_empty()
+        || (require_all && !outstanding.is_empty())
+        || (args.require_trusted && !confirmed);
     let files = index.files.len();
     let checkpoints: Vec<String> = verification
         .checkpoints
@@ -175,6 +203,8 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
             "format": "countersign/bundle-verify/v1", "pack": index.pack, "created_at": index.created_at, "files": files,
             "register": {"records": register.records.len(), "head": register.head().1, "checkpoints": checkpoints},
             "documents": verification.reports, "problems": problems, "outstanding": outstanding, "valid": problems.is_empty(),
+            "trust": match &anchor.anchor { None => "none", Some(countersign::trust::Anchor::Pinned(_)) => "trust-file", Some(countersign::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring" },
+            "keys_confirmed": confirmed, "trust_notes": anchor.notes,
         });
         super::print_json(&value)?;
     } else {
@@ -211,6 +241,15 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
                 ));
             }
         }
+        if !key_lines.is_empty() {
+            text.push_str("signing keys:\n");
+            for line in key_lines.values() {
+                text.push_str(&format!("  {}\n", clean(line)));
+            }
+        }
+        for note in &anchor.notes {
+            text.push_str(&format!("note: {}\n", clean(note)));
+        }
         for p in &problems {
             text.push_str(&format!("problem: {}\n", clean(p)));
         }
@@ -220,13 +259,19 @@ pub fn verify_bundle(path: &Path, json: bool, require_all: bool) -> Result<i32, 
                 text.push_str(&format!("  {}\n", clean(o)));
             }
         }
+        let any_signed = verification.reports.iter().any(|r| r.signed_count() > 0);
         text.push_str(if !problems.is_empty() {
             "result: VERIFICATION FAILED\n"
+        } else if args.require_trusted && !confirmed {
+            "result: NOT CONFIRMED: every document and signature verifies, but not every signing key is confirmed by what you trust (--trust)\n"
         } else if outstanding.is_empty() {
             "result: VALID: every document and signature verifies, and every party has signed\n"
         } else {
             "result: VALID: every document and signature verifies; some signatures are outstanding\n"
         });
+        if any_signed && !confirmed && anchor.anchor.is_none() {
+            text.push_str("note: no key was independently confirmed: they are the keys the bundle's own keyring lists, and anyone can make a keyring. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
+        }
         super::print_out(&text)?;
     }
     Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })

@@ -252,6 +252,33 @@ pub enum KeysCommand {
     /// Correct the time from which a key counts (recorded in the keyring; the key's earlier
     /// value stays in its history).
     ValidFrom(KeysValidFromArgs),
+    /// Print a public key's trust-file line (organisation id and key id), for an organisation
+    /// to publish on its website or read out on the phone.
+    Fingerprint(KeysFingerprintArgs),
+    /// Export the pack's keys, for verifiers to pin with `verify --trust`.
+    Export(KeysExportArgs),
+}
+
+#[derive(clap::Args)]
+pub struct KeysFingerprintArgs {
+    /// The public key file (.pub or .pem).
+    public_key: PathBuf,
+    /// The organisation's id in the pack.
+    #[arg(long)]
+    org: String,
+}
+
+#[derive(clap::Args)]
+pub struct KeysExportArgs {
+    /// Export as a trust file (one line per key: organisation id, key id, validity).
+    #[arg(long, required = true)]
+    trust_file: bool,
+    /// The pack folder.
+    #[arg(long, default_value = ".")]
+    pack: PathBuf,
+    /// Write to this file instead of printing.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -535,6 +562,63 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 record.organisation,
                 reason.label(),
             ))
+        }
+        KeysCommand::Fingerprint(a) => {
+            let text = read_text(&a.public_key, "public key")?;
+            if text.contains("PRIVATE KEY") {
+                return Err(Failure::input(
+                    format!(
+                        "'{}' is a secret key: never give it to anyone",
+                        a.public_key.display()
+                    ),
+                    Some("give the .pub file that keygen wrote beside it".into()),
+                ));
+            }
+            let public = PublicKey::parse(&text).map_err(|e| {
+                Failure::input(
+                    format!(
+                        "cannot use '{}' as a public key: {e}",
+                        a.public_key.display()
+                    ),
+                    Some("give the .pub or .pem file that `countersign keygen` wrote".into()),
+                )
+            })?;
+            if !countersign::trust::TrustFile::parse(&format!("{} {}", a.org, public.key_id()))
+                .is_ok_and(|f| f.keys.len() == 1)
+            {
+                return Err(Failure::input(
+                    format!("'{}' is not an organisation id", a.org),
+                    Some("use the organisation's id in the pack, e.g. riverside-council".into()),
+                ));
+            }
+            super::print_out(&format!(
+                "{}\n",
+                countersign::trust::TrustFile::line_for(&a.org, &public.key_id(), None, None)
+            ))?;
+            Ok(String::new())
+        }
+        KeysCommand::Export(a) => {
+            let keyring = load_keyring(&a.pack)?;
+            let text = countersign::trust::TrustFile::from_keyring(&keyring);
+            match &a.output {
+                None => {
+                    super::print_out(&text)?;
+                    Ok(String::new())
+                }
+                Some(path) => {
+                    fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse).map_err(|e| {
+                        Failure::input(
+                            format!("cannot write the trust file: {e}"),
+                            Some("choose a new file name with -o".into()),
+                        )
+                    })?;
+                    Ok(format!(
+                        "wrote the trust file '{}' ({} key(s)): publish it where verifiers can fetch it from you, not only inside the bundle",
+                        path.display(),
+                        keyring.keys().len()
+                    ))
+                }
+            }
         }
         KeysCommand::ValidFrom(a) => {
             let lock = lock_keyring(&a.pack)?;

@@ -557,6 +557,101 @@ fn template_failure(e: &TemplateError, lead: &str) -> Failure {
     Failure::input(format!("{lead}: {e}"), hint)
 }
 
+/// What the verifier trusts, loaded, with notes on what it shows.
+pub(crate) struct TrustAnchor {
+    pub(crate) anchor: Option<countersign::trust::Anchor>,
+    pub(crate) notes: Vec<String>,
+}
+
+/// Loads `--trust` (a trust file, an earlier bundle or a keyring file) and, for an earlier
+/// keyring, checks that `keyring` extends it: a keyring whose history was rewritten fails here.
+pub(crate) fn trust_anchor(
+    path: Option<&Path>,
+    keyring: &countersign::keyring::Keyring,
+) -> Result<TrustAnchor, Failure> {
+    use countersign::trust::{Anchor, TrustFile, extends};
+    let Some(path) = path else {
+        return Ok(TrustAnchor {
+            anchor: None,
+            notes: Vec::new(),
+        });
+    };
+    let trusted = if is_bundle(path) {
+        Some(open_bundle(path)?.1.keyring)
+    } else {
+        let bytes = read_file(path, "trust file")?;
+        let looks_like_keyring = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .is_some_and(|v| {
+                v.get("format").and_then(|f| f.as_str())
+                    == Some(countersign::keyring::KEYRING_FORMAT)
+            });
+        if looks_like_keyring {
+            Some(
+                countersign::keyring::Keyring::from_bytes(&bytes).map_err(|e| {
+                    Failure::input(
+                        format!(
+                            "the keyring you trust, '{}', cannot be used: {e}",
+                            path.display()
+                        ),
+                        Some("give the keyring (or bundle) exactly as you kept it".into()),
+                    )
+                })?,
+            )
+        } else {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Failure::input(
+                    format!("the trust file '{}' is not text (UTF-8)", path.display()),
+                    Some("a trust file has one line per key: ORGANISATION SHA256:… [from=DATE] [until=DATE]".into()),
+                )
+            })?;
+            let file = TrustFile::parse(&text).map_err(|errors| {
+                let mut message = format!(
+                    "the trust file '{}' has {} line(s) that cannot be used, so nothing in it is trusted:",
+                    path.display(),
+                    errors.len()
+                );
+                for e in &errors {
+                    message.push_str(&format!("\n  - {}:{}: {}", path.display(), e.line, e.problem));
+                }
+                Failure::input(
+                    message,
+                    Some("each line is ORGANISATION SHA256:… [from=DATE] [until=DATE]; `countersign keys fingerprint KEY.pub --org ID` prints one".into()),
+                )
+            })?;
+            return Ok(TrustAnchor {
+                anchor: Some(Anchor::Pinned(file)),
+                notes: Vec::new(),
+            });
+        }
+    };
+    let Some(trusted) = trusted else {
+        return Ok(TrustAnchor {
+            anchor: None,
+            notes: Vec::new(),
+        });
+    };
+    let added = extends(&trusted, keyring).map_err(|e| {
+        Failure::verify(
+            e.to_string(),
+            Some("do not rely on this keyring: ask the coordinator why its history differs from the copy you trust".into()),
+        )
+    })?;
+    let notes = added
+        .iter()
+        .map(|k| {
+            let org = keyring
+                .get(k)
+                .map_or_else(String::new, |r| r.organisation.clone());
+            format!("the key {k} for {org} was added after the keyring you trust: confirm its fingerprint with {org} before relying on it")
+        })
+        .collect();
+    Ok(TrustAnchor {
+        anchor: Some(Anchor::EarlierKeyring(trusted)),
+        notes,
+    })
+}
+
 /// Whether a path names a bundle (a .zip file).
 pub(crate) fn is_bundle(path: &Path) -> bool {
     path.extension()
@@ -656,12 +751,10 @@ pub fn run() -> i32 {
             Ok(code) => return code,
             Err(f) => Err(f),
         },
-        Command::Verify(args) if is_bundle(&args.document) => {
-            match bundle::verify_bundle(&args.document, args.json, args.require_all) {
-                Ok(code) => return code,
-                Err(f) => Err(f),
-            }
-        }
+        Command::Verify(args) if is_bundle(&args.document) => match bundle::verify_bundle(args) {
+            Ok(code) => return code,
+            Err(f) => Err(f),
+        },
         Command::Verify(args) => match sign::verify(args) {
             Ok(code) => return code,
             Err(f) => Err(f),

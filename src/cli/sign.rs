@@ -47,6 +47,14 @@ pub struct VerifyArgs {
     /// Fail (exit 1) while any organisation has not signed this version.
     #[arg(long)]
     pub require_all: bool,
+    /// What you already trust, to confirm the signing keys against: a trust file (lines of
+    /// organisation id and key id), an earlier bundle (FILE.zip) or keyring (keyring.json) that
+    /// the keyring being verified must extend.
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
+    /// Fail (exit 1) unless every signature's key is confirmed by --trust.
+    #[arg(long)]
+    pub require_trusted: bool,
 }
 
 /// The pack a document belongs to: `--pack`, or the folder above the document's folder (or
@@ -480,16 +488,21 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
             "signatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect`"
         ));
     }
-    let failed = !report.valid || (args.require_all && !report.outstanding.is_empty());
+    let anchor = super::trust_anchor(args.trust.as_deref(), &contents.keyring)?;
+    report.warnings.extend(anchor.notes);
+    countersign::trust::apply(&mut report, anchor.anchor.as_ref());
+    let failed = !report.valid
+        || (args.require_all && !report.outstanding.is_empty())
+        || (args.require_trusted && !report.keys_confirmed);
     if args.json {
         super::print_json(&report)?;
     } else {
-        super::print_out(&describe(&report, args.require_all))?;
+        super::print_out(&describe(&report, args.require_all, args.require_trusted))?;
     }
     Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })
 }
 
-fn describe(r: &VerifyReport, require_all: bool) -> String {
+fn describe(r: &VerifyReport, require_all: bool, require_trusted: bool) -> String {
     let mut out = String::new();
     let what = match (&r.kind, &r.id, &r.version) {
         (Some(k), Some(id), Some(v)) => format!("{k} '{}', version {}", clean(id), clean(v)),
@@ -510,11 +523,14 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
         let name = clean(&p.name);
         let line = match (&p.status, &p.signed) {
             (Status::Signed, Some(s)) => format!(
-                "  signed       {name}: by {} ({}) at {}, key {}; signature valid; key belongs to {name}",
+                "  signed       {name}: by {} ({}) at {}, key {}; signature valid; key listed for {name} by the pack's keyring; {}",
                 clean(&s.signatory),
                 clean(&s.role),
                 clean(&s.signed_at),
-                s.key_id
+                s.key_id,
+                p.key_confirmation
+                    .as_ref()
+                    .map_or_else(String::new, |c| c.words(&name))
             ),
             (Status::OlderVersion, _) => format!(
                 "  older        {name}: {}",
@@ -527,8 +543,8 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
                     None => "signature unreadable",
                 };
                 let belongs = match p.key_belongs_to_organisation {
-                    Some(true) => format!("; key belongs to {name}"),
-                    Some(false) => format!("; key does NOT belong to {name}"),
+                    Some(true) => format!("; key listed for {name} by the pack's keyring"),
+                    Some(false) => format!("; key NOT listed for {name} by the pack's keyring"),
                     None => String::new(),
                 };
                 format!(
@@ -558,9 +574,12 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
             clean(&kept.reason)
         ));
     }
+    let unconfirmed = r.signed_count() > 0 && !r.keys_confirmed;
     let verdict = if !r.valid {
         "result: VERIFICATION FAILED: do not rely on this document or its signatures as they stand"
             .to_string()
+    } else if require_trusted && unconfirmed {
+        "result: NOT CONFIRMED: every signature present is valid, but not every signing key is confirmed by what you trust (--trust)".to_string()
     } else if r.outstanding.is_empty() {
         "result: VALID: this is exactly the assembled document, and every organisation has signed it".to_string()
     } else if require_all {
@@ -576,5 +595,10 @@ fn describe(r: &VerifyReport, require_all: bool) -> String {
     };
     out.push_str(&verdict);
     out.push('\n');
+    if unconfirmed && r.trust == "none" {
+        out.push_str("note: no key was independently confirmed: they are the keys the pack's own keyring lists. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
+    } else if unconfirmed {
+        out.push_str("note: not every signing key is confirmed by what you trust (see above)\n");
+    }
     out
 }

@@ -472,16 +472,16 @@ fn signature_report() -> Docx {
         .add_paragraph(styled("Title", "Signature report"))
         .add_paragraph(styled("Subtitle", "Certificate of completion for {{pack.title}}, version {{pack.version}}"))
         .add_paragraph(para(
-            "This report lists every document of the pack, its SHA-256 digest, and each organisation's electronic signature as countersign verified it on {{date generated_at}}. Anyone can check it again, offline, with `countersign verify` on the circulated bundle.",
+            "This report lists every document of the pack, its SHA-256 digest, and each organisation's electronic signature as countersign verified it on {{date generated_at}}. Anyone can check it again, offline, with `countersign verify` on the circulated bundle. Compare each key fingerprint with the one the organisation itself published: a fingerprint is only as trustworthy as where you got it from.",
         ))
         .add_paragraph(tag("{{#each documents}}"))
         .add_paragraph(styled("Heading2", "{{file}}").keep_next(true))
         .add_paragraph(para("{{title}}, version {{version}} ({{state}}). SHA-256: {{sha256}}"))
         .add_table(list_table(
-            &["Organisation", "Signatory and role", "Signed (UTC)", "Key id", "Register record"],
-            &[4, 4, 3, 4, 2],
+            &["Organisation", "Key fingerprint", "Signatory and role", "Signed (UTC)", "Register record"],
+            &[4, 5, 4, 3, 2],
             "signatures",
-            &["{{organisation}}", "{{signatory}}, {{role}}", "{{signed_at}}", "{{key_id}}", "{{register_record}}"],
+            &["{{organisation}}", "{{key_id}}", "{{signatory}}, {{role}}", "{{signed_at}}", "{{register_record}}"],
         ))
         .add_paragraph(para("{{#if outstanding}}Not yet signed by: {{join outstanding \"; \"}}.{{else}}Signed by every party.{{/if}}"))
         .add_paragraph(tag("{{/each}}"))
