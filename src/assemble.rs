@@ -230,6 +230,7 @@ pub fn assemble_in_memory(
             data_sha256: sha256_hex(&context_bytes),
             parties: job.parties,
             current: true,
+            supersedes: None,
         };
         let mut context = serde_json::to_vec_pretty(&job.context).unwrap_or_default();
         context.push(b'\n');
@@ -335,6 +336,19 @@ pub fn assemble(
         written.push(doc.entry.file.clone());
     }
     let mut manifest = manifest_for(data, &documents);
+    // Why each version was issued: the version of the same document it replaced.
+    if let Some(previous) = &previous {
+        for entry in &mut manifest.documents {
+            entry.supersedes = match previous.documents.iter().find(|d| d.file == entry.file) {
+                Some(same) => same.supersedes.clone(),
+                None => previous
+                    .documents
+                    .iter()
+                    .find(|d| d.current && d.id == entry.id)
+                    .map(|d| d.version.clone()),
+            };
+        }
+    }
     // Earlier versions stay listed: they were issued, and may have been signed.
     let mut events = Vec::new();
     for doc in documents.iter().filter(|d| written.contains(&d.entry.file)) {

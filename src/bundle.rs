@@ -161,6 +161,27 @@ pub fn collect(
         crate::register::CHECKPOINTS_DIR,
         SIGNATURE_SUFFIX,
     ));
+    // Paper signatures: each record, and the scan it names.
+    for (inside, on_disk) in list(
+        pack.paper_dir(),
+        crate::paper::PAPER_DIR,
+        crate::paper::RECORD_SUFFIX,
+    ) {
+        let scan = std::fs::read(&on_disk)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<crate::paper::PaperRecord>(&b).ok())
+            .map(|r| r.scan)
+            .filter(|s| crate::paper::is_plain_name(s));
+        paths.push((inside, on_disk));
+        if let Some(scan) = scan
+            && pack.paper_dir().join(&scan).is_file()
+        {
+            paths.push((
+                format!("{}/{scan}", crate::paper::PAPER_DIR),
+                pack.paper_dir().join(scan),
+            ));
+        }
+    }
     let mut files = Vec::with_capacity(paths.len());
     for (path, on_disk) in paths {
         let bytes = std::fs::read(&on_disk).map_err(|source| BundleError::Read {
@@ -307,7 +328,10 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     let mut register = None;
     let mut signatures = SignatureFiles::default();
     let mut checkpoints = Vec::new();
+    let mut paper_files: std::collections::BTreeMap<String, Vec<u8>> =
+        std::collections::BTreeMap::new();
     let mut documents = std::collections::BTreeMap::new();
+    let paper_prefix = format!("{}/", crate::paper::PAPER_DIR);
     let protocols_prefix = format!("{}/", crate::validate::PROTOCOLS_DIR);
     let signatures_prefix = format!("{SIGNATURES_DIR}/");
     let set_aside_prefix = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
@@ -335,6 +359,8 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
             if name.ends_with(SIGNATURE_SUFFIX) && !name.contains('/') {
                 signatures.active.push((name.to_string(), bytes));
             }
+        } else if let Some(name) = path.strip_prefix(&paper_prefix) {
+            paper_files.insert(name.to_string(), bytes);
         } else if let Some(name) = path.strip_prefix(&checkpoints_prefix) {
             checkpoints.push((name.to_string(), bytes));
         } else if let Some(name) = path.strip_prefix(&out_prefix) {
@@ -370,6 +396,20 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     signatures.active.sort();
     signatures.set_aside.sort();
     checkpoints.sort();
+    let paper = paper_files
+        .iter()
+        .filter(|(name, _)| name.ends_with(crate::paper::RECORD_SUFFIX))
+        .map(|(name, bytes)| {
+            let scan = serde_json::from_slice::<crate::paper::PaperRecord>(bytes)
+                .ok()
+                .and_then(|r| paper_files.get(&r.scan).cloned());
+            crate::paper::PaperFile {
+                name: name.clone(),
+                bytes: bytes.clone(),
+                scan,
+            }
+        })
+        .collect();
     Ok(PackContents {
         data,
         manifest,
@@ -377,6 +417,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
         register,
         signatures,
         checkpoints,
+        paper,
         documents: Documents::Memory(documents),
     })
 }
@@ -398,16 +439,21 @@ pub fn report_context(
             let signatures: Vec<serde_json::Value> = r
                 .parties
                 .iter()
-                .filter(|p| p.status == Status::Signed)
-                .filter_map(|p| p.signed.as_ref().map(|s| (p, s)))
-                .map(|(p, s)| {
-                    serde_json::json!({
+                .filter_map(|p| match (&p.status, &p.signed, &p.paper) {
+                    (Status::Signed, Some(s), _) => Some(serde_json::json!({
                         "organisation": p.name, "signatory": s.signatory, "role": s.role, "signed_at": s.signed_at,
                         "key_id": s.key_id, "register_record": s.register_record.map_or_else(|| "not recorded".to_string(), |n| n.to_string()),
-                    })
+                    })),
+                    (Status::SignedOnPaper, _, Some(paper)) => Some(serde_json::json!({
+                        "organisation": p.name, "signatory": paper.signatory, "role": paper.role,
+                        "signed_at": format!("{} (on paper)", paper.signed_on),
+                        "key_id": format!("signed on paper, recorded by the coordinator on {}; scan SHA-256 {}", paper.recorded_at.get(..10).unwrap_or_default(), paper.scan_sha256),
+                        "register_record": paper.register_record.to_string(),
+                    })),
+                    _ => None,
                 })
                 .collect();
-            let outstanding: Vec<String> = r.parties.iter().filter(|p| p.status != Status::Signed).map(|p| p.name.clone()).collect();
+            let outstanding: Vec<String> = r.parties.iter().filter(|p| !matches!(p.status, Status::Signed | Status::SignedOnPaper)).map(|p| p.name.clone()).collect();
             serde_json::json!({
                 "file": r.file,
                 "title": entry.map(|e| e.title.clone()).unwrap_or_default(),

@@ -291,6 +291,7 @@ impl Session<'_> {
                 set_aside: &[],
                 register: Some(&c.register),
                 checkpoints: self.checkpoints,
+                paper: &[],
             },
         )?;
         if party.organisation != organisation {

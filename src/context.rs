@@ -49,6 +49,8 @@ pub(crate) fn plan(
     );
     let framework = framework_context(data, issued);
     let all_ids: Vec<String> = data.organisations.iter().map(|o| o.id.clone()).collect();
+    // The signature sheet is not assembled: it is a rendition for signing on paper, made when
+    // it is printed or bundled, listing who has signed electronically (see `sheet`).
     let all_signatories: Vec<Value> = data.organisations.iter().map(signatory_context).collect();
     let framework_file = format!("framework-v{}.docx", fw.version);
     let base = |document: Value, signatories: Vec<Value>| {
@@ -80,28 +82,6 @@ pub(crate) fn plan(
                 &fw.approved,
             ),
             all_signatories.clone(),
-        ),
-    });
-    let sheet_title = format!("{}: signature sheet", fw.title);
-    let sheet_file = format!("signature-sheet-v{}.docx", fw.version);
-    let sheet_id = format!("{}-signature-sheet", fw.id);
-    jobs.push(Job {
-        kind: DocumentKind::SignatureSheet,
-        id: sheet_id.clone(),
-        version: fw.version.clone(),
-        title: sheet_title.clone(),
-        file: sheet_file.clone(),
-        parties: all_ids,
-        context: base(
-            doc(
-                DocumentKind::SignatureSheet,
-                &sheet_id,
-                &fw.version,
-                &sheet_title,
-                &sheet_file,
-                &fw.approved,
-            ),
-            all_signatories,
         ),
     });
     for p in &data.protocols {
@@ -138,14 +118,12 @@ pub(crate) fn plan(
         if org.membership.kind != MembershipKind::Affiliate {
             continue;
         }
+        let Some(assurance) = &org.assurance else {
+            continue;
+        };
         let id = format!("assurance-{}", org.id);
-        let file = format!("{id}-v{}.docx", fw.version);
+        let file = format!("{id}-v{}.docx", assurance.version);
         let title = format!("Member assurance checklist: {}", org.name);
-        let date = org
-            .membership
-            .joined
-            .clone()
-            .unwrap_or_else(|| fw.approved.clone());
         let mut parties = vec![org.id.clone()];
         parties.extend(org.membership.sponsor.clone());
         let signatories: Vec<Value> = parties
@@ -153,17 +131,6 @@ pub(crate) fn plan(
             .filter_map(|id| data.organisation(id))
             .map(signatory_context)
             .collect();
-        let mut context = base(
-            doc(
-                DocumentKind::AssuranceChecklist,
-                &id,
-                &fw.version,
-                &title,
-                &file,
-                &date,
-            ),
-            signatories,
-        );
         let mut organisation = value.clone();
         organisation["sponsor"] = org
             .membership
@@ -172,11 +139,24 @@ pub(crate) fn plan(
             .and_then(|s| data.organisation(s))
             .map(|s| organisation_context(s, data))
             .unwrap_or(Value::Null);
-        context["organisation"] = organisation;
+        // The checklist has its own cycle: it sees only what it shows, so revising the
+        // framework or changing another organisation leaves it (and its kept data) unchanged.
+        let context = json!({
+            "document": {
+                "kind": DocumentKind::AssuranceChecklist, "id": id, "version": assurance.version,
+                "title": title, "file": file, "date": assurance.completed,
+            },
+            "framework": {
+                "title": fw.title, "area": fw.area,
+                "document_control": {"lead_author": fw.document_control.lead_author},
+            },
+            "organisation": organisation,
+            "signatories": signatories,
+        });
         jobs.push(Job {
             kind: DocumentKind::AssuranceChecklist,
             id,
-            version: fw.version.clone(),
+            version: assurance.version.clone(),
             title,
             file,
             parties,

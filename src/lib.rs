@@ -27,6 +27,8 @@
 //!    [`trust`] says whether each signing key is confirmed by what the verifier already trusts
 //!    (a trust file, or an earlier keyring this one extends); [`status`] is the pack at a
 //!    glance; [`changes`] compares two versions.
+//!    Not every signatory holds a key: [`paper`] records approvals signed on paper, and
+//!    [`sheet`] prints the signature sheet for them, listing who signed electronically.
 //! 8. **Exchange.** [`bundle`] packs everything a recipient needs into one zip and reads one
 //!    back in memory, as the same [`pack::PackContents`] a folder gives.
 //!
@@ -54,7 +56,9 @@ pub mod manifest;
 pub mod model;
 pub mod pack;
 pub mod package;
+pub mod paper;
 pub mod register;
+pub mod sheet;
 pub mod sign;
 pub mod signature;
 pub mod status;

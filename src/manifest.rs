@@ -94,6 +94,10 @@ pub struct ManifestEntry {
     /// templates no longer produce it, but it was issued and may have been signed.
     #[serde(default = "yes")]
     pub current: bool,
+    /// Why this version was issued: the version of the same document it replaced (its own
+    /// data changed: `countersign changes` lists how). Absent for a first issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
 }
 
 fn yes() -> bool {

@@ -417,6 +417,16 @@ pub struct Signatory {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assurance {
+    /// The version of the member assurance checklist these answers make. The checklist has its
+    /// own cycle: it is re-issued when this is raised, not when the framework is revised.
+    #[schemars(regex(pattern = forms::VERSION))]
+    pub version: String,
+    /// When the checklist was completed (the affiliate's answers, seen by its sponsor).
+    #[schemars(extend("format" = "date"))]
+    pub completed: Date,
+    /// When the checklist is next reviewed.
+    #[schemars(extend("format" = "date"))]
+    pub review_by: Date,
     /// Whether it provides health or social care services.
     pub health_or_social_care: bool,
     /// NHS Data Security and Protection Toolkit.

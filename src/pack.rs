@@ -176,6 +176,70 @@ impl Pack {
         self.root.join(crate::register::REGISTER_FILE)
     }
 
+    /// The folder of paper signatures (records and scans).
+    pub fn paper_dir(&self) -> PathBuf {
+        self.root.join(crate::paper::PAPER_DIR)
+    }
+
+    /// Reads the paper signatures: each record with its scan, when the pack holds it.
+    pub fn paper(&self) -> Result<Vec<crate::paper::PaperFile>, LoadError> {
+        let dir = self.paper_dir();
+        let (records, _) = read_folder(&dir, crate::paper::RECORD_SUFFIX)?;
+        let mut files = Vec::with_capacity(records.len());
+        for (name, bytes) in records {
+            let scan = serde_json::from_slice::<crate::paper::PaperRecord>(&bytes)
+                .ok()
+                .filter(|r| crate::paper::is_plain_name(&r.scan))
+                .and_then(|r| std::fs::read(dir.join(r.scan)).ok());
+            files.push(crate::paper::PaperFile { name, bytes, scan });
+        }
+        Ok(files)
+    }
+
+    /// Keeps a paper signature: the scan and its record in `paper/`, and the record in the
+    /// register, all or nothing.
+    pub fn store_paper(
+        &self,
+        record: &crate::paper::PaperRecord,
+        scan: &[u8],
+        at: crate::time::Timestamp,
+    ) -> Result<Vec<crate::register::Record>, StoreError> {
+        let dir = self.paper_dir();
+        std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let name = crate::paper::record_name(&record.file, &record.organisation);
+        let bytes = crate::paper::record_bytes(record);
+        let scan_path = dir.join(&record.scan);
+        let record_path = dir.join(&name);
+        fsio::write_atomic(&scan_path, scan, Overwrite::Refuse)?;
+        if let Err(e) = fsio::write_atomic(&record_path, &bytes, Overwrite::Refuse) {
+            let _ = std::fs::remove_file(&scan_path);
+            return Err(e.into());
+        }
+        let event = crate::register::Event::PaperSignatureRecorded {
+            file: record.file.clone(),
+            id: record.id.clone(),
+            version: record.version.clone(),
+            organisation: record.organisation.clone(),
+            signatory: record.signatory.clone(),
+            role: record.role.clone(),
+            signed_on: record.signed_on.clone(),
+            scan_sha256: record.scan_sha256.clone(),
+            record_file: name,
+            record_sha256: crate::digest::sha256_hex(&bytes),
+        };
+        match crate::register::append(&self.root, at, vec![event]) {
+            Ok(records) => Ok(records),
+            Err(e) => {
+                let _ = std::fs::remove_file(&scan_path);
+                let _ = std::fs::remove_file(&record_path);
+                Err(e.into())
+            }
+        }
+    }
+
     /// The folder of register checkpoints.
     pub fn checkpoints_dir(&self) -> PathBuf {
         self.root.join(crate::register::CHECKPOINTS_DIR)
@@ -252,6 +316,7 @@ impl Pack {
             register: self.register()?,
             signatures: self.signatures()?,
             checkpoints: self.checkpoints()?,
+            paper: self.paper()?,
             documents: Documents::Folder(self.out.clone()),
         })
     }
@@ -436,6 +501,8 @@ pub struct PackContents {
     pub signatures: SignatureFiles,
     /// The register's checkpoints.
     pub checkpoints: Vec<SignatureFile>,
+    /// The paper signatures the coordinator recorded.
+    pub paper: Vec<crate::paper::PaperFile>,
     /// The documents.
     pub documents: Documents,
 }

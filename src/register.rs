@@ -80,6 +80,29 @@ pub enum Event {
         /// Why it fails.
         reason: String,
     },
+    /// A signature on paper was recorded by the coordinator.
+    PaperSignatureRecorded {
+        /// The signed document's file.
+        file: String,
+        /// The document id.
+        id: String,
+        /// The version signed.
+        version: String,
+        /// The organisation.
+        organisation: String,
+        /// Who signed.
+        signatory: String,
+        /// In what role.
+        role: String,
+        /// The date on the sheet.
+        signed_on: String,
+        /// SHA-256 of the scan.
+        scan_sha256: String,
+        /// The record's file in `paper/`.
+        record_file: String,
+        /// SHA-256 of the record's exact bytes.
+        record_sha256: String,
+    },
     /// A key was added to the keyring.
     KeyAdded {
         /// The key id.
@@ -182,6 +205,8 @@ pub struct Register {
     signatures: std::collections::HashMap<(String, String), usize>,
     /// Where each document was first recorded as assembled, by its digest.
     assembled: std::collections::HashMap<String, usize>,
+    /// Where each paper signature was recorded, by the SHA-256 of its record.
+    paper: std::collections::HashMap<String, usize>,
 }
 
 impl Register {
@@ -244,6 +269,9 @@ impl Register {
             Event::DocumentAssembled { sha256, .. } => {
                 self.assembled.entry(sha256.clone()).or_insert(at);
             }
+            Event::PaperSignatureRecorded { record_sha256, .. } => {
+                self.paper.entry(record_sha256.clone()).or_insert(at);
+            }
             _ => {}
         }
         self.records.push(record);
@@ -281,6 +309,13 @@ impl Register {
     pub fn assembled(&self, sha256: &str) -> Option<&Record> {
         self.assembled
             .get(sha256)
+            .and_then(|&i| self.records.get(i))
+    }
+
+    /// The record of a paper signature, by the SHA-256 of its record file.
+    pub fn paper(&self, record_sha256: &str) -> Option<&Record> {
+        self.paper
+            .get(record_sha256)
             .and_then(|&i| self.records.get(i))
     }
 

@@ -61,6 +61,9 @@ pub struct StatusReport {
     /// Files in `signatures/` that countersign does not read (renamed by a mail client?).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub misnamed_signature_files: Vec<String>,
+    /// For each organisation: what it has approved, what it still has to sign, and whom to
+    /// write to; ready to turn into reminders.
+    pub organisations: Vec<OrganisationStatus>,
     /// Whether anything needs someone to act: a current document not fully signed, a failing
     /// signature or document, or a review due or overdue.
     pub needs_attention: bool,
@@ -91,8 +94,11 @@ pub fn status(
         match reports.remove(entry.file.as_str()) {
             Some(report) => {
                 let failing = !report.valid;
-                let incomplete =
-                    entry.current && report.parties.iter().any(|p| p.status != Status::Signed);
+                let incomplete = entry.current
+                    && report
+                        .parties
+                        .iter()
+                        .any(|p| !matches!(p.status, Status::Signed | Status::SignedOnPaper));
                 attention |= failing || incomplete;
                 documents.push(DocumentStatus {
                     current: entry.current,
@@ -142,14 +148,123 @@ pub fn status(
     for p in &data.protocols {
         consider("protocol", &p.id, &p.title, &p.review_by);
     }
+    for o in &data.organisations {
+        if let Some(a) = &o.assurance {
+            consider(
+                "assurance checklist",
+                &format!("assurance-{}", o.id),
+                &format!("Member assurance checklist: {}", o.name),
+                &a.review_by,
+            );
+        }
+    }
     attention |= !reviews.is_empty();
+    let organisations = by_organisation(data, &documents);
     Ok(StatusReport {
         format: STATUS_FORMAT,
         pack: manifest.pack.clone(),
         today: today.date(),
         documents,
         reviews,
+        organisations,
         misnamed_signature_files: verification.misnamed,
         needs_attention: attention,
     })
+}
+
+/// A document an organisation approved, or still has to sign.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganisationDocument {
+    /// The file.
+    pub file: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    pub version: String,
+    /// `electronic` or `paper` for an approval; for an outstanding document, `outstanding`,
+    /// `older-version` (it signed an earlier one) or `failed`.
+    pub state: String,
+    /// When (the time of signing, or the date on the paper sheet), for an approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Why, for a failure or an older version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One organisation's part in the pack's current documents.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganisationStatus {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its signatory's name.
+    pub signatory: String,
+    /// The signatory's position.
+    pub position: String,
+    /// Its data protection officer.
+    pub dpo: String,
+    /// The DPO's email, where known.
+    pub dpo_email: String,
+    /// Current documents it has approved.
+    pub approved: Vec<OrganisationDocument>,
+    /// Current documents it still has to sign (or sign again).
+    pub to_sign: Vec<OrganisationDocument>,
+}
+
+/// What each organisation has approved and still has to sign, over the current documents, in
+/// the order of organisations.json. One pass over the reports.
+fn by_organisation(
+    data: &crate::validate::PackData,
+    documents: &[DocumentStatus],
+) -> Vec<OrganisationStatus> {
+    let mut out: Vec<OrganisationStatus> = data
+        .organisations
+        .iter()
+        .map(|o| OrganisationStatus {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            signatory: o.signatory.name.clone(),
+            position: o.signatory.position.clone(),
+            dpo: o.data_protection_officer.name.clone(),
+            dpo_email: o.data_protection_officer.email.clone().unwrap_or_default(),
+            approved: Vec::new(),
+            to_sign: Vec::new(),
+        })
+        .collect();
+    let index: std::collections::HashMap<&str, usize> = data
+        .organisations
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.as_str(), i))
+        .collect();
+    for d in documents.iter().filter(|d| d.current) {
+        let Some(report) = &d.report else { continue };
+        for p in &report.parties {
+            let Some(&i) = index.get(p.organisation.as_str()) else {
+                continue;
+            };
+            let (state, date) = match (&p.status, &p.signed, &p.paper) {
+                (Status::Signed, Some(s), _) => ("electronic", Some(s.signed_at.clone())),
+                (Status::SignedOnPaper, _, Some(paper)) => ("paper", Some(paper.signed_on.clone())),
+                (Status::OlderVersion, _, _) => ("older-version", None),
+                (Status::Failed, _, _) => ("failed", None),
+                _ => ("outstanding", None),
+            };
+            let entry = OrganisationDocument {
+                file: report.file.clone(),
+                title: d.title.clone(),
+                version: report.version.clone().unwrap_or_default(),
+                state: state.to_string(),
+                date,
+                reason: p.reason.clone(),
+            };
+            match state {
+                "electronic" | "paper" => out[i].approved.push(entry),
+                _ => out[i].to_sign.push(entry),
+            }
+        }
+    }
+    out
 }

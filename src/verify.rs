@@ -58,12 +58,34 @@ pub struct SignedBy {
     pub statement_sha256: String,
 }
 
+/// A paper signature as the coordinator recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaperSigned {
+    /// Who signed, as written on the sheet.
+    pub signatory: String,
+    /// In what role.
+    pub role: String,
+    /// The date on the sheet.
+    pub signed_on: String,
+    /// When the coordinator recorded it.
+    pub recorded_at: String,
+    /// SHA-256 of the scan kept in the pack.
+    pub scan_sha256: String,
+    /// The record's file in `paper/`.
+    pub record_file: String,
+    /// The register record.
+    pub register_record: u64,
+}
+
 /// The status of one signing organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    /// Signed this exact document.
+    /// Signed this exact document electronically.
     Signed,
+    /// Signed this version on paper, as the coordinator recorded (not a cryptographic
+    /// signature: the record, its scan and the register entry are what was checked).
+    SignedOnPaper,
     /// No signature yet.
     Outstanding,
     /// Signed an earlier version only.
@@ -84,6 +106,9 @@ pub struct PartyResult {
     /// The signature's details, when one verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed: Option<SignedBy>,
+    /// The paper signature's details, when the approval was on paper.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperSigned>,
     /// Whether the signature is mathematically valid (None: no signature).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_valid: Option<bool>,
@@ -152,12 +177,30 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    /// How many parties signed this exact version.
+    /// How many parties signed this exact version electronically.
     pub fn signed_count(&self) -> usize {
         self.parties
             .iter()
             .filter(|p| p.status == Status::Signed)
             .count()
+    }
+
+    /// How many parties approved this exact version: electronically or on paper, each
+    /// organisation counted once.
+    pub fn approved_count(&self) -> usize {
+        self.parties
+            .iter()
+            .filter(|p| matches!(p.status, Status::Signed | Status::SignedOnPaper))
+            .count()
+    }
+
+    /// Ids of organisations whose approval of this version is on paper only.
+    pub fn on_paper(&self) -> Vec<String> {
+        self.parties
+            .iter()
+            .filter(|p| p.status == Status::SignedOnPaper)
+            .map(|p| p.organisation.clone())
+            .collect()
     }
 }
 
@@ -165,6 +208,7 @@ struct Candidate {
     organisation: String,
     status: Status,
     signed: Option<SignedBy>,
+    paper: Option<PaperSigned>,
     signature_valid: Option<bool>,
     key_belongs: Option<bool>,
     reason: Option<String>,
@@ -172,7 +216,8 @@ struct Candidate {
 
 fn rank(status: &Status) -> u8 {
     match status {
-        Status::Signed => 3,
+        Status::Signed => 4,
+        Status::SignedOnPaper => 3,
         Status::Failed => 2,
         Status::OlderVersion => 1,
         Status::Outstanding => 0,
@@ -197,6 +242,8 @@ pub struct Evidence<'a> {
     pub register: Option<&'a Register>,
     /// The register checkpoints that hold.
     pub checkpoints: &'a [Checkpoint],
+    /// Paper signatures the coordinator recorded.
+    pub paper: &'a [crate::paper::PaperFile],
 }
 
 /// Verifies `bytes` (a document called `file`) against the pack's manifest, keyring and the
@@ -224,6 +271,7 @@ pub fn verify_document(
             set_aside: &[],
             register,
             checkpoints: &[],
+            paper: &[],
         },
     )
 }
@@ -231,7 +279,7 @@ pub fn verify_document(
 /// What one signature file says about the document being verified.
 enum Judgement {
     /// It concerns a party of this document.
-    Party(Candidate),
+    Party(Box<Candidate>),
     /// It concerns this document but no party of it.
     Stray(StrayProblem),
     /// Worth knowing, but it does not make this document's verification fail.
@@ -325,17 +373,18 @@ fn judge(
             let Some(org) = named_org else {
                 return Judgement::Elsewhere;
             };
-            return Judgement::Party(Candidate {
+            return Judgement::Party(Box::new(Candidate {
                 organisation: org,
                 status: Status::Failed,
                 signed: None,
+                paper: None,
                 signature_valid: match e {
                     EnvelopeError::BadSignature => Some(false),
                     _ => None,
                 },
                 key_belongs: None,
                 reason: Some(e.to_string()),
-            });
+            }));
         }
     };
     let st = &verified.statement;
@@ -343,17 +392,18 @@ fn judge(
     if p.document.id != entry.id || p.pack != ev.manifest.pack {
         // A signature of another document; if it is named for this one, say so.
         return match named_org {
-            Some(org) => Judgement::Party(Candidate {
+            Some(org) => Judgement::Party(Box::new(Candidate {
                 organisation: org,
                 status: Status::Failed,
                 signed: None,
+                paper: None,
                 signature_valid: Some(true),
                 key_belongs: None,
                 reason: Some(format!(
                     "the signature is for another document ('{}' of pack '{}'), not this one",
                     p.document.id, p.pack
                 )),
-            }),
+            })),
             None => Judgement::Elsewhere,
         };
     }
@@ -434,6 +484,7 @@ fn judge(
             organisation: org.clone(),
             status: Status::Failed,
             signed: Some(signed),
+            paper: None,
             signature_valid: Some(true),
             key_belongs,
             reason: Some(reason),
@@ -442,6 +493,7 @@ fn judge(
             organisation: org.clone(),
             status: Status::OlderVersion,
             signed: Some(signed),
+            paper: None,
             signature_valid: Some(true),
             key_belongs: Some(true),
             reason: Some(format!(
@@ -453,6 +505,7 @@ fn judge(
             organisation: org.clone(),
             status: Status::Signed,
             signed: Some(signed),
+            paper: None,
             signature_valid: Some(true),
             key_belongs: Some(true),
             reason: None,
@@ -461,6 +514,7 @@ fn judge(
             organisation: org.clone(),
             status: Status::Failed,
             signed: Some(signed),
+            paper: None,
             signature_valid: Some(true),
             key_belongs: Some(true),
             reason: Some("the document differs from what was signed".to_string()),
@@ -475,7 +529,107 @@ fn judge(
             ),
         });
     }
-    Judgement::Party(candidate)
+    Judgement::Party(Box::new(candidate))
+}
+
+/// What a paper signature says about the document being verified (`None`: another document).
+fn judge_paper(
+    file: &crate::paper::PaperFile,
+    entry: &ManifestEntry,
+    sha256: &str,
+    ev: &Evidence<'_>,
+) -> Option<Judgement> {
+    let stem = entry.file.trim_end_matches(".docx");
+    let named_org = file
+        .name
+        .strip_prefix(stem)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(crate::paper::RECORD_SUFFIX))
+        .map(str::to_string);
+    let failed = |organisation: String, reason: String| Candidate {
+        organisation,
+        status: Status::Failed,
+        signed: None,
+        paper: None,
+        signature_valid: None,
+        key_belongs: None,
+        reason: Some(reason),
+    };
+    let record = match crate::paper::check(file) {
+        Ok(r) => r,
+        Err(reason) => {
+            return named_org.map(|org| Judgement::Party(Box::new(failed(org, reason))));
+        }
+    };
+    if record.id != entry.id {
+        return None;
+    }
+    let name_of = |id: &str| {
+        ev.data
+            .organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    if !entry.parties.contains(&record.organisation) {
+        return Some(Judgement::Stray(StrayProblem {
+            signature_file: format!("{}/{}", crate::paper::PAPER_DIR, file.name),
+            reason: format!(
+                "a paper signature of {}, which is not a party to this document",
+                name_of(&record.organisation)
+            ),
+        }));
+    }
+    let recorded = ev
+        .register
+        .and_then(|r| r.paper(&crate::digest::sha256_hex(&file.bytes)));
+    let older = record.version != entry.version;
+    let problem = if ev.register.is_some() && recorded.is_none() {
+        Some("the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands".to_string())
+    } else if !older && record.sha256 != sha256 {
+        Some(
+            "the document differs from the version the paper signature was recorded for"
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    let paper = PaperSigned {
+        signatory: record.signatory.clone(),
+        role: record.role.clone(),
+        signed_on: record.signed_on.clone(),
+        recorded_at: record.recorded_at.to_string(),
+        scan_sha256: record.scan_sha256.clone(),
+        record_file: file.name.clone(),
+        register_record: recorded.map_or(0, |r| r.seq),
+    };
+    Some(match (problem, older) {
+        (Some(reason), true) => Judgement::Note(format!(
+            "{}'s paper signature of the earlier version {} cannot be relied on ({reason}); it does not affect this version",
+            name_of(&record.organisation),
+            record.version
+        )),
+        (Some(reason), false) => Judgement::Party(Box::new(failed(record.organisation, reason))),
+        (None, true) => Judgement::Party(Box::new(Candidate {
+            organisation: record.organisation,
+            status: Status::OlderVersion,
+            signed: None,
+            paper: Some(paper),
+            signature_valid: None,
+            key_belongs: None,
+            reason: Some(format!(
+                "signed version {} on paper, not this version ({})",
+                record.version, entry.version
+            )),
+        })),
+        (None, false) => Judgement::Party(Box::new(Candidate {
+            organisation: record.organisation,
+            status: Status::SignedOnPaper,
+            signed: None,
+            paper: Some(paper),
+            signature_valid: None,
+            key_belongs: None,
+            reason: None,
+        })),
+    })
 }
 
 /// Verifies one signature file against one assembled document as the manifest records it
@@ -504,6 +658,7 @@ pub fn verify_signature(
             organisation: c.organisation,
             status: c.status,
             signed: c.signed,
+            paper: c.paper,
             signature_valid: c.signature_valid,
             key_belongs_to_organisation: c.key_belongs,
             reason: c.reason,
@@ -537,10 +692,22 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
     let mut warnings = Vec::new();
     for (sig_file, sig_bytes) in ev.signatures {
         match judge(sig_file, sig_bytes, entry, &sha256, ev, &mut warnings) {
-            Judgement::Party(c) => candidates.push(c),
+            Judgement::Party(c) => candidates.push(*c),
             Judgement::Stray(p) => other_problems.push(p),
             Judgement::Note(n) => warnings.push(n),
             Judgement::Elsewhere => {}
+        }
+    }
+    if let Some(entry) = entry {
+        for file in ev.paper {
+            if let Some(j) = judge_paper(file, entry, &sha256, ev) {
+                match j {
+                    Judgement::Party(c) => candidates.push(*c),
+                    Judgement::Stray(p) => other_problems.push(p),
+                    Judgement::Note(n) => warnings.push(n),
+                    Judgement::Elsewhere => {}
+                }
+            }
         }
     }
     let mut set_aside = Vec::new();
@@ -573,6 +740,7 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
                     organisation: org,
                     status: c.status.clone(),
                     signed: c.signed.clone(),
+                    paper: c.paper.clone(),
                     signature_valid: c.signature_valid,
                     key_belongs_to_organisation: c.key_belongs,
                     reason: c.reason.clone(),
@@ -583,6 +751,7 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
                     organisation: org,
                     status: Status::Outstanding,
                     signed: None,
+                    paper: None,
                     signature_valid: None,
                     key_belongs_to_organisation: None,
                     reason: None,
@@ -671,6 +840,7 @@ pub fn verify_pack(
         set_aside: &contents.signatures.set_aside,
         register: Some(&contents.register),
         checkpoints: &checkpoints,
+        paper: &contents.paper,
     };
     let mut reports = Vec::with_capacity(contents.manifest.documents.len());
     let mut missing = Vec::new();

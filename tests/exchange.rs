@@ -321,7 +321,7 @@ fn three_organisations_sign_in_parallel_from_the_bundle_and_the_coordinator_coll
         text.contains("framework-v2.7.docx  v2.7  current"),
         "{text}"
     );
-    assert!(text.contains("3/27 signed"), "{text}");
+    assert!(text.contains("3/27 approved"), "{text}");
     w.check_whole(&at(64));
     let (code, text) = w.run(&["verify", "check.zip", "--json"], &at(65));
     assert_eq!(code, 0, "{text}");

@@ -73,7 +73,7 @@ fn the_readme_walkthrough_runs_as_written() {
         "{text}"
     );
     assert!(
-        text.contains("ok      framework-v1.0.docx  2/2 signed")
+        text.contains("ok      framework-v1.0.docx  2/2 approved")
             && text.contains("result: VALID: every document and signature verifies"),
         "{text}"
     );

@@ -123,11 +123,10 @@ fn assemble_keys_and_sign_append_to_the_register_and_it_verifies() {
     w.sign_cmd(FRAMEWORK, COUNCIL)
         .assert()
         .success()
-        .stderr(contains("(register record 6)"));
+        .stderr(contains("(register record 5)"));
     assert_eq!(
         event_types(&w.lines()),
         [
-            "document-assembled",
             "document-assembled",
             "document-assembled",
             "key-added",
@@ -135,7 +134,7 @@ fn assemble_keys_and_sign_append_to_the_register_and_it_verifies() {
             "signature-recorded"
         ]
     );
-    let signature: Value = serde_json::from_str(&w.lines()[5]).unwrap();
+    let signature: Value = serde_json::from_str(&w.lines()[4]).unwrap();
     assert_eq!(signature["event"]["organisation"], COUNCIL);
     assert!(
         signature["event"]["statement_sha256"]
@@ -152,7 +151,7 @@ fn assemble_keys_and_sign_append_to_the_register_and_it_verifies() {
     );
     let (code, text) = run(&["register", "verify"], &w.pack);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("is intact: 6 record(s)"), "{text}");
+    assert!(text.contains("is intact: 5 record(s)"), "{text}");
     let verify = cs()
         .arg("verify")
         .arg(w.pack.join("out").join(FRAMEWORK))
@@ -160,7 +159,7 @@ fn assemble_keys_and_sign_append_to_the_register_and_it_verifies() {
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
-    assert_eq!(report["parties"][0]["signed"]["register_record"], 6);
+    assert_eq!(report["parties"][0]["signed"]["register_record"], 5);
     assert_eq!(report["warnings"], serde_json::json!([]));
 }
 
@@ -173,7 +172,7 @@ fn every_kind_of_register_damage_is_found_and_named() {
         (
             {
                 let mut l = lines.clone();
-                l[1] = l[1].replace("signature-sheet", "signature-shoot");
+                l[1] = l[1].replace("hospital-discharge", "hospital-dischargf");
                 l
             },
             "record 3 does not follow from record 2: record 2 was edited",
@@ -230,7 +229,7 @@ fn a_record_torn_by_a_crash_is_reported_and_never_built_upon() {
     let (code, out) = run(&["register", "verify"], &w.pack);
     assert_eq!(code, 1);
     assert!(
-        out.contains("the last record (line 5) is incomplete: a write was interrupted"),
+        out.contains("the last record (line 4) is incomplete: a write was interrupted"),
         "{out}"
     );
     w.sign_cmd(FRAMEWORK, COUNCIL).assert().code(2).stderr(
@@ -319,11 +318,11 @@ fn a_checkpoint_exposes_a_rewritten_register() {
         .assert()
         .success()
         .stderr(contains(
-            "signed a checkpoint of the register at 5 record(s)",
+            "signed a checkpoint of the register at 4 record(s)",
         ));
     let (code, text) = run(&["register", "verify"], &w.pack);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("vouched for the first 5 records"), "{text}");
+    assert!(text.contains("vouched for the first 4 records"), "{text}");
     // Rewrite history consistently: a whole new chain with one record changed.
     let mut records: Vec<Value> = w
         .lines()
@@ -342,7 +341,7 @@ fn a_checkpoint_exposes_a_rewritten_register() {
     w.write_lines(&rewritten);
     let (code, text) = run(&["register", "verify"], &w.pack);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("the checkpoint 000005.riverside-council.dsse.json fails: the register's first 5 records are not the ones it vouched for: the register was rewritten"), "{text}");
+    assert!(text.contains("the checkpoint 000004.riverside-council.dsse.json fails: the register's first 4 records are not the ones it vouched for: the register was rewritten"), "{text}");
 }
 
 #[test]
@@ -372,16 +371,32 @@ fn status_shows_signed_outstanding_older_versions_and_reviews() {
     assert_eq!(code, 1, "{out}");
     for expected in [
         "framework-v1.0.docx  v1.0  current",
-        "2/2 signed",
+        "2/2 approved",
         "protocol-hospital-discharge-v1.1.docx  v1.1  current",
-        "older        Riverside Borough Council: signed version 1.0 only",
-        "outstanding  Riverside Hospitals NHS Foundation Trust",
+        "outstanding (2): Riverside Borough Council, Riverside Hospitals NHS Foundation Trust",
         "protocol-hospital-discharge-v1.0.docx  v1.0  superseded",
         "due in 27 days: protocol 'Hospital Discharge to Social Care' (hospital-discharge), review by 2026-12-20",
         "needs attention",
     ] {
         assert!(out.contains(expected), "expected {expected:?} in:\n{out}");
     }
+    // Per organisation: what each has approved and still has to sign, and whom to write to.
+    let (code, out) = run(&["status", "--by-organisation"], &w.pack);
+    assert_eq!(code, 1, "{out}");
+    for expected in [
+        "Riverside Borough Council (riverside-council)",
+        "to sign   protocol-hospital-discharge-v1.1.docx  Hospital Discharge to Social Care, version 1.1 (it signed an earlier version)",
+        "approved  framework-v1.0.docx  Riverside Information Sharing Framework (electronically, 2026-11-23)",
+        "2 of 2 organisation(s) have something to sign",
+    ] {
+        assert!(out.contains(expected), "expected {expected:?} in:\n{out}");
+    }
+    let (_, one) = run(&["status", "--org", HOSPITAL], &w.pack);
+    assert!(
+        one.contains("Riverside Hospitals NHS Foundation Trust (riverside-hospital)"),
+        "{one}"
+    );
+    assert!(!one.contains("(riverside-council)"), "{one}");
     let json = cs()
         .arg("status")
         .arg(&w.pack)
@@ -390,6 +405,10 @@ fn status_shows_signed_outstanding_older_versions_and_reviews() {
         .unwrap();
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["format"], "countersign/status/v1");
+    let council = &report["organisations"][0];
+    assert_eq!(council["id"], COUNCIL);
+    assert_eq!(council["approved"][0]["state"], "electronic");
+    assert_eq!(council["to_sign"][0]["state"], "older-version");
     assert_eq!(report["needs_attention"], true);
     assert_eq!(report["reviews"][0]["state"], "due");
     assert_eq!(report["reviews"][0]["days_left"], 27);
@@ -410,11 +429,7 @@ fn status_shows_signed_outstanding_older_versions_and_reviews() {
 #[test]
 fn status_is_quiet_when_everything_is_signed_and_no_review_is_due() {
     let w = World::new();
-    for file in [
-        FRAMEWORK,
-        "signature-sheet-v1.0.docx",
-        "protocol-hospital-discharge-v1.0.docx",
-    ] {
+    for file in [FRAMEWORK, "protocol-hospital-discharge-v1.0.docx"] {
         w.sign_cmd(file, COUNCIL).assert().success();
         w.sign_cmd(file, HOSPITAL).assert().success();
     }
@@ -546,11 +561,11 @@ fn a_bundle_verifies_offline_and_any_tampering_is_named() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("every one of its 14 files matches its index"),
+        text.contains("every one of its 13 files matches its index"),
         "{text}"
     );
     assert!(
-        text.contains("ok      framework-v1.0.docx  1/2 signed"),
+        text.contains("ok      framework-v1.0.docx  1/2 approved"),
         "{text}"
     );
     cs().arg("verify")
@@ -570,7 +585,28 @@ fn a_bundle_verifies_offline_and_any_tampering_is_named() {
         .unwrap();
     let seen = read_docx(&dir.path().join("signature-report.docx"));
     assert_eq!(seen["tables"][0][1][0], "Riverside Borough Council");
-    assert_eq!(seen["tables"][0][1][4], "6");
+    assert_eq!(seen["tables"][0][1][4], "5");
+    assert!(
+        seen["tables"][0][1][1]
+            .as_str()
+            .unwrap()
+            .starts_with("SHA256:"),
+        "the report shows the key's fingerprint beside the organisation: {seen}"
+    );
+    // The bundle's signature sheet lists who signed electronically, with the key, and leaves
+    // the others to sign by hand.
+    let sheet = read_docx(&dir.path().join("signature-sheet.docx"));
+    let rows = sheet["tables"][0].as_array().unwrap();
+    assert_eq!(rows[1][0], "Riverside Borough Council");
+    assert!(
+        rows[1][4]
+            .as_str()
+            .unwrap()
+            .starts_with("Signed electronically; key SHA256:"),
+        "{sheet}"
+    );
+    assert_eq!(rows[2][0], "Riverside Hospitals NHS Foundation Trust");
+    assert_eq!(rows[2][4], "");
     assert!(
         seen["paragraphs"]
             .as_array()

@@ -205,6 +205,7 @@ fn signed_small_document() -> Signed {
             data_sha256: String::new(),
             parties: vec!["riverside-council".into(), "riverside-hospital".into()],
             current: true,
+            supersedes: None,
         }],
     };
     let key = test_key();

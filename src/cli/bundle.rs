@@ -71,6 +71,19 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         Failure::input(e.to_string(), Some(hint.into()))
     })?;
     files.push((REPORT_FILE.to_string(), report));
+    let (sheet, _) = countersign::sheet::render(
+        pack.root(),
+        &contents,
+        &verification.reports,
+        at,
+    )
+    .map_err(|e| {
+        Failure::input(
+            format!("cannot make the signature sheet: {e}"),
+            Some("fix the pack's own templates/signature-sheet.docx, or remove it to use the default".into()),
+        )
+    })?;
+    files.push((countersign::sheet::SHEET_FILE.to_string(), sheet));
     let zip = bundle::build(&contents.data.framework.id, at, &files).map_err(|e| {
         Failure::input(
             e.to_string(),
@@ -95,7 +108,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         .map(|r| r.signed_count())
         .sum::<usize>();
     let mut summary = format!(
-        "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records) and the signature report; no secret key",
+        "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records), the signature report and the signature sheet; no secret key",
         args.output.display(),
         files.len() + 1,
         zip.len(),
@@ -131,7 +144,7 @@ fn outstanding(v: &PackVerification, manifest: &countersign::manifest::Manifest)
         .flat_map(|r| {
             r.parties
                 .iter()
-                .filter(|p| p.status != Status::Signed)
+                .filter(|p| !matches!(p.status, Status::Signed | Status::SignedOnPaper))
                 .map(move |p| format!("{}: {}", r.file, p.name))
         })
         .collect()
@@ -184,6 +197,17 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         }
     }
     let outstanding = outstanding(&verification, &contents.manifest);
+    let outstanding: Vec<String> = if args.electronic_only {
+        let mut all = outstanding;
+        for r in &verification.reports {
+            for org in r.on_paper() {
+                all.push(format!("{}: {org} (on paper only)", r.file));
+            }
+        }
+        all
+    } else {
+        outstanding
+    };
     let failed = !problems.is_empty()
         || (require_all && !outstanding.is_empty())
         || (args.require_trusted && !confirmed);
@@ -225,13 +249,18 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
             }
         ));
         for r in &verification.reports {
-            let signed = r.signed_count();
+            let paper = r.on_paper().len();
             text.push_str(&format!(
-                "{}  {}  {}/{} signed\n",
+                "{}  {}  {}/{} approved{}\n",
                 if r.valid { "ok    " } else { "FAILED" },
                 clean(&r.file),
-                signed,
-                r.parties.len()
+                r.approved_count(),
+                r.parties.len(),
+                if paper > 0 {
+                    format!(" ({paper} on paper)")
+                } else {
+                    String::new()
+                }
             ));
             for kept in &r.set_aside {
                 text.push_str(&format!(

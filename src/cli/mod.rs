@@ -5,6 +5,7 @@ mod bundle;
 mod changes;
 mod collect;
 mod keys;
+mod paper;
 mod register;
 mod sign;
 
@@ -99,6 +100,15 @@ enum Command {
     /// called, and recorded in the register with the time it was received.
     #[command(after_help = COLLECT_EXIT_CODES)]
     Collect(collect::CollectArgs),
+    /// Record an organisation's approval signed on paper (coordinators): the scan of the signed
+    /// sheet is kept in the pack's paper/ folder and recorded in the register. Verification
+    /// shows it as signed on paper, never as an electronic signature.
+    #[command(after_help = EXIT_CODES)]
+    RecordPaper(paper::RecordPaperArgs),
+    /// Print the framework's signature sheet for those who sign on paper: it lists who has
+    /// signed electronically (with key fingerprints) or on paper, and leaves boxes for the rest.
+    #[command(after_help = EXIT_CODES)]
+    SignatureSheet(paper::SheetArgs),
     /// Check a document: is it exactly the assembled version, who signed it, who has not, and
     /// which signatures fail and why. Works offline.
     #[command(after_help = VERIFY_EXIT_CODES)]
@@ -760,6 +770,8 @@ pub fn run() -> i32 {
             Err(f) => Err(f),
         },
         Command::Register(command) => register::register(command),
+        Command::RecordPaper(args) => paper::record_paper(args),
+        Command::SignatureSheet(args) => paper::signature_sheet(args),
         Command::Bundle(args) => bundle::make_bundle(args),
         Command::Changes(args) => changes::changes(args),
         Command::Status(args) => match register::run_status(args) {

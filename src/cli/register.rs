@@ -12,7 +12,7 @@ use countersign::status::status;
 use countersign::verify::Status;
 
 use super::keys::{SignerArgs, read_secret_key};
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, load_failure, now};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now};
 
 #[derive(clap::Subcommand)]
 pub enum RegisterCommand {
@@ -205,102 +205,224 @@ pub struct StatusArgs {
     /// Print JSON (schema in README.md).
     #[arg(long)]
     json: bool,
+    /// For each organisation: what it has approved, what it still has to sign, and whom to
+    /// write to (for reminders).
+    #[arg(long, conflicts_with = "org")]
+    by_organisation: bool,
+    /// The same, for one organisation (its id).
+    #[arg(long, value_name = "ID")]
+    org: Option<String>,
+}
+
+/// How many outstanding organisations a document's line names before "and N more".
+const NAMES_SHOWN: usize = 8;
+
+fn names_compactly(names: &[&str]) -> String {
+    let shown: Vec<&str> = names.iter().take(NAMES_SHOWN).copied().collect();
+    let mut text = shown.join(", ");
+    if names.len() > NAMES_SHOWN {
+        text.push_str(&format!(", and {} more", names.len() - NAMES_SHOWN));
+    }
+    text
+}
+
+fn organisation_lines(o: &countersign::status::OrganisationStatus) -> String {
+    let mut text = format!(
+        "\n{} ({})\n  signatory: {}, {}; data protection officer: {}{}\n",
+        clean(&o.name),
+        o.id,
+        clean(&o.signatory),
+        clean(&o.position),
+        clean(&o.dpo),
+        if o.dpo_email.is_empty() {
+            String::new()
+        } else {
+            format!(" <{}>", clean(&o.dpo_email))
+        }
+    );
+    if o.to_sign.is_empty() {
+        text.push_str("  nothing to sign: every current document it is a party to is approved\n");
+    }
+    for d in &o.to_sign {
+        let why = match d.state.as_str() {
+            "older-version" => " (it signed an earlier version)".to_string(),
+            "failed" => format!(
+                " (its signature FAILS: {}; it can sign again)",
+                clean(d.reason.as_deref().unwrap_or_default())
+            ),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "  to sign   {}  {}, version {}{why}\n",
+            d.file,
+            clean(&d.title),
+            d.version
+        ));
+    }
+    for d in &o.approved {
+        text.push_str(&format!(
+            "  approved  {}  {} ({}{})\n",
+            d.file,
+            clean(&d.title),
+            if d.state == "paper" {
+                "on paper, "
+            } else {
+                "electronically, "
+            },
+            d.date.as_deref().map_or("", |t| t.get(..10).unwrap_or(t))
+        ));
+    }
+    text
 }
 
 pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
     let contents = Pack::new(&args.pack).contents().map_err(load_failure)?;
     let today = now()?;
-    let report = status(&contents, today).map_err(register_failure)?;
+    let mut report = status(&contents, today).map_err(register_failure)?;
+    if let Some(id) = &args.org {
+        report.organisations.retain(|o| &o.id == id);
+        if report.organisations.is_empty() {
+            return Err(Failure::input(
+                format!("'{id}' is not an organisation of the pack"),
+                Some("use an id from organisations.json".into()),
+            ));
+        }
+    }
     if args.json {
         super::print_json(&report)?;
-    } else {
-        let mut text = format!("pack {} on {}\n", report.pack, report.today);
-        for d in &report.documents {
-            let Some(r) = &d.report else {
-                text.push_str(&format!(
-                    "\n{}  MISSING from the output folder\n",
-                    d.missing_file.as_deref().unwrap_or_default()
-                ));
-                continue;
-            };
-            let signed = r.signed_count();
-            text.push_str(&format!(
-                "\n{}  v{}  {}  sha256 {}  {}/{} signed{}\n",
-                r.file,
-                r.version.as_deref().unwrap_or("?"),
-                if d.current { "current" } else { "superseded" },
-                &r.sha256[..12],
-                signed,
-                r.parties.len(),
-                if r.valid { "" } else { "  VERIFICATION FAILED" }
-            ));
-            for p in &r.parties {
-                match (&p.status, &p.signed) {
-                    (Status::Signed, Some(s)) => text.push_str(&format!(
-                        "  signed       {}: {} ({}), {}\n",
-                        p.name,
-                        s.signatory,
-                        s.role,
-                        s.signed_at.get(..10).unwrap_or(&s.signed_at)
-                    )),
-                    (Status::OlderVersion, Some(s)) => text.push_str(&format!(
-                        "  older        {}: signed version {} only\n",
-                        p.name, s.version
-                    )),
-                    (Status::Failed, _) => text.push_str(&format!(
-                        "  FAILED       {}: {}\n",
-                        p.name,
-                        p.reason.as_deref().unwrap_or_default()
-                    )),
-                    _ if d.current => text.push_str(&format!("  outstanding  {}\n", p.name)),
-                    _ => {}
-                }
-            }
-            for kept in &r.set_aside {
-                text.push_str(&format!(
-                    "  set aside    {}: {} (kept as evidence; not counted)\n",
-                    kept.signature_file, kept.reason
-                ));
-            }
-            for problem in &r.other_problems {
-                text.push_str(&format!(
-                    "  FAILED       {}: {}\n",
-                    problem.signature_file, problem.reason
-                ));
-            }
-        }
-        for name in &report.misnamed_signature_files {
-            text.push_str(&format!(
-                "\nsignatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect {} FILE`\n",
-                args.pack.display()
-            ));
-        }
-        if report.reviews.is_empty() {
-            text.push_str(&format!(
-                "\nno review is due within {} days\n",
-                countersign::status::REVIEW_WINDOW_DAYS
-            ));
+        return Ok(if report.needs_attention {
+            EXIT_VERIFY_FAILED
         } else {
-            text.push_str("\nreviews:\n");
-            for r in &report.reviews {
-                let when = if r.days_left < 0 {
-                    format!("OVERDUE by {} days", -r.days_left)
-                } else {
-                    format!("due in {} days", r.days_left)
-                };
-                text.push_str(&format!(
-                    "  {when}: {} '{}' ({}), review by {}\n",
-                    r.kind, r.title, r.id, r.review_by
-                ));
-            }
-        }
-        text.push_str(if report.needs_attention {
-            "\nneeds attention: signatures outstanding, failing, or reviews due\n"
-        } else {
-            "\nnothing needs attention\n"
+            EXIT_OK
         });
-        super::print_out(&text)?;
     }
+    let mut text = format!("pack {} on {}\n", report.pack, report.today);
+    if args.by_organisation || args.org.is_some() {
+        for o in &report.organisations {
+            text.push_str(&organisation_lines(o));
+        }
+        let waiting = report
+            .organisations
+            .iter()
+            .filter(|o| !o.to_sign.is_empty())
+            .count();
+        text.push_str(&format!(
+            "\n{waiting} of {} organisation(s) have something to sign\n",
+            report.organisations.len()
+        ));
+        super::print_out(&text)?;
+        return Ok(if report.needs_attention {
+            EXIT_VERIFY_FAILED
+        } else {
+            EXIT_OK
+        });
+    }
+    for d in &report.documents {
+        let Some(r) = &d.report else {
+            text.push_str(&format!(
+                "\n{}  MISSING from the output folder\n",
+                d.missing_file.as_deref().unwrap_or_default()
+            ));
+            continue;
+        };
+        let paper = r.on_paper().len();
+        text.push_str(&format!(
+            "\n{}  v{}  {}  sha256 {}  {}/{} approved{}{}\n",
+            r.file,
+            r.version.as_deref().unwrap_or("?"),
+            if d.current { "current" } else { "superseded" },
+            r.sha256.get(..12).unwrap_or_default(),
+            r.approved_count(),
+            r.parties.len(),
+            if paper > 0 {
+                format!(" ({} electronically, {paper} on paper)", r.signed_count())
+            } else {
+                String::new()
+            },
+            if r.valid { "" } else { "  VERIFICATION FAILED" }
+        ));
+        if d.current {
+            let outstanding: Vec<&str> = r
+                .parties
+                .iter()
+                .filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion))
+                .map(|p| p.name.as_str())
+                .collect();
+            if !outstanding.is_empty() {
+                text.push_str(&format!(
+                    "  outstanding ({}): {}\n",
+                    outstanding.len(),
+                    clean(&names_compactly(&outstanding))
+                ));
+            }
+        }
+        for p in r.parties.iter().filter(|p| p.status == Status::Failed) {
+            text.push_str(&format!(
+                "  FAILED       {}: {}\n",
+                clean(&p.name),
+                clean(p.reason.as_deref().unwrap_or_default())
+            ));
+        }
+        for kept in &r.set_aside {
+            text.push_str(&format!(
+                "  set aside    {}: {} (kept as evidence; not counted)\n",
+                clean(&kept.signature_file),
+                clean(&kept.reason)
+            ));
+        }
+        for problem in &r.other_problems {
+            text.push_str(&format!(
+                "  FAILED       {}: {}\n",
+                clean(&problem.signature_file),
+                clean(&problem.reason)
+            ));
+        }
+    }
+    for name in &report.misnamed_signature_files {
+        text.push_str(&format!(
+            "\nsignatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect {} FILE`\n",
+            args.pack.display()
+        ));
+    }
+    if report.reviews.is_empty() {
+        text.push_str(&format!(
+            "\nno review is due within {} days\n",
+            countersign::status::REVIEW_WINDOW_DAYS
+        ));
+    } else {
+        text.push_str("\nreviews:\n");
+        for r in &report.reviews {
+            let when = if r.days_left < 0 {
+                format!("OVERDUE by {} days", -r.days_left)
+            } else {
+                format!("due in {} days", r.days_left)
+            };
+            text.push_str(&format!(
+                "  {when}: {} '{}' ({}), review by {}\n",
+                r.kind,
+                clean(&r.title),
+                r.id,
+                r.review_by
+            ));
+        }
+    }
+    let waiting = report
+        .organisations
+        .iter()
+        .filter(|o| !o.to_sign.is_empty())
+        .count();
+    if waiting > 0 {
+        text.push_str(&format!(
+            "\n{waiting} organisation(s) have something to sign: `countersign status {} --by-organisation` lists what each still has to sign, with whom to write to\n",
+            args.pack.display()
+        ));
+    }
+    text.push_str(if report.needs_attention {
+        "\nneeds attention: signatures outstanding, failing, or reviews due\n"
+    } else {
+        "\nnothing needs attention\n"
+    });
+    super::print_out(&text)?;
     Ok(if report.needs_attention {
         EXIT_VERIFY_FAILED
     } else {

@@ -55,6 +55,10 @@ pub struct VerifyArgs {
     /// Fail (exit 1) unless every signature's key is confirmed by --trust.
     #[arg(long)]
     pub require_trusted: bool,
+    /// With --require-all: count only electronic signatures (an approval recorded on paper
+    /// counts as outstanding).
+    #[arg(long, requires = "require_all")]
+    pub electronic_only: bool,
 }
 
 /// The pack a document belongs to: `--pack`, or the folder above the document's folder (or
@@ -200,7 +204,10 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
         .iter()
         .filter(|r| r.file == file && r.document == DocumentMatch::Exact)
         .flat_map(|r| &r.parties)
-        .find(|p| p.organisation == signer.organisation && p.status == Status::Signed)
+        .find(|p| {
+            p.organisation == signer.organisation
+                && matches!(p.status, Status::Signed | Status::SignedOnPaper)
+        })
     {
         let by = done
             .signed
@@ -291,7 +298,7 @@ fn awaiting(
         else {
             continue;
         };
-        if party.status == Status::Signed {
+        if matches!(party.status, Status::Signed | Status::SignedOnPaper) {
             done += 1;
             continue;
         }
@@ -378,6 +385,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
                 set_aside: &[],
                 register: Some(&contents.register),
                 checkpoints: &[],
+                paper: &[],
             },
         );
         let party = report
@@ -481,6 +489,7 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
             set_aside: &contents.signatures.set_aside,
             register: Some(&contents.register),
             checkpoints: &checkpoints,
+            paper: &contents.paper,
         },
     );
     for name in &contents.signatures.misnamed {
@@ -491,6 +500,9 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
     let anchor = super::trust_anchor(args.trust.as_deref(), &contents.keyring)?;
     report.warnings.extend(anchor.notes);
     countersign::trust::apply(&mut report, anchor.anchor.as_ref());
+    if args.electronic_only {
+        report.outstanding.extend(report.on_paper());
+    }
     let failed = !report.valid
         || (args.require_all && !report.outstanding.is_empty())
         || (args.require_trusted && !report.keys_confirmed);
@@ -514,10 +526,16 @@ fn describe(r: &VerifyReport, require_all: bool, require_trusted: bool) -> Strin
         DocumentMatch::DiffersFromManifest => format!("  document: NOT the assembled {what}: its bytes differ from the manifest (edited, damaged or from elsewhere)\n"),
         DocumentMatch::Unknown => "  document: NOT a document of this pack's manifest\n".into(),
     });
-    let signed = r.signed_count();
+    let paper = r.on_paper().len();
     out.push_str(&format!(
-        "signatures: {signed} of {} organisations have signed this version\n",
-        r.parties.len()
+        "signatures: {} of {} organisations have approved this version{}\n",
+        r.approved_count(),
+        r.parties.len(),
+        if paper > 0 {
+            format!(" ({} electronically, {paper} on paper)", r.signed_count())
+        } else {
+            String::new()
+        }
     ));
     for p in &r.parties {
         let name = clean(&p.name);
@@ -532,6 +550,17 @@ fn describe(r: &VerifyReport, require_all: bool, require_trusted: bool) -> Strin
                     .as_ref()
                     .map_or_else(String::new, |c| c.words(&name))
             ),
+            (Status::SignedOnPaper, _) => {
+                let paper = p.paper.as_ref();
+                format!(
+                    "  on paper     {name}: signed on paper by {} ({}) on {}, recorded by the coordinator on {} (scan SHA-256 {}); not a cryptographic signature",
+                    clean(paper.map_or("", |x| x.signatory.as_str())),
+                    clean(paper.map_or("", |x| x.role.as_str())),
+                    clean(paper.map_or("", |x| x.signed_on.as_str())),
+                    paper.map_or("", |x| x.recorded_at.get(..10).unwrap_or_default()),
+                    paper.map_or("", |x| x.scan_sha256.as_str()),
+                )
+            }
             (Status::OlderVersion, _) => format!(
                 "  older        {name}: {}",
                 clean(p.reason.as_deref().unwrap_or("signed an older version"))

@@ -412,10 +412,24 @@ fn signature_sheet() -> Docx {
         .add_paragraph(styled("Title", "Signature sheet"))
         .add_paragraph(styled("Subtitle", "{{framework.title}}, version {{framework.version}}"))
         .add_paragraph(para(
-            "Each organisation below signs to confirm that it agrees to the {{framework.title}}, version {{framework.version}}, approved {{date framework.approved}}. The framework document is {{document.framework_file}}.",
+            "Each organisation below approves the {{framework.title}}, version {{framework.version}}, approved {{date framework.approved}} (the document {{document.framework_file}}), once: by signing it electronically with countersign, or by signing this sheet by hand and returning the scan to the coordinator.",
         ))
-        .add_table(signature_table())
-        .add_paragraph(styled("Note", "{{count signatories}} organisations. Electronic signatures recorded with countersign are listed in the pack's signature report."))
+        .add_paragraph(para(
+            "As at {{date document.date}}: {{counts.electronic}} signed electronically (the key's fingerprint is shown; compare it with the one the organisation published), {{counts.paper}} signed on paper, {{counts.outstanding}} to sign in the blank boxes.",
+        ))
+        .add_table(list_table(
+            &["Organisation", "Signatory", "Position", "Date", "Signature"],
+            &[5, 4, 4, 2, 4],
+            "signatories",
+            &[
+                "{{organisation}}",
+                "{{name}}{{#if recommended_by}} (on the recommendation of {{recommended_by}}, Caldicott Guardian){{/if}}",
+                "{{position}}",
+                "{{date_signed}}",
+                "{{signature}}",
+            ],
+        ))
+        .add_paragraph(styled("Note", "{{count signatories}} organisations. A sheet signed by hand counts once the coordinator has recorded its scan (`countersign record-paper`)."))
 }
 
 fn assurance_checklist() -> Docx {
