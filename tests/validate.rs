@@ -379,7 +379,7 @@ fn affiliates_need_a_core_sponsor_and_assurance() {
         let no = json!({"held": false, "evidence_seen": false});
         v["organisations"][1]["membership"] =
             json!({"kind": "affiliate", "sponsor": "riverside-council"});
-        v["organisations"][1]["assurance"] = json!({"health_or_social_care": true, "dsp_toolkit": no, "cyber_essentials": no, "cyber_essentials_plus": no, "iso27001": {"held": false, "evidence_seen": true}, "psn": no});
+        v["organisations"][1]["assurance"] = json!({"version": "1.0", "completed": "2026-04-01", "review_by": "2027-04-01", "health_or_social_care": true, "dsp_toolkit": no, "cyber_essentials": no, "cyber_essentials_plus": no, "iso27001": {"held": false, "evidence_seen": true}, "psn": no});
     };
     assert_finding(
         &[("organisations.json", &nothing_held)],
