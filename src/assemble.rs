@@ -260,10 +260,18 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, AssembleError> {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
-        path: path.to_path_buf(),
-        source,
-    })
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    manifest
+        .check()
+        .map_err(|problem| AssembleError::ManifestMalformed {
+            path: path.to_path_buf(),
+            source: serde::de::Error::custom(problem),
+        })?;
+    Ok(manifest)
 }
 
 /// What `assemble` wrote.
@@ -426,8 +434,8 @@ pub fn check(
                 file,
                 problem: format!(
                     "re-assembles to {} but the manifest says {}{}",
-                    &doc.entry.sha256[..12],
-                    &m.sha256[..m.sha256.len().min(12)],
+                    doc.entry.sha256.chars().take(12).collect::<String>(),
+                    m.sha256.chars().filter(|c| !c.is_control()).take(12).collect::<String>(),
                     if m.data_sha256 != doc.entry.data_sha256 { " (the data changed)" } else if m.template.sha256 != doc.entry.template.sha256 { " (the template changed)" } else { "" }
                 ),
             }),

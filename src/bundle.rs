@@ -385,6 +385,9 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
         &manifest.ok_or_else(|| not_a_bundle(format!("it has no {manifest_path}")))?,
     )
     .map_err(|e| not_a_bundle(format!("its manifest is malformed ({e})")))?;
+    manifest
+        .check()
+        .map_err(|e| not_a_bundle(format!("its manifest cannot be used: {e}")))?;
     let keyring = match keyring {
         Some(bytes) => crate::keyring::Keyring::from_bytes(&bytes).map_err(BundleError::Keyring)?,
         None => crate::keyring::Keyring::default(),

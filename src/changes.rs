@@ -70,10 +70,15 @@ impl Diff<'_> {
 
     fn list(&mut self, area: &str, path: &[&str], each: impl Fn(&Value) -> String + Copy) {
         let (a, b) = (lines(self.old, path, each), lines(self.new, path, each));
-        for added in b.iter().filter(|x| !a.contains(x)) {
+        // Sets, so that long lists (a national pack's members) compare in linear time.
+        let (in_a, in_b): (
+            std::collections::HashSet<&String>,
+            std::collections::HashSet<&String>,
+        ) = (a.iter().collect(), b.iter().collect());
+        for added in b.iter().filter(|x| !in_a.contains(x)) {
             self.push(area, format!("added: {added}"));
         }
-        for removed in a.iter().filter(|x| !b.contains(x)) {
+        for removed in a.iter().filter(|x| !in_b.contains(x)) {
             self.push(area, format!("removed: {removed}"));
         }
     }
@@ -192,10 +197,14 @@ pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
             let headings =
                 |v: &Value| lines(v, &["framework", "sections"], |s| plain(&s["heading"]));
             let (a, b) = (headings(old), headings(new));
-            for h in b.iter().filter(|h| !a.contains(h)) {
+            let (in_a, in_b): (
+                std::collections::HashSet<&String>,
+                std::collections::HashSet<&String>,
+            ) = (a.iter().collect(), b.iter().collect());
+            for h in b.iter().filter(|h| !in_a.contains(h)) {
                 d.push("Sections", format!("added: {h}"));
             }
-            for h in a.iter().filter(|h| !b.contains(h)) {
+            for h in a.iter().filter(|h| !in_b.contains(h)) {
                 d.push("Sections", format!("removed: {h}"));
             }
             let section = |v: &Value, h: &str| {
@@ -204,7 +213,7 @@ pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
                     .and_then(|s| s.iter().find(|x| plain(&x["heading"]) == h))
                     .map(|x| (x["paragraphs"].clone(), x["bullets"].clone()))
             };
-            for h in b.iter().filter(|h| a.contains(h)) {
+            for h in b.iter().filter(|h| in_a.contains(h)) {
                 if section(old, h) != section(new, h) {
                     d.push("Sections", format!("reworded: {h}"));
                 }

@@ -9,6 +9,50 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 /// The manifest format label.
 pub const MANIFEST_FORMAT: &str = "countersign/manifest/v1";
 
+/// Whether `name` is a plain file name: no folder, no way out of the folder it is read from.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0', ':'])
+        && !name.chars().any(char::is_control)
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Manifest {
+    /// Checks what a manifest from elsewhere (a bundle, a pack someone sent) must hold before
+    /// anything uses it: every file a plain name (never a path outside the folder it is read
+    /// from), every digest 64 hex digits, no file listed twice.
+    pub fn check(&self) -> Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        for d in &self.documents {
+            if !is_plain_file_name(&d.file) || !d.file.ends_with(".docx") {
+                return Err(format!(
+                    "it lists a document named '{}', which is not a plain .docx file name",
+                    d.file
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(80)
+                        .collect::<String>()
+                ));
+            }
+            if !is_sha256_hex(&d.sha256) {
+                return Err(format!("the SHA-256 of {} is not 64 hex digits", d.file));
+            }
+            if !seen.insert(d.file.as_str()) {
+                return Err(format!("it lists {} twice", d.file));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The kinds of document a pack produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -60,6 +60,14 @@ pub enum LoadError {
         /// What the parser found.
         source: serde_json::Error,
     },
+    /// The manifest holds something no manifest countersign writes may hold.
+    #[error("the manifest '{}' cannot be used: {problem}", path.display())]
+    ManifestInvalid {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// The keyring's history does not hold together.
     #[error("the keyring '{}' cannot be trusted: {source}", path.display())]
     Keyring {
@@ -263,7 +271,15 @@ impl Pack {
             }
             Err(source) => return Err(LoadError::Read { path, source }),
         };
-        serde_json::from_slice(&bytes).map_err(|source| LoadError::Manifest { path, source })
+        let manifest: Manifest =
+            serde_json::from_slice(&bytes).map_err(|source| LoadError::Manifest {
+                path: path.clone(),
+                source,
+            })?;
+        manifest
+            .check()
+            .map_err(|problem| LoadError::ManifestInvalid { path, problem })?;
+        Ok(manifest)
     }
 
     /// Reads and checks the keyring (none yet: an empty one).

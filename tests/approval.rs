@@ -110,7 +110,10 @@ fn the_full_example_is_approved_with_one_signature_per_organisation_per_document
         assert_eq!(o["to_sign"], serde_json::json!([]), "{}", o["id"]);
     }
     let (code, text) = run(&["status", "pack"], dir);
-    assert!(text.contains("framework-v2.7.docx  v2.7  current"), "{text}");
+    assert!(
+        text.contains("framework-v2.7.docx  v2.7  current"),
+        "{text}"
+    );
     assert!(text.contains("27/27 approved"), "{text}");
     assert!(!text.contains("outstanding ("), "{text}");
     assert!(!text.contains("have something to sign"), "{text}");
@@ -136,7 +139,14 @@ fn small_with_paper(dir: &Path) -> String {
     assert_eq!(run(&["assemble", "pack"], dir).0, 0);
     std::fs::create_dir_all(dir.join("private")).unwrap();
     run(
-        &["keygen", "--org", COUNCIL, "--no-passphrase", "--out", "private"],
+        &[
+            "keygen",
+            "--org",
+            COUNCIL,
+            "--no-passphrase",
+            "--out",
+            "private",
+        ],
         dir,
     );
     let (code, text) = run(
@@ -233,7 +243,10 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
         dir,
     );
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("has already approved framework-v1.0.docx (on paper)"), "{text}");
+    assert!(
+        text.contains("has already approved framework-v1.0.docx (on paper)"),
+        "{text}"
+    );
 
     let (code, text) = run(
         &["verify", &format!("pack/out/{FRAMEWORK}"), "--require-all"],
@@ -274,14 +287,20 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
         .unwrap();
     assert_eq!(hospital["status"], "signed-on-paper");
     assert_eq!(hospital["paper"]["signed_on"], "2026-11-20");
-    assert!(hospital.get("signed").is_none(), "no cryptographic signature is claimed");
+    assert!(
+        hospital.get("signed").is_none(),
+        "no cryptographic signature is claimed"
+    );
 
     // The bundle carries it, the sheet shows it, and the bundle verifies.
     let (code, text) = run(&["bundle", "pack", "-o", "b.zip"], dir);
     assert_eq!(code, 0, "{text}");
     let (code, text) = run(&["verify", "b.zip"], dir);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("framework-v1.0.docx  2/2 approved (1 on paper)"), "{text}");
+    assert!(
+        text.contains("framework-v1.0.docx  2/2 approved (1 on paper)"),
+        "{text}"
+    );
     let (code, _) = run(&["signature-sheet", "pack", "-o", "sheet2.docx"], dir);
     assert_eq!(code, 0);
     let sheet = read_docx(&dir.join("sheet2.docx"));
@@ -336,16 +355,26 @@ fn a_framework_revision_leaves_the_assurance_checklists_alone() {
     std::fs::write(&path, serde_json::to_vec_pretty(&fw).unwrap()).unwrap();
     let (code, text) = run(&["assemble", "pack"], dir);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("(1 new, 13 unchanged; 1 earlier version(s) kept)"), "{text}");
+    assert!(
+        text.contains("(1 new, 13 unchanged; 1 earlier version(s) kept)"),
+        "{text}"
+    );
     let after = manifest(&pack);
-    assert_eq!(checklists(&after), checklists(&before), "no checklist was re-issued");
+    assert_eq!(
+        checklists(&after),
+        checklists(&before),
+        "no checklist was re-issued"
+    );
     let framework = after["documents"]
         .as_array()
         .unwrap()
         .iter()
         .find(|d| d["file"] == "framework-v2.8.docx")
         .unwrap();
-    assert_eq!(framework["supersedes"], "2.7", "the manifest says why it was issued");
+    assert_eq!(
+        framework["supersedes"], "2.7",
+        "the manifest says why it was issued"
+    );
 
     // An affiliate's own answers change: only its checklist is issued again, and says why.
     let path = pack.join("organisations.json");
@@ -362,8 +391,14 @@ fn a_framework_revision_leaves_the_assurance_checklists_alone() {
         std::fs::write(&path, serde_json::to_vec_pretty(&orgs).unwrap()).unwrap();
         run(&["assemble", "pack"], dir)
     };
-    assert_eq!(code, 2, "changed answers under the same version are refused: {text}");
-    assert!(text.contains("assurance-cwrc-v1.0.docx already exists with different content"), "{text}");
+    assert_eq!(
+        code, 2,
+        "changed answers under the same version are refused: {text}"
+    );
+    assert!(
+        text.contains("assurance-cwrc-v1.0.docx already exists with different content"),
+        "{text}"
+    );
     let cwrc = orgs["organisations"]
         .as_array_mut()
         .unwrap()
@@ -384,7 +419,14 @@ fn a_framework_revision_leaves_the_assurance_checklists_alone() {
         .unwrap();
     assert_eq!(reissued["supersedes"], "1.0");
     let (code, text) = run(
-        &["changes", "pack", "--doc", "assurance-cwrc", "--from", "1.0"],
+        &[
+            "changes",
+            "pack",
+            "--doc",
+            "assurance-cwrc",
+            "--from",
+            "1.0",
+        ],
         dir,
     );
     assert_eq!(code, 0, "{text}");

@@ -101,7 +101,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     for c in &changes {
         text.push_str(&format!("  {}: {}\n", c.area, c.change));
     }
-    print!("{text}");
+    super::print_out(&text)?;
     let Some(out) = &args.docx else {
         return Ok(String::new());
     };

@@ -474,13 +474,9 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                         })
                     })
                     .collect();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({"format": "countersign/keys/v1", "keys": keys})
-                    )
-                    .unwrap_or_default()
-                );
+                super::print_json(
+                    &serde_json::json!({"format": "countersign/keys/v1", "keys": keys}),
+                )?;
                 return Ok(String::new());
             }
             if keyring.keys().is_empty() {
@@ -488,6 +484,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     "the keyring has no keys yet; add one with `countersign keys add`".into(),
                 );
             }
+            let mut text = String::new();
             for k in keyring.keys() {
                 let status = match &k.revoked {
                     Some(r) => format!("REVOKED ({}) from {}", r.reason.label(), r.effective),
@@ -498,11 +495,12 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 } else {
                     k.roles.join(", ")
                 };
-                println!(
-                    "{}  {}  {} ({})  {}",
+                text.push_str(&format!(
+                    "{}  {}  {} ({})  {}\n",
                     k.key_id, k.organisation, k.signatory, roles, status
-                );
+                ));
             }
+            super::print_out(&text)?;
             Ok(format!(
                 "{} key(s); {} change(s) recorded",
                 keyring.keys().len(),

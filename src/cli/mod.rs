@@ -64,8 +64,8 @@ enum Command {
     Validate(PackArg),
     /// Print the JSON Schema of the pack files, for editors that complete and check JSON.
     Schema(SchemaArgs),
-    /// Render every document of a pack (framework, signature sheet, protocols, assurance
-    /// checklists) into the output folder, with a manifest of their SHA-256 digests.
+    /// Render every document of a pack (framework, protocols, assurance checklists) into the
+    /// output folder, with a manifest of their SHA-256 digests.
     ///
     /// The same data and templates always give the same bytes. An assembled document is never
     /// replaced by different content under the same version.
@@ -116,8 +116,9 @@ enum Command {
     /// The pack's register of what was issued and signed.
     #[command(subcommand)]
     Register(register::RegisterCommand),
-    /// The pack at a glance: each document and version, who signed, who is outstanding, and
-    /// reviews due within 60 days or overdue.
+    /// The pack at a glance: each document and version, how many approved it and who is
+    /// outstanding, reviews due within 60 days or overdue; per organisation with
+    /// --by-organisation.
     #[command(after_help = STATUS_EXIT_CODES)]
     Status(register::StatusArgs),
     /// Pack everything a recipient needs to verify offline into one zip: documents, manifest,
@@ -292,7 +293,7 @@ pub(crate) fn load_failure(e: countersign::pack::LoadError) -> Failure {
         E::Data(PackError::Invalid { .. }) => "fix the places listed above and run `countersign validate` again".to_string(),
         E::Data(_) | E::Read { .. } => "check that the file exists and that you may read it".to_string(),
         E::NotAssembled { pack, .. } => format!("run `countersign assemble {}` first", pack.display()),
-        E::Manifest { .. } => "restore out/manifest.json from version control, or assemble the pack again".to_string(),
+        E::Manifest { .. } | E::ManifestInvalid { .. } => "restore out/manifest.json from version control, or assemble the pack again; do not use a manifest from elsewhere".to_string(),
         E::Keyring { .. } => "restore keys/keyring.json from version control, and find out who changed it".to_string(),
         E::Register(_) => "run `countersign register verify` for details; restore the register from version control or another copy".to_string(),
         _ => String::new(),
@@ -449,9 +450,9 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |done: usize, total: usize, file: &str| {
         if interactive && !file.is_empty() {
-            eprint!("\r\x1b[2K[{}/{total}] {file}", done + 1);
+            print_err(&format!("\r\x1b[2K[{}/{total}] {file}", done + 1));
         } else if interactive {
-            eprint!("\r\x1b[2K");
+            print_err("\r\x1b[2K");
         }
     };
     if args.check {
@@ -744,6 +745,8 @@ pub fn run() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_INPUT } else { EXIT_OK };
+            // clap writes help to standard output and errors to standard error, and reports (not
+            // panics on) a closed pipe.
             let _ = e.print();
             return code;
         }
@@ -782,16 +785,25 @@ pub fn run() -> i32 {
     match result {
         Ok(summary) => {
             if !summary.is_empty() {
-                eprintln!("{summary}");
+                print_err(&format!("{summary}\n"));
             }
             EXIT_OK
         }
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            let mut text = format!("error: {}\n", f.message);
             if let Some(hint) = f.hint {
-                eprintln!("hint: {hint}");
+                text.push_str(&format!("hint: {hint}\n"));
             }
+            print_err(&text);
             f.code
         }
     }
+}
+
+/// Writes to standard error. If that fails (closed, or a full disk) there is nowhere left to
+/// say so: the exit code still tells.
+fn print_err(text: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }

@@ -2,7 +2,9 @@
 //!
 //! Every node remembers the byte range it came from, so anything the engine does not touch is
 //! written back exactly as the template had it. Parsing is strict: mismatched end tags,
-//! undefined entities and stray text outside the root are errors, never repaired.
+//! duplicate attributes, `<` in an attribute value, undefined entities, a second root element
+//! and text outside the root are errors, never repaired. Elements nest at most [`MAX_DEPTH`]
+//! deep, so nothing that walks the tree (or drops it) can exhaust the stack.
 
 use std::ops::Range;
 
@@ -49,6 +51,24 @@ pub(crate) enum Node {
     Other(Range<usize>),
 }
 
+/// How deep elements may nest. Word documents nest a few dozen levels; a table inside a table
+/// adds four. Deeper input is refused rather than risk the stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// Checks a start tag's attributes: well-formed, none given twice, no `<` in a value.
+fn check_attributes(e: &quick_xml::events::BytesStart<'_>) -> Result<(), String> {
+    for attribute in e.attributes().with_checks(true) {
+        let attribute = attribute.map_err(|err| format!("a malformed attribute ({err})"))?;
+        if attribute.value.contains('<') {
+            return Err(format!(
+                "the attribute {} holds a '<'",
+                attribute.key.as_ref()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parses `source` into a synthetic root element (empty name) holding the top-level nodes.
 /// On error returns the message and the byte offset.
 pub(crate) fn parse(source: &str) -> Result<Element, (String, usize)> {
@@ -66,11 +86,19 @@ pub(crate) fn parse(source: &str) -> Result<Element, (String, usize)> {
             .read_event()
             .map_err(|e| (e.to_string(), reader.error_position() as usize))?;
         let after = reader.buffer_position() as usize;
+        let depth = stack.len();
         let Some(parent) = stack.last_mut() else {
             return Err(("unbalanced elements".into(), before));
         };
         match event {
             Event::Start(e) => {
+                check_attributes(&e).map_err(|m| (m, before))?;
+                if depth > MAX_DEPTH {
+                    return Err((format!("elements nest more than {MAX_DEPTH} deep"), before));
+                }
+                if depth == 1 && has_root_element(parent) {
+                    return Err(("a second root element".into(), before));
+                }
                 let name = e.name().as_ref().to_owned();
                 stack.push(Element {
                     name,
@@ -93,6 +121,10 @@ pub(crate) fn parse(source: &str) -> Result<Element, (String, usize)> {
                 }
             }
             Event::Empty(e) => {
+                check_attributes(&e).map_err(|m| (m, before))?;
+                if depth == 1 && has_root_element(parent) {
+                    return Err(("a second root element".into(), before));
+                }
                 let name = e.name().as_ref().to_owned();
                 parent.children.push(Node::Element(Element {
                     name,
@@ -101,7 +133,13 @@ pub(crate) fn parse(source: &str) -> Result<Element, (String, usize)> {
                     children: Vec::new(),
                 }));
             }
-            Event::Text(_) => push_text(parent, before..after, &source[before..after]),
+            Event::Text(_) => {
+                let text = &source[before..after];
+                if depth == 1 && !text.trim().is_empty() {
+                    return Err(("text outside the root element".into(), before));
+                }
+                push_text(parent, before..after, text);
+            }
             Event::GeneralRef(r) => {
                 let name = (*r).to_owned();
                 let c = if r.is_char_ref() {
@@ -132,6 +170,10 @@ pub(crate) fn parse(source: &str) -> Result<Element, (String, usize)> {
         ));
     }
     stack.pop().ok_or_else(|| ("empty part".to_string(), 0))
+}
+
+fn has_root_element(root: &Element) -> bool {
+    root.children.iter().any(|c| matches!(c, Node::Element(_)))
 }
 
 /// Appends decoded text, merging with the previous text node so that entity references do not
@@ -177,5 +219,13 @@ mod tests {
         assert!(parse("<a><b></a>").is_err());
         assert!(parse("<a>&bogus;</a>").is_err());
         assert!(parse("<a>").is_err());
+        assert!(parse(r#"<a x="1" x="2"/>"#).is_err(), "duplicate attribute");
+        assert!(parse(r#"<a x="<"/>"#).is_err(), "'<' in a value");
+        assert!(parse("<a/>junk").is_err(), "text after the root");
+        assert!(parse("<a/><b/>").is_err(), "a second root");
+        let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
+        assert!(parse(&deep).unwrap_err().0.contains("nest more than"));
+        let fine = "<a>".repeat(MAX_DEPTH - 1) + &"</a>".repeat(MAX_DEPTH - 1);
+        assert!(parse(&fine).is_ok());
     }
 }

@@ -288,8 +288,27 @@ fn tokenize(text: &str) -> Result<Vec<Token>, (String, String)> {
     Ok(tokens)
 }
 
+/// How deep helper calls may nest in brackets (`{{upper (lower (…))}}`).
+const MAX_NESTING: usize = 32;
+
 fn parse_expr(text: &str) -> Result<Expr, (String, String)> {
     let tokens = tokenize(text)?;
+    let mut depth = 0usize;
+    for t in &tokens {
+        match t {
+            Token::Open => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err((
+                        format!("brackets nest more than {MAX_NESTING} deep"),
+                        "call fewer helpers inside one another".into(),
+                    ));
+                }
+            }
+            Token::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     let mut pos = 0;
     let expr = parse_call(&tokens, &mut pos, text)?;
     if pos != tokens.len() {

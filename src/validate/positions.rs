@@ -15,6 +15,10 @@ pub(super) fn positions(text: &str) -> Positions {
         at: usize,
         line: usize,
         line_start: usize,
+        /// The column (in characters) already counted up to `counted`, on the current line:
+        /// columns are counted incrementally, so a long line costs no more than a short one.
+        counted: usize,
+        column_so_far: usize,
         out: BTreeMap<String, (usize, usize)>,
     }
     impl Scanner<'_> {
@@ -31,12 +35,19 @@ pub(super) fn positions(text: &str) -> Positions {
                 }
             }
         }
-        fn column(&self) -> usize {
-            // Columns count characters, as editors do.
-            String::from_utf8_lossy(&self.bytes[self.line_start..self.at])
-                .chars()
-                .count()
-                + 1
+        fn column(&mut self) -> usize {
+            // Columns count characters, as editors do: every byte but UTF-8 continuations.
+            if self.counted < self.line_start {
+                self.counted = self.line_start;
+                self.column_so_far = 0;
+            }
+            let end = self.at.min(self.bytes.len());
+            self.column_so_far += self.bytes[self.counted.min(end)..end]
+                .iter()
+                .filter(|&&b| b & 0xC0 != 0x80)
+                .count();
+            self.counted = end;
+            self.column_so_far + 1
         }
         fn string(&mut self) -> String {
             let start = self.at;
@@ -119,6 +130,8 @@ pub(super) fn positions(text: &str) -> Positions {
         at: 0,
         line: 1,
         line_start: 0,
+        counted: 0,
+        column_so_far: 0,
         out: BTreeMap::new(),
     };
     s.value("");

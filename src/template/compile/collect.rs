@@ -316,13 +316,35 @@ pub(super) fn tags(
 type ScanFault = (usize, usize, String, String);
 
 /// Finds `{{ … }}` spans in `text`. Errors carry the offending offset, message and hint.
+/// Linear in the text: the next `{{` and the next `}}` are each searched for once and
+/// remembered until passed, so text made of thousands of stray braces costs no more than prose.
 fn scan_tags(text: &str) -> (Vec<(usize, usize)>, Vec<ScanFault>) {
+    // The next occurrence of `pat` at or after `from`, remembered in `cache`.
+    fn next(
+        text: &str,
+        pat: &str,
+        from: usize,
+        cache: &mut Option<Option<usize>>,
+    ) -> Option<usize> {
+        if let Some(Some(at)) = *cache
+            && at >= from
+        {
+            return Some(at);
+        }
+        if let Some(None) = *cache {
+            return None;
+        }
+        let found = text.get(from..).and_then(|t| t.find(pat)).map(|o| o + from);
+        *cache = Some(found);
+        found
+    }
     let mut spans = Vec::new();
     let mut errors = Vec::new();
+    let (mut open_cache, mut close_cache, mut triple_cache) = (None, None, None);
     let mut i = 0;
     while i < text.len() {
-        let open = text[i..].find("{{").map(|o| o + i);
-        let stray = text[i..].find("}}").map(|o| o + i);
+        let open = next(text, "{{", i, &mut open_cache);
+        let stray = next(text, "}}", i, &mut close_cache);
         match (open, stray) {
             (_, Some(c)) if open.is_none_or(|o| c < o) => {
                 errors.push((
@@ -335,7 +357,7 @@ fn scan_tags(text: &str) -> (Vec<(usize, usize)>, Vec<ScanFault>) {
             }
             (Some(o), _) => {
                 if text[o + 2..].starts_with('{') {
-                    let end = text[o..].find("}}}").map_or(text.len(), |e| o + e + 3);
+                    let end = next(text, "}}}", o, &mut triple_cache).map_or(text.len(), |e| e + 3);
                     errors.push((
                         o,
                         end,
@@ -346,8 +368,8 @@ fn scan_tags(text: &str) -> (Vec<(usize, usize)>, Vec<ScanFault>) {
                     i = end;
                     continue;
                 }
-                let close = text[o + 2..].find("}}").map(|c| c + o + 2);
-                let next_open = text[o + 2..].find("{{").map(|n| n + o + 2);
+                let close = next(text, "}}", o + 2, &mut close_cache);
+                let next_open = next(text, "{{", o + 2, &mut open_cache);
                 match close {
                     Some(c) if next_open.is_none_or(|n| c < n) => {
                         spans.push((o, c + 2));

@@ -34,6 +34,7 @@ pub(super) fn nodes(
         paras,
         found,
         sites,
+        ..
     } = *c;
     let Placement {
         para_tags,

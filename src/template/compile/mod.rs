@@ -88,11 +88,13 @@ pub(crate) fn compile(
     let Some(pairs) = scope::pair_blocks(part, &found, &sites, problems) else {
         return Program::default();
     };
+    let elements = scope::Elements::new(&root);
     let collected = scope::Collected {
         part,
         src,
         kind,
         root: &root,
+        elements: &elements,
         paras: &paras,
         found: &found,
         sites: &sites,

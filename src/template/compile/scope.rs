@@ -44,6 +44,9 @@ pub(super) struct Placement {
     pub(super) silent: HashSet<usize>,
 }
 
+/// How deep blocks may nest inside one another.
+pub(super) const MAX_BLOCK_DEPTH: usize = 64;
+
 /// Pairs block tags in document order. Every fault is reported; `None` when there was one.
 pub(super) fn pair_blocks(
     part: &str,
@@ -57,6 +60,15 @@ pub(super) fn pair_blocks(
     for (i, f) in found.iter().enumerate() {
         let site = &sites[f.site];
         match &f.tag {
+            Tag::Open(..) if stack.len() >= MAX_BLOCK_DEPTH => {
+                problems.push(problem(
+                    part,
+                    site,
+                    format!("blocks nest more than {MAX_BLOCK_DEPTH} deep"),
+                    "close some blocks before opening more inside them".into(),
+                ));
+                return None;
+            }
             Tag::Open(..) => stack.push((i, None)),
             Tag::Else => match stack.last_mut() {
                 Some((_, els @ None)) => *els = Some(i),
@@ -123,6 +135,7 @@ pub(super) struct Collected<'a> {
     pub(super) src: &'a str,
     pub(super) kind: PartKind,
     pub(super) root: &'a Element,
+    pub(super) elements: &'a Elements<'a>,
     pub(super) paras: &'a [Para],
     pub(super) found: &'a [Found],
     pub(super) sites: &'a [TagSite],
@@ -137,7 +150,7 @@ pub(super) fn decide_scopes(
     let Collected {
         part,
         kind,
-        root,
+        elements,
         paras,
         found,
         sites,
@@ -185,7 +198,7 @@ pub(super) fn decide_scopes(
             // Word needs a paragraph at the end of every table cell: a block that ends its cell
             // gets an empty paragraph for when it renders nothing.
             if let Some(cell) = po.cell
-                && let Some(cell_el) = find_element(root, cell)
+                && let Some(cell_el) = elements.get(cell)
             {
                 let after_close = cell_el
                     .children
@@ -209,7 +222,7 @@ pub(super) fn decide_scopes(
                 problems.push(problem(part, &sites[found[e].site], "{{else}} cannot stand inside a block that repeats one table row".into(), "put the block's tags in rows of their own, with {{else}} in a row between them".into()));
                 continue;
             }
-            if table_has_only_rows(root, po.table, po.row, pc.row) {
+            if elements.table_has_only_rows(po.table, po.row, pc.row) {
                 needs_row.insert(found[open].site);
             }
             Scope::Row
@@ -223,7 +236,7 @@ pub(super) fn decide_scopes(
                 ));
                 continue;
             }
-            if table_has_only_rows(root, po.table, po.row, pc.row) {
+            if elements.table_has_only_rows(po.table, po.row, pc.row) {
                 needs_row.insert(found[open].site);
             }
             Scope::Rows
@@ -257,7 +270,7 @@ pub(super) fn place_tags(
 ) -> Option<Placement> {
     let Collected {
         part,
-        root,
+        elements,
         paras,
         found,
         sites,
@@ -332,7 +345,7 @@ pub(super) fn place_tags(
         !tags.is_empty()
             && tags.iter().all(|&t| moves_out(t, &[Scope::Rows]))
             && ps.iter().all(|&p| blank_outside_tags(p))
-            && row_text_is_only_tags(root, row, paras)
+            && row_text_is_only_tags(elements, row, &ps.iter().map(|&p| paras[p].start).collect())
     };
     for &(open, els, close) in pairs {
         match scopes.scope_of.get(&open) {
@@ -388,43 +401,71 @@ pub(super) fn place_tags(
     })
 }
 
-/// Whether every row of a table lies between `first` and `last` (inclusive), so that a block
-/// over those rows that renders nothing would leave a table with no row at all.
-fn table_has_only_rows(
-    root: &Element,
-    table: Option<usize>,
-    first: Option<usize>,
-    last: Option<usize>,
-) -> bool {
-    let (Some(table), Some(first), Some(last)) = (table, first, last) else {
-        return false;
-    };
-    let Some(tbl) = find_element(root, table) else {
-        return false;
-    };
-    tbl.children
-        .iter()
-        .filter_map(|c| match c {
-            Node::Element(e) if e.is("w:tr") => Some(e.start.start),
-            _ => None,
-        })
-        .all(|row| row >= first && row <= last)
+/// Every element of a part by where it starts, and each table's first and last row: built
+/// once, so deciding scopes costs the same per block however large the part.
+pub(super) struct Elements<'a> {
+    by_start: HashMap<usize, &'a Element>,
+    table_rows: HashMap<usize, (usize, usize)>,
 }
 
-/// The element that starts at byte `start`.
-pub(super) fn find_element(el: &Element, start: usize) -> Option<&Element> {
-    if el.start.start == start && !el.name.is_empty() {
-        return Some(el);
-    }
-    el.children.iter().find_map(|c| match c {
-        Node::Element(e) if e.start.start <= start && start < e.outer().end.max(e.start.end) => {
-            find_element(e, start)
+impl<'a> Elements<'a> {
+    /// Indexes the tree (iteratively: the tree's depth is bounded, but the walk needs no stack).
+    pub(super) fn new(root: &'a Element) -> Elements<'a> {
+        let mut by_start = HashMap::new();
+        let mut table_rows = HashMap::new();
+        let mut pending: Vec<&'a Element> = vec![root];
+        while let Some(el) = pending.pop() {
+            if !el.name.is_empty() {
+                by_start.insert(el.start.start, el);
+            }
+            if el.is("w:tbl") {
+                let rows = el.children.iter().filter_map(|c| match c {
+                    Node::Element(e) if e.is("w:tr") => Some(e.start.start),
+                    _ => None,
+                });
+                let (first, last) =
+                    rows.fold((usize::MAX, 0), |(lo, hi), r| (lo.min(r), hi.max(r)));
+                if first != usize::MAX {
+                    table_rows.insert(el.start.start, (first, last));
+                }
+            }
+            for child in &el.children {
+                if let Node::Element(e) = child {
+                    pending.push(e);
+                }
+            }
         }
-        _ => None,
-    })
+        Elements {
+            by_start,
+            table_rows,
+        }
+    }
+
+    /// The element that starts at byte `start`.
+    pub(super) fn get(&self, start: usize) -> Option<&'a Element> {
+        self.by_start.get(&start).copied()
+    }
+
+    /// Whether every row of a table lies between `first` and `last` (inclusive), so that a
+    /// block over those rows that renders nothing would leave a table with no row at all.
+    fn table_has_only_rows(
+        &self,
+        table: Option<usize>,
+        first: Option<usize>,
+        last: Option<usize>,
+    ) -> bool {
+        let (Some(table), Some(first), Some(last)) = (table, first, last) else {
+            return false;
+        };
+        self.table_rows
+            .get(&table)
+            .is_some_and(|&(lo, hi)| lo >= first && hi <= last)
+    }
 }
 
-fn row_text_is_only_tags(root: &Element, row: usize, paras: &[Para]) -> bool {
+/// Whether a row's cells hold no text other than in its tagged paragraphs (`tagged`, their
+/// start offsets); used so that a row with untagged text is never dropped.
+fn row_text_is_only_tags(elements: &Elements<'_>, row: usize, tagged: &HashSet<usize>) -> bool {
     fn has_untagged_text(el: &Element, tagged: &HashSet<usize>, in_text: bool) -> bool {
         if el.is("w:p") && tagged.contains(&el.start.start) {
             return false;
@@ -435,10 +476,7 @@ fn row_text_is_only_tags(root: &Element, row: usize, paras: &[Para]) -> bool {
             Node::Other(_) => false,
         })
     }
-    let tagged: HashSet<usize> = paras
-        .iter()
-        .filter(|p| p.row == Some(row))
-        .map(|p| p.start)
-        .collect();
-    find_element(root, row).is_some_and(|el| !has_untagged_text(el, &tagged, false))
+    elements
+        .get(row)
+        .is_some_and(|el| !has_untagged_text(el, tagged, false))
 }
