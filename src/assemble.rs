@@ -44,7 +44,7 @@ pub enum AssembleError {
         /// The template file.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        source: crate::fsio::ReadError,
     },
     /// A template could not be used or rendered.
     #[error(
@@ -146,11 +146,14 @@ struct LoadedTemplate {
 /// one, else the default; with `"pack"` or `"default"` to say which.
 pub fn template_bytes(pack: &Path, name: &str) -> Result<(Vec<u8>, &'static str), AssembleError> {
     let own = pack.join("templates").join(name);
-    if own.is_file() {
-        let bytes = std::fs::read(&own).map_err(|source| AssembleError::TemplateRead {
-            path: own.clone(),
-            source,
-        })?;
+    // A link or pipe named like a template is refused, not silently replaced by the default.
+    if std::fs::symlink_metadata(&own).is_ok() {
+        let bytes = crate::fsio::read_limited(&own, crate::fsio::limits::TEMPLATE, false).map_err(
+            |source| AssembleError::TemplateRead {
+                path: own.clone(),
+                source,
+            },
+        )?;
         return Ok((bytes, "pack"));
     }
     Ok((
@@ -256,10 +259,13 @@ pub fn manifest_for(data: &PackData, documents: &[AssembledDocument]) -> Manifes
 
 /// Reads a manifest file.
 pub fn read_manifest(path: &Path) -> Result<Manifest, AssembleError> {
-    let bytes = std::fs::read(path).map_err(|source| AssembleError::ManifestUnreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::fsio::read_limited(path, crate::fsio::limits::MANIFEST, false).map_err(|e| {
+            AssembleError::ManifestUnreadable {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            }
+        })?;
     let manifest: Manifest =
         serde_json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
             path: path.to_path_buf(),
@@ -306,11 +312,25 @@ pub fn assemble(
         None
     };
     let documents = assemble_in_memory(pack, data, progress)?;
+    // Everything that can fail is checked before anything is written: links where the pack is
+    // written, and whether the register can be appended to.
+    for folder in [out.to_path_buf(), out.join(DATA_DIR)] {
+        if fsio::is_symlink(&folder) {
+            return Err(AssembleError::Write(WriteError::Io {
+                path: folder,
+                source: std::io::Error::other(
+                    "it is a symbolic link; countersign does not follow links inside a pack",
+                ),
+            }));
+        }
+    }
+    register::check_appendable(pack)?;
+    let recorded = crate::register::Register::load(pack)?;
     let mut written = Vec::new();
     let mut unchanged = Vec::new();
     for doc in &documents {
         let path = out.join(&doc.entry.file);
-        if let Ok(existing) = std::fs::read(&path) {
+        if let Ok(existing) = fsio::read_limited(&path, fsio::limits::DOCUMENT, false) {
             if existing == doc.bytes {
                 unchanged.push(doc.entry.file.clone());
                 continue;
@@ -359,7 +379,10 @@ pub fn assemble(
     }
     // Earlier versions stay listed: they were issued, and may have been signed.
     let mut events = Vec::new();
-    for doc in documents.iter().filter(|d| written.contains(&d.entry.file)) {
+    // A document written by an earlier run that stopped before recording it is recorded now.
+    for doc in documents.iter().filter(|d| {
+        written.contains(&d.entry.file) || recorded.assembled(&d.entry.sha256).is_none()
+    }) {
         let e = &doc.entry;
         events.push(Event::DocumentAssembled {
             file: e.file.clone(),

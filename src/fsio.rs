@@ -1,6 +1,8 @@
-//! The only module that writes files. Outputs are written atomically (a temporary file in the
-//! same folder, flushed, then renamed into place), so a crash or an error never leaves a
-//! half-written document, and an existing file is replaced only when the caller says so.
+//! Files in and out. Outputs are written atomically (a temporary file in the same folder,
+//! flushed, then renamed into place), so a crash or an error never leaves a half-written
+//! document, and an existing file is replaced only when the caller says so. Inputs are read
+//! only from regular files (never a FIFO or a device, which could block or never end), up to a
+//! limit per kind of file; inside a pack, a symbolic link is refused rather than followed.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,103 @@ pub enum WriteError {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+/// The most countersign reads of each kind of file. Real packs are far smaller; the limits
+/// exist so that a hostile file cannot exhaust memory.
+pub mod limits {
+    /// A pack's JSON data file (framework, organisations, a protocol), or a JSON data file given
+    /// to `render`.
+    pub const DATA: u64 = 64 * 1024 * 1024;
+    /// A DOCX template.
+    pub const TEMPLATE: u64 = 64 * 1024 * 1024;
+    /// An assembled document.
+    pub const DOCUMENT: u64 = 256 * 1024 * 1024;
+    /// A manifest.
+    pub const MANIFEST: u64 = 64 * 1024 * 1024;
+    /// A signature or checkpoint file.
+    pub const SIGNATURE: u64 = 1024 * 1024;
+    /// The keyring.
+    pub const KEYRING: u64 = 128 * 1024 * 1024;
+    /// The register.
+    pub const REGISTER: u64 = 512 * 1024 * 1024;
+    /// A key file, passphrase file or trust file.
+    pub const SMALL_TEXT: u64 = 16 * 1024 * 1024;
+    /// A circulation bundle (compressed).
+    pub const BUNDLE: u64 = 2 * 1024 * 1024 * 1024;
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The file is not there, or the system refused.
+    #[error("{source}")]
+    Io {
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A FIFO, device, socket or folder: reading it could block or never end.
+    #[error("it is not a regular file (a folder, a device or a pipe)")]
+    NotRegular,
+    /// A symbolic link where one is not followed (inside a pack).
+    #[error("it is a symbolic link, which countersign does not follow inside a pack")]
+    Symlink,
+    /// Larger than the limit for its kind.
+    #[error("it is larger than {limit} bytes, the most countersign reads for this kind of file")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl ReadError {
+    /// The system's error kind, when there is one (for "no such file" and the like).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            ReadError::Io { source } => Some(source.kind()),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes. `follow` says whether a symbolic link is
+/// followed (a path the user named) or refused (a path inside a pack).
+pub fn read_limited(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let io = |source| ReadError::Io { source };
+    let meta = std::fs::symlink_metadata(path).map_err(io)?;
+    if meta.file_type().is_symlink() && !follow {
+        return Err(ReadError::Symlink);
+    }
+    // Checked before opening: opening a FIFO blocks until someone writes to it.
+    let meta = if meta.file_type().is_symlink() {
+        std::fs::metadata(path).map_err(io)?
+    } else {
+        meta
+    };
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The file may have been swapped since: check what was opened, and read through the limit.
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Whether `path` exists as a symbolic link (a pack refuses them where it reads or writes).
+pub fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// Whether an existing file may be replaced.
@@ -142,6 +241,36 @@ fn set_public_mode(_file: &std::fs::File) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_only_regular_files_within_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, b"12345").unwrap();
+        assert_eq!(read_limited(&path, 5, false).unwrap(), b"12345");
+        assert!(matches!(
+            read_limited(&path, 4, false),
+            Err(ReadError::TooLarge { limit: 4 })
+        ));
+        assert!(matches!(
+            read_limited(dir.path(), 10, true),
+            Err(ReadError::NotRegular)
+        ));
+        assert!(matches!(
+            read_limited(Path::new("/dev/zero"), 10, true),
+            Err(ReadError::NotRegular)
+        ));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            assert!(matches!(
+                read_limited(&link, 10, false),
+                Err(ReadError::Symlink)
+            ));
+            assert_eq!(read_limited(&link, 10, true).unwrap(), b"12345");
+        }
+    }
 
     #[test]
     fn refuses_to_overwrite_unless_told_and_leaves_no_temp_files() {

@@ -79,14 +79,18 @@ pub enum LoadError {
     /// The register's chain does not hold together.
     #[error("the pack's register (register/register.jsonl) cannot be trusted: {0}")]
     Register(#[from] RegisterError),
-    /// A file could not be read.
+    /// A file could not be read: missing, unreadable, not a regular file, a symbolic link inside
+    /// the pack, or larger than any real one.
     #[error("cannot read '{}' ({source})", path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
+        /// Why.
+        source: crate::fsio::ReadError,
     },
+    /// A folder of the pack is a symbolic link: countersign would read or write somewhere else.
+    #[error("'{}' is a symbolic link: countersign does not follow links inside a pack", .0.display())]
+    Symlink(PathBuf),
 }
 
 /// Why something could not be written into a pack.
@@ -198,7 +202,14 @@ impl Pack {
             let scan = serde_json::from_slice::<crate::paper::PaperRecord>(&bytes)
                 .ok()
                 .filter(|r| crate::paper::is_plain_name(&r.scan))
-                .and_then(|r| std::fs::read(dir.join(r.scan)).ok());
+                .and_then(|r| {
+                    crate::fsio::read_limited(
+                        &dir.join(r.scan),
+                        crate::paper::MAX_SCAN_BYTES,
+                        false,
+                    )
+                    .ok()
+                });
             files.push(crate::paper::PaperFile { name, bytes, scan });
         }
         Ok(files)
@@ -261,9 +272,9 @@ impl Pack {
     /// Reads the manifest.
     pub fn manifest(&self) -> Result<Manifest, LoadError> {
         let path = self.manifest_path();
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::fsio::read_limited(&path, crate::fsio::limits::MANIFEST, false) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
                 return Err(LoadError::NotAssembled {
                     pack: self.root.clone(),
                     manifest: path,
@@ -285,11 +296,11 @@ impl Pack {
     /// Reads and checks the keyring (none yet: an empty one).
     pub fn keyring(&self) -> Result<Keyring, LoadError> {
         let path = self.keyring_path();
-        match std::fs::read(&path) {
+        match crate::fsio::read_limited(&path, crate::fsio::limits::KEYRING, false) {
             Ok(bytes) => {
                 Keyring::from_bytes(&bytes).map_err(|source| LoadError::Keyring { path, source })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Keyring::default()),
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Keyring::default()),
             Err(source) => Err(LoadError::Read { path, source }),
         }
     }
@@ -319,12 +330,37 @@ impl Pack {
     /// Reads an assembled document.
     pub fn document(&self, file: &str) -> Result<Vec<u8>, LoadError> {
         let path = self.document_path(file);
-        std::fs::read(&path).map_err(|source| LoadError::Read { path, source })
+        crate::fsio::read_limited(&path, crate::fsio::limits::DOCUMENT, false)
+            .map_err(|source| LoadError::Read { path, source })
+    }
+
+    /// Refuses a pack whose own folders or files are symbolic links: reading or writing
+    /// through them would touch files outside the pack.
+    pub fn check_no_links(&self) -> Result<(), LoadError> {
+        for path in [
+            self.out.clone(),
+            self.out.join(crate::manifest::DATA_DIR),
+            self.manifest_path(),
+            self.signatures_dir(),
+            self.set_aside_dir(),
+            self.keys_dir(),
+            self.keyring_path(),
+            self.root.join("register"),
+            self.register_path(),
+            self.checkpoints_dir(),
+            self.paper_dir(),
+        ] {
+            if crate::fsio::is_symlink(&path) {
+                return Err(LoadError::Symlink(path));
+            }
+        }
+        Ok(())
     }
 
     /// Loads everything needed to sign, verify or collect: data, manifest, keyring, register,
     /// signatures and checkpoints. Documents are read when asked for.
     pub fn contents(&self) -> Result<PackContents, LoadError> {
+        self.check_no_links()?;
         Ok(PackContents {
             data: self.data()?,
             manifest: self.manifest()?,
@@ -340,6 +376,14 @@ impl Pack {
     /// Takes the keyring's lock, creating the keys folder if needed.
     pub fn lock_keyring(&self) -> Result<KeyringLock, StoreError> {
         let dir = self.keys_dir();
+        if crate::fsio::is_symlink(&dir) {
+            return Err(StoreError::Lock {
+                path: dir,
+                source: std::io::Error::other(
+                    "it is a symbolic link; countersign does not follow links inside a pack",
+                ),
+            });
+        }
         let fail = |source| StoreError::Lock {
             path: dir.clone(),
             source,
@@ -449,29 +493,32 @@ impl Pack {
 /// Reads the regular files of a folder whose names end with `suffix`, sorted by name; also
 /// returns the names of other regular files there. A missing folder holds nothing.
 fn read_folder(dir: &Path, suffix: &str) -> Result<(Vec<SignatureFile>, Vec<String>), LoadError> {
+    if crate::fsio::is_symlink(dir) {
+        return Err(LoadError::Symlink(dir.to_path_buf()));
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
         Err(source) => {
             return Err(LoadError::Read {
                 path: dir.to_path_buf(),
-                source,
+                source: crate::fsio::ReadError::Io { source },
             });
         }
     };
     let mut files = Vec::new();
     let mut others = Vec::new();
     for entry in entries.flatten() {
-        if !entry.file_type().is_ok_and(|t| t.is_file()) {
-            continue;
-        }
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        let kind = entry.file_type();
+        if kind.as_ref().is_ok_and(|t| t.is_dir()) || name.starts_with('.') {
             continue;
         }
         if name.ends_with(suffix) {
+            // A link or a pipe here is named, never followed or read.
             let path = entry.path();
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Read { path, source })?;
+            let bytes = crate::fsio::read_limited(&path, crate::fsio::limits::SIGNATURE, false)
+                .map_err(|source| LoadError::Read { path, source })?;
             files.push((name, bytes));
         } else {
             others.push(name);
@@ -527,7 +574,10 @@ impl PackContents {
     /// An assembled document's bytes, if the pack holds it.
     pub fn document(&self, file: &str) -> Option<Vec<u8>> {
         match &self.documents {
-            Documents::Folder(dir) => std::fs::read(dir.join(file)).ok(),
+            Documents::Folder(dir) => {
+                crate::fsio::read_limited(&dir.join(file), crate::fsio::limits::DOCUMENT, false)
+                    .ok()
+            }
             Documents::Memory(map) => map.get(file).cloned(),
         }
     }

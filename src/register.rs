@@ -280,10 +280,13 @@ impl Register {
     /// Reads and checks the register of a pack (an absent register is empty).
     pub fn load(pack: &Path) -> Result<Register, RegisterError> {
         let path = pack.join(REGISTER_FILE);
-        match std::fs::read(&path) {
+        match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
             Ok(bytes) => Register::parse(&bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Register::default()),
-            Err(source) => Err(RegisterError::Io { path, source }),
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Register::default()),
+            Err(e) => Err(RegisterError::Io {
+                path,
+                source: std::io::Error::other(e.to_string()),
+            }),
         }
     }
 
@@ -327,6 +330,31 @@ impl Register {
     }
 }
 
+/// Checks, before anything else is written, that the register can be appended to: its folder
+/// and file are not links, and the file opens for appending.
+pub fn check_appendable(pack: &Path) -> Result<(), RegisterError> {
+    let path = pack.join(REGISTER_FILE);
+    let io = |source: std::io::Error| RegisterError::Io {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        let not_regular = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file());
+        if crate::fsio::is_symlink(dir) || not_regular {
+            return Err(io(std::io::Error::other(
+                "it is a symbolic link or not a regular file; countersign does not follow links inside a pack",
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map(drop)
+        .map_err(io)
+}
+
 /// Appends records to a pack's register under an exclusive lock, after checking the whole
 /// chain and that the last line is complete. Each event gets the time `at`. Returns the
 /// records written.
@@ -341,6 +369,12 @@ pub fn append(
         source,
     };
     if let Some(dir) = path.parent() {
+        let not_regular = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file());
+        if crate::fsio::is_symlink(dir) || not_regular {
+            return Err(io(std::io::Error::other(
+                "it is a symbolic link; countersign does not follow links inside a pack",
+            )));
+        }
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     let mut file = std::fs::OpenOptions::new()

@@ -28,6 +28,16 @@ pub struct PassphraseArgs {
 
 /// Gets a passphrase from the file, the variable, or by asking (twice when `confirm`).
 pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<String>, Failure> {
+    // A new key's passphrase is at least 8 characters, however it is given.
+    let long_enough = |p: &str| -> Result<(), Failure> {
+        if confirm && p.chars().count() < 8 {
+            return Err(Failure::input(
+                "the passphrase is shorter than 8 characters; nothing was written".into(),
+                Some("choose a longer passphrase: a few words work well".into()),
+            ));
+        }
+        Ok(())
+    };
     if let Some(path) = &args.passphrase_file {
         let text = Zeroizing::new(read_text(path, "passphrase file")?);
         let line = Zeroizing::new(text.lines().next().unwrap_or_default().to_string());
@@ -37,6 +47,7 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
                 Some("put the passphrase on its first line".into()),
             ));
         }
+        long_enough(&line)?;
         return Ok(line);
     }
     if let Some(var) = &args.passphrase_env {
@@ -48,6 +59,7 @@ pub fn passphrase(args: &PassphraseArgs, confirm: bool) -> Result<Zeroizing<Stri
                 )),
             )
         })?);
+        long_enough(&value)?;
         if value.is_empty() {
             return Err(Failure::input(
                 format!("the environment variable {var} is empty"),
@@ -215,16 +227,21 @@ pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
         .map_err(|e| Failure::input(format!("cannot write the secret key: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))?;
     let write_public = |path: &Path, text: String| {
         fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse)
-            .map_err(|e| Failure::input(format!("cannot write the public key: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
+            .map_err(|e| Failure::input(format!("cannot write the public key: {e}; nothing was kept"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
     };
-    write_public(
-        &pub_path,
-        format!(
-            "{}\n",
-            public.to_openssh(&countersign::keys::openssh_comment(&args.org, created))
-        ),
-    )?;
-    write_public(&pem_path, public.to_pem())?;
+    let openssh = format!(
+        "{}\n",
+        public.to_openssh(&countersign::keys::openssh_comment(&args.org, created))
+    );
+    // All three files or none: a secret key left without its public key would block a rerun.
+    if let Err(f) =
+        write_public(&pub_path, openssh).and_then(|()| write_public(&pem_path, public.to_pem()))
+    {
+        for path in [&key_path, &pub_path, &pem_path] {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(f);
+    }
     Ok(format!(
         "created an Ed25519 key for '{}' at {created}\n  key id:      {} (its fingerprint)\n  secret key:  {} ({}, readable only by you: keep it private and backed up; it never leaves your computer)\n  public key:  {} and {}\nnext: send the public key {} (never the .key file) to the coordinator of your pack, and confirm the fingerprint above with them by another channel (a phone call, or read it out at a meeting): it is how they know the key is yours",
         args.org,

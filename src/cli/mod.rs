@@ -320,26 +320,46 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
     })
 }
 
-/// Reads a file, saying which file and what is wrong if it cannot.
+/// The most read of a file the user names, by what it is.
+fn limit_for(what: &str) -> u64 {
+    use countersign::fsio::limits;
+    match what {
+        "document" => limits::DOCUMENT,
+        "template" => limits::TEMPLATE,
+        "data file" => limits::DATA,
+        "bundle" => limits::BUNDLE,
+        "returned file" => limits::SIGNATURE,
+        "scan" => countersign::paper::MAX_SCAN_BYTES,
+        _ => limits::SMALL_TEXT,
+    }
+}
+
+/// Reads a file the user named (a regular file, within the limit for its kind), saying which
+/// file and what is wrong if it cannot.
 pub(crate) fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| {
-        let hint = match e.kind() {
-            std::io::ErrorKind::NotFound => Some(format!("check the path of the {what}")),
-            std::io::ErrorKind::PermissionDenied => {
-                Some("check that you may read the file".to_string())
+    use countersign::fsio::ReadError;
+    countersign::fsio::read_limited(path, limit_for(what), true).map_err(|e| {
+        let hint = match (&e, e.io_kind()) {
+            (_, Some(std::io::ErrorKind::NotFound)) => format!("check the path of the {what}"),
+            (_, Some(std::io::ErrorKind::PermissionDenied)) => {
+                "check that you may read the file".to_string()
             }
-            std::io::ErrorKind::IsADirectory => {
-                Some(format!("name the {what} file itself, not its folder"))
+            (ReadError::NotRegular, _) => {
+                format!("name the {what} file itself (not a folder, a device or a pipe)")
             }
-            _ => Some(format!("check that the {what} is a file you may read")),
+            (ReadError::TooLarge { .. }, _) => format!(
+                "check that '{}' is the right file: no real {what} is this large",
+                path.display()
+            ),
+            _ => format!("check that the {what} is a file you may read"),
+        };
+        let reason = match &e {
+            ReadError::Io { source } => io_reason(source),
+            other => other.to_string(),
         };
         Failure::input(
-            format!(
-                "cannot read the {what} '{}' ({})",
-                path.display(),
-                io_reason(&e)
-            ),
-            hint,
+            format!("cannot read the {what} '{}' ({reason})", path.display()),
+            Some(hint),
         )
     })
 }

@@ -80,6 +80,14 @@ pub enum PackError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A data file is not a regular file within the limit (a link, a pipe, far too large).
+    #[error("cannot read '{}' ({source})", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: crate::fsio::ReadError,
+    },
     /// The data has problems.
     #[error("{}", list_findings(.findings, *.rules_checked))]
     Invalid {
@@ -144,7 +152,8 @@ impl PackData {
 
 fn read(root: &Path, name: &str) -> Result<DataFile, PackError> {
     let path = root.join(name);
-    let bytes = std::fs::read(&path).map_err(|source| PackError::Io { path, source })?;
+    let bytes = crate::fsio::read_limited(&path, crate::fsio::limits::DATA, false)
+        .map_err(|source| PackError::Read { path, source })?;
     Ok(DataFile {
         name: name.to_string(),
         bytes,
