@@ -30,6 +30,11 @@ pub struct Limits {
     pub max_total_bytes: u64,
     /// Largest number of entries in the package.
     pub max_entries: usize,
+    /// Largest number of bytes one part that is parsed and rendered (XML) may inflate to.
+    /// Real parts are a few megabytes; the parsed tree costs several times the text.
+    pub max_part_bytes: u64,
+    /// Largest number of bytes all parsed parts together may inflate to.
+    pub max_parts_total: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +43,8 @@ impl Default for Limits {
             max_entry_bytes: 256 * 1024 * 1024,
             max_total_bytes: 512 * 1024 * 1024,
             max_entries: 10_000,
+            max_part_bytes: 32 * 1024 * 1024,
+            max_parts_total: 64 * 1024 * 1024,
         }
     }
 }
@@ -118,6 +125,21 @@ pub fn is_safe_name(name: &str) -> bool {
         && name.split('/').all(|seg| seg != ".." && seg != ".")
 }
 
+/// The number of entries the zip's end-of-central-directory record declares (`None` when it
+/// cannot be found or the archive uses the ZIP64 form, where the reader's own checks apply).
+fn declared_entries(bytes: &[u8]) -> Option<u64> {
+    const SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    // The record is 22 bytes plus a comment of at most 65,535.
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let at = bytes[from..]
+        .windows(4)
+        .rposition(|w| w == SIGNATURE)
+        .map(|i| i + from)?;
+    let total = bytes.get(at + 10..at + 12)?;
+    let total = u16::from_le_bytes([total[0], total[1]]);
+    (total != u16::MAX).then_some(u64::from(total))
+}
+
 impl Package {
     /// Reads and validates a package: names, sizes, encryption, the parts every DOCX has. The
     /// entries for which `keep` returns true are inflated (checking their CRC) and kept.
@@ -131,6 +153,17 @@ impl Package {
         if archive.len() > limits.max_entries {
             return Err(PackageError::TooManyEntries(archive.len()));
         }
+        // The zip reader keeps one entry per name, so an entry listed twice (which one a
+        // reader uses differs) shows only as fewer entries than the directory declares.
+        if let Some(declared) = declared_entries(&source)
+            && declared != archive.len() as u64
+        {
+            return Err(PackageError::DuplicateName(format!(
+                "{declared} entries are declared but {} have distinct names",
+                archive.len()
+            )));
+        }
+        let mut kept_total: u64 = 0;
         let mut entries: Vec<PackageEntry> = Vec::with_capacity(archive.len());
         let mut seen = std::collections::BTreeSet::new();
         let mut total: u64 = 0;
@@ -166,22 +199,46 @@ impl Package {
             // output still compressed, so their size never costs us memory or time.
             let content = if keep(&name) {
                 // The declared size may lie, so inflate through a limit as well.
-                let mut content = Vec::with_capacity(file.size() as usize);
+                let limit = limits
+                    .max_part_bytes
+                    .min(limits.max_parts_total - kept_total);
+                let mut content = Vec::with_capacity(file.size().min(limit) as usize);
                 let read = (&mut file)
-                    .take(limits.max_entry_bytes + 1)
+                    .take(limit + 1)
                     .read_to_end(&mut content)
                     .map_err(|e| PackageError::Corrupt {
                         name: name.clone(),
                         cause: e.to_string(),
                     })? as u64;
+                if read > limit {
+                    return Err(PackageError::TooLarge {
+                        name,
+                        limit: if limit == limits.max_part_bytes {
+                            limits.max_part_bytes
+                        } else {
+                            limits.max_parts_total
+                        },
+                    });
+                }
+                kept_total += read;
+                Some(content)
+            } else {
+                // Copied as stored, but inflated once here so that a damaged entry (its CRC
+                // fails) is refused rather than passed on into a document people sign.
+                let read = std::io::copy(
+                    &mut (&mut file).take(limits.max_entry_bytes + 1),
+                    &mut std::io::sink(),
+                )
+                .map_err(|e| PackageError::Corrupt {
+                    name: name.clone(),
+                    cause: e.to_string(),
+                })?;
                 if read > limits.max_entry_bytes {
                     return Err(PackageError::TooLarge {
                         name,
                         limit: limits.max_entry_bytes,
                     });
                 }
-                Some(content)
-            } else {
                 None
             };
             entries.push(PackageEntry {

@@ -174,6 +174,40 @@ pub(super) fn decide_scopes(
                 ));
                 continue;
             }
+            // Repeating part of a paragraph is only sound between runs of one container: a
+            // block opened inside a hyperlink (or a tracked change, a field) and closed outside
+            // it would repeat half of that element.
+            let container = |tag: usize| {
+                let f = &found[tag];
+                let para = &paras[f.para];
+                let at = |pos: usize| {
+                    para.segments
+                        .iter()
+                        .rev()
+                        .find(|(_, offset)| *offset <= pos)
+                        .map(|(node, _)| *node)
+                };
+                // The text nodes just inside the tag's braces: where the block's body starts
+                // (after an opening tag) or ends (before a closing tag).
+                let pos = if tag == close {
+                    f.start
+                } else {
+                    f.end.saturating_sub(1)
+                };
+                at(pos).and_then(|node| elements.run_container(node))
+            };
+            let mut tags = vec![open, close];
+            tags.extend(els);
+            let containers: Vec<Option<usize>> = tags.iter().map(|&t| container(t)).collect();
+            if containers.iter().any(|c| *c != containers[0]) {
+                problems.push(problem(
+                    part,
+                    site,
+                    "this block starts and ends in different parts of the paragraph (one inside a hyperlink, a tracked change or a field, the other outside it)".into(),
+                    "put the block's tags both inside the hyperlink (or other element), or both outside it".into(),
+                ));
+                continue;
+            }
             Scope::Inline
         } else if po.parent == pc.parent && (kind == PartKind::Properties || po.cell == pc.cell) {
             if kind == PartKind::Properties {
@@ -406,6 +440,8 @@ pub(super) fn place_tags(
 pub(super) struct Elements<'a> {
     by_start: HashMap<usize, &'a Element>,
     table_rows: HashMap<usize, (usize, usize)>,
+    /// The element that directly holds each element or text node, by start offset.
+    parent: HashMap<usize, usize>,
 }
 
 impl<'a> Elements<'a> {
@@ -413,6 +449,7 @@ impl<'a> Elements<'a> {
     pub(super) fn new(root: &'a Element) -> Elements<'a> {
         let mut by_start = HashMap::new();
         let mut table_rows = HashMap::new();
+        let mut parent = HashMap::new();
         let mut pending: Vec<&'a Element> = vec![root];
         while let Some(el) = pending.pop() {
             if !el.name.is_empty() {
@@ -430,15 +467,37 @@ impl<'a> Elements<'a> {
                 }
             }
             for child in &el.children {
-                if let Node::Element(e) = child {
-                    pending.push(e);
+                match child {
+                    Node::Element(e) => {
+                        parent.insert(e.start.start, el.start.start);
+                        pending.push(e);
+                    }
+                    Node::Text(t) => {
+                        parent.insert(t.range.start, el.start.start);
+                    }
+                    Node::Other(_) => {}
                 }
             }
         }
         Elements {
             by_start,
             table_rows,
+            parent,
         }
+    }
+
+    /// The element holding the run of a text node (the text's `w:t`, its `w:r`, then that run's
+    /// container: the paragraph, a hyperlink, a tracked change…), by start offset.
+    fn run_container(&self, text: usize) -> Option<usize> {
+        let mut at = *self.parent.get(&text)?;
+        while let Some(el) = self.get(at) {
+            let up = *self.parent.get(&at)?;
+            if el.is("w:r") {
+                return Some(up);
+            }
+            at = up;
+        }
+        None
     }
 
     /// The element that starts at byte `start`.
