@@ -50,6 +50,8 @@ mod context;
 pub mod data;
 pub mod digest;
 pub mod fsio;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod keyring;
 pub mod keys;
 pub mod manifest;

@@ -1,0 +1,181 @@
+//! Entry points for the fuzz targets (`fuzz/`, run with `cargo +nightly fuzz`), one per kind of
+//! input that comes from other people. Each takes arbitrary bytes and must return without
+//! panicking, aborting, hanging or exhausting memory, whatever they are; the corpora and every
+//! crash input found are replayed on stable by `cargo test` (`tests/fuzz_corpora.rs`).
+//!
+//! Not part of the library's interface: hidden from its documentation, and may change.
+
+use std::io::Write as _;
+
+use crate::keys::SecretKey;
+
+/// The kinds of input, by the name of their fuzz target.
+pub const TARGETS: [&str; 10] = [
+    "template_package",
+    "tag_syntax",
+    "render_data",
+    "pack_json",
+    "dsse_envelope",
+    "keyring",
+    "register",
+    "checkpoint",
+    "bundle_zip",
+    "trust_file",
+];
+
+/// Runs the fuzz target `name` on `data` (for replaying corpora).
+pub fn run(name: &str, data: &[u8]) {
+    match name {
+        "template_package" => template_package(data),
+        "tag_syntax" => tag_syntax(data),
+        "render_data" => render_data(data),
+        "pack_json" => pack_json(data),
+        "dsse_envelope" => dsse_envelope(data),
+        "keyring" => keyring(data),
+        "register" => register(data),
+        "checkpoint" => checkpoint(data),
+        "bundle_zip" => bundle_zip(data),
+        "trust_file" => trust_file(data),
+        _ => {}
+    }
+}
+
+fn sample_data() -> serde_json::Value {
+    serde_json::json!({
+        "title": "T", "a": "x", "b": true, "n": 3,
+        "list": [{"name": "A & B", "x": 1}, {"name": "<C>", "x": 2}],
+        "document": {"title": "D", "version": "1.0", "date": "2026-01-01"},
+    })
+}
+
+/// A template package (any bytes as a DOCX) compiled and rendered with a fixed data set.
+pub fn template_package(data: &[u8]) {
+    if let Ok(template) = crate::Template::from_bytes(data.to_vec()) {
+        let _ = template.render(&sample_data());
+    }
+}
+
+/// A DOCX of one paragraph holding `text` (escaped), for the tag-syntax target.
+fn paragraph_docx(text: &str) -> Option<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(text.len());
+    crate::xml::escape_text_into(&mut bytes, text);
+    let escaped = String::from_utf8_lossy(&bytes);
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t xml:space="preserve">{escaped}</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>{escaped}</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
+    );
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file(crate::package::CONTENT_TYPES_PART, options)
+        .ok()?;
+    w.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
+        .ok()?;
+    w.start_file(crate::package::MAIN_DOCUMENT_PART, options)
+        .ok()?;
+    w.write_all(document.as_bytes()).ok()?;
+    Some(w.finish().ok()?.into_inner())
+}
+
+/// Tag syntax: any text typed into a paragraph and a table cell, compiled and rendered.
+pub fn tag_syntax(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let text: String = text
+        .chars()
+        .filter(|c| crate::xml::is_xml_char(*c))
+        .collect();
+    if let Some(docx) = paragraph_docx(&text)
+        && let Ok(template) = crate::Template::from_bytes(docx)
+    {
+        let _ = template.render(&sample_data());
+    }
+}
+
+/// Data: any bytes as the JSON a template is rendered with (the default framework template).
+pub fn render_data(data: &[u8]) {
+    let Ok(value) = crate::data::parse_json(data) else {
+        return;
+    };
+    let Some(bytes) = crate::templates::default_bytes(crate::templates::FRAMEWORK) else {
+        return;
+    };
+    if let Ok(template) = crate::Template::from_bytes(bytes.to_vec()) {
+        let _ = template.render(&value);
+    }
+}
+
+/// A pack's JSON: the first byte picks which file the rest replaces in the small example.
+pub fn pack_json(data: &[u8]) {
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let mut files = vec![
+        crate::validate::DataFile {
+            name: crate::validate::FRAMEWORK_FILE.into(),
+            bytes: include_bytes!("../examples/small/framework.json").to_vec(),
+        },
+        crate::validate::DataFile {
+            name: crate::validate::ORGANISATIONS_FILE.into(),
+            bytes: include_bytes!("../examples/small/organisations.json").to_vec(),
+        },
+        crate::validate::DataFile {
+            name: "protocols/hospital-discharge.json".into(),
+            bytes: include_bytes!("../examples/small/protocols/hospital-discharge.json").to_vec(),
+        },
+    ];
+    let i = usize::from(which) % files.len();
+    files[i].bytes = rest.to_vec();
+    let _ = crate::validate::check_files(files);
+}
+
+fn fixed_key() -> SecretKey {
+    SecretKey::from_seed(&[42; 32])
+}
+
+fn fixed_keyring() -> crate::keyring::Keyring {
+    let mut ring = crate::keyring::Keyring::default();
+    let t = crate::time::Timestamp::from_unix(1_767_225_600);
+    let _ = ring.add(&fixed_key().public(), "org-a", "A Person", &[], t, t);
+    ring
+}
+
+/// A signature file: any bytes as a DSSE envelope, opened with a fixed key.
+pub fn dsse_envelope(data: &[u8]) {
+    let key = fixed_key().public();
+    let _ = crate::signature::open(data, |id| (id == key.key_id().as_str()).then_some(key));
+}
+
+/// A keyring file.
+pub fn keyring(data: &[u8]) {
+    if let Ok(ring) = crate::keyring::Keyring::from_bytes(data) {
+        let _ = ring.to_bytes();
+        let _ = crate::trust::extends(&fixed_keyring(), &ring);
+    }
+}
+
+/// A register file.
+pub fn register(data: &[u8]) {
+    if let Ok(register) = crate::register::Register::parse(data) {
+        let _ = register.head();
+    }
+}
+
+/// A checkpoint file, checked against a fixed keyring and register.
+pub fn checkpoint(data: &[u8]) {
+    let register = crate::register::Register::default();
+    let _ = crate::register::check_checkpoint(data, &fixed_keyring(), &register);
+}
+
+/// A bundle: opened, its files checked against its index, and everything in it verified.
+pub fn bundle_zip(data: &[u8]) {
+    let Ok((_, files)) = crate::bundle::open(data) else {
+        return;
+    };
+    if let Ok(contents) = crate::bundle::contents(files) {
+        let _ = crate::verify::verify_pack(&contents);
+    }
+}
+
+/// A trust file.
+pub fn trust_file(data: &[u8]) {
+    let _ = crate::trust::TrustFile::parse(&String::from_utf8_lossy(data));
+}
