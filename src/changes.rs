@@ -273,4 +273,25 @@ mod tests {
             ]
         );
     }
+
+    /// A national pack's membership list: compared in linear time (sets), so 40,000 members on
+    /// each side take milliseconds, and the one change is still found.
+    #[test]
+    fn long_member_lists_compare_in_linear_time() {
+        let members = |n: usize, extra: &str| {
+            let mut list: Vec<Value> = (0..n)
+                .map(|i| json!({"name": format!("Organisation {i}")}))
+                .collect();
+            list.push(json!({"name": extra}));
+            json!({"document": {"kind": "framework"}, "framework": {"sections": []}, "core_members": list})
+        };
+        let changes: Vec<String> = compare(&members(40_000, "Old"), &members(40_000, "New"))
+            .into_iter()
+            .map(|c| format!("{}: {}", c.area, c.change))
+            .collect();
+        assert_eq!(
+            changes,
+            ["Core members: added: New", "Core members: removed: Old"]
+        );
+    }
 }
