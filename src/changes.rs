@@ -166,6 +166,80 @@ pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
                     plain(&c["email"])
                 )
             });
+            d.field(
+                "Data protection impact assessment",
+                "The DPIA",
+                &["protocol", "dpia", "summary"],
+            );
+            d.field(
+                "Roles of the parties",
+                "The parties' roles",
+                &["protocol", "roles", "relationship_label"],
+            );
+            d.field(
+                "Roles of the parties",
+                "The Article 26 arrangement",
+                &["protocol", "roles", "article26_arrangement"],
+            );
+            d.list(
+                "Roles of the parties",
+                &["protocol", "roles", "responsibilities"],
+                |r| {
+                    format!(
+                        "{}: {}",
+                        plain(&r["organisation_name"]),
+                        plain(&r["responsibility"])
+                    )
+                },
+            );
+            d.list("Telling people", &p("transparency"), |t| {
+                format!(
+                    "{}: {}",
+                    plain(&t["organisation_name"]),
+                    plain(&t["notice"])
+                )
+            });
+            d.field(
+                "Individuals' rights",
+                "The point of contact",
+                &["protocol", "individual_rights", "point_of_contact_name"],
+            );
+            d.field(
+                "Individuals' rights",
+                "How requests are passed between the parties",
+                &["protocol", "individual_rights", "process"],
+            );
+            d.field(
+                "Accuracy",
+                "How accuracy is kept",
+                &["protocol", "accuracy"],
+            );
+            d.list(
+                "Transfers outside the UK",
+                &p("international_transfers"),
+                |t| {
+                    format!(
+                        "{} ({}), safeguard: {}",
+                        plain(&t["country"]),
+                        plain(&t["recipient"]),
+                        plain(&t["safeguard"])
+                    )
+                },
+            );
+            for (label, key) in [
+                ("When a party leaves", "party_leaves"),
+                ("When the sharing ends", "sharing_ends"),
+                (
+                    "What happens to information already shared",
+                    "data_already_shared",
+                ),
+            ] {
+                d.field(
+                    "Ending the sharing",
+                    label,
+                    &["protocol", "termination", key],
+                );
+            }
         }
         "assurance-checklist" => {
             for (label, key) in [

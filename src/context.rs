@@ -284,6 +284,10 @@ fn signatory_context(o: &Organisation) -> Value {
 }
 
 fn protocol_context(p: &Protocol, data: &PackData) -> Value {
+    let name = |id: &str| {
+        data.organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
     let parties: Vec<Value> = p
         .parties
         .iter()
@@ -327,5 +331,68 @@ fn protocol_context(p: &Protocol, data: &PackData) -> Value {
         "retention": {"period": p.retention.period, "destruction": p.retention.destruction},
         "access": p.access,
         "breach_contacts": contacts,
+        "involves_children": yes_no(p.involves_children),
+        "dpia": dpia_context(&p.dpia),
+        "roles": roles_context(p, data),
+        "transparency": p.transparency.iter().map(|t| json!({"organisation": t.organisation, "organisation_name": name(&t.organisation), "notice": t.notice})).collect::<Vec<_>>(),
+        "individual_rights": {
+            "point_of_contact": p.individual_rights.point_of_contact,
+            "point_of_contact_name": name(&p.individual_rights.point_of_contact),
+            "contact": p.individual_rights.contact,
+            "process": p.individual_rights.process,
+        },
+        "accuracy": p.accuracy,
+        "international_transfers": p.international_transfers.iter().map(|t| json!({"country": t.country, "recipient": t.recipient, "safeguard": t.safeguard.clone().unwrap_or_default()})).collect::<Vec<_>>(),
+        "termination": {
+            "party_leaves": p.termination.party_leaves,
+            "sharing_ends": p.termination.sharing_ends,
+            "data_already_shared": p.termination.data_already_shared,
+        },
+    })
+}
+
+/// The DPIA in words, so a template needs one field.
+fn dpia_context(d: &crate::model::Dpia) -> Value {
+    let summary = if d.carried_out {
+        format!(
+            "A data protection impact assessment ({}) was completed on {}. {}",
+            d.reference.clone().unwrap_or_default(),
+            crate::time::long_date(d.completed.as_deref().unwrap_or_default()),
+            d.outcome.clone().unwrap_or_default()
+        )
+    } else {
+        format!(
+            "No data protection impact assessment was needed: {}",
+            d.not_needed_because.clone().unwrap_or_default()
+        )
+    };
+    json!({
+        "carried_out": yes_no(d.carried_out),
+        "reference": d.reference.clone().unwrap_or_default(),
+        "completed": d.completed.clone().unwrap_or_default(),
+        "outcome": d.outcome.clone().unwrap_or_default(),
+        "not_needed_because": d.not_needed_because.clone().unwrap_or_default(),
+        "summary": summary,
+    })
+}
+
+fn roles_context(p: &Protocol, data: &PackData) -> Value {
+    use crate::model::ControllerRelationship;
+    let name = |id: &str| {
+        data.organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    let joint = p.roles.relationship == ControllerRelationship::Joint;
+    let label = if joint {
+        "The parties are joint controllers: they decide together why and how the information is used (UK GDPR Article 26)."
+    } else {
+        "Each party is a separate controller of the information it holds and receives: it decides for itself why and how it uses it, within this protocol."
+    };
+    json!({
+        "relationship": p.roles.relationship,
+        "joint": joint,
+        "relationship_label": label,
+        "article26_arrangement": p.roles.article26_arrangement.clone().unwrap_or_default(),
+        "responsibilities": p.roles.responsibilities.iter().map(|r| json!({"organisation": r.organisation, "organisation_name": name(&r.organisation), "responsibility": r.responsibility})).collect::<Vec<_>>(),
     })
 }

@@ -8,7 +8,8 @@
 //!
 //! 1. **Data.** [`model`] holds the types of a pack's files (framework, organisations,
 //!    protocols); [`validate`] loads them ([`data`] parses JSON with line and column) and checks
-//!    the schema and the rules between fields and files, reporting every finding at once.
+//!    the schema and the rules between fields and files, reporting every finding at once;
+//!    [`code_checklist`] reads each protocol against the ICO's Data Sharing Code.
 //! 2. **Render.** [`template`] compiles a DOCX template made in Word or LibreOffice once (tags
 //!    found across Word's runs, blocks over paragraphs and table rows) and renders it with data;
 //!    [`xml`] is the one place user data becomes XML; [`templates`] names the default templates.
@@ -45,6 +46,7 @@
 pub mod assemble;
 pub mod bundle;
 pub mod changes;
+pub mod code_checklist;
 pub mod collect;
 mod context;
 pub mod data;

@@ -514,6 +514,139 @@ pub struct Protocol {
     /// Whom to tell about a breach, one per party at least.
     #[schemars(length(min = 1))]
     pub breach_contacts: Vec<BreachContact>,
+    /// Whether the people whose information is shared include children.
+    pub involves_children: bool,
+    /// The data protection impact assessment made before sharing (or why none was needed).
+    pub dpia: Dpia,
+    /// Each party's role as a controller: separate, or joint (with the Article 26 arrangement).
+    pub roles: Roles,
+    /// Where each party's privacy information (UK GDPR Articles 13 and 14) tells people about
+    /// this sharing, one entry per party.
+    #[schemars(length(min = 1))]
+    pub transparency: Vec<PrivacyInformation>,
+    /// How individuals' rights (access, rectification, objection…) are handled across the
+    /// parties.
+    pub individual_rights: IndividualRights,
+    /// How the parties keep the shared data accurate and up to date.
+    #[schemars(length(min = 1))]
+    pub accuracy: String,
+    /// Transfers outside the UK; an empty list means none.
+    pub international_transfers: Vec<InternationalTransfer>,
+    /// What happens when a party leaves or the sharing ends.
+    pub termination: Termination,
+}
+
+/// A data protection impact assessment.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dpia {
+    /// Whether one was carried out.
+    pub carried_out: bool,
+    /// Its reference, e.g. "DPIA-2025-014".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// When it was completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date"))]
+    pub completed: Option<Date>,
+    /// What it concluded: the risks found and how they are reduced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Why none was needed, when none was carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_needed_because: Option<String>,
+}
+
+/// Whether the parties are separate or joint controllers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+// Variant meanings are plain comments: doc comments would turn the schema's list of
+// allowed values into a `oneOf` that editors and error messages show less clearly.
+#[allow(missing_docs)]
+pub enum ControllerRelationship {
+    // Each party decides for itself why and how it uses the data it receives.
+    Separate,
+    // The parties decide together (UK GDPR Article 26).
+    Joint,
+}
+
+/// The parties' roles as controllers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// Separate or joint controllers.
+    pub relationship: ControllerRelationship,
+    /// For joint controllers: the arrangement under Article 26 (what it covers, where it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article26_arrangement: Option<String>,
+    /// For joint controllers: who is responsible for what.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responsibilities: Vec<Responsibility>,
+}
+
+/// One party's responsibilities as a joint controller.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Responsibility {
+    /// The organisation's id.
+    pub organisation: String,
+    /// What it is responsible for.
+    pub responsibility: String,
+}
+
+/// Where a party tells people about the sharing.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyInformation {
+    /// The organisation's id.
+    pub organisation: String,
+    /// Where its privacy information says so, e.g. a privacy notice's address and section.
+    #[schemars(length(min = 1))]
+    pub notice: String,
+}
+
+/// How individuals' rights are handled across the parties.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndividualRights {
+    /// The party that is the single point of contact for requests (its id).
+    pub point_of_contact: String,
+    /// How to reach it, e.g. a team and email address.
+    #[schemars(length(min = 1))]
+    pub contact: String,
+    /// How a request received by one party is passed to the others, and how quickly.
+    #[schemars(length(min = 1))]
+    pub process: String,
+}
+
+/// A transfer of shared data outside the UK.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InternationalTransfer {
+    /// Where the data goes.
+    pub country: String,
+    /// Who receives it there, and why.
+    pub recipient: String,
+    /// The safeguard that makes it lawful (adequacy regulations, an international data
+    /// transfer agreement, binding corporate rules…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safeguard: Option<String>,
+}
+
+/// What happens when a party leaves or the sharing ends.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Termination {
+    /// How a party leaves: notice, who is told.
+    #[schemars(length(min = 1))]
+    pub party_leaves: String,
+    /// How the sharing as a whole ends.
+    #[schemars(length(min = 1))]
+    pub sharing_ends: String,
+    /// What happens to data already shared: kept, returned or destroyed, and how that is
+    /// confirmed.
+    #[schemars(length(min = 1))]
+    pub data_already_shared: String,
 }
 
 /// Systematic or ad hoc sharing.

@@ -17,9 +17,11 @@ pub const ASSURANCE_CHECKLIST: &str = "assurance-checklist.docx";
 pub const SIGNATURE_REPORT: &str = "signature-report.docx";
 /// The summary of changes between two versions.
 pub const CHANGES: &str = "changes.docx";
+/// A protocol's Data Sharing Code checklist, an annex to circulate with it.
+pub const CODE_CHECKLIST: &str = "code-checklist.docx";
 
 /// Every template: (name, default bytes).
-pub const DEFAULTS: [(&str, &[u8]); 6] = [
+pub const DEFAULTS: [(&str, &[u8]); 7] = [
     (FRAMEWORK, include_bytes!("../templates/framework.docx")),
     (PROTOCOL, include_bytes!("../templates/protocol.docx")),
     (
@@ -35,6 +37,10 @@ pub const DEFAULTS: [(&str, &[u8]); 6] = [
         include_bytes!("../templates/signature-report.docx"),
     ),
     (CHANGES, include_bytes!("../templates/changes.docx")),
+    (
+        CODE_CHECKLIST,
+        include_bytes!("../templates/code-checklist.docx"),
+    ),
 ];
 
 /// Every template name.

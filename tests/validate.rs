@@ -144,7 +144,7 @@ fn schema_problems_name_file_path_line_and_fix() {
     assert_finding(
         &[(PROTOCOL, &typo)],
         &[
-            "protocols/hospital-discharge.json:82:13: sharng: unknown field(s): sharng",
+            "protocols/hospital-discharge.json:114:13: sharng: unknown field(s): sharng",
             "check the spelling",
         ],
     );
@@ -442,3 +442,101 @@ fn a_folder_that_is_not_a_pack_is_refused_clearly() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+/// The ICO's Data Sharing Code: a DPIA before high-risk sharing, each party's role, how people
+/// are told, a single point of contact for their rights, and a safeguard for data leaving the UK.
+#[test]
+fn the_data_sharing_code_rules() {
+    // Special category data without a completed DPIA.
+    assert_finding(
+        &[(PROTOCOL, &set("/dpia", json!({"carried_out": false})))],
+        &[
+            "protocols/hospital-discharge.json:84:20: dpia.carried_out: this protocol shares special category data but records no completed data protection impact assessment",
+            "hint: carry out a DPIA before the sharing starts and record it",
+        ],
+    );
+    // Children's data, personal data only: still a DPIA.
+    let personal_only = |v: &mut Value| {
+        v["data_items"] = json!([{"item": "Name", "category": "personal"}]);
+        v["lawful_basis"]["article9"] = json!([]);
+        v["involves_children"] = json!(true);
+        v["dpia"] = json!({"carried_out": false});
+    };
+    assert_finding(
+        &[(PROTOCOL, &personal_only)],
+        &[
+            "protocols/hospital-discharge.json:71:20: dpia.carried_out: this protocol shares children's data but records no completed data protection impact assessment",
+        ],
+    );
+    // Neither: no DPIA is needed, but the protocol must say why.
+    let no_reason = |v: &mut Value| {
+        personal_only(v);
+        v["involves_children"] = json!(false);
+    };
+    assert_finding(
+        &[(PROTOCOL, &no_reason)],
+        &[
+            "protocols/hospital-discharge.json:70:11: dpia.not_needed_because: no DPIA was carried out and the protocol does not say why none was needed",
+        ],
+    );
+    // A DPIA recorded without its reference, or after the protocol was approved.
+    assert_finding(
+        &[(PROTOCOL, &remove("/dpia/reference"))],
+        &[
+            "protocols/hospital-discharge.json:83:11: dpia.reference: the DPIA is recorded as carried out but has no \"reference\"",
+        ],
+    );
+    assert_finding(
+        &[(PROTOCOL, &set("/dpia/completed", json!("2026-05-01")))],
+        &[
+            "protocols/hospital-discharge.json:86:18: dpia.completed: the DPIA was completed on 2026-05-01, after the protocol was approved on 2026-04-15",
+        ],
+    );
+    // Joint controllers without an Article 26 arrangement or a split of responsibilities.
+    assert_finding(
+        &[(PROTOCOL, &set("/roles", json!({"relationship": "joint"})))],
+        &[
+            "protocols/hospital-discharge.json:89:12: roles.article26_arrangement: the parties are joint controllers but no Article 26 arrangement is described",
+            "protocols/hospital-discharge.json:89:12: roles.responsibilities: the parties are joint controllers but their responsibilities are not split",
+        ],
+    );
+    // A transfer abroad with no safeguard.
+    assert_finding(
+        &[(
+            PROTOCOL,
+            &set(
+                "/international_transfers",
+                json!([{"country": "United States", "recipient": "A cloud provider's support team"}]),
+            ),
+        )],
+        &[
+            "protocols/hospital-discharge.json:109:5: international_transfers[0].safeguard: data is transferred to United States with no safeguard",
+        ],
+    );
+    // The point of contact must be a party; every party must tell people.
+    assert_finding(
+        &[(
+            PROTOCOL,
+            &set("/individual_rights/point_of_contact", json!("nobody")),
+        )],
+        &[
+            "protocols/hospital-discharge.json:103:25: individual_rights.point_of_contact: \"nobody\" is not a party to this protocol",
+        ],
+    );
+    assert_finding(
+        &[(PROTOCOL, &|v: &mut Value| {
+            v["transparency"].as_array_mut().unwrap().pop();
+        })],
+        &[
+            "protocols/hospital-discharge.json:92:19: transparency: no privacy information is given for riverside-hospital",
+        ],
+    );
+    // A protocol stripped of its DPIA is refused, with the fix.
+    assert_finding(
+        &[(PROTOCOL, &remove("/dpia"))],
+        &[
+            "protocols/hospital-discharge.json:1:1: the field \"dpia\" is missing",
+            "hint: add \"dpia\" here",
+        ],
+    );
+}

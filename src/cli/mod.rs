@@ -59,9 +59,10 @@ enum Command {
     /// Check a pack's data (framework, organisations, protocols) without writing anything.
     ///
     /// Every problem is reported at once, with the file, the JSON path, line and column, and
-    /// the fix.
+    /// the fix. With --code-checklist, also read each protocol against the ICO's Data Sharing
+    /// Code: each item covered, missing or not applicable (exit 1 when one is missing).
     #[command(after_help = EXIT_CODES)]
-    Validate(PackArg),
+    Validate(ValidateArgs),
     /// Print the JSON Schema of the pack files, for editors that complete and check JSON.
     Schema(SchemaArgs),
     /// Render every document of a pack (framework, protocols, assurance checklists) into the
@@ -173,6 +174,22 @@ struct AssembleArgs {
 struct InitArgs {
     /// The folder to create (it must not exist, or be empty).
     dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct ValidateArgs {
+    /// The pack folder.
+    #[arg(default_value = ".")]
+    pack: PathBuf,
+    /// Also print, per protocol, the ICO Data Sharing Code checklist.
+    #[arg(long)]
+    code_checklist: bool,
+    /// With --code-checklist: write each protocol's checklist as a DOCX annex into this folder.
+    #[arg(long, value_name = "DIR", requires = "code_checklist")]
+    docx: Option<PathBuf>,
+    /// With --code-checklist: print the checklists as JSON (`countersign/code-checklist/v1`).
+    #[arg(long, requires = "code_checklist")]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -429,16 +446,94 @@ fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
     })
 }
 
-fn validate(pack: &Path) -> Result<String, Failure> {
-    let data = load_pack(pack)?;
-    Ok(format!(
+fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
+    let data = load_pack(&args.pack)?;
+    let summary = format!(
         "the pack '{}' is valid: framework {} v{}, {} organisations, {} protocols",
-        pack.display(),
+        args.pack.display(),
         data.framework.id,
         data.framework.version,
         data.organisations.len(),
         data.protocols.len()
-    ))
+    );
+    if !args.code_checklist {
+        print_err(&format!("{summary}\n"));
+        return Ok(EXIT_OK);
+    }
+    use countersign::code_checklist::{checklist, context, counts};
+    let mut any_missing = false;
+    let mut text = String::new();
+    let mut json = Vec::new();
+    for p in &data.protocols {
+        let items = checklist(p, &data);
+        let (covered, missing, na) = counts(&items);
+        any_missing |= missing > 0;
+        text.push_str(&format!(
+            "\n{} ({}), version {}: {covered} covered, {missing} missing, {na} not applicable\n",
+            p.title, p.id, p.version
+        ));
+        for i in &items {
+            text.push_str(&format!(
+                "  {:<14}  {} ({})\n",
+                i.status.label(),
+                i.item,
+                i.note
+            ));
+        }
+        if let Some(dir) = &args.docx {
+            let (template, _) = countersign::assemble::template_bytes(
+                &args.pack,
+                countersign::templates::CODE_CHECKLIST,
+            )
+            .map_err(|e| {
+                Failure::input(
+                    e.to_string(),
+                    Some("check that you may read the pack's templates/ folder".into()),
+                )
+            })?;
+            let bytes = Template::from_bytes(template)
+                .and_then(|t| t.render(&context(p, &data, &items)))
+                .map_err(|e| template_failure(&e, "cannot render the checklist annex"))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::input(
+                    format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
+                    Some("choose a folder you may write to with --docx".into()),
+                )
+            })?;
+            let path = dir.join(format!(
+                "protocol-{}-v{}-code-checklist.docx",
+                p.id, p.version
+            ));
+            fsio::write_atomic(&path, &bytes, Overwrite::Replace).map_err(|e| {
+                Failure::input(
+                    format!("cannot write the checklist annex: {e}"),
+                    Some("check that the folder exists and that you may write to it".into()),
+                )
+            })?;
+            text.push_str(&format!("  annex: {}\n", path.display()));
+        }
+        json.push(serde_json::json!({"protocol": p.id, "title": p.title, "version": p.version, "covered": covered, "missing": missing, "not_applicable": na, "items": items}));
+    }
+    if args.json {
+        print_json(
+            &serde_json::json!({"format": "countersign/code-checklist/v1", "protocols": json}),
+        )?;
+    } else {
+        print_out(&text)?;
+    }
+    print_err(&format!(
+        "{summary}{}\n",
+        if any_missing {
+            "; a protocol misses an item of the Data Sharing Code (listed above)"
+        } else {
+            "; every protocol covers the Data Sharing Code's checklist"
+        }
+    ));
+    Ok(if any_missing {
+        EXIT_VERIFY_FAILED
+    } else {
+        EXIT_OK
+    })
 }
 
 fn schema(args: &SchemaArgs) -> Result<String, Failure> {
@@ -773,7 +868,10 @@ pub fn run() -> i32 {
     };
     let result = match &cli.command {
         Command::Render(args) => render(args),
-        Command::Validate(args) => validate(&args.pack),
+        Command::Validate(args) => match validate(args) {
+            Ok(code) => return code,
+            Err(f) => Err(f),
+        },
         Command::Schema(args) => schema(args),
         Command::Assemble(args) => assemble(args),
         Command::Init(args) => init(&args.dir),

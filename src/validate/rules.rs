@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::positions::Positions;
 use super::{FRAMEWORK_FILE, Finding, ORGANISATIONS_FILE, PROTOCOLS_DIR};
 use crate::model::{
-    DataCategory, Framework, MembershipKind, NEEDS_SCHEDULE1, Organisation, Protocol, parse_date,
+    ControllerRelationship, DataCategory, Framework, MembershipKind, NEEDS_SCHEDULE1, Organisation,
+    Protocol, parse_date,
 };
 
 pub(super) struct Rules<'a> {
@@ -394,6 +395,153 @@ impl Rules<'_> {
                 .position(|d| d.category == DataCategory::CriminalOffence)
                 .unwrap_or(0);
             self.add(file, format!("data_items[{i}].category"), "criminal offence data is shared but no Schedule 1 condition is given for it (Article 10)", "add \"lawful_basis.article10\", for example \"Part 2, paragraph 10: preventing or detecting unlawful acts\"");
+        }
+        self.check_data_sharing_code(file, p, &parties, special, criminal);
+    }
+
+    /// What the ICO's Data Sharing Code of Practice asks an agreement to settle, beyond the
+    /// lawful basis: a DPIA before high-risk sharing, each party's role, how people are told,
+    /// how their rights are handled, and safeguards for data leaving the UK.
+    fn check_data_sharing_code(
+        &mut self,
+        file: &str,
+        p: &Protocol,
+        parties: &BTreeSet<&str>,
+        special: bool,
+        criminal: bool,
+    ) {
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        let d = &p.dpia;
+        if !d.carried_out {
+            let why = [
+                (special, "special category data"),
+                (criminal, "criminal offence data"),
+                (p.involves_children, "children's data"),
+            ]
+            .iter()
+            .filter(|(yes, _)| *yes)
+            .map(|(_, what)| *what)
+            .collect::<Vec<_>>();
+            if !why.is_empty() {
+                self.add(
+                    file,
+                    "dpia.carried_out",
+                    format!("this protocol shares {} but records no completed data protection impact assessment", why.join(" and ")),
+                    "carry out a DPIA before the sharing starts and record it: \"carried_out\": true with \"reference\", \"completed\" and \"outcome\" (the ICO's Data Sharing Code expects one for sharing like this)",
+                );
+            } else if blank(&d.not_needed_because) {
+                self.add(
+                    file,
+                    "dpia.not_needed_because",
+                    "no DPIA was carried out and the protocol does not say why none was needed",
+                    "add \"not_needed_because\" with the screening's conclusion, or carry one out",
+                );
+            }
+        } else {
+            for (field, missing) in [
+                ("reference", blank(&d.reference)),
+                ("completed", d.completed.is_none()),
+                ("outcome", blank(&d.outcome)),
+            ] {
+                if missing {
+                    self.add(
+                        file,
+                        format!("dpia.{field}"),
+                        format!("the DPIA is recorded as carried out but has no \"{field}\""),
+                        "give the DPIA's reference, the date it was completed and what it concluded",
+                    );
+                }
+            }
+            if let Some(completed) = &d.completed
+                && parse_date(completed) > parse_date(&p.approved)
+            {
+                self.add(
+                    file,
+                    "dpia.completed",
+                    format!("the DPIA was completed on {completed}, after the protocol was approved on {}", p.approved),
+                    "a DPIA comes before the sharing is agreed: check the dates",
+                );
+            }
+        }
+
+        let roles = &p.roles;
+        if roles.relationship == ControllerRelationship::Joint {
+            if blank(&roles.article26_arrangement) {
+                self.add(
+                    file,
+                    "roles.article26_arrangement",
+                    "the parties are joint controllers but no Article 26 arrangement is described",
+                    "describe the arrangement that sets out each controller's responsibilities (UK GDPR Article 26), and where its essence is published",
+                );
+            }
+            if roles.responsibilities.is_empty() {
+                self.add(
+                    file,
+                    "roles.responsibilities",
+                    "the parties are joint controllers but their responsibilities are not split",
+                    "add one entry per party: {\"organisation\": \"…\", \"responsibility\": \"…\"}",
+                );
+            }
+        }
+        for (i, r) in roles.responsibilities.iter().enumerate() {
+            if !parties.contains(r.organisation.as_str()) {
+                self.add(
+                    file,
+                    format!("roles.responsibilities[{i}].organisation"),
+                    format!("\"{}\" is not a party to this protocol", r.organisation),
+                    "give responsibilities for the parties only",
+                );
+            }
+        }
+
+        let mut told = BTreeSet::new();
+        for (i, t) in p.transparency.iter().enumerate() {
+            if !parties.contains(t.organisation.as_str()) {
+                self.add(
+                    file,
+                    format!("transparency[{i}].organisation"),
+                    format!("\"{}\" is not a party to this protocol", t.organisation),
+                    "give privacy information for the parties only",
+                );
+            }
+            told.insert(t.organisation.as_str());
+        }
+        let untold: Vec<&str> = p
+            .parties
+            .iter()
+            .map(String::as_str)
+            .filter(|id| !told.contains(id))
+            .collect();
+        if !untold.is_empty() {
+            self.add(
+                file,
+                "transparency",
+                format!("no privacy information is given for {}", untold.join(", ")),
+                "add, for each party, where its privacy notice tells people about this sharing (UK GDPR Articles 13 and 14)",
+            );
+        }
+
+        if !parties.contains(p.individual_rights.point_of_contact.as_str()) {
+            self.add(
+                file,
+                "individual_rights.point_of_contact",
+                format!(
+                    "\"{}\" is not a party to this protocol",
+                    p.individual_rights.point_of_contact
+                ),
+                "name the party that is the single point of contact for individuals' requests",
+            );
+        }
+
+        for (i, t) in p.international_transfers.iter().enumerate() {
+            if blank(&t.safeguard) {
+                self.add(
+                    file,
+                    format!("international_transfers[{i}].safeguard"),
+                    format!("data is transferred to {} with no safeguard", t.country),
+                    "give the safeguard that makes the transfer lawful: UK adequacy regulations, an international data transfer agreement, or binding corporate rules",
+                );
+            }
         }
     }
 }

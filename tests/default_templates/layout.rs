@@ -32,6 +32,7 @@ pub fn build(name: &str) -> Option<Result<Vec<u8>, PackageError>> {
         "assurance-checklist.docx" => assurance_checklist(),
         "signature-report.docx" => signature_report(),
         "changes.docx" => changes(),
+        "code-checklist.docx" => code_checklist(),
         _ => return None,
     };
     Some(finish(docx))
@@ -385,24 +386,50 @@ fn protocol() -> Docx {
         .add_paragraph(para("The power or duty to share comes from: {{join protocol.legal_powers \"; \"}}."))
         .add_paragraph(tag("{{/if}}"))
         .add_paragraph(para("Consent: {{protocol.consent}}"))
-        .add_paragraph(heading("5. How information moves and is kept secure"))
+        .add_paragraph(heading("5. Roles of the parties"))
+        .add_paragraph(para("{{protocol.roles.relationship_label}}"))
+        .add_paragraph(tag("{{#if protocol.roles.joint}}"))
+        .add_paragraph(para("Arrangement under Article 26 UK GDPR: {{protocol.roles.article26_arrangement}}"))
+        .add_table(list_table(&["Organisation", "Responsible for"], &[1, 3], "protocol.roles.responsibilities", &["{{organisation_name}}", "{{responsibility}}"]))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(heading("6. Data protection impact assessment"))
+        .add_paragraph(para("{{protocol.dpia.summary}}"))
+        .add_paragraph(heading("7. Telling people about the sharing"))
+        .add_paragraph(para("Each party's privacy information (UK GDPR Articles 13 and 14) tells people about this sharing:"))
+        .add_table(list_table(&["Organisation", "Where its privacy information says so"], &[1, 2], "protocol.transparency", &["{{organisation_name}}", "{{notice}}"]))
+        .add_paragraph(heading("8. Individuals' rights"))
+        .add_paragraph(para("{{protocol.individual_rights.point_of_contact_name}} is the single point of contact for requests from individuals about information shared under this protocol: {{protocol.individual_rights.contact}}."))
+        .add_paragraph(para("{{protocol.individual_rights.process}}"))
+        .add_paragraph(heading("9. Keeping the information accurate"))
+        .add_paragraph(para("{{protocol.accuracy}}"))
+        .add_paragraph(heading("10. How information moves and is kept secure"))
         .add_paragraph(para("{{protocol.transfer.method}}."))
         .add_paragraph(tag("{{#each protocol.transfer.security}}"))
         .add_paragraph(bullet("{{this}}"))
         .add_paragraph(tag("{{/each}}"))
-        .add_paragraph(heading("6. Who may see it"))
+        .add_paragraph(heading("11. Who may see it"))
         .add_paragraph(tag("{{#each protocol.access}}"))
         .add_paragraph(bullet("{{this}}"))
         .add_paragraph(tag("{{/each}}"))
-        .add_paragraph(heading("7. Retention and destruction"))
+        .add_paragraph(heading("12. Transfers outside the UK"))
+        .add_paragraph(tag("{{#if protocol.international_transfers}}"))
+        .add_table(list_table(&["Country", "Recipient", "Safeguard"], &[1, 2, 2], "protocol.international_transfers", &["{{country}}", "{{recipient}}", "{{safeguard}}"]))
+        .add_paragraph(tag("{{else}}"))
+        .add_paragraph(para("No information shared under this protocol is transferred outside the United Kingdom."))
+        .add_paragraph(tag("{{/if}}"))
+        .add_paragraph(heading("13. Retention and destruction"))
         .add_paragraph(para("Retention: {{protocol.retention.period}}."))
         .add_paragraph(para("Destruction: {{protocol.retention.destruction}}."))
-        .add_paragraph(heading("8. Breaches"))
+        .add_paragraph(heading("14. Breaches"))
         .add_paragraph(para("A party that finds a breach involving information shared under this protocol tells the other parties straight away:"))
         .add_table(list_table(&["Organisation", "Contact", "Email", "Telephone"], &[4, 3, 4, 2], "protocol.breach_contacts", &["{{organisation_name}}", "{{name}}", "{{email}}", "{{phone}}"]))
-        .add_paragraph(heading("9. Review"))
+        .add_paragraph(heading("15. When a party leaves or the sharing ends"))
+        .add_paragraph(para("A party leaving: {{protocol.termination.party_leaves}}"))
+        .add_paragraph(para("The sharing ending: {{protocol.termination.sharing_ends}}"))
+        .add_paragraph(para("Information already shared: {{protocol.termination.data_already_shared}}"))
+        .add_paragraph(heading("16. Review"))
         .add_paragraph(para("The parties review this protocol by {{date protocol.review_by}}, or sooner if the purpose, the law or the parties change."))
-        .add_paragraph(heading("10. Agreement"))
+        .add_paragraph(heading("17. Agreement"))
         .add_paragraph(para("By signing below, each party agrees to share information as this protocol sets out, version {{protocol.version}}."))
         .add_table(signature_table())
 }
@@ -500,6 +527,15 @@ fn signature_report() -> Docx {
         .add_paragraph(para("{{#if outstanding}}Not yet signed by: {{join outstanding \"; \"}}.{{else}}Signed by every party.{{/if}}"))
         .add_paragraph(tag("{{/each}}"))
         .add_paragraph(styled("Note", "Register: {{register.records}} records, head {{register.head}}."))
+}
+
+fn code_checklist() -> Docx {
+    base("{{document.title}}")
+        .add_paragraph(styled("Title", "Data Sharing Code checklist"))
+        .add_paragraph(styled("Subtitle", "{{protocol.title}}, version {{protocol.version}} ({{protocol.file}})"))
+        .add_paragraph(para("The Information Commissioner's Data Sharing Code of Practice (in force since 5 October 2021, under section 121 of the Data Protection Act 2018) sets out what a data sharing agreement should settle. This annex shows, for each item, where the protocol settles it, or why it does not apply."))
+        .add_paragraph(para("{{counts.covered}} covered, {{counts.missing}} missing, {{counts.not_applicable}} not applicable."))
+        .add_table(list_table(&["What the Code expects", "Status", "Where, or why not"], &[5, 2, 3], "items", &["{{item}}", "{{status_label}}", "{{note}}"]))
 }
 
 fn changes() -> Docx {
