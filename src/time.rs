@@ -137,22 +137,24 @@ pub fn normalise(text: &str) -> Option<String> {
     ok.then(|| format!("{date}T{time}"))
 }
 
+/// The months, as people write them.
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// A day in words, as people write it: `12 May 2026` (for a date or a timestamp).
 pub fn long_date(text: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     match crate::model::parse_date(text) {
         Some((y, m, d)) => format!(
             "{d} {} {y}",

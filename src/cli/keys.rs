@@ -370,6 +370,28 @@ pub enum ReasonArg {
     Compromised,
 }
 
+/// Reads a public key file (.pub or .pem), refusing a secret key given by mistake. Returns the
+/// file's text (its comment says when the key was created) and the key.
+fn read_public_key(path: &Path) -> Result<(String, PublicKey), Failure> {
+    let text = read_text(path, "public key")?;
+    if text.contains("PRIVATE KEY") {
+        return Err(Failure::input(
+            format!(
+                "'{}' is a secret key: never give it to anyone, and never put it in a pack",
+                path.display()
+            ),
+            Some("use the .pub file that keygen wrote beside it".into()),
+        ));
+    }
+    let public = PublicKey::parse(&text).map_err(|e| {
+        Failure::input(
+            format!("cannot use '{}' as a public key: {e}", path.display()),
+            Some("give the .pub or .pem file that `countersign keygen` wrote".into()),
+        )
+    })?;
+    Ok((text, public))
+}
+
 pub fn load_keyring(pack: &Path) -> Result<Keyring, Failure> {
     Pack::new(pack).keyring().map_err(load_failure)
 }
@@ -413,25 +435,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     Some("use an id from organisations.json".into()),
                 )
             })?;
-            let text = read_text(&a.public_key, "public key")?;
-            if text.contains("PRIVATE KEY") {
-                return Err(Failure::input(
-                    format!(
-                        "'{}' is a secret key: never give it to anyone, and never put it in a pack",
-                        a.public_key.display()
-                    ),
-                    Some("add the .pub file that keygen wrote beside it".into()),
-                ));
-            }
-            let public = PublicKey::parse(&text).map_err(|e| {
-                Failure::input(
-                    format!(
-                        "cannot use '{}' as a public key: {e}",
-                        a.public_key.display()
-                    ),
-                    Some("give the .pub or .pem file that `countersign keygen` wrote".into()),
-                )
-            })?;
+            let (text, public) = read_public_key(&a.public_key)?;
             let mut keyring = load_keyring(&a.pack)?;
             let at = now()?;
             let created = countersign::keys::created_at(&text);
@@ -579,25 +583,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             ))
         }
         KeysCommand::Fingerprint(a) => {
-            let text = read_text(&a.public_key, "public key")?;
-            if text.contains("PRIVATE KEY") {
-                return Err(Failure::input(
-                    format!(
-                        "'{}' is a secret key: never give it to anyone",
-                        a.public_key.display()
-                    ),
-                    Some("give the .pub file that keygen wrote beside it".into()),
-                ));
-            }
-            let public = PublicKey::parse(&text).map_err(|e| {
-                Failure::input(
-                    format!(
-                        "cannot use '{}' as a public key: {e}",
-                        a.public_key.display()
-                    ),
-                    Some("give the .pub or .pem file that `countersign keygen` wrote".into()),
-                )
-            })?;
+            let (_, public) = read_public_key(&a.public_key)?;
             if !countersign::trust::TrustFile::parse(&format!("{} {}", a.org, public.key_id()))
                 .is_ok_and(|f| f.keys.len() == 1)
             {

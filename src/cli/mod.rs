@@ -778,6 +778,16 @@ pub(crate) fn trust_anchor(
     })
 }
 
+/// Where a file a signatory sends back is written: `-o` (a file, or a folder to put it in), or
+/// the current folder, under its proper name.
+pub(crate) fn output_path(output: Option<&PathBuf>, name: &str) -> PathBuf {
+    match output {
+        Some(p) if p.is_dir() => p.join(name),
+        Some(p) => p.clone(),
+        None => PathBuf::from(name),
+    }
+}
+
 /// Whether a path names a bundle (a .zip file).
 pub(crate) fn is_bundle(path: &Path) -> bool {
     path.extension()

@@ -181,11 +181,7 @@ fn checkpoint(a: &CheckpointArgs) -> Result<String, Failure> {
             ))
         }
         None => {
-            let path = match &a.output {
-                Some(p) if p.is_dir() => p.join(&name),
-                Some(p) => p.clone(),
-                None => PathBuf::from(&name),
-            };
+            let path = super::output_path(a.output.as_ref(), &name);
             fsio::write_atomic(&path, &bytes, Overwrite::Refuse).map_err(|e| refuse(e.into()))?;
             Ok(format!(
                 "signed a checkpoint of the bundle's register at {size} record(s) for {}: {}\nnext: send this file back to {}; it lets anyone show later that the register was not rewritten",

@@ -220,28 +220,10 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
         ));
     }
     let at = now()?;
-    let request = SignRequest {
-        file: &file,
-        bytes: &bytes,
-        organisation: &signer.organisation,
-        signatory: &signer.signatory,
-        role: &signer.role,
-        at,
-    };
-    let (statement, envelope) = sign_document(
-        &request,
-        &contents.manifest,
-        &contents.data,
-        &contents.keyring,
-        &key,
-    )
-    .map_err(|e| key_failure(e, &inside))?;
+    let (statement, envelope) = sign_as(&contents, &signer, &file, &bytes, at, &key)
+        .map_err(|e| key_failure(e, &inside))?;
     let name = signature_file_name(&file, &signer.organisation);
-    let path = match &args.output {
-        Some(p) if p.is_dir() => p.join(&name),
-        Some(p) => p.clone(),
-        None => PathBuf::from(&name),
-    };
+    let path = super::output_path(args.output.as_ref(), &name);
     fsio::write_atomic(&path, &envelope_bytes(&envelope), fsio::Overwrite::Refuse).map_err(
         |e| match e {
             fsio::WriteError::Exists(p) => Failure::input(
@@ -265,6 +247,38 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
         path.display(),
         coordinator(&contents.data)
     ))
+}
+
+/// Signs `file` (its `bytes`) for the signer, against what `contents` holds.
+fn sign_as(
+    contents: &PackContents,
+    signer: &countersign::sign::Signer,
+    file: &str,
+    bytes: &[u8],
+    at: countersign::time::Timestamp,
+    key: &countersign::keys::SecretKey,
+) -> Result<
+    (
+        countersign::signature::Statement,
+        countersign::signature::Envelope,
+    ),
+    countersign::sign::SignError,
+> {
+    let request = SignRequest {
+        file,
+        bytes,
+        organisation: &signer.organisation,
+        signatory: &signer.signatory,
+        role: &signer.role,
+        at,
+    };
+    sign_document(
+        &request,
+        &contents.manifest,
+        &contents.data,
+        &contents.keyring,
+        key,
+    )
 }
 
 /// Lists the current documents the signer's organisation is a party to and has not signed.
@@ -354,22 +368,8 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     .map_err(|e| key_failure(e, &inside))?;
     let file = file_name(&args.target);
     let at = now()?;
-    let request = SignRequest {
-        file: &file,
-        bytes: &bytes,
-        organisation: &signer.organisation,
-        signatory: &signer.signatory,
-        role: &signer.role,
-        at,
-    };
-    let (statement, envelope) = sign_document(
-        &request,
-        &contents.manifest,
-        &contents.data,
-        &contents.keyring,
-        &key,
-    )
-    .map_err(|e| key_failure(e, &inside))?;
+    let (statement, envelope) = sign_as(&contents, &signer, &file, &bytes, at, &key)
+        .map_err(|e| key_failure(e, &inside))?;
     let name = signature_file_name(&file, &signer.organisation);
     // A signature already held: a valid one is never replaced; a failing one is set aside as
     // evidence so the organisation can sign again.

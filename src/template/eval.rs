@@ -544,20 +544,7 @@ fn text_arg(v: &Value, what: &str) -> Result<String, EvalError> {
     })
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use crate::time::MONTHS;
 
 fn format_uk_date(y: u32, m: u32, d: u32, style: &str) -> Option<String> {
     let month = MONTHS[(m - 1) as usize];
