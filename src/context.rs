@@ -48,6 +48,11 @@ pub(crate) fn plan(
         members(MembershipKind::Affiliate),
     );
     let framework = framework_context(data, issued);
+    let framework_summary = json!({
+        "id": fw.id, "title": fw.title, "area": fw.area, "version": fw.version,
+        "approved": fw.approved, "status_label": fw.status.label(),
+        "document_control": {"lead_author": fw.document_control.lead_author},
+    });
     let all_ids: Vec<String> = data.organisations.iter().map(|o| o.id.clone()).collect();
     // The signature sheet is not assembled: it is a rendition for signing on paper, made when
     // it is printed or bundled, listing who has signed electronically (see `sheet`).
@@ -92,8 +97,10 @@ pub(crate) fn plan(
             .filter_map(|id| data.organisation(id))
             .map(signatory_context)
             .collect();
-        let mut context = base(
-            doc(
+        // A protocol's kept data holds what the protocol shows: its parties, not the whole
+        // membership, and the framework's name, not its text; the pack holds those once.
+        let context = json!({
+            "document": doc(
                 DocumentKind::Protocol,
                 &p.id,
                 &p.version,
@@ -101,9 +108,10 @@ pub(crate) fn plan(
                 &file,
                 &p.approved,
             ),
-            signatories,
-        );
-        context["protocol"] = protocol_context(p, data);
+            "framework": framework_summary,
+            "signatories": signatories,
+            "protocol": protocol_context(p, data),
+        });
         jobs.push(Job {
             kind: DocumentKind::Protocol,
             id: p.id.clone(),
