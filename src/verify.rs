@@ -725,15 +725,20 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
         });
     }
 
+    // The best candidate of each organisation, found in one pass (first of equal rank wins).
+    let mut best_of: std::collections::HashMap<&str, &Candidate> = std::collections::HashMap::new();
+    for c in &candidates {
+        let slot = best_of.entry(c.organisation.as_str()).or_insert(c);
+        if rank(&c.status) > rank(&slot.status) {
+            *slot = c;
+        }
+    }
     let parties: Vec<PartyResult> = entry
         .map(|e| e.parties.clone())
         .unwrap_or_default()
         .into_iter()
         .map(|org| {
-            let best = candidates
-                .iter()
-                .filter(|c| c.organisation == org)
-                .max_by_key(|c| rank(&c.status));
+            let best = best_of.get(org.as_str()).copied();
             match best {
                 Some(c) => PartyResult {
                     name: name_of(&org),
@@ -761,11 +766,15 @@ pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport 
         })
         .collect();
     // A failing signature is reported even when the same organisation also has a good one.
+    let standing: std::collections::HashMap<&str, &Status> = parties
+        .iter()
+        .map(|p| (p.organisation.as_str(), &p.status))
+        .collect();
     for c in &candidates {
         if c.status == Status::Failed
-            && parties
-                .iter()
-                .any(|p| p.organisation == c.organisation && p.status != Status::Failed)
+            && standing
+                .get(c.organisation.as_str())
+                .is_some_and(|s| **s != Status::Failed)
         {
             other_problems.push(StrayProblem {
                 signature_file: c
@@ -832,23 +841,77 @@ pub fn verify_pack(
         &contents.keyring,
         &contents.register,
     )?;
-    let evidence = Evidence {
-        manifest: &contents.manifest,
-        data: &contents.data,
-        keyring: &contents.keyring,
-        signatures: &contents.signatures.active,
-        set_aside: &contents.signatures.set_aside,
-        register: Some(&contents.register),
-        checkpoints: &checkpoints,
-        paper: &contents.paper,
+    // Each file is considered only for the documents it is named for (the same document id,
+    // any version), so the cost grows with the signatures, not documents times signatures.
+    // A file whose name places it nowhere is considered for every document.
+    let stems: std::collections::HashMap<&str, &str> = contents
+        .manifest
+        .documents
+        .iter()
+        .map(|d| (d.file.trim_end_matches(".docx"), d.id.as_str()))
+        .collect();
+    let place = |name: &str, suffix: &str| -> Option<String> {
+        let mut rest = name.strip_suffix(suffix)?;
+        // `<stem>.<org>` (or, set aside, `<stem>.<org>.<when>`): org ids hold no dot.
+        for _ in 0..2 {
+            rest = rest.rsplit_once('.')?.0;
+            if let Some(id) = stems.get(rest) {
+                return Some((*id).to_string());
+            }
+        }
+        None
+    };
+    type Files = std::collections::HashMap<Option<String>, Vec<(String, Vec<u8>)>>;
+    let group = |files: &[(String, Vec<u8>)], suffix: &str| -> Files {
+        let mut by: Files = std::collections::HashMap::new();
+        for (name, bytes) in files {
+            by.entry(place(name, suffix))
+                .or_default()
+                .push((name.clone(), bytes.clone()));
+        }
+        by
+    };
+    let suffix = crate::sign::SIGNATURE_SUFFIX;
+    let active = group(&contents.signatures.active, suffix);
+    let set_aside = group(&contents.signatures.set_aside, suffix);
+    let mut paper: std::collections::HashMap<Option<String>, Vec<crate::paper::PaperFile>> =
+        std::collections::HashMap::new();
+    for f in &contents.paper {
+        paper
+            .entry(place(&f.name, crate::paper::RECORD_SUFFIX))
+            .or_default()
+            .push(f.clone());
+    }
+    let for_id = |by: &Files, id: &str| -> Vec<(String, Vec<u8>)> {
+        let mut files = by.get(&Some(id.to_string())).cloned().unwrap_or_default();
+        files.extend(by.get(&None).cloned().unwrap_or_default());
+        files
     };
     let mut reports = Vec::with_capacity(contents.manifest.documents.len());
     let mut missing = Vec::new();
     for entry in &contents.manifest.documents {
-        match contents.document(&entry.file) {
-            Some(bytes) => reports.push(verify_with(&entry.file, &bytes, &evidence)),
-            None => missing.push(entry.file.clone()),
-        }
+        let Some(bytes) = contents.document(&entry.file) else {
+            missing.push(entry.file.clone());
+            continue;
+        };
+        let signatures = for_id(&active, &entry.id);
+        let aside = for_id(&set_aside, &entry.id);
+        let mut papers = paper
+            .get(&Some(entry.id.clone()))
+            .cloned()
+            .unwrap_or_default();
+        papers.extend(paper.get(&None).cloned().unwrap_or_default());
+        let evidence = Evidence {
+            manifest: &contents.manifest,
+            data: &contents.data,
+            keyring: &contents.keyring,
+            signatures: &signatures,
+            set_aside: &aside,
+            register: Some(&contents.register),
+            checkpoints: &checkpoints,
+            paper: &papers,
+        };
+        reports.push(verify_with(&entry.file, &bytes, &evidence));
     }
     Ok(PackVerification {
         reports,
