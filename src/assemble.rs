@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::context::plan;
+use crate::context::{Job, plan};
 use crate::digest::sha256_hex;
 use crate::fsio::{self, Overwrite, WriteError};
 use crate::manifest::{
@@ -181,6 +181,17 @@ pub fn assemble_in_memory(
     data: &PackData,
     progress: Progress<'_>,
 ) -> Result<Vec<AssembledDocument>, AssembleError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    assemble_on(pack, data, progress, threads)
+}
+
+/// [`assemble_in_memory`] on at most `threads` threads.
+fn assemble_on(
+    pack: &Path,
+    data: &PackData,
+    progress: Progress<'_>,
+    threads: usize,
+) -> Result<Vec<AssembledDocument>, AssembleError> {
     let register = crate::register::Register::load(pack)?;
     let issued = framework_issues(&register);
     if let Some((version, seq)) = issued
@@ -195,56 +206,111 @@ pub fn assemble_in_memory(
         });
     }
     let jobs = plan(data, &issued);
-    let mut templates: Vec<(String, LoadedTemplate)> = Vec::new();
-    let mut out = Vec::with_capacity(jobs.len());
-    let total = jobs.len();
-    for (done, job) in jobs.into_iter().enumerate() {
-        progress(done, total, &job.file);
+    // Each template is read and compiled once, before any rendering.
+    let mut templates: Vec<(&'static str, LoadedTemplate)> = Vec::new();
+    for job in &jobs {
         let name = job.kind.template();
-        if !templates.iter().any(|(n, _)| n == name) {
-            templates.push((name.to_string(), load_template(pack, name)?));
+        if !templates.iter().any(|(n, _)| *n == name) {
+            templates.push((name, load_template(pack, name)?));
         }
-        let Some((_, loaded)) = templates.iter().find(|(n, _)| n == name) else {
-            continue;
+    }
+    let total = jobs.len();
+    let render = |job: &Job| -> Result<AssembledDocument, AssembleError> {
+        let name = job.kind.template();
+        let loaded = templates
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t)
+            .ok_or_else(|| AssembleError::TemplateRead {
+                path: pack.join("templates").join(name),
+                source: crate::fsio::ReadError::NotRegular,
+            })?;
+        render_job(job, name, loaded)
+    };
+    // Many documents are rendered on every core; the results are put back in the plan's
+    // order, so the output is byte for byte what one thread gives.
+    let results: Vec<Result<AssembledDocument, AssembleError>> =
+        if threads > 1 && total >= PARALLEL_FROM {
+            let chunk = total.div_ceil(threads);
+            let rendered: Vec<Vec<Result<AssembledDocument, AssembleError>>> =
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = jobs
+                        .chunks(chunk)
+                        .map(|part| scope.spawn(|| part.iter().map(render).collect::<Vec<_>>()))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_default())
+                        .collect()
+                });
+            rendered.into_iter().flatten().collect()
+        } else {
+            jobs.iter()
+                .enumerate()
+                .map(|(done, job)| {
+                    progress(done, total, &job.file);
+                    render(job)
+                })
+                .collect()
         };
-        let fail = |source: TemplateError| AssembleError::Template {
-            source: Box::new(source),
-            kind: job.kind.label(),
-            template: name.to_string(),
-            source_label: if loaded.record.source == "pack" {
-                "the pack's own"
-            } else {
-                "the default"
-            },
-            file: job.file.clone(),
-        };
-        let template = loaded.template.as_ref().map_err(|e| fail(e.clone()))?;
-        let bytes = template.render(&job.context).map_err(fail)?;
-        let context_bytes = serde_json::to_vec(&job.context).unwrap_or_default();
-        let entry = ManifestEntry {
-            file: job.file,
-            kind: job.kind,
-            id: job.id,
-            version: job.version,
-            title: job.title,
-            sha256: sha256_hex(&bytes),
-            size: bytes.len() as u64,
-            template: loaded.record.clone(),
-            data_sha256: sha256_hex(&context_bytes),
-            parties: job.parties,
-            current: true,
-            supersedes: None,
-        };
-        let mut context = serde_json::to_vec_pretty(&job.context).unwrap_or_default();
-        context.push(b'\n');
-        out.push(AssembledDocument {
-            entry,
-            bytes,
-            context,
-        });
+    if results.len() != total {
+        return Err(AssembleError::Write(WriteError::Io {
+            path: pack.to_path_buf(),
+            source: std::io::Error::other("a rendering thread stopped"),
+        }));
+    }
+    let mut out = Vec::with_capacity(total);
+    for (done, result) in results.into_iter().enumerate() {
+        progress(done, total, jobs.get(done).map_or("", |j| j.file.as_str()));
+        out.push(result?);
     }
     progress(total, total, "");
     Ok(out)
+}
+
+/// From how many documents `assemble` renders on several threads.
+const PARALLEL_FROM: usize = 16;
+
+fn render_job(
+    job: &Job,
+    name: &'static str,
+    loaded: &LoadedTemplate,
+) -> Result<AssembledDocument, AssembleError> {
+    let fail = |source: TemplateError| AssembleError::Template {
+        source: Box::new(source),
+        kind: job.kind.label(),
+        template: name.to_string(),
+        source_label: if loaded.record.source == "pack" {
+            "the pack's own"
+        } else {
+            "the default"
+        },
+        file: job.file.clone(),
+    };
+    let template = loaded.template.as_ref().map_err(|e| fail(e.clone()))?;
+    let bytes = template.render(&job.context).map_err(fail)?;
+    let context_bytes = serde_json::to_vec(&job.context).unwrap_or_default();
+    let entry = ManifestEntry {
+        file: job.file.clone(),
+        kind: job.kind,
+        id: job.id.clone(),
+        version: job.version.clone(),
+        title: job.title.clone(),
+        sha256: sha256_hex(&bytes),
+        size: bytes.len() as u64,
+        template: loaded.record.clone(),
+        data_sha256: sha256_hex(&context_bytes),
+        parties: job.parties.clone(),
+        current: true,
+        supersedes: None,
+    };
+    let mut context = serde_json::to_vec_pretty(&job.context).unwrap_or_default();
+    context.push(b'\n');
+    Ok(AssembledDocument {
+        entry,
+        bytes,
+        context,
+    })
 }
 
 /// The manifest for assembled documents.
@@ -478,4 +544,46 @@ pub fn check(
         }
     }
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rendering on several threads gives exactly the documents, in exactly the order, that
+    /// one thread gives.
+    #[test]
+    fn parallel_assembly_is_byte_identical_to_serial() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cambs");
+        let read = |name: &str| crate::validate::DataFile {
+            name: name.to_string(),
+            bytes: std::fs::read(root.join(name)).unwrap(),
+        };
+        let mut files = vec![read("framework.json"), read("organisations.json")];
+        for name in ["hospital-discharge", "mash", "police-disclosure"] {
+            files.push(read(&format!("protocols/{name}.json")));
+        }
+        // More protocols, so that there are enough documents to share out.
+        let mash =
+            String::from_utf8(std::fs::read(root.join("protocols/mash.json")).unwrap()).unwrap();
+        for i in 2..8 {
+            files.push(crate::validate::DataFile {
+                name: format!("protocols/mash-{i}.json"),
+                bytes: mash
+                    .replace("\"id\": \"mash\"", &format!("\"id\": \"mash-{i}\""))
+                    .into_bytes(),
+            });
+        }
+        let data = crate::validate::check_files(files).unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        let serial = assemble_on(empty.path(), &data, &mut |_, _, _| {}, 1).unwrap();
+        let parallel = assemble_on(empty.path(), &data, &mut |_, _, _| {}, 4).unwrap();
+        assert!(serial.len() >= PARALLEL_FROM, "{} documents", serial.len());
+        assert_eq!(serial.len(), parallel.len());
+        for (a, b) in serial.iter().zip(&parallel) {
+            assert_eq!(a.entry, b.entry);
+            assert!(a.bytes == b.bytes, "{} differs", a.entry.file);
+            assert_eq!(a.context, b.context);
+        }
+    }
 }
