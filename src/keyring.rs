@@ -316,12 +316,11 @@ impl Keyring {
                         key_id: key_id.to_string(),
                         source,
                     })?;
-                let from_pem =
-                    PublicKey::parse(public_key_pem).map_err(|source| KeyringError::BadKey {
-                        key_id: key_id.to_string(),
-                        source,
-                    })?;
-                if &public.key_id() != key_id || from_pem != public {
+                // The PEM copy must hold the same 32 bytes; comparing them needs no second
+                // decompression of the curve point (most of a replay's cost per key).
+                let same_pem = crate::keys::spki_pem_bytes(public_key_pem)
+                    .is_some_and(|raw| &raw == public.as_bytes());
+                if &public.key_id() != key_id || !same_pem {
                     return Err(KeyringError::Malformed(format!(
                         "the key recorded as {key_id} is really {}",
                         public.key_id()

@@ -164,6 +164,24 @@ impl PublicKey {
     }
 }
 
+/// The raw 32 key bytes of an Ed25519 SPKI PEM (`-----BEGIN PUBLIC KEY-----`), read without
+/// decompressing the point; `None` if it is not exactly that.
+pub fn spki_pem_bytes(text: &str) -> Option<[u8; 32]> {
+    // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key.
+    const PREFIX: [u8; 12] = [
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    let body: String = text
+        .trim()
+        .strip_prefix("-----BEGIN PUBLIC KEY-----")?
+        .strip_suffix("-----END PUBLIC KEY-----")?
+        .split_whitespace()
+        .collect();
+    let der = STANDARD.decode(body).ok()?;
+    let key = der.strip_prefix(&PREFIX[..])?;
+    <[u8; 32]>::try_from(key).ok()
+}
+
 /// The comment `countersign keygen` writes on a public key's OpenSSH line: the organisation and
 /// when the key was created (`riverside-council created=2026-11-23T12:00:00Z`), so that the
 /// coordinator who adds the key can count it from then, not from when they added it.
@@ -318,6 +336,17 @@ mod tests {
             PublicKey::from_bytes(&identity),
             Err(KeyError::Weak)
         ));
+    }
+
+    #[test]
+    fn spki_pem_bytes_are_the_key() {
+        let key = sample().public();
+        assert_eq!(spki_pem_bytes(&key.to_pem()), Some(*key.as_bytes()));
+        assert_eq!(
+            spki_pem_bytes("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+            None
+        );
+        assert_eq!(spki_pem_bytes(&key.to_openssh("x")), None);
     }
 
     #[test]
