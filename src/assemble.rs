@@ -97,8 +97,8 @@ pub enum AssembleError {
     ManifestUnreadable {
         /// The manifest file.
         path: PathBuf,
-        /// What the system said.
-        source: std::io::Error,
+        /// Why.
+        source: crate::fsio::ReadError,
     },
     /// The existing manifest is not a manifest.
     #[error("the manifest '{}' is damaged ({source})", path.display())]
@@ -325,13 +325,12 @@ pub fn manifest_for(data: &PackData, documents: &[AssembledDocument]) -> Manifes
 
 /// Reads a manifest file.
 pub fn read_manifest(path: &Path) -> Result<Manifest, AssembleError> {
-    let bytes =
-        crate::fsio::read_limited(path, crate::fsio::limits::MANIFEST, false).map_err(|e| {
-            AssembleError::ManifestUnreadable {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
-            }
-        })?;
+    let bytes = crate::fsio::read_limited(path, crate::fsio::limits::MANIFEST, false).map_err(
+        |source| AssembleError::ManifestUnreadable {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
     let manifest: Manifest =
         serde_json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
             path: path.to_path_buf(),

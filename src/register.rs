@@ -184,6 +184,14 @@ pub enum RegisterError {
         /// Why.
         source: CheckpointError,
     },
+    /// The file could not be read: not a regular file, a link inside the pack, or too large.
+    #[error("cannot read '{}' ({source})", path.display())]
+    Read {
+        /// The register file.
+        path: PathBuf,
+        /// Why.
+        source: crate::fsio::ReadError,
+    },
     /// The file could not be read or written.
     #[error("cannot use '{}' ({source})", path.display())]
     Io {
@@ -283,10 +291,7 @@ impl Register {
         match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
             Ok(bytes) => Register::parse(&bytes),
             Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Register::default()),
-            Err(e) => Err(RegisterError::Io {
-                path,
-                source: std::io::Error::other(e.to_string()),
-            }),
+            Err(source) => Err(RegisterError::Read { path, source }),
         }
     }
 
