@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Renders the first page of one document of each kind from the full example to PNG
-# (docs/previews/), through LibreOffice and pdftoppm, so a person can look at the layout.
+# (docs/previews/), through LibreOffice and pdftoppm, so a person can look at the layout:
+# the framework, a protocol, an assurance checklist, the signature sheet printed for paper
+# signing, and a protocol's Data Sharing Code checklist annex.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r examples/cambs "$work/pack"
-rm -rf "$work/pack/out"
-cargo run --quiet --release -- assemble "$work/pack" 2>/dev/null
+mkdir -p "$work/pack"
+cp -r examples/cambs/framework.json examples/cambs/organisations.json examples/cambs/protocols "$work/pack/"
+bin="cargo run --quiet --release --"
+$bin assemble "$work/pack" 2>/dev/null
+$bin signature-sheet "$work/pack" -o "$work/pack/out/signature-sheet.docx" 2>/dev/null
+$bin validate "$work/pack" --code-checklist --docx "$work/pack/out" >/dev/null 2>&1
 mkdir -p docs/previews
-for f in framework-v2.7 signature-sheet-v2.7 protocol-mash-v3.1 assurance-cwrc-v2.7; do
+for f in framework-v2.7 signature-sheet protocol-mash-v3.1 assurance-cwrc-v1.0 protocol-mash-v3.1-code-checklist; do
   soffice "-env:UserInstallation=file://$work/lo" --headless --convert-to pdf --outdir "$work" "$work/pack/out/$f.docx" >/dev/null 2>&1
   pdftoppm -r 60 -png -f 1 -l 1 "$work/$f.pdf" "$work/$f"
-  mv "$work/$f"-1.png "docs/previews/${f%-v*}.png"
+  name=${f%-v[0-9]*}
+  [ "$f" = protocol-mash-v3.1-code-checklist ] && name=code-checklist
+  mv "$work/$f"-1.png "docs/previews/$name.png"
 done
 ls -l docs/previews
