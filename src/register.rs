@@ -338,13 +338,18 @@ impl Register {
 /// Checks, before anything else is written, that the register can be appended to: its folder
 /// and file are not links, and the file opens for appending.
 pub fn check_appendable(pack: &Path) -> Result<(), RegisterError> {
-    let path = pack.join(REGISTER_FILE);
+    open_for_append(&pack.join(REGISTER_FILE)).map(drop)
+}
+
+/// Opens the register for reading and appending, creating it and its folder, after refusing a
+/// linked folder or a file that is not a regular file (nothing is written through a link).
+fn open_for_append(path: &Path) -> Result<std::fs::File, RegisterError> {
     let io = |source: std::io::Error| RegisterError::Io {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     };
     if let Some(dir) = path.parent() {
-        let not_regular = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file());
+        let not_regular = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file());
         if crate::fsio::is_symlink(dir) || not_regular {
             return Err(io(std::io::Error::other(
                 "it is a symbolic link or not a regular file; countersign does not follow links inside a pack",
@@ -353,10 +358,10 @@ pub fn check_appendable(pack: &Path) -> Result<(), RegisterError> {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     std::fs::OpenOptions::new()
+        .read(true)
         .append(true)
         .create(true)
-        .open(&path)
-        .map(drop)
+        .open(path)
         .map_err(io)
 }
 
@@ -373,21 +378,7 @@ pub fn append(
         path: path.clone(),
         source,
     };
-    if let Some(dir) = path.parent() {
-        let not_regular = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file());
-        if crate::fsio::is_symlink(dir) || not_regular {
-            return Err(io(std::io::Error::other(
-                "it is a symbolic link; countersign does not follow links inside a pack",
-            )));
-        }
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(&path)
-        .map_err(io)?;
+    let mut file = open_for_append(&path)?;
     // Held until `file` is dropped: concurrent appenders wait here, so lines never interleave.
     file.lock().map_err(io)?;
     let mut bytes = Vec::new();

@@ -52,7 +52,9 @@ pub struct TrustFileError {
     pub problem: String,
 }
 
-fn is_organisation_id(text: &str) -> bool {
+/// Whether `text` has the form of an organisation id in a pack (lower-case letters, digits and
+/// hyphens, starting with a letter or digit), as a trust file line needs it.
+pub fn is_organisation_id(text: &str) -> bool {
     let mut chars = text.chars();
     chars
         .next()

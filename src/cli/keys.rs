@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use countersign::fsio::{self, Overwrite};
-use countersign::keyring::{Keyring, RevocationReason};
+use countersign::keyring::{KeyRecord, Keyring, RevocationReason};
 use countersign::keys::{PublicKey, SecretKey};
 use countersign::register::Event;
 
@@ -531,15 +531,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
         KeysCommand::Revoke(a) => {
             let lock = lock_keyring(&a.pack)?;
             let mut keyring = load_keyring(&a.pack)?;
-            let record = keyring
-                .find(&a.key_id)
-                .map_err(|e| {
-                    Failure::input(
-                        e.to_string(),
-                        Some("see the ids with `countersign keys list`".into()),
-                    )
-                })?
-                .clone();
+            let record = find_key(&keyring, &a.key_id)?;
             let at = now()?;
             let effective = match &a.effective {
                 Some(text) => parse_time(text, "--effective")?,
@@ -584,9 +576,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
         }
         KeysCommand::Fingerprint(a) => {
             let (_, public) = read_public_key(&a.public_key)?;
-            if !countersign::trust::TrustFile::parse(&format!("{} {}", a.org, public.key_id()))
-                .is_ok_and(|f| f.keys.len() == 1)
-            {
+            if !countersign::trust::is_organisation_id(&a.org) {
                 return Err(Failure::input(
                     format!("'{}' is not an organisation id", a.org),
                     Some("use the organisation's id in the pack, e.g. riverside-council".into()),
@@ -624,15 +614,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
         KeysCommand::ValidFrom(a) => {
             let lock = lock_keyring(&a.pack)?;
             let mut keyring = load_keyring(&a.pack)?;
-            let record = keyring
-                .find(&a.key_id)
-                .map_err(|e| {
-                    Failure::input(
-                        e.to_string(),
-                        Some("see the ids with `countersign keys list`".into()),
-                    )
-                })?
-                .clone();
+            let record = find_key(&keyring, &a.key_id)?;
             let at = now()?;
             let from = parse_time(&a.from, "--from")?;
             keyring
@@ -651,4 +633,14 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             ))
         }
     }
+}
+
+/// The key with this id (or unique prefix), cloned so the keyring can then be changed.
+fn find_key(keyring: &Keyring, key_id: &str) -> Result<KeyRecord, Failure> {
+    keyring.find(key_id).cloned().map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("see the ids with `countersign keys list`".into()),
+        )
+    })
 }

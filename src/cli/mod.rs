@@ -859,6 +859,27 @@ pub(crate) fn store_failure(e: countersign::pack::StoreError) -> Failure {
     )
 }
 
+/// The lines for a document's signature files that count for nobody: those that failed without
+/// naming a party, then those set aside; verify and status print them alike.
+pub(crate) fn stray_lines(r: &countersign::verify::VerifyReport) -> String {
+    let mut out = String::new();
+    for problem in &r.other_problems {
+        out.push_str(&format!(
+            "  FAILED       {}: {}\n",
+            clean(&problem.signature_file),
+            clean(&problem.reason)
+        ));
+    }
+    for kept in &r.set_aside {
+        out.push_str(&format!(
+            "  set aside    {}: {} (kept as evidence; not counted)\n",
+            clean(&kept.signature_file),
+            clean(&kept.reason)
+        ));
+    }
+    out
+}
+
 /// Strips control characters from text that came from a file, before it reaches a terminal.
 pub(crate) fn clean(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()

@@ -359,20 +359,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
                 clean(p.reason.as_deref().unwrap_or_default())
             ));
         }
-        for kept in &r.set_aside {
-            text.push_str(&format!(
-                "  set aside    {}: {} (kept as evidence; not counted)\n",
-                clean(&kept.signature_file),
-                clean(&kept.reason)
-            ));
-        }
-        for problem in &r.other_problems {
-            text.push_str(&format!(
-                "  FAILED       {}: {}\n",
-                clean(&problem.signature_file),
-                clean(&problem.reason)
-            ));
-        }
+        text.push_str(&super::stray_lines(r));
     }
     for name in &report.misnamed_signature_files {
         text.push_str(&format!(

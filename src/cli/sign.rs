@@ -589,20 +589,7 @@ fn describe(r: &VerifyReport, require_all: bool, require_trusted: bool) -> Strin
     for warning in &r.warnings {
         out.push_str(&format!("  note: {}\n", clean(warning)));
     }
-    for problem in &r.other_problems {
-        out.push_str(&format!(
-            "  FAILED       {}: {}\n",
-            clean(&problem.signature_file),
-            clean(&problem.reason)
-        ));
-    }
-    for kept in &r.set_aside {
-        out.push_str(&format!(
-            "  set aside    {}: {} (kept as evidence; not counted)\n",
-            clean(&kept.signature_file),
-            clean(&kept.reason)
-        ));
-    }
+    out.push_str(&super::stray_lines(r));
     let unconfirmed = r.signed_count() > 0 && !r.keys_confirmed;
     let verdict = if !r.valid {
         "result: VERIFICATION FAILED: do not rely on this document or its signatures as they stand"
