@@ -6,6 +6,7 @@
 //! replaced by different bytes under the same version. The data each template sees (its
 //! "context") is built here and documented in README.md.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::context::{Job, plan};
@@ -431,13 +432,25 @@ pub fn assemble(
     let mut manifest = manifest_for(data, &documents);
     // Why each version was issued: the version of the same document it replaced.
     if let Some(previous) = &previous {
+        // Reversed so that, as with a search from the start, the first listed wins.
+        let by_file: HashMap<&str, &ManifestEntry> = previous
+            .documents
+            .iter()
+            .rev()
+            .map(|d| (d.file.as_str(), d))
+            .collect();
+        let current_by_id: HashMap<&str, &ManifestEntry> = previous
+            .documents
+            .iter()
+            .rev()
+            .filter(|d| d.current)
+            .map(|d| (d.id.as_str(), d))
+            .collect();
         for entry in &mut manifest.documents {
-            entry.supersedes = match previous.documents.iter().find(|d| d.file == entry.file) {
+            entry.supersedes = match by_file.get(entry.file.as_str()) {
                 Some(same) => same.supersedes.clone(),
-                None => previous
-                    .documents
-                    .iter()
-                    .find(|d| d.current && d.id == entry.id)
+                None => current_by_id
+                    .get(entry.id.as_str())
                     .map(|d| d.version.clone()),
             };
         }
@@ -445,8 +458,9 @@ pub fn assemble(
     // Earlier versions stay listed: they were issued, and may have been signed.
     let mut events = Vec::new();
     // A document written by an earlier run that stopped before recording it is recorded now.
+    let written_now: HashSet<&str> = written.iter().map(String::as_str).collect();
     for doc in documents.iter().filter(|d| {
-        written.contains(&d.entry.file) || recorded.assembled(&d.entry.sha256).is_none()
+        written_now.contains(d.entry.file.as_str()) || recorded.assembled(&d.entry.sha256).is_none()
     }) {
         let e = &doc.entry;
         events.push(Event::DocumentAssembled {
@@ -513,10 +527,16 @@ pub fn check(
 ) -> Result<Vec<CheckFinding>, AssembleError> {
     let manifest = read_manifest(&out.join(MANIFEST_FILE))?;
     let documents = assemble_in_memory(pack, data, progress)?;
+    let listed: HashMap<&str, &ManifestEntry> = manifest
+        .documents
+        .iter()
+        .rev()
+        .map(|m| (m.file.as_str(), m))
+        .collect();
     let mut findings = Vec::new();
     for doc in &documents {
         let file = doc.entry.file.clone();
-        match manifest.documents.iter().find(|m| m.file == file) {
+        match listed.get(file.as_str()).copied() {
             None => findings.push(CheckFinding { file, problem: "is not in the manifest: the data has a document the manifest does not list (assemble again)".into() }),
             Some(m) if m.sha256 != doc.entry.sha256 => findings.push(CheckFinding {
                 file,

@@ -435,10 +435,17 @@ pub fn report_context(
     generated_at: crate::time::Timestamp,
 ) -> serde_json::Value {
     use crate::verify::Status;
+    // Reversed so that, as with a search from the start, the first listed wins.
+    let by_file: std::collections::HashMap<&str, &crate::manifest::ManifestEntry> = manifest
+        .documents
+        .iter()
+        .rev()
+        .map(|d| (d.file.as_str(), d))
+        .collect();
     let documents: Vec<serde_json::Value> = reports
         .iter()
         .map(|r| {
-            let entry = manifest.documents.iter().find(|d| d.file == r.file);
+            let entry = by_file.get(r.file.as_str()).copied();
             let signatures: Vec<serde_json::Value> = r
                 .parties
                 .iter()

@@ -281,13 +281,7 @@ fn organisation_context(o: &Organisation, data: &PackData) -> Value {
 }
 
 fn signatory_context(o: &Organisation) -> Value {
-    // A Caldicott Guardian who signs need not recommend themselves.
-    let recommended_by = o
-        .signatory
-        .recommended_by
-        .clone()
-        .filter(|r| r != &o.signatory.name)
-        .unwrap_or_default();
+    let recommended_by = o.signatory.recommender();
     json!({"organisation_id": o.id, "organisation": o.name, "name": o.signatory.name, "position": o.signatory.position, "recommended_by": recommended_by})
 }
 

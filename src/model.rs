@@ -413,6 +413,17 @@ pub struct Signatory {
     pub recommended_by: Option<String>,
 }
 
+impl Signatory {
+    /// Who recommended signing, left empty when it is the signatory: a Caldicott Guardian who
+    /// signs need not recommend themselves.
+    pub fn recommender(&self) -> String {
+        self.recommended_by
+            .clone()
+            .filter(|r| r != &self.name)
+            .unwrap_or_default()
+    }
+}
+
 /// Information governance assurance offered by an organisation.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::manifest::DocumentKind;
 use crate::pack::PackContents;
 use crate::time::Timestamp;
-use crate::verify::{Status, VerifyReport};
+use crate::verify::{PartyResult, Status, VerifyReport};
 
 /// The sheet's file name inside a bundle.
 pub const SHEET_FILE: &str = "signature-sheet.docx";
@@ -41,19 +41,23 @@ pub fn context(
         .find(|d| d.current && d.kind == DocumentKind::Framework);
     let framework_file = framework_entry.map_or_else(String::new, |e| e.file.clone());
     let report = reports.iter().find(|r| r.file == framework_file);
+    // Indexed once: a national framework has hundreds of parties.
+    let parties: std::collections::HashMap<&str, &PartyResult> = report
+        .map(|r| {
+            r.parties
+                .iter()
+                .map(|p| (p.organisation.as_str(), p))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut counts = SheetCounts::default();
     let signatories: Vec<Value> = contents
         .data
         .organisations
         .iter()
         .map(|o| {
-            let party = report.and_then(|r| r.parties.iter().find(|p| p.organisation == o.id));
-            let recommended_by = o
-                .signatory
-                .recommended_by
-                .clone()
-                .filter(|r| r != &o.signatory.name)
-                .unwrap_or_default();
+            let party = parties.get(o.id.as_str()).copied();
+            let recommended_by = o.signatory.recommender();
             let (state, name, position, date, signature) =
                 match party.map(|p| (&p.status, &p.signed, &p.paper)) {
                     Some((Status::Signed, Some(s), _)) => {

@@ -3,7 +3,7 @@
 //! dates in order. This is the part a data-protection expert reads and edits; each rule adds a
 //! finding with the place and the fix. No parsing, no files.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::positions::Positions;
 use super::{FRAMEWORK_FILE, Finding, ORGANISATIONS_FILE, PROTOCOLS_DIR};
@@ -129,6 +129,11 @@ impl Rules<'_> {
                 );
             }
         }
+        // Looked up by id once for every reference below, the first of a duplicated id winning.
+        let mut by_id: HashMap<&str, &Organisation> = HashMap::with_capacity(organisations.len());
+        for org in organisations {
+            by_id.entry(org.id.as_str()).or_insert(org);
+        }
         for (i, org) in organisations.iter().enumerate() {
             let at = format!("organisations[{i}]");
             match (org.membership.kind, &org.membership.sponsor) {
@@ -138,23 +143,21 @@ impl Rules<'_> {
                     format!("the affiliate \"{}\" has no sponsor", org.name),
                     "name the id of the core member that sponsors it",
                 ),
-                (MembershipKind::Affiliate, Some(s)) => {
-                    match organisations.iter().find(|o| &o.id == s) {
-                        None => self.add(
-                            of,
-                            format!("{at}.membership.sponsor"),
-                            format!("the sponsor \"{s}\" is not an organisation of this pack"),
-                            "use the id of a core member from organisations.json",
-                        ),
-                        Some(o) if o.membership.kind != MembershipKind::Core => self.add(
-                            of,
-                            format!("{at}.membership.sponsor"),
-                            format!("the sponsor \"{s}\" is not a core member"),
-                            "affiliates are sponsored by a core member",
-                        ),
-                        Some(_) => {}
-                    }
-                }
+                (MembershipKind::Affiliate, Some(s)) => match by_id.get(s.as_str()).copied() {
+                    None => self.add(
+                        of,
+                        format!("{at}.membership.sponsor"),
+                        format!("the sponsor \"{s}\" is not an organisation of this pack"),
+                        "use the id of a core member from organisations.json",
+                    ),
+                    Some(o) if o.membership.kind != MembershipKind::Core => self.add(
+                        of,
+                        format!("{at}.membership.sponsor"),
+                        format!("the sponsor \"{s}\" is not a core member"),
+                        "affiliates are sponsored by a core member",
+                    ),
+                    Some(_) => {}
+                },
                 (MembershipKind::Core, Some(_)) => self.add(
                     of,
                     format!("{at}.membership.sponsor"),
@@ -230,12 +233,17 @@ impl Rules<'_> {
                     format!("rename the file to {}.json, or change the id", p.id),
                 );
             }
-            self.check_protocol(file, p, organisations);
+            self.check_protocol(file, p, &by_id);
         }
     }
 
-    fn check_protocol(&mut self, file: &str, p: &Protocol, organisations: &[Organisation]) {
-        let org = |id: &str| organisations.iter().find(|o| o.id == id);
+    fn check_protocol(
+        &mut self,
+        file: &str,
+        p: &Protocol,
+        organisations: &HashMap<&str, &Organisation>,
+    ) {
+        let org = |id: &str| organisations.get(id).copied();
         self.date_order(
             file,
             ("approved", &p.approved),
