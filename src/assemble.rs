@@ -381,14 +381,12 @@ pub fn assemble(
     // Everything that can fail is checked before anything is written: links where the pack is
     // written, and whether the register can be appended to.
     for folder in [out.to_path_buf(), out.join(DATA_DIR)] {
-        if fsio::is_symlink(&folder) {
-            return Err(AssembleError::Write(WriteError::Io {
-                path: folder,
-                source: std::io::Error::other(
-                    "it is a symbolic link; countersign does not follow links inside a pack",
-                ),
-            }));
-        }
+        fsio::refuse_link(&folder).map_err(|source| {
+            AssembleError::Write(WriteError::Io {
+                path: folder.clone(),
+                source,
+            })
+        })?;
     }
     register::check_appendable(pack)?;
     let recorded = crate::register::Register::load(pack)?;

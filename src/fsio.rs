@@ -124,6 +124,15 @@ pub fn is_symlink(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
+/// Refuses `path` when it is a symbolic link, before anything is written through it, with the
+/// same words as reading one.
+pub fn refuse_link(path: &Path) -> std::io::Result<()> {
+    if is_symlink(path) {
+        return Err(std::io::Error::other(ReadError::Symlink));
+    }
+    Ok(())
+}
+
 /// Whether an existing file may be replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overwrite {

@@ -376,18 +376,11 @@ impl Pack {
     /// Takes the keyring's lock, creating the keys folder if needed.
     pub fn lock_keyring(&self) -> Result<KeyringLock, StoreError> {
         let dir = self.keys_dir();
-        if crate::fsio::is_symlink(&dir) {
-            return Err(StoreError::Lock {
-                path: dir,
-                source: std::io::Error::other(
-                    "it is a symbolic link; countersign does not follow links inside a pack",
-                ),
-            });
-        }
         let fail = |source| StoreError::Lock {
             path: dir.clone(),
             source,
         };
+        crate::fsio::refuse_link(&dir).map_err(fail)?;
         std::fs::create_dir_all(&dir).map_err(fail)?;
         let file = std::fs::OpenOptions::new()
             .create(true)
