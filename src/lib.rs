@@ -31,7 +31,8 @@
 //!    Not every signatory holds a key: [`paper`] records approvals signed on paper, and
 //!    [`sheet`] prints the signature sheet for them, listing who signed electronically.
 //! 8. **Exchange.** [`bundle`] packs everything a recipient needs into one zip and reads one
-//!    back in memory, as the same [`pack::PackContents`] a folder gives.
+//!    back in memory, as the same [`pack::PackContents`] a folder gives; [`page`] is the
+//!    verification page every bundle carries, which checks it in a browser, offline.
 //!
 //! [`time`] is the one time type; [`fsio`] is the one place files are written (atomically,
 //! never over a file by accident).
@@ -60,6 +61,7 @@ pub mod manifest;
 pub mod model;
 pub mod pack;
 pub mod package;
+pub mod page;
 pub mod paper;
 pub mod register;
 pub mod sheet;

@@ -561,7 +561,7 @@ fn a_bundle_verifies_offline_and_any_tampering_is_named() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("every one of its 13 files matches its index"),
+        text.contains("every one of its 14 files matches its index"),
         "{text}"
     );
     assert!(

@@ -84,6 +84,10 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         )
     })?;
     files.push((countersign::sheet::SHEET_FILE.to_string(), sheet));
+    files.push((
+        countersign::page::PAGE_FILE.to_string(),
+        countersign::page::html().into_bytes(),
+    ));
     let zip = bundle::build(&contents.data.framework.id, at, &files).map_err(|e| {
         Failure::input(
             e.to_string(),
@@ -108,12 +112,13 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         .map(|r| r.signed_count())
         .sum::<usize>();
     let mut summary = format!(
-        "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records), the signature report and the signature sheet; no secret key",
+        "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records), the signature report, the signature sheet and the verification page ({}); no secret key",
         args.output.display(),
         files.len() + 1,
         zip.len(),
         contents.manifest.documents.len(),
-        contents.register.records.len()
+        contents.register.records.len(),
+        countersign::page::PAGE_FILE
     );
     let failing: Vec<&str> = verification
         .reports
@@ -129,6 +134,41 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         ));
     }
     Ok(summary)
+}
+
+#[derive(clap::Args)]
+pub struct PageArgs {
+    /// The file to write.
+    #[arg(short, long, value_name = "FILE.html", default_value = countersign::page::PAGE_FILE)]
+    output: PathBuf,
+    /// Replace FILE.html if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Writes the verification page.
+pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
+    let page = countersign::page::html();
+    let overwrite = if args.force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    fsio::write_atomic(&args.output, page.as_bytes(), overwrite).map_err(|e| match e {
+        fsio::WriteError::Exists(p) => Failure::input(
+            format!("'{}' already exists; nothing was written", p.display()),
+            Some("choose another name with -o, or add --force to replace it".into()),
+        ),
+        other => Failure::input(
+            other.to_string(),
+            Some("check that the folder exists, that you may write to it, and that the disk is not full".into()),
+        ),
+    })?;
+    Ok(format!(
+        "wrote the verification page '{}' ({} bytes): one self-contained file that checks a bundle in a current browser, offline; publish it beside your bundles, or send it with them",
+        args.output.display(),
+        page.len()
+    ))
 }
 
 /// Who is outstanding on the bundle's current documents, as "file: organisation".

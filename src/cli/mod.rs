@@ -124,9 +124,15 @@ enum Command {
     Status(register::StatusArgs),
     /// Pack everything a recipient needs to verify offline into one zip: documents, manifest,
     /// data, signatures, keyring, register and checkpoints, and a signature report. Never a
-    /// secret key. Check it with `countersign verify FILE.zip`.
+    /// secret key; with the verification page (verify.html) that checks it in a browser.
+    /// Check it with `countersign verify FILE.zip`, or open verify.html.
     #[command(after_help = EXIT_CODES)]
     Bundle(bundle::BundleArgs),
+    /// Write the verification page (verify.html), for coordinators to publish: anyone opens it
+    /// in a current browser, drops a bundle in, and gets what `countersign verify` says,
+    /// offline, with nothing uploaded. Every bundle carries the same page.
+    #[command(after_help = EXIT_CODES)]
+    Page(bundle::PageArgs),
     /// List what changed between two versions of a document (sections, parties, lawful bases,
     /// data items, dates), in words, and optionally as a DOCX summary to circulate.
     #[command(after_help = EXIT_CODES)]
@@ -925,6 +931,7 @@ pub fn run() -> i32 {
         Command::RecordPaper(args) => paper::record_paper(args),
         Command::SignatureSheet(args) => paper::signature_sheet(args),
         Command::Bundle(args) => bundle::make_bundle(args),
+        Command::Page(args) => bundle::write_page(args),
         Command::Changes(args) => changes::changes(args),
         Command::Status(args) => match register::run_status(args) {
             Ok(code) => return code,

@@ -1,0 +1,1897 @@
+// countersign's verification page: `countersign verify BUNDLE.zip` in the browser, offline.
+//
+// Owns reading a bundle (zip, index), and checking what it holds exactly as the command does:
+// the manifest, the keyring's chain, the register's chain and checkpoints, each DSSE signature
+// (Ed25519 through WebCrypto) and paper record, and the verifier's trust file or earlier
+// keyring. Its JSON result has the shape of `verify --json`, and tests/page.rs holds the two
+// equal on a shared corpus: a rule changed on one side and not the other fails there.
+// It never reads the network and never writes anything but the page.
+'use strict';
+
+/* ---------- bytes, digests, text ---------- */
+
+const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
+const UTF8 = new TextEncoder();
+
+/** Thrown for input that cannot be used; the message is the words a person reads. */
+class Refused extends Error {}
+
+function hex(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let out = '';
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
+  return out;
+}
+
+async function sha256Bytes(bytes) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+async function sha256Hex(bytes) {
+  return hex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Text as Rust's `chars().filter(|c| !c.is_control()).take(n)` shows it. */
+function shown(text, n) {
+  return Array.from(String(text))
+    .filter((c) => !/[\u0000-\u001f\u007f-\u009f]/.test(c))
+    .slice(0, n)
+    .join('');
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_VALUE = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+
+/** Strict base64 (padding as written, no stray bits), as the command's decoder; null if not. */
+function base64Decode(text, padded = true) {
+  if (typeof text !== 'string') return null;
+  let body = text;
+  if (padded) {
+    if (text.length % 4 !== 0) return null;
+    const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    body = text.slice(0, text.length - pad);
+  } else if (text.length % 4 === 1) {
+    return null;
+  }
+  const out = new Uint8Array(Math.floor((body.length * 3) / 4));
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (let i = 0; i < body.length; i++) {
+    const code = body.charCodeAt(i);
+    const v = code < 128 ? B64_VALUE[code] : -1;
+    if (v < 0) return null;
+    value = (value << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (value >> bits) & 0xff;
+    }
+  }
+  if (bits > 0 && (value & ((1 << bits) - 1)) !== 0) return null;
+  return out.subarray(0, at);
+}
+
+function base64Encode(bytes, padded = true) {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : padded ? '=' : '';
+    out += i + 2 < bytes.length ? B64[n & 63] : padded ? '=' : '';
+  }
+  return out;
+}
+
+/** Parses JSON from bytes (UTF-8 only); throws Refused with `what` on failure. */
+function parseJson(bytes, what) {
+  let text;
+  try {
+    text = FATAL_UTF8.decode(bytes);
+  } catch {
+    throw new Refused(`${what} (it is not UTF-8 text)`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Refused(`${what} (${e.message})`);
+  }
+}
+
+/**
+ * Checks an object's fields as the command's strict types do: no unknown field, every required
+ * field present with its type. Types: s string, n whole number, b boolean, a array, o object,
+ * t UTC time (YYYY-MM-DDTHH:MM:SSZ), as array of strings; a trailing ? makes it optional.
+ */
+function fields(value, spec) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Refused('expected an object');
+  }
+  for (const key of Object.keys(value)) {
+    if (!(key in spec)) throw new Refused(`unknown field \`${key}\``);
+  }
+  for (const [key, type] of Object.entries(spec)) {
+    const optional = type.endsWith('?');
+    const t = optional ? type.slice(0, -1) : type;
+    const v = value[key];
+    if (v === undefined || (optional && v === null)) {
+      if (optional) continue;
+      throw new Refused(`missing field \`${key}\``);
+    }
+    const ok =
+      (t === 's' && typeof v === 'string') ||
+      (t === 'n' && Number.isSafeInteger(v) && v >= 0) ||
+      (t === 'b' && typeof v === 'boolean') ||
+      (t === 'a' && Array.isArray(v)) ||
+      (t === 'o' && v !== null && typeof v === 'object' && !Array.isArray(v)) ||
+      (t === 't' && typeof v === 'string' && parseTime(v) !== null) ||
+      (t === 'as' && Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    if (!ok) {
+      throw new Refused(
+        t === 't' && typeof v === 'string'
+          ? `'${shown(v, 40)}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ`
+          : `invalid type for \`${key}\``,
+      );
+    }
+  }
+  return value;
+}
+
+/** A strict check with a message prefix, for JSON read from a file of the bundle. */
+function strict(value, spec, what) {
+  try {
+    return fields(value, spec);
+  } catch (e) {
+    throw new Refused(`${what} (${e.message})`);
+  }
+}
+
+/* ---------- time: as src/time.rs ---------- */
+
+function parseDate(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  if (!days || d < 1 || d > days) return null;
+  return [y, mo, d];
+}
+
+function daysFromCivil(y0, m, d) {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (m + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Seconds since 1970 for `YYYY-MM-DDTHH:MM:SSZ` exactly, else null. */
+function parseTime(text) {
+  if (typeof text !== 'string' || text.length !== 20) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(text);
+  if (!m) return null;
+  const date = parseDate(m[1]);
+  const [h, mi, s] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  if (!date || h > 23 || mi > 59 || s > 59) return null;
+  return daysFromCivil(...date) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+/** A date alone (as its midnight) or a full UTC time, as people write them in trust files. */
+function parseLooseTime(text) {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseTime(`${text}T00:00:00Z`) : parseTime(text);
+}
+
+function formatTime(seconds) {
+  const days = Math.floor(seconds / 86400);
+  const secs = seconds - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}T${two(Math.floor(secs / 3600))}:${two(Math.floor((secs % 3600) / 60))}:${two(secs % 60)}Z`;
+}
+
+/* ---------- zip: reading a bundle as the command does ---------- */
+
+const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
+const INDEX_FILE = 'bundle-index.json';
+const INDEX_FORMAT = 'countersign/bundle/v1';
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function isSafeName(name) {
+  return (
+    name.length > 0 &&
+    !name.startsWith('/') &&
+    !name.includes('\\') &&
+    !name.includes('\0') &&
+    !name.includes(':') &&
+    name.split('/').every((seg) => seg !== '..' && seg !== '.')
+  );
+}
+
+async function inflateRaw(data, expected, budget) {
+  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  const reader = stream.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > budget || total > expected) {
+      await reader.cancel();
+      throw new Refused(total > budget ? 'over-budget' : 'it inflates to more than its recorded size');
+    }
+    chunks.push(value);
+  }
+  return concat(...chunks);
+}
+
+/** The entries of a zip, as [name, bytes], directories left out; throws Refused. */
+async function readZip(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const notZip = (why) => new Refused(`it is not a countersign bundle (${why})`);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw notZip('invalid Zip archive: Could not find EOCD');
+  const count = view.getUint16(eocd + 10, true);
+  const cdSize = view.getUint32(eocd + 12, true);
+  const cdOffset = view.getUint32(eocd + 16, true);
+  if (count === 0xffff || cdOffset === 0xffffffff) throw notZip('ZIP64 archives are not bundles');
+  if (cdOffset + cdSize > eocd) throw notZip('invalid Zip archive: the central directory is out of range');
+  const entries = [];
+  const seen = new Set();
+  let total = 0;
+  let at = cdOffset;
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > eocd || view.getUint32(at, true) !== 0x02014b50) {
+      throw notZip('invalid Zip archive: a central directory entry is damaged');
+    }
+    const flags = view.getUint16(at + 8, true);
+    const method = view.getUint16(at + 10, true);
+    const crc = view.getUint32(at + 16, true);
+    const packed = view.getUint32(at + 20, true);
+    const size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    if (at + 46 + nameLength > eocd) throw notZip('invalid Zip archive: a name runs past the directory');
+    const rawName = bytes.subarray(at + 46, at + 46 + nameLength);
+    let name;
+    try {
+      name = FATAL_UTF8.decode(rawName);
+    } catch {
+      name = new TextDecoder().decode(rawName);
+    }
+    at += 46 + nameLength + extraLength + commentLength;
+    if (!isSafeName(name.replace(/\/+$/, ''))) {
+      throw notZip(`the entry '${name}' has a name that is not allowed`);
+    }
+    if (name.endsWith('/')) continue;
+    if (seen.has(name)) throw notZip(`the entry '${name}' appears twice`);
+    seen.add(name);
+    if (flags & 1) throw notZip(`the entry '${name}' is encrypted`);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) {
+      throw notZip(`the entry '${name}' is damaged (its local header is missing)`);
+    }
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (start + packed > bytes.length) throw notZip(`the entry '${name}' is damaged (it is cut short)`);
+    const data = bytes.subarray(start, start + packed);
+    let content;
+    if (method === 0) {
+      content = data;
+    } else if (method === 8) {
+      try {
+        content = await inflateRaw(data, size, MAX_BUNDLE_BYTES - total);
+      } catch (e) {
+        if (e.message === 'over-budget') throw notZip('it inflates to more than 1 GiB');
+        throw notZip(`the entry '${name}' is damaged (${e instanceof Refused ? e.message : 'it does not inflate'})`);
+      }
+    } else {
+      throw notZip(`the entry '${name}' uses compression method ${method}, which bundles do not use`);
+    }
+    total += content.length;
+    if (total > MAX_BUNDLE_BYTES) throw notZip('it inflates to more than 1 GiB');
+    if (content.length !== size || crc32(content) !== crc) {
+      throw notZip(`the entry '${name}' is damaged (Invalid checksum)`);
+    }
+    entries.push([name, content]);
+  }
+  return entries;
+}
+
+/** Opens a bundle: its files checked against its index. As `bundle::open`. */
+async function openBundle(bytes) {
+  const entries = await readZip(bytes);
+  let indexBytes = null;
+  const files = [];
+  for (const [name, content] of entries) {
+    if (name === INDEX_FILE) indexBytes = content;
+    else files.push([name, content]);
+  }
+  if (!indexBytes) throw new Refused(`it is not a countersign bundle (it has no ${INDEX_FILE})`);
+  let index;
+  try {
+    index = fields(parseJson(indexBytes, 'not JSON'), { format: 's', pack: 's', created_at: 's', files: 'a' });
+    for (const e of index.files) fields(e, { path: 's', sha256: 's', size: 'n' });
+  } catch (e) {
+    throw new Refused(`it is not a countersign bundle (its index is malformed (${e.message}))`);
+  }
+  if (index.format !== INDEX_FORMAT) {
+    throw new Refused(`it is not a countersign bundle (its index has the format '${index.format}')`);
+  }
+  const listed = new Map(index.files.map((e) => [e.path, e]));
+  const held = new Set(files.map(([name]) => name));
+  const problems = [];
+  for (const [name, content] of files) {
+    const e = listed.get(name);
+    if (!e) problems.push(`${name} was added: it is not in the index`);
+    else if (e.size !== content.length || e.sha256 !== (await sha256Hex(content))) {
+      problems.push(`${name} was altered: its SHA-256 differs from the index`);
+    }
+  }
+  for (const e of index.files) {
+    if (!held.has(e.path)) problems.push(`${e.path} was removed: the index lists it`);
+  }
+  if (problems.length > 0) {
+    const error = new Refused(
+      `the bundle's files do not match its index:${problems.map((p) => `\n  - ${p}`).join('')}`,
+    );
+    error.tampered = true;
+    throw error;
+  }
+  return { index, files };
+}
+
+/* ---------- keys and the keyring: as src/keys.rs and src/keyring.rs ---------- */
+
+const SSH_TYPE = 'ssh-ed25519';
+const SSH_PREFIX = concat(new Uint8Array([0, 0, 0, 11]), UTF8.encode(SSH_TYPE), new Uint8Array([0, 0, 0, 32]));
+const SPKI_PREFIX = new Uint8Array([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+const GENESIS = '0'.repeat(64);
+const KEYRING_FORMAT = 'countersign/keyring/v1';
+
+// The encodings of points of small order (the weak keys `verify_strict` refuses), derived from
+// curve25519-dalek's eight-torsion points with both sign bits and the non-canonical forms of 0
+// and 1; src/page.rs checks that the command refuses each as weak.
+const WEAK_KEYS = new Set([
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000080',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+]);
+
+function spkiPemBytes(text) {
+  const t = text.trim();
+  if (!t.startsWith('-----BEGIN PUBLIC KEY-----') || !t.endsWith('-----END PUBLIC KEY-----')) return null;
+  const body = t.slice(26, t.length - 24).split(/\s+/).join('');
+  const der = base64Decode(body);
+  if (!der || der.length !== 44 || !sameBytes(der.subarray(0, 12), SPKI_PREFIX)) return null;
+  return der.subarray(12);
+}
+
+/** The 32 bytes of an OpenSSH or PEM public key; throws Refused naming the problem. */
+function parsePublicKey(text) {
+  const t = text.trim();
+  let raw;
+  if (t.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    raw = spkiPemBytes(t);
+    if (!raw) throw new Refused('it is not an Ed25519 key in a form countersign reads (not an Ed25519 public key)');
+  } else {
+    const parts = t.split(/\s+/);
+    if (parts.length < 2 || parts[0] === '') {
+      throw new Refused("it is not an Ed25519 key in a form countersign reads (expected an OpenSSH line 'ssh-ed25519 AAAA…' or a PEM public key)");
+    }
+    if (parts[0] !== SSH_TYPE) throw new Refused(`it is not an Ed25519 key in a form countersign reads (the key type is '${parts[0]}', not ssh-ed25519)`);
+    const wire = base64Decode(parts[1]);
+    if (!wire) throw new Refused('it is not an Ed25519 key in a form countersign reads (bad base64)');
+    if (wire.length !== SSH_PREFIX.length + 32 || !sameBytes(wire.subarray(0, SSH_PREFIX.length), SSH_PREFIX)) {
+      throw new Refused('it is not an Ed25519 key in a form countersign reads (the OpenSSH key blob is not an Ed25519 key)');
+    }
+    raw = wire.subarray(SSH_PREFIX.length);
+  }
+  if (WEAK_KEYS.has(hex(raw))) throw new Refused('it is a weak Ed25519 key (a small-order point) that cannot be trusted');
+  return raw;
+}
+
+async function keyIdOf(raw) {
+  return `SHA256:${base64Encode(await sha256Bytes(concat(SSH_PREFIX, raw)), false)}`;
+}
+
+const CHANGE_FIELDS = {
+  added: { action: 's', key_id: 's', organisation: 's', signatory: 's', roles: 'as', valid_from: 't', public_key: 's', public_key_pem: 's' },
+  revoked: { action: 's', key_id: 's', reason: 's', effective: 't', note: 's?' },
+  'valid-from-corrected': { action: 's', key_id: 's', valid_from: 't', note: 's?' },
+};
+
+/** An event written back exactly as the command serialises it (field order matters: it is hashed). */
+function canonicalEvent(e) {
+  const c = e.change;
+  const change = { action: c.action };
+  for (const key of Object.keys(CHANGE_FIELDS[c.action])) {
+    if (key !== 'action' && c[key] !== undefined && c[key] !== null) change[key] = c[key];
+  }
+  return JSON.stringify({ seq: e.seq, prev: e.prev, at: e.at, change });
+}
+
+class Keyring {
+  constructor() {
+    this.events = [];
+    this.canonical = [];
+    this.keys = new Map();
+  }
+
+  get(keyId) {
+    return this.keys.get(keyId);
+  }
+
+  /** As `Keyring::from_bytes`: the chain replayed; throws Refused with the command's words. */
+  static async fromBytes(bytes) {
+    const malformed = (why) => new Refused(`it is not a countersign keyring (${why})`);
+    let file;
+    try {
+      file = fields(parseJson(bytes, 'not JSON'), { format: 's', events: 'a' });
+    } catch (e) {
+      throw malformed(e.message);
+    }
+    if (file.format !== KEYRING_FORMAT) throw malformed(`the format is '${file.format}', not '${KEYRING_FORMAT}'`);
+    const ring = new Keyring();
+    for (const event of file.events) {
+      try {
+        fields(event, { seq: 'n', prev: 's', at: 't', change: 'o' });
+        const spec = CHANGE_FIELDS[event.change.action];
+        if (!spec) throw new Refused(`unknown variant \`${shown(event.change.action, 40)}\``);
+        fields(event.change, spec);
+        if (event.change.action === 'revoked' && !['superseded', 'compromised'].includes(event.change.reason)) {
+          throw new Refused(`unknown variant \`${shown(event.change.reason, 40)}\``);
+        }
+      } catch (e) {
+        throw malformed(e.message);
+      }
+      const seq = event.seq;
+      const expectedPrev = ring.canonical.length === 0 ? GENESIS : await sha256Hex(UTF8.encode(ring.canonical.at(-1)));
+      const broken = (problem) => new Refused(`its history was altered: change ${seq} ${problem}`);
+      if (seq !== ring.events.length + 1) {
+        throw broken(`is numbered ${seq} where ${ring.events.length + 1} was expected (a change was removed, inserted or reordered)`);
+      }
+      if (event.prev !== expectedPrev) throw broken('does not follow from the change before it (that change was edited)');
+      if (ring.events.length > 0 && parseTime(event.at) < parseTime(ring.events.at(-1).at)) {
+        throw broken('is dated before the change before it');
+      }
+      await ring.apply(event, broken);
+      ring.events.push(event);
+      ring.canonical.push(canonicalEvent(event));
+    }
+    return ring;
+  }
+
+  async apply(event, broken) {
+    const c = event.change;
+    if (c.action === 'added') {
+      let raw;
+      try {
+        raw = parsePublicKey(c.public_key);
+      } catch (e) {
+        throw broken(`cannot be applied: the key ${c.key_id} is not usable: ${e.message}`);
+      }
+      const id = await keyIdOf(raw);
+      const pem = spkiPemBytes(c.public_key_pem);
+      if (id !== c.key_id || !pem || !sameBytes(pem, raw)) {
+        throw broken(`cannot be applied: it is not a countersign keyring (the key recorded as ${c.key_id} is really ${id})`);
+      }
+      if (this.keys.has(c.key_id)) throw broken(`cannot be applied: the key ${c.key_id} is already in the keyring`);
+      this.keys.set(c.key_id, {
+        keyId: c.key_id,
+        raw,
+        organisation: c.organisation,
+        signatory: c.signatory,
+        roles: c.roles,
+        validFrom: parseTime(c.valid_from),
+        revoked: null,
+      });
+    } else {
+      const record = this.keys.get(c.key_id);
+      if (!record) throw broken(`cannot be applied: the keyring has no key ${c.key_id}`);
+      if (c.action === 'revoked') {
+        if (record.revoked) throw broken(`cannot be applied: the key ${c.key_id} is already revoked`);
+        record.revoked = { reason: c.reason, effective: parseTime(c.effective) };
+      } else {
+        record.validFrom = parseTime(c.valid_from);
+      }
+    }
+  }
+}
+
+/** The time a key may sign at, as `KeyRecord::valid_at`: null when it may, else the words. */
+function keyNotValidAt(key, time) {
+  if (time < key.validFrom) return `the key is valid only from ${formatTime(key.validFrom)}`;
+  if (key.revoked && time >= key.revoked.effective) {
+    return `the key was revoked (${key.revoked.reason}) from ${formatTime(key.revoked.effective)}`;
+  }
+  return null;
+}
+
+/* ---------- Ed25519 through WebCrypto ---------- */
+
+const importedKeys = new Map();
+
+/** Strict Ed25519 verification of `message`; false for any signature that does not verify. */
+async function verifyEd25519(raw, message, signature) {
+  if (signature.length !== 64) return false;
+  // The command refuses weak keys and small-order R (verify_strict); WebCrypto refuses S >= L.
+  if (WEAK_KEYS.has(hex(raw)) || WEAK_KEYS.has(hex(signature.subarray(0, 32)))) return false;
+  const id = hex(raw);
+  let key = importedKeys.get(id);
+  if (!key) {
+    try {
+      key = await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
+    } catch {
+      return false;
+    }
+    importedKeys.set(id, key);
+  }
+  try {
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, message);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this browser checks Ed25519 signatures (RFC 8032, test 1): good passes, bad fails. */
+async function browserVerifiesEd25519() {
+  try {
+    const unhex = (h) => new Uint8Array(h.match(/../g).map((b) => parseInt(b, 16)));
+    const key = unhex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const sig = unhex(
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    );
+    const good = await crypto.subtle.verify(
+      { name: 'Ed25519' },
+      await crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']),
+      sig,
+      new Uint8Array(0),
+    );
+    sig[0] ^= 1;
+    const bad = await crypto.subtle.verify(
+      { name: 'Ed25519' },
+      await crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']),
+      sig,
+      new Uint8Array(0),
+    );
+    return good === true && bad === false;
+  } catch {
+    return false;
+  }
+}
+
+/* ---------- DSSE envelopes and approvals: as src/signature.rs ---------- */
+
+const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const PREDICATE_TYPE = 'https://countersign.dev/approval/v1';
+const CHECKPOINT_PAYLOAD_TYPE = 'application/vnd.countersign.register-checkpoint+json';
+const SIGNATURE_SUFFIX = '.dsse.json';
+
+function pae(payloadType, payload) {
+  return concat(UTF8.encode(`DSSEv1 ${UTF8.encode(payloadType).length} ${payloadType} ${payload.length} `), payload);
+}
+
+function parseEnvelope(bytes) {
+  const envelope = fields(parseJson(bytes, 'not JSON'), { payloadType: 's', payload: 's', signatures: 'a' });
+  for (const s of envelope.signatures) fields(s, { keyid: 's', sig: 's' });
+  return envelope;
+}
+
+class EnvelopeError extends Refused {
+  constructor(message, badSignature = false) {
+    super(message);
+    this.badSignature = badSignature;
+  }
+}
+
+/** As `signature::open`: the verified statement, or an EnvelopeError in the command's words. */
+async function openSignature(bytes, keyring) {
+  let envelope;
+  try {
+    envelope = parseEnvelope(bytes);
+  } catch (e) {
+    throw new EnvelopeError(`the signature file is malformed (${e.message})`);
+  }
+  if (envelope.payloadType !== PAYLOAD_TYPE) {
+    throw new EnvelopeError(`the signature is for something else (payload type '${shown(envelope.payloadType, 80)}')`);
+  }
+  if (envelope.signatures.length !== 1) {
+    throw new EnvelopeError(`the signature file is malformed (it holds ${envelope.signatures.length} signatures instead of one)`);
+  }
+  const [signature] = envelope.signatures;
+  const payload = base64Decode(envelope.payload);
+  if (!payload) throw new EnvelopeError('the signature file is malformed (the payload is not base64 (invalid))');
+  const sig = base64Decode(signature.sig);
+  if (!sig) throw new EnvelopeError('the signature file is malformed (the signature is not base64 (invalid))');
+  if (sig.length !== 64) {
+    throw new EnvelopeError(`the signature file is malformed (the signature has ${sig.length} bytes instead of 64)`);
+  }
+  const key = keyring.get(signature.keyid);
+  if (!key) throw new EnvelopeError(`it was made with a key the keyring does not hold (${shown(signature.keyid, 60)})`);
+  if (!(await verifyEd25519(key.raw, pae(PAYLOAD_TYPE, payload), sig))) {
+    throw new EnvelopeError(
+      'the signature is not valid: the signed statement was altered, or the signature was made with another key',
+      true,
+    );
+  }
+  let statement;
+  try {
+    statement = fields(parseJson(payload, 'not JSON'), { _type: 's', subject: 'a', predicateType: 's', predicate: 'o' });
+    for (const s of statement.subject) {
+      fields(s, { name: 's', digest: 'o' });
+      fields(s.digest, { sha256: 's' });
+    }
+    const p = fields(statement.predicate, {
+      pack: 's', pack_version: 's', document: 'o', organisation: 'o', signatory: 'o', signed_at: 's', key_id: 's',
+    });
+    fields(p.document, { id: 's', kind: 's', version: 's', title: 's' });
+    fields(p.organisation, { id: 's', name: 's' });
+    fields(p.signatory, { name: 's', role: 's' });
+  } catch (e) {
+    throw new EnvelopeError(`the signed statement is malformed (${e.message})`);
+  }
+  if (statement._type !== STATEMENT_TYPE || statement.predicateType !== PREDICATE_TYPE) {
+    throw new EnvelopeError(
+      `the signed statement is malformed (it is a '${statement.predicateType}' statement, not a countersign approval)`,
+    );
+  }
+  if (statement.subject.length !== 1) {
+    throw new EnvelopeError(`the signed statement is malformed (it names ${statement.subject.length} documents instead of one)`);
+  }
+  return { statement, keyId: key.keyId, statementSha256: await sha256Hex(payload) };
+}
+
+/* ---------- the register and its checkpoints: as src/register.rs ---------- */
+
+const EVENT_FIELDS = {
+  'document-assembled': { type: 's', file: 's', id: 's', kind: 's', version: 's', sha256: 's' },
+  'version-superseded': { type: 's', id: 's', version: 's', file: 's', by_version: 's', by_file: 's' },
+  'signature-recorded': {
+    type: 's', file: 's', id: 's', version: 's', sha256: 's', organisation: 's', key_id: 's', statement_sha256: 's', signature_file: 's',
+  },
+  'signature-set-aside': { type: 's', signature_file: 's', kept_as: 's', reason: 's' },
+  'paper-signature-recorded': {
+    type: 's', file: 's', id: 's', version: 's', organisation: 's', signatory: 's', role: 's', signed_on: 's', scan_sha256: 's',
+    record_file: 's', record_sha256: 's',
+  },
+  'key-added': { type: 's', key_id: 's', organisation: 's', signatory: 's' },
+  'key-revoked': { type: 's', key_id: 's', reason: 's', effective: 't' },
+};
+
+class Register {
+  constructor() {
+    this.records = [];
+    this.lineHashes = [];
+    this.signatures = new Map();
+    this.assembledBy = new Map();
+    this.paperBy = new Map();
+  }
+
+  head() {
+    return [this.records.length, this.lineHashes.at(-1) ?? GENESIS];
+  }
+
+  signature(statementSha256, keyId) {
+    return this.signatures.get(`${statementSha256} ${keyId}`);
+  }
+
+  assembled(sha256) {
+    return this.assembledBy.get(sha256);
+  }
+
+  paper(recordSha256) {
+    return this.paperBy.get(recordSha256);
+  }
+
+  /** As `Register::parse`; throws Refused with the command's words. */
+  static async parse(bytes) {
+    const register = new Register();
+    if (bytes.length === 0) return register;
+    const complete = bytes[bytes.length - 1] === 0x0a;
+    const body = complete ? bytes.subarray(0, bytes.length - 1) : bytes;
+    const lines = [];
+    let start = 0;
+    for (let i = 0; i <= body.length; i++) {
+      if (i === body.length || body[i] === 0x0a) {
+        lines.push(body.subarray(start, i));
+        start = i + 1;
+      }
+    }
+    for (let i = 0; i < lines.length; i++) {
+      const number = i + 1;
+      if (number === lines.length && !complete) {
+        throw new Refused(`the last record (line ${number}) is incomplete: a write was interrupted (a crash or a full disk?)`);
+      }
+      let record;
+      try {
+        record = fields(parseJson(lines[i], 'not JSON'), { seq: 'n', prev: 's', at: 't', event: 'o' });
+        const spec = EVENT_FIELDS[record.event.type];
+        if (!spec) throw new Refused(`unknown variant \`${shown(record.event.type, 40)}\``);
+        fields(record.event, spec);
+      } catch (e) {
+        throw new Refused(`record ${number} (line ${number}) is not a valid register record (${e.message})`);
+      }
+      if (record.seq !== number) {
+        throw new Refused(
+          `line ${number} holds record ${record.seq} where record ${number} was expected: records were removed, inserted or reordered`,
+        );
+      }
+      const expected = register.lineHashes.at(-1) ?? GENESIS;
+      if (record.prev !== expected) {
+        throw new Refused(
+          number === 1
+            ? 'record 1 does not start the chain: records before it were removed'
+            : `record ${number} does not follow from record ${number - 1}: record ${number - 1} was edited, or a record was inserted`,
+        );
+      }
+      register.lineHashes.push(await sha256Hex(lines[i]));
+      const e = record.event;
+      const first = (map, key) => {
+        if (!map.has(key)) map.set(key, record);
+      };
+      if (e.type === 'signature-recorded') first(register.signatures, `${e.statement_sha256} ${e.key_id}`);
+      else if (e.type === 'document-assembled') first(register.assembledBy, e.sha256);
+      else if (e.type === 'paper-signature-recorded') first(register.paperBy, e.record_sha256);
+      record.atSeconds = parseTime(record.at);
+      register.records.push(record);
+    }
+    return register;
+  }
+}
+
+/** As `register::check_checkpoint` (with the pack checked after, as `check_checkpoints`). */
+async function checkCheckpoint(bytes, keyring, register) {
+  let envelope;
+  try {
+    envelope = parseEnvelope(bytes);
+  } catch (e) {
+    throw new Refused(`it is malformed (${e.message})`);
+  }
+  if (envelope.payloadType !== CHECKPOINT_PAYLOAD_TYPE) throw new Refused('it is not a register checkpoint');
+  if (envelope.signatures.length !== 1) throw new Refused('it must hold exactly one signature');
+  const [sig] = envelope.signatures;
+  const payload = base64Decode(envelope.payload);
+  if (!payload) throw new Refused('it is malformed (its payload is not base64 (invalid))');
+  const raw = base64Decode(sig.sig);
+  if (!raw) throw new Refused('it is malformed (its signature is not base64 (invalid))');
+  const key = keyring.get(sig.keyid);
+  if (!key) throw new Refused(`it was signed with a key the keyring does not hold (${shown(sig.keyid, 60)})`);
+  if (!(await verifyEd25519(key.raw, pae(CHECKPOINT_PAYLOAD_TYPE, payload), raw))) {
+    throw new Refused('its signature is not valid');
+  }
+  let cp;
+  try {
+    cp = fields(parseJson(payload, 'not JSON'), {
+      pack: 's', size: 'n', head: 's', signed_at: 't', organisation: 's', signatory: 's', role: 's', key_id: 's',
+    });
+  } catch (e) {
+    throw new Refused(`it is malformed (its statement is malformed (${e.message}))`);
+  }
+  if (cp.key_id !== key.keyId || cp.organisation !== key.organisation) {
+    throw new Refused(`it claims ${cp.organisation} with key ${cp.key_id}, but the keyring gives that key to ${key.organisation}`);
+  }
+  const notValid = keyNotValidAt(key, parseTime(cp.signed_at));
+  if (notValid) throw new Refused(notValid);
+  const records = register.records.length;
+  if (cp.size > records) {
+    throw new Refused(`it vouches for ${cp.size} records, but the register has only ${records}: records were removed`);
+  }
+  const at = cp.size === 0 ? GENESIS : register.lineHashes[cp.size - 1] ?? GENESIS;
+  if (at !== cp.head) {
+    throw new Refused(`the register's first ${cp.size} records are not the ones it vouched for: the register was rewritten`);
+  }
+  cp.signedAtSeconds = parseTime(cp.signed_at);
+  return cp;
+}
+
+/* ---------- paper signatures: as src/paper.rs ---------- */
+
+const PAPER_FORMAT = 'countersign/paper-signature/v1';
+const RECORD_SUFFIX = '.paper.json';
+
+const isPlainName = (name) => name.length > 0 && !name.startsWith('.') && /^[A-Za-z0-9._-]+$/.test(name);
+
+async function checkPaper(file) {
+  let record;
+  try {
+    record = fields(parseJson(file.bytes, 'not JSON'), {
+      format: 's', file: 's', id: 's', version: 's', sha256: 's', organisation: 's', signatory: 's', role: 's', signed_on: 's',
+      scan: 's', scan_sha256: 's', recorded_at: 't',
+    });
+  } catch (e) {
+    throw new Refused(`the paper signature record is malformed (${e.message})`);
+  }
+  if (record.format !== PAPER_FORMAT) throw new Refused('the paper signature record has an unknown format');
+  if (!isPlainName(record.scan)) throw new Refused('the paper signature record names a scan outside paper/');
+  if (!file.scan) throw new Refused(`the scan of the paper signature (${record.scan}) is missing`);
+  const actual = await sha256Hex(file.scan);
+  if (actual !== record.scan_sha256) {
+    throw new Refused(
+      `the scan of the paper signature is not the one recorded (recorded SHA-256 ${record.scan_sha256}, the scan's is ${actual})`,
+    );
+  }
+  return record;
+}
+
+/* ---------- what a bundle holds: as bundle::contents ---------- */
+
+async function bundleContents(files) {
+  const found = { protocols: [], active: [], setAside: [], checkpoints: [], paperFiles: new Map(), documents: new Map() };
+  let framework = null;
+  let organisations = null;
+  let manifest = null;
+  let keyring = null;
+  let register = null;
+  for (const [path, bytes] of files) {
+    if (path === 'framework.json') framework = bytes;
+    else if (path === 'organisations.json') organisations = bytes;
+    else if (path.startsWith('protocols/') && path.endsWith('.json')) found.protocols.push(path);
+    else if (path === 'out/manifest.json') manifest = bytes;
+    else if (path === 'keys/keyring.json') keyring = bytes;
+    else if (path === 'register/register.jsonl') register = bytes;
+    else if (path.startsWith('signatures/set-aside/')) found.setAside.push([path.slice(21), bytes]);
+    else if (path.startsWith('signatures/')) {
+      const name = path.slice(11);
+      if (name.endsWith(SIGNATURE_SUFFIX) && !name.includes('/')) found.active.push([name, bytes]);
+    } else if (path.startsWith('paper/')) found.paperFiles.set(path.slice(6), bytes);
+    else if (path.startsWith('register/checkpoints/')) found.checkpoints.push([path.slice(21), bytes]);
+    else if (path.startsWith('out/')) found.documents.set(path.slice(4), bytes);
+  }
+  if (!framework || !organisations) {
+    throw new Refused('it is not a countersign bundle (it lacks framework.json or organisations.json)');
+  }
+  // The names of organisations, for messages (the data's own rules are the pack's `validate`).
+  const names = new Map();
+  let frameworkData;
+  try {
+    frameworkData = parseJson(framework, 'not JSON');
+    const list = parseJson(organisations, 'not JSON').organisations;
+    if (!Array.isArray(list)) throw new Refused('organisations.json holds no list of organisations');
+    for (const o of list) if (o && typeof o.id === 'string' && typeof o.name === 'string') names.set(o.id, o.name);
+  } catch (e) {
+    throw new Refused(`its data is not a valid pack: ${e.message}`);
+  }
+  if (!manifest) throw new Refused('it is not a countersign bundle (it has no out/manifest.json)');
+  let m;
+  try {
+    m = fields(parseJson(manifest, 'not JSON'), { format: 's', pack: 's', pack_version: 's', documents: 'a' });
+    for (const d of m.documents) {
+      fields(d, {
+        file: 's', kind: 's', id: 's', version: 's', title: 's', sha256: 's', size: 'n', template: 'o', data_sha256: 's',
+        parties: 'as', current: 'b?', supersedes: 's?',
+      });
+      if (d.current === undefined || d.current === null) d.current = true;
+      if (!['framework', 'signature-sheet', 'protocol', 'assurance-checklist'].includes(d.kind)) {
+        throw new Refused(`unknown variant \`${shown(d.kind, 40)}\``);
+      }
+    }
+  } catch (e) {
+    throw new Refused(`it is not a countersign bundle (its manifest is malformed (${e.message}))`);
+  }
+  const seen = new Set();
+  for (const d of m.documents) {
+    if (!isPlainFileName(d.file) || !d.file.endsWith('.docx')) {
+      throw new Refused(
+        `it is not a countersign bundle (its manifest cannot be used: it lists a document named '${shown(d.file, 80)}', which is not a plain .docx file name)`,
+      );
+    }
+    if (!/^[0-9a-f]{64}$/.test(d.sha256)) {
+      throw new Refused(`it is not a countersign bundle (its manifest cannot be used: the SHA-256 of ${d.file} is not 64 hex digits)`);
+    }
+    if (seen.has(d.file)) throw new Refused(`it is not a countersign bundle (its manifest cannot be used: it lists ${d.file} twice)`);
+    seen.add(d.file);
+  }
+  let ring = new Keyring();
+  if (keyring) {
+    try {
+      ring = await Keyring.fromBytes(keyring);
+    } catch (e) {
+      throw new Refused(`its keyring cannot be trusted: ${e.message}`);
+    }
+  }
+  let reg = new Register();
+  if (register) {
+    try {
+      reg = await Register.parse(register);
+    } catch (e) {
+      throw new Refused(`its register cannot be trusted: ${e.message}`);
+    }
+  }
+  const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  found.active.sort(byName);
+  found.setAside.sort(byName);
+  found.checkpoints.sort(byName);
+  const paper = [];
+  for (const [name, bytes] of [...found.paperFiles].sort(byName)) {
+    if (!name.endsWith(RECORD_SUFFIX)) continue;
+    let scan = null;
+    try {
+      const record = JSON.parse(FATAL_UTF8.decode(bytes));
+      if (record && typeof record.scan === 'string') scan = found.paperFiles.get(record.scan) ?? null;
+    } catch {
+      scan = null;
+    }
+    paper.push({ name, bytes, scan });
+  }
+  return {
+    framework: frameworkData,
+    names,
+    manifest: m,
+    keyring: ring,
+    register: reg,
+    signatures: { active: found.active, setAside: found.setAside },
+    checkpoints: found.checkpoints,
+    paper,
+    documents: found.documents,
+  };
+}
+
+function isPlainFileName(name) {
+  return (
+    name.length > 0 &&
+    UTF8.encode(name).length <= 255 &&
+    !name.startsWith('.') &&
+    !/[/\\\0:]/.test(name) &&
+    !/[\u0000-\u001f\u007f-\u009f]/.test(name)
+  );
+}
+
+/* ---------- verification: as src/verify.rs ---------- */
+
+const RANK = { signed: 4, 'signed-on-paper': 3, failed: 2, 'older-version': 1, outstanding: 0 };
+
+/** As `key_time_problem`: the time rules for a key, across machines. */
+function keyTimeProblem(key, signedAt, recorded, checkpoints) {
+  if (signedAt < key.validFrom) {
+    return `the key is valid only from ${formatTime(key.validFrom)}; the signature is dated ${formatTime(signedAt)}`;
+  }
+  const revocation = key.revoked;
+  if (!revocation) return null;
+  const effective = revocation.effective;
+  if (signedAt >= effective) {
+    return `the key was revoked (${revocation.reason}) from ${formatTime(effective)}, before the signature was made (${formatTime(signedAt)})`;
+  }
+  if (revocation.reason === 'superseded') return null;
+  if (!recorded) {
+    return `the key was revoked as compromised from ${formatTime(effective)}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation`;
+  }
+  let proven = recorded.atSeconds;
+  for (const c of checkpoints) if (c.size >= recorded.seq && c.signedAtSeconds < proven) proven = c.signedAtSeconds;
+  if (proven >= effective) {
+    return `the key was revoked (compromised) from ${formatTime(effective)}, before the signature was recorded (${formatTime(proven)})`;
+  }
+  return null;
+}
+
+function candidate(organisation, status, extra = {}) {
+  return {
+    organisation, status, signed: null, paper: null, signatureValid: null, keyBelongs: null, reason: null, ...extra,
+  };
+}
+
+function stripName(fileName, stem, suffix) {
+  if (!fileName.startsWith(stem)) return null;
+  const rest = fileName.slice(stem.length);
+  if (!rest.startsWith('.') || !rest.endsWith(suffix) || rest.length < 1 + suffix.length) return null;
+  return rest.slice(1, rest.length - suffix.length);
+}
+
+/** As `judge`: what one signature file says about the document being verified. */
+async function judge(sigFile, sigBytes, entry, sha256, ev, warnings) {
+  const nameOf = (id) => ev.names.get(id) ?? id;
+  if (!entry) return { elsewhere: true };
+  const stem = entry.file.replace(/(\.docx)+$/, '');
+  const namedOrg = stripName(sigFile, stem, SIGNATURE_SUFFIX);
+  let verified;
+  try {
+    verified = await openSignature(sigBytes, ev.keyring);
+  } catch (e) {
+    if (namedOrg === null) return { elsewhere: true };
+    return {
+      party: candidate(namedOrg, 'failed', { signatureValid: e.badSignature ? false : null, reason: e.message }),
+    };
+  }
+  const st = verified.statement;
+  const p = st.predicate;
+  if (p.document.id !== entry.id || p.pack !== ev.manifest.pack) {
+    if (namedOrg === null) return { elsewhere: true };
+    return {
+      party: candidate(namedOrg, 'failed', {
+        signatureValid: true,
+        reason: `the signature is for another document ('${p.document.id}' of pack '${p.pack}'), not this one`,
+      }),
+    };
+  }
+  const recorded = ev.register ? ev.register.signature(verified.statementSha256, verified.keyId) : undefined;
+  const signed = {
+    signatory: p.signatory.name,
+    role: p.signatory.role,
+    signed_at: p.signed_at,
+    key_id: verified.keyId,
+    version: p.document.version,
+    signature_file: sigFile,
+    ...(recorded ? { register_record: recorded.seq } : {}),
+    statement_sha256: verified.statementSha256,
+  };
+  const org = p.organisation.id;
+  const record = ev.keyring.get(verified.keyId);
+  const keyBelongs = !!record && record.organisation === org;
+  const signedAt = parseTime(p.signed_at);
+  let problem = null;
+  if (signedAt !== null && p.key_id === verified.keyId && keyBelongs) {
+    const reason = keyTimeProblem(record, signedAt, recorded, ev.checkpoints);
+    if (reason) problem = [reason, true];
+  } else if (signedAt === null) {
+    problem = [`the statement's time of signing is malformed ('${shown(p.signed_at, 40)}')`, null];
+  } else if (p.key_id !== verified.keyId) {
+    problem = [`the statement names the key ${p.key_id} but was signed with ${verified.keyId}`, keyBelongs];
+  } else if (!keyBelongs) {
+    const owner = record ? nameOf(record.organisation) : 'nobody';
+    problem = [`the key ${verified.keyId} is not listed for ${nameOf(org)}: the pack's keyring lists it for ${owner}`, false];
+  }
+  const older = p.document.version !== entry.version;
+  if (ev.register && !recorded && !older) {
+    warnings.push(
+      `${sigFile} is not recorded in the register (collect it with \`countersign collect\`, or the register is older)`,
+    );
+  }
+  let c;
+  if (problem && older) {
+    return {
+      note: `${sigFile}: ${nameOf(org)}'s signature of the earlier version ${p.document.version} fails (${problem[0]}); it does not affect this version`,
+    };
+  } else if (problem) {
+    c = candidate(org, 'failed', { signed, signatureValid: true, keyBelongs: problem[1], reason: problem[0] });
+  } else if (older) {
+    c = candidate(org, 'older-version', {
+      signed, signatureValid: true, keyBelongs: true,
+      reason: `signed version ${p.document.version}, not this version (${entry.version})`,
+    });
+  } else if (st.subject[0].digest.sha256 === sha256) {
+    c = candidate(org, 'signed', { signed, signatureValid: true, keyBelongs: true });
+  } else {
+    c = candidate(org, 'failed', {
+      signed, signatureValid: true, keyBelongs: true, reason: 'the document differs from what was signed',
+    });
+  }
+  if (!entry.parties.includes(c.organisation)) {
+    return {
+      stray: { signature_file: sigFile, reason: `signed by ${nameOf(c.organisation)}, which is not a party to this document` },
+    };
+  }
+  return { party: c };
+}
+
+/** As `judge_paper`: what a paper signature says about the document (null: another document). */
+async function judgePaper(file, entry, sha256, ev) {
+  const stem = entry.file.replace(/(\.docx)+$/, '');
+  const namedOrg = stripName(file.name, stem, RECORD_SUFFIX);
+  let record;
+  try {
+    record = await checkPaper(file);
+  } catch (e) {
+    return namedOrg === null ? null : { party: candidate(namedOrg, 'failed', { reason: e.message }) };
+  }
+  if (record.id !== entry.id) return null;
+  const nameOf = (id) => ev.names.get(id) ?? id;
+  if (!entry.parties.includes(record.organisation)) {
+    return {
+      stray: {
+        signature_file: `paper/${file.name}`,
+        reason: `a paper signature of ${nameOf(record.organisation)}, which is not a party to this document`,
+      },
+    };
+  }
+  const recorded = ev.register ? ev.register.paper(await sha256Hex(file.bytes)) : undefined;
+  const older = record.version !== entry.version;
+  let problem = null;
+  if (ev.register && !recorded) {
+    problem = 'the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands';
+  } else if (!older && record.sha256 !== sha256) {
+    problem = 'the document differs from the version the paper signature was recorded for';
+  }
+  const paper = {
+    signatory: record.signatory,
+    role: record.role,
+    signed_on: record.signed_on,
+    recorded_at: record.recorded_at,
+    scan_sha256: record.scan_sha256,
+    record_file: file.name,
+    register_record: recorded ? recorded.seq : 0,
+  };
+  if (problem && older) {
+    return {
+      note: `${nameOf(record.organisation)}'s paper signature of the earlier version ${record.version} cannot be relied on (${problem}); it does not affect this version`,
+    };
+  }
+  if (problem) return { party: candidate(record.organisation, 'failed', { reason: problem }) };
+  if (older) {
+    return {
+      party: candidate(record.organisation, 'older-version', {
+        paper, reason: `signed version ${record.version} on paper, not this version (${entry.version})`,
+      }),
+    };
+  }
+  return { party: candidate(record.organisation, 'signed-on-paper', { paper }) };
+}
+
+function partyResult(organisation, name, c) {
+  const out = { organisation, name, status: c ? c.status : 'outstanding' };
+  if (!c) return out;
+  if (c.signed) out.signed = c.signed;
+  if (c.paper) out.paper = c.paper;
+  if (c.signatureValid !== null) out.signature_valid = c.signatureValid;
+  if (c.keyBelongs !== null) out.key_belongs_to_organisation = c.keyBelongs;
+  if (c.reason !== null) out.reason = c.reason;
+  return out;
+}
+
+/** As `verify_with`: one document (its bytes, called `file`) against the evidence. */
+async function verifyWith(file, bytes, ev) {
+  const sha256 = await sha256Hex(bytes);
+  let entry = ev.manifest.documents.find((d) => d.sha256 === sha256);
+  let match = 'exact';
+  if (!entry) {
+    entry = ev.manifest.documents.find((d) => d.file === file);
+    match = entry ? 'differs-from-manifest' : 'unknown';
+  }
+  const nameOf = (id) => ev.names.get(id) ?? id;
+  const candidates = [];
+  const otherProblems = [];
+  const warnings = [];
+  const take = (j) => {
+    if (j.party) candidates.push(j.party);
+    else if (j.stray) otherProblems.push(j.stray);
+    else if (j.note) warnings.push(j.note);
+  };
+  for (const [sigFile, sigBytes] of ev.signatures) take(await judge(sigFile, sigBytes, entry, sha256, ev, warnings));
+  if (entry) {
+    for (const paper of ev.paper) {
+      const j = await judgePaper(paper, entry, sha256, ev);
+      if (j) take(j);
+    }
+  }
+  const setAside = [];
+  for (const [sigFile, sigBytes] of ev.setAside) {
+    const j = await judge(sigFile, sigBytes, entry, sha256, ev, []);
+    if (j.elsewhere) continue;
+    const reason = j.party ? j.party.reason ?? 'it verifies' : j.stray ? j.stray.reason : j.note;
+    setAside.push({ signature_file: `set-aside/${sigFile}`, reason });
+  }
+  const best = new Map();
+  for (const c of candidates) {
+    const slot = best.get(c.organisation);
+    if (!slot || RANK[c.status] > RANK[slot.status]) best.set(c.organisation, c);
+  }
+  const parties = (entry ? entry.parties : []).map((org) => partyResult(org, nameOf(org), best.get(org)));
+  const standing = new Map(parties.map((p) => [p.organisation, p.status]));
+  for (const c of candidates) {
+    if (c.status === 'failed' && standing.has(c.organisation) && standing.get(c.organisation) !== 'failed') {
+      otherProblems.push({
+        signature_file: c.signed ? c.signed.signature_file : '',
+        reason: `${nameOf(c.organisation)}: ${c.reason ?? ''}`,
+      });
+    }
+  }
+  const anyFailed = parties.some((p) => p.status === 'failed') || otherProblems.length > 0;
+  const report = {
+    format: 'countersign/verify/v1',
+    file,
+    sha256,
+    document: match,
+    ...(entry ? { id: entry.id, kind: entry.kind, version: entry.version } : {}),
+    parties,
+    other_problems: otherProblems,
+    ...(setAside.length > 0 ? { set_aside: setAside } : {}),
+    valid: match === 'exact' && !anyFailed,
+    outstanding: parties.filter((p) => p.status === 'outstanding' || p.status === 'older-version').map((p) => p.organisation),
+    warnings,
+    trust: 'none',
+    keys_confirmed: false,
+  };
+  return report;
+}
+
+/** As `verify_pack`: the checkpoints first, then every document against its own signatures. */
+async function verifyPack(contents) {
+  const checkpoints = [];
+  for (const [name, bytes] of contents.checkpoints) {
+    try {
+      const cp = await checkCheckpoint(bytes, contents.keyring, contents.register);
+      if (cp.pack !== contents.manifest.pack) throw new Refused(`it is a checkpoint of the pack '${cp.pack}', not of this one`);
+      checkpoints.push(cp);
+    } catch (e) {
+      const error = new Refused(`the register cannot be trusted: the checkpoint ${name} fails: ${e.message}`);
+      error.verifyFailed = true;
+      throw error;
+    }
+  }
+  const stems = new Map(contents.manifest.documents.map((d) => [d.file.replace(/(\.docx)+$/, ''), d.id]));
+  const place = (name, suffix) => {
+    if (!name.endsWith(suffix)) return null;
+    let rest = name.slice(0, name.length - suffix.length);
+    for (let i = 0; i < 2; i++) {
+      const dot = rest.lastIndexOf('.');
+      if (dot < 0) return null;
+      rest = rest.slice(0, dot);
+      if (stems.has(rest)) return stems.get(rest);
+    }
+    return null;
+  };
+  const group = (list, suffix, nameOf) => {
+    const by = new Map();
+    for (const item of list) {
+      const id = place(nameOf(item), suffix);
+      if (!by.has(id)) by.set(id, []);
+      by.get(id).push(item);
+    }
+    return by;
+  };
+  const active = group(contents.signatures.active, SIGNATURE_SUFFIX, (f) => f[0]);
+  const aside = group(contents.signatures.setAside, SIGNATURE_SUFFIX, (f) => f[0]);
+  const paper = group(contents.paper, RECORD_SUFFIX, (f) => f.name);
+  const forId = (by, id) => [...(by.get(id) ?? []), ...(by.get(null) ?? [])];
+  const reports = [];
+  const missing = [];
+  for (const entry of contents.manifest.documents) {
+    const bytes = contents.documents.get(entry.file);
+    if (!bytes) {
+      missing.push(entry.file);
+      continue;
+    }
+    reports.push(
+      await verifyWith(entry.file, bytes, {
+        manifest: contents.manifest,
+        names: contents.names,
+        keyring: contents.keyring,
+        signatures: forId(active, entry.id),
+        setAside: forId(aside, entry.id),
+        register: contents.register,
+        checkpoints,
+        paper: forId(paper, entry.id),
+      }),
+    );
+  }
+  return { reports, missing, checkpoints };
+}
+
+/* ---------- what the verifier trusts: as src/trust.rs ---------- */
+
+function isOrganisationId(text) {
+  return /^[a-z0-9][a-z0-9-]*$/.test(text);
+}
+
+function isKeyId(text) {
+  if (!text.startsWith('SHA256:')) return false;
+  const b64 = text.slice(7);
+  if (b64.length !== 43) return false;
+  const decoded = base64Decode(b64, false);
+  return !!decoded && decoded.length === 32;
+}
+
+/** As `TrustFile::parse`: the keys, or every line that cannot be used. */
+function parseTrustFile(text) {
+  const keys = [];
+  const errors = [];
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const content = raw.replace(/\r$/, '').trim();
+    if (content === '' || content.startsWith('#')) return;
+    const fail = (problem) => errors.push({ line, problem });
+    const words = content.split(/\s+/);
+    if (words.length < 2) {
+      fail(`'${shown(content, 60)}' is not 'ORGANISATION KEY_ID': the key id is missing`);
+      return;
+    }
+    const [org, key] = words;
+    if (!isOrganisationId(org)) {
+      fail(`'${shown(org, 60)}' is not an organisation id (lower-case letters, digits and hyphens)`);
+      return;
+    }
+    if (!isKeyId(key)) {
+      fail(`'${shown(key, 60)}' is not a key id (SHA256: followed by 43 characters, as \`ssh-keygen -lf KEY.pub\` prints it)`);
+      return;
+    }
+    const pinned = { organisation: org, keyId: key, from: null, until: null, line };
+    let ok = true;
+    for (const extra of words.slice(2)) {
+      const eq = extra.indexOf('=');
+      const slot = eq < 0 ? null : extra.slice(0, eq);
+      if (slot !== 'from' && slot !== 'until') {
+        fail(`'${shown(extra, 60)}' is not from=DATE or until=DATE`);
+        ok = false;
+        continue;
+      }
+      const value = extra.slice(eq + 1);
+      const t = parseLooseTime(value);
+      if (t === null) {
+        fail(`'${shown(value, 60)}' is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ)`);
+        ok = false;
+      } else if (pinned[slot] !== null) {
+        fail(`'${shown(extra, 60)}' is given twice`);
+        ok = false;
+      } else {
+        pinned[slot] = t;
+      }
+    }
+    if (pinned.from !== null && pinned.until !== null && pinned.until <= pinned.from) {
+      fail('until= is not after from=');
+      ok = false;
+    }
+    if (ok) keys.push(pinned);
+  });
+  return errors.length > 0 ? { errors } : { keys };
+}
+
+function describeChange(event) {
+  const c = event.change;
+  if (c.action === 'added') return `adds the key ${c.key_id} for ${c.organisation}`;
+  if (c.action === 'revoked') return `revokes the key ${c.key_id} (${c.reason})`;
+  return `makes the key ${c.key_id} count from ${c.valid_from}`;
+}
+
+/** As `trust::extends`: the keys added since, or the words for where the history differs. */
+function extendsKeyring(trusted, keyring) {
+  for (let i = 0; i < trusted.events.length; i++) {
+    const t = trusted.events[i];
+    const n = keyring.events[i];
+    const diverges = (problem) =>
+      new Refused(`the keyring does not extend the keyring you trust: change ${t.seq} ${problem}; its history was rewritten`);
+    if (!n) throw diverges(`(${describeChange(t)}) is missing`);
+    if (trusted.canonical[i] !== keyring.canonical[i]) {
+      throw diverges(`differs: you trust a keyring where it ${describeChange(t)}, this one ${describeChange(n)}`);
+    }
+  }
+  return keyring.events
+    .slice(trusted.events.length)
+    .filter((e) => e.change.action === 'added')
+    .map((e) => e.change.key_id);
+}
+
+function confirm(anchor, organisation, keyId, signedAt) {
+  if (!anchor) return { result: 'no-anchor' };
+  if (anchor.kind === 'earlier-keyring') {
+    const k = anchor.keyring.get(keyId);
+    if (!k) return { result: 'added-after-trusted-keyring' };
+    return k.organisation === organisation ? { result: 'confirmed-by-earlier-keyring' } : { result: 'not-the-trusted-key' };
+  }
+  const forOrg = anchor.keys.filter((k) => k.organisation === organisation);
+  if (forOrg.length === 0) return { result: 'organisation-not-in-trust-file' };
+  const matching = forOrg.filter((k) => k.keyId === keyId);
+  if (matching.length === 0) return { result: 'not-the-trusted-key' };
+  const within = (k) =>
+    signedAt !== null
+      ? (k.from === null || signedAt >= k.from) && (k.until === null || signedAt < k.until)
+      : k.from === null && k.until === null;
+  const found = matching.find(within);
+  return found ? { result: 'confirmed-by-trust-file', line: found.line } : { result: 'outside-trusted-dates' };
+}
+
+const isConfirmed = (c) => c.result === 'confirmed-by-trust-file' || c.result === 'confirmed-by-earlier-keyring';
+const contradicts = (c) => c.result === 'not-the-trusted-key' || c.result === 'outside-trusted-dates';
+
+function confirmationWords(c, organisation) {
+  switch (c.result) {
+    case 'no-anchor':
+      return 'key NOT independently confirmed (give --trust)';
+    case 'confirmed-by-trust-file':
+      return `key confirmed by your trust file (line ${c.line})`;
+    case 'confirmed-by-earlier-keyring':
+      return 'key confirmed by the earlier keyring you trust';
+    case 'added-after-trusted-keyring':
+      return `key added after the keyring you trust: confirm its fingerprint with ${organisation}`;
+    case 'organisation-not-in-trust-file':
+      return `key NOT confirmed: your trust file has no key for ${organisation}`;
+    case 'not-the-trusted-key':
+      return `this is NOT the key your trust file gives for ${organisation}`;
+    default:
+      return `your trust file gives this key to ${organisation}, but not at the time of signing`;
+  }
+}
+
+/** As `trust::apply`. */
+function applyTrust(report, anchor) {
+  let contradicted = false;
+  for (const party of report.parties) {
+    if (!party.signed || !(party.status === 'signed' || party.status === 'older-version')) continue;
+    const c = confirm(anchor, party.organisation, party.signed.key_id, parseTime(party.signed.signed_at));
+    if (contradicts(c)) {
+      contradicted = true;
+      party.status = 'failed';
+      party.reason = confirmationWords(c, party.name);
+    }
+    party.key_confirmation = c;
+  }
+  report.trust = anchor ? anchor.kind : 'none';
+  report.keys_confirmed = report.parties
+    .filter((p) => p.status === 'signed')
+    .every((p) => p.key_confirmation && isConfirmed(p.key_confirmation));
+  if (contradicted) {
+    report.valid = false;
+    const failed = report.parties.filter((p) => p.key_confirmation && contradicts(p.key_confirmation)).map((p) => p.organisation);
+    report.outstanding = report.outstanding.filter((o) => !failed.includes(o));
+  }
+}
+
+/* ---------- the whole answer: as `verify BUNDLE.zip --json` ---------- */
+
+const EXIT_VERIFY_FAILED = 1;
+const EXIT_INPUT = 2;
+
+function failure(message, hint, exit) {
+  return { format: 'countersign/bundle-verify/v1', error: message, hint, exit };
+}
+
+async function loadBundle(name, bytes) {
+  let opened;
+  try {
+    opened = await openBundle(bytes);
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    if (e.tampered) {
+      return failure(`the bundle '${name}' was tampered with: ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED);
+    }
+    return failure(`cannot use '${name}': ${e.message}`, 'check that this is the bundle (.zip) the coordinator sent, as it arrived', EXIT_INPUT);
+  }
+  try {
+    return { index: opened.index, contents: await bundleContents(opened.files) };
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    return failure(`cannot use the bundle '${name}': ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED);
+  }
+}
+
+/** What the verifier trusts (trust file, earlier bundle or keyring), checked against `keyring`. */
+async function trustAnchor(trust, keyring) {
+  if (!trust) return { anchor: null, notes: [] };
+  let trusted;
+  if (/\.zip$/i.test(trust.name)) {
+    const loaded = await loadBundle(trust.name, trust.bytes);
+    if (loaded.error) return { failure: loaded };
+    trusted = loaded.contents.keyring;
+  } else {
+    let value = null;
+    try {
+      value = JSON.parse(FATAL_UTF8.decode(trust.bytes));
+    } catch {
+      value = null;
+    }
+    if (value && typeof value === 'object' && value.format === KEYRING_FORMAT) {
+      try {
+        trusted = await Keyring.fromBytes(trust.bytes);
+      } catch (e) {
+        return {
+          failure: failure(`the keyring you trust, '${trust.name}', cannot be used: ${e.message}`, 'give the keyring (or bundle) exactly as you kept it', EXIT_INPUT),
+        };
+      }
+    } else {
+      let text;
+      try {
+        text = FATAL_UTF8.decode(trust.bytes);
+      } catch {
+        return {
+          failure: failure(`the trust file '${trust.name}' is not text (UTF-8)`, 'a trust file has one line per key: ORGANISATION SHA256:… [from=DATE] [until=DATE]', EXIT_INPUT),
+        };
+      }
+      const parsed = parseTrustFile(text);
+      if (parsed.errors) {
+        const lines = parsed.errors.map((e) => `\n  - ${trust.name}:${e.line}: ${e.problem}`).join('');
+        return {
+          failure: failure(
+            `the trust file '${trust.name}' has ${parsed.errors.length} line(s) that cannot be used, so nothing in it is trusted:${lines}`,
+            'each line is ORGANISATION SHA256:… [from=DATE] [until=DATE]; `countersign keys fingerprint KEY.pub --org ID` prints one',
+            EXIT_INPUT,
+          ),
+        };
+      }
+      return { anchor: { kind: 'trust-file', keys: parsed.keys }, notes: [] };
+    }
+  }
+  let added;
+  try {
+    added = extendsKeyring(trusted, keyring);
+  } catch (e) {
+    return {
+      failure: failure(e.message, 'do not rely on this keyring: ask the coordinator why its history differs from the copy you trust', EXIT_VERIFY_FAILED),
+    };
+  }
+  const notes = added.map((k) => {
+    const org = keyring.get(k)?.organisation ?? '';
+    return `the key ${k} for ${org} was added after the keyring you trust: confirm its fingerprint with ${org} before relying on it`;
+  });
+  return { anchor: { kind: 'earlier-keyring', keyring: trusted }, notes };
+}
+
+/**
+ * Verifies a bundle as `countersign verify BUNDLE.zip --json [--trust FILE]` does, and, when a
+ * document is given, that document against it. Inputs are {name, bytes}; the result is the
+ * command's JSON, or {error, hint, exit} where the command fails.
+ */
+async function verifyBundle(bundle, options = {}) {
+  const loaded = await loadBundle(bundle.name, bundle.bytes);
+  if (loaded.error) return loaded;
+  const { index, contents } = loaded;
+  let verification;
+  try {
+    verification = await verifyPack(contents);
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    return failure(e.message, 'restore the register from a copy that matches the checkpoint, and find out who changed it', EXIT_VERIFY_FAILED);
+  }
+  const trust = await trustAnchor(options.trust, contents.keyring);
+  if (trust.failure) return trust.failure;
+  for (const report of verification.reports) applyTrust(report, trust.anchor);
+  const confirmed = verification.reports.every((r) => r.keys_confirmed);
+  const problems = verification.missing.map((m) => `${m} is listed in the manifest but missing`);
+  for (const r of verification.reports) {
+    if (!r.valid) problems.push(`${r.file} fails verification`);
+    if (!contents.register.assembled(r.sha256)) problems.push(`${r.file} is not recorded in the register as assembled`);
+  }
+  const current = new Set(contents.manifest.documents.filter((d) => d.current).map((d) => d.file));
+  const outstanding = [];
+  for (const r of verification.reports) {
+    if (!current.has(r.file)) continue;
+    for (const p of r.parties) {
+      if (p.status !== 'signed' && p.status !== 'signed-on-paper') outstanding.push(`${r.file}: ${p.name}`);
+    }
+  }
+  const [records, head] = contents.register.head();
+  const result = {
+    format: 'countersign/bundle-verify/v1',
+    pack: index.pack,
+    created_at: index.created_at,
+    files: index.files.length,
+    register: {
+      records,
+      head,
+      checkpoints: verification.checkpoints.map((c) => `${c.organisation} vouched for the first ${c.size} records at ${c.signed_at}`),
+    },
+    documents: verification.reports,
+    problems,
+    outstanding,
+    valid: problems.length === 0,
+    trust: trust.anchor ? trust.anchor.kind : 'none',
+    keys_confirmed: confirmed,
+    trust_notes: trust.notes,
+  };
+  if (options.document) {
+    const report = await verifyWith(options.document.name, options.document.bytes, {
+      manifest: contents.manifest,
+      names: contents.names,
+      keyring: contents.keyring,
+      signatures: contents.signatures.active,
+      setAside: contents.signatures.setAside,
+      register: contents.register,
+      checkpoints: verification.checkpoints,
+      paper: contents.paper,
+    });
+    applyTrust(report, trust.anchor);
+    const entry = contents.manifest.documents.find((d) => d.id === report.id && d.version === report.version);
+    result.your_document = { ...report, title: entry ? entry.title : null, current: entry ? entry.current : null };
+  }
+  return result;
+}
+
+/* ---------- the page ---------- */
+
+const STATUS_WORDS = {
+  signed: 'Signed',
+  'signed-on-paper': 'Signed on paper',
+  outstanding: 'Not yet signed',
+  'older-version': 'Signed an older version only',
+  failed: 'FAILED',
+};
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attributes)) {
+    if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+/** The one-line answer to "is the document I was sent the signed version?". */
+function documentAnswer(doc) {
+  const approved = doc.parties.filter((p) => p.status === 'signed' || p.status === 'signed-on-paper').length;
+  const title = doc.title ? `${doc.title}` : doc.id;
+  if (doc.document === 'exact') {
+    const state = doc.current ? 'the current version' : 'an earlier version, since replaced';
+    const failing = doc.valid ? '' : ' BUT a signature on it fails: see below.';
+    return {
+      ok: doc.valid,
+      text: `Yes: ${doc.file} is exactly version ${doc.version} of “${title}” (${state}), approved by ${approved} of ${doc.parties.length} organisations.${failing}`,
+    };
+  }
+  if (doc.document === 'differs-from-manifest') {
+    return {
+      ok: false,
+      text: `No: ${doc.file} is NOT the signed version. Its contents differ from version ${doc.version} of “${title}” in the bundle. Do not rely on it; ask the coordinator for the signed copy.`,
+    };
+  }
+  return {
+    ok: false,
+    text: `No: ${doc.file} is not any document in this bundle (no document has these exact contents). Do not rely on it as signed.`,
+  };
+}
+
+function verdictLine(result) {
+  if (result.error) return { ok: false, text: `Cannot be relied on: ${result.error}` };
+  if (!result.valid) return { ok: false, text: 'VERIFICATION FAILED: something in this bundle does not check out (see the problems below).' };
+  if (result.outstanding.length === 0) return { ok: true, text: 'VALID: every document and signature verifies, and every party has signed.' };
+  return { ok: true, text: 'VALID: every document and signature verifies; some signatures are still outstanding.' };
+}
+
+function partyRow(p) {
+  const s = p.signed;
+  const paper = p.paper;
+  const who = s ? `${s.signatory}, ${s.role}` : paper ? `${paper.signatory}, ${paper.role}` : '';
+  const when = s ? s.signed_at.replace('T', ' ').replace('Z', ' UTC') : paper ? `${paper.signed_on} (on paper)` : '';
+  let key = '';
+  if (s && p.key_confirmation) {
+    // The command's words, but for the page's own way of giving a trust file.
+    const words = p.key_confirmation.result === 'no-anchor'
+      ? 'key NOT independently confirmed (add a trust file above)'
+      : confirmationWords(p.key_confirmation, p.name);
+    key = `${s.key_id}: ${words}`;
+  } else if (s) key = s.key_id;
+  else if (paper) key = `Not a cryptographic signature: recorded by the coordinator on ${paper.recorded_at.slice(0, 10)} (scan SHA-256 ${paper.scan_sha256})`;
+  const status = el('td', {}, el('span', { class: `status status-${p.status}`, text: STATUS_WORDS[p.status] ?? p.status }));
+  if (p.reason) status.append(el('br'), el('span', { class: 'reason', text: p.reason }));
+  return el(
+    'tr',
+    {},
+    el('th', { scope: 'row', text: `${p.name} (${p.organisation})` }),
+    status,
+    el('td', { text: who }),
+    el('td', { text: when }),
+    el('td', { class: 'key', text: key }),
+  );
+}
+
+function documentSection(report, heading, entryTitle) {
+  const approved = report.parties.filter((p) => p.status === 'signed' || p.status === 'signed-on-paper').length;
+  const section = el('section', { class: 'document', 'aria-label': report.file });
+  section.append(
+    el('h3', { text: `${report.valid ? '✓ Verifies' : '✗ FAILS'}: ${heading}` }),
+    el(
+      'p',
+      {},
+      `${entryTitle ? `“${entryTitle}”, ` : ''}version ${report.version ?? 'unknown'}; approved by ${approved} of ${report.parties.length}. `,
+      el('span', { class: 'digest', text: `SHA-256 ${report.sha256}` }),
+    ),
+  );
+  if (report.parties.length > 0) {
+    const table = el('table', {});
+    table.append(
+      el('caption', { class: 'visually-hidden', text: `Signatures on ${report.file}` }),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col', text: 'Organisation' }),
+          el('th', { scope: 'col', text: 'Status' }),
+          el('th', { scope: 'col', text: 'Signed by' }),
+          el('th', { scope: 'col', text: 'When' }),
+          el('th', { scope: 'col', text: 'Key fingerprint and how it was checked' }),
+        ),
+      ),
+      el('tbody', {}, ...report.parties.map(partyRow)),
+    );
+    section.append(el('div', { class: 'table-wrap' }, table));
+  }
+  const notes = [
+    ...report.other_problems.map((p) => `Problem: ${p.signature_file}: ${p.reason}`),
+    ...(report.set_aside ?? []).map((p) => `Set aside (kept as evidence, not counted): ${p.signature_file}: ${p.reason}`),
+    ...report.warnings.map((w) => `Note: ${w}`),
+  ];
+  if (notes.length > 0) section.append(el('ul', {}, ...notes.map((n) => el('li', { text: n }))));
+  return section;
+}
+
+function render(result, target) {
+  target.replaceChildren();
+  const heading = el('h2', { id: 'result-heading', tabindex: '-1', text: 'Result' });
+  target.append(heading);
+  if (result.your_document) {
+    const answer = documentAnswer(result.your_document);
+    target.append(el('p', { class: `answer ${answer.ok ? 'good' : 'bad'}`, id: 'document-answer' }, el('strong', { text: answer.ok ? '✓ ' : '✗ ' }), answer.text));
+  }
+  const verdict = verdictLine(result);
+  target.append(el('p', { class: `verdict ${verdict.ok ? 'good' : 'bad'}`, id: 'verdict' }, el('strong', { text: verdict.ok ? '✓ ' : '✗ ' }), verdict.text));
+  if (result.error) {
+    target.append(el('p', { text: `What to do: ${result.hint}.` }));
+  } else {
+    const anySigned = result.documents.some((d) => d.parties.some((p) => p.status === 'signed'));
+    target.append(
+      el(
+        'p',
+        {},
+        `Bundle of the pack ${result.pack}, made ${result.created_at}: every one of its ${result.files} files matches its index. ` +
+          `Register intact: ${result.register.records} records${result.register.checkpoints.length ? `, ${result.register.checkpoints.length} checkpoint(s) verified` : ''}.`,
+      ),
+    );
+    if (anySigned && result.trust === 'none') {
+      target.append(
+        el('p', { class: 'caution' },
+          el('strong', { text: 'Keys not independently confirmed. ' }),
+          'The signatures are checked against the keys the bundle’s own keyring lists, and anyone can make a keyring. Add a trust file of the organisations’ published fingerprints, or a bundle you trusted before, to confirm them.'),
+      );
+    } else if (result.trust !== 'none') {
+      target.append(
+        el('p', { class: result.keys_confirmed ? '' : 'caution' },
+          result.keys_confirmed
+            ? 'Every signing key is confirmed by what you trust.'
+            : 'Not every signing key is confirmed by what you trust: see the key column below.'),
+      );
+    }
+    for (const note of result.trust_notes) target.append(el('p', { class: 'caution', text: `Note: ${note}` }));
+    if (result.problems.length > 0) {
+      target.append(el('h3', { text: 'Problems' }), el('ul', {}, ...result.problems.map((p) => el('li', { text: p }))));
+    }
+    if (result.outstanding.length > 0) {
+      target.append(
+        el('h3', { text: `Still to sign the current versions (${result.outstanding.length})` }),
+        el('ul', {}, ...result.outstanding.map((o) => el('li', { text: o }))),
+      );
+    }
+    if (result.your_document) {
+      target.append(documentSection(result.your_document, `the document you gave: ${result.your_document.file}`, result.your_document.title));
+    }
+    target.append(el('h3', { text: `Documents in the bundle (${result.documents.length})` }));
+    for (const report of result.documents) target.append(documentSection(report, report.file, null));
+  }
+  const json = el('details', {}, el('summary', { text: 'The result as JSON (as `countersign verify --json` prints it)' }), el('pre', { id: 'result-json', text: JSON.stringify(result, null, 2) }));
+  target.append(json);
+  heading.focus();
+}
+
+async function readInput(input) {
+  const file = input.files && input.files[0];
+  if (!file) return null;
+  return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+}
+
+function setUp() {
+  const form = document.getElementById('check');
+  const result = document.getElementById('result');
+  const button = document.getElementById('check-button');
+  const inputs = {
+    bundle: document.getElementById('bundle'),
+    document: document.getElementById('document'),
+    trust: document.getElementById('trust'),
+  };
+  let supported = false;
+  browserVerifiesEd25519().then((ok) => {
+    supported = ok;
+    document.body.dataset.ready = ok ? 'yes' : 'unsupported';
+    if (!ok) {
+      document.getElementById('unsupported').hidden = false;
+      button.disabled = true;
+    }
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!supported) return;
+    const bundle = await readInput(inputs.bundle);
+    if (!bundle) {
+      result.replaceChildren(el('h2', { id: 'result-heading', tabindex: '-1', text: 'Result' }), el('p', { class: 'verdict bad', text: 'Choose the bundle (.zip) first: it is the file the coordinator sent.' }));
+      document.getElementById('result-heading').focus();
+      return;
+    }
+    button.disabled = true;
+    result.setAttribute('aria-busy', 'true');
+    const started = performance.now();
+    let outcome;
+    try {
+      outcome = await verifyBundle(bundle, { document: await readInput(inputs.document), trust: await readInput(inputs.trust) });
+    } catch (e) {
+      outcome = failure(`the page could not finish checking (${e && e.message ? e.message : e}); nothing was shown as checked`, 'try again in a current browser, or use `countersign verify`', EXIT_INPUT);
+    }
+    document.body.dataset.elapsedMs = String(Math.round(performance.now() - started));
+    render(outcome, result);
+    result.removeAttribute('aria-busy');
+    button.disabled = false;
+    document.body.dataset.done = String(Number(document.body.dataset.done ?? 0) + 1);
+  });
+  // Files dropped anywhere on the page go to the right box by their kind.
+  const drop = document.getElementById('drop');
+  const assign = (files) => {
+    for (const file of files) {
+      const target = /\.docx$/i.test(file.name)
+        ? inputs.document
+        : /\.zip$/i.test(file.name) && !inputs.bundle.files.length
+          ? inputs.bundle
+          : inputs.trust;
+      const list = new DataTransfer();
+      list.items.add(file);
+      target.files = list.files;
+    }
+    document.getElementById('dropped').textContent = `Added: ${[...files].map((f) => f.name).join(', ')}. Press “Check” when ready.`;
+  };
+  for (const name of ['dragover', 'dragenter']) {
+    drop.addEventListener(name, (event) => {
+      event.preventDefault();
+      drop.classList.add('over');
+    });
+  }
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (event) => {
+    event.preventDefault();
+    drop.classList.remove('over');
+    assign(event.dataTransfer.files);
+  });
+  document.getElementById('print').addEventListener('click', () => window.print());
+}
+
+if (typeof document !== 'undefined') {
+  window.countersignVerify = verifyBundle;
+  document.addEventListener('DOMContentLoaded', setUp);
+}

@@ -1,0 +1,703 @@
+//! The verification page (verify.html) against the command: a corpus of bundles (genuine,
+//! outstanding, older version, on paper, revoked key, forged keyring, tampered document,
+//! signature and register, malformed zip, a document checked beside its bundle) is verified by
+//! `countersign verify --json` and by the page in Debian's Chromium, headless, loaded through its
+//! file inputs as a person would; the two verdicts must be equal. The page also has to be
+//! usable from the keyboard alone, say plainly when a browser cannot check Ed25519, and make no
+//! network request.
+//!
+//! Needs node, tests/browser/node_modules (playwright-core) and /usr/bin/chromium, which
+//! `scripts/install-test-deps.sh` installs. Set COUNTERSIGN_PAGE_CORPUS=DIR to keep the corpus
+//! (scripts/bench-page.sh does), and COUNTERSIGN_PAGE_SCREENSHOTS=DIR to write the screenshots
+//! committed under docs/.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use support::{COUNCIL, FRAMEWORK, HOSPITAL, copy_example, cs, root};
+
+fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = cs().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(args: &[&str], dir: &Path) -> String {
+    let (code, out, err) = run(args, dir);
+    assert_eq!(code, 0, "{args:?}: {out}{err}");
+    out + &err
+}
+
+/// A coordinator's folder `dir/name` holding the small example, assembled, with a key for each
+/// organisation in `dir/name/private`.
+fn small_pack(dir: &Path, name: &str) -> PathBuf {
+    let home = dir.join(name);
+    copy_example("small", &home.join("pack"));
+    std::fs::create_dir_all(home.join("private")).unwrap();
+    ok(&["assemble", "pack"], &home);
+    for (org, who) in [(COUNCIL, "Margaret O'Brien"), (HOSPITAL, "Dr Peter Walsh")] {
+        ok(
+            &[
+                "keygen",
+                "--org",
+                org,
+                "--no-passphrase",
+                "--out",
+                "private",
+            ],
+            &home,
+        );
+        ok(
+            &[
+                "keys",
+                "add",
+                &format!("private/{org}.pub"),
+                "--org",
+                org,
+                "--signatory",
+                who,
+                "--pack",
+                "pack",
+            ],
+            &home,
+        );
+    }
+    home
+}
+
+fn sign(home: &Path, file: &str, org: &str) {
+    ok(
+        &[
+            "sign",
+            &format!("pack/out/{file}"),
+            "--key",
+            &format!("private/{org}.key"),
+        ],
+        home,
+    );
+}
+
+fn bundle(home: &Path, to: &Path) {
+    ok(&["bundle", "pack", "-o", to.to_str().unwrap()], home);
+}
+
+/// A copy of a bundle with its files edited and its index made again to match (what someone
+/// who edits a bundle and knows the format would do).
+fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
+    let (index, mut files) = countersign::bundle::open(&std::fs::read(from).unwrap()).unwrap();
+    edit(&mut files);
+    let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
+    std::fs::write(
+        to,
+        countersign::bundle::build(&index.pack, at, &files).unwrap(),
+    )
+    .unwrap();
+}
+
+/// A copy of a bundle with one file's bytes changed and the index left as it was.
+fn tampered(from: &Path, to: &Path, path: &str, change: impl FnOnce(&mut Vec<u8>)) {
+    use std::io::{Read, Write};
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(from).unwrap())).unwrap();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut change = Some(change);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == path {
+            (change.take().unwrap())(&mut bytes);
+        }
+        writer
+            .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(&bytes).unwrap();
+    }
+    assert!(change.is_none(), "{path} is not in the bundle");
+    std::fs::write(to, writer.finish().unwrap().into_inner()).unwrap();
+}
+
+fn file_of<'a>(files: &'a mut [(String, Vec<u8>)], path: &str) -> &'a mut Vec<u8> {
+    &mut files.iter_mut().find(|(p, _)| p == path).unwrap().1
+}
+
+/// Builds the corpus in `c` and returns its cases: {name, bundle, document?, trust?}.
+fn build_corpus(c: &Path) -> Vec<Value> {
+    let mut cases = Vec::new();
+    let mut case = |name: &str, bundle: &str, document: Option<&str>, trust: Option<&str>| {
+        let mut v = json!({"name": name, "bundle": bundle});
+        if let Some(d) = document {
+            v["document"] = d.into();
+        }
+        if let Some(t) = trust {
+            v["trust"] = t.into();
+        }
+        cases.push(v);
+    };
+
+    // The coordinator's pack: the council signs first (the hospital is outstanding), then both.
+    let small = small_pack(c, "coordinator");
+    sign(&small, FRAMEWORK, COUNCIL);
+    bundle(&small, &c.join("outstanding.zip"));
+    sign(&small, FRAMEWORK, HOSPITAL);
+    bundle(&small, &c.join("genuine.zip"));
+    case("outstanding", "outstanding.zip", None, None);
+    case("genuine", "genuine.zip", None, None);
+    // Each organisation's published fingerprint, kept by the verifier in one file.
+    let mut trust = String::from("# fingerprints the organisations published\n");
+    for org in [COUNCIL, HOSPITAL] {
+        trust.push_str(&ok(
+            &[
+                "keys",
+                "fingerprint",
+                &format!("private/{org}.pub"),
+                "--org",
+                org,
+            ],
+            &small,
+        ));
+    }
+    std::fs::write(c.join("published.trust"), trust).unwrap();
+    case(
+        "genuine-trusted",
+        "genuine.zip",
+        None,
+        Some("published.trust"),
+    );
+    case(
+        "genuine-after-earlier-bundle",
+        "genuine.zip",
+        None,
+        Some("outstanding.zip"),
+    );
+    std::fs::copy(small.join("pack/out").join(FRAMEWORK), c.join(FRAMEWORK)).unwrap();
+    case(
+        "genuine-with-document",
+        "genuine.zip",
+        Some(FRAMEWORK),
+        None,
+    );
+    std::fs::create_dir_all(c.join("altered")).unwrap();
+    let mut docx = std::fs::read(c.join(FRAMEWORK)).unwrap();
+    let last = docx.len() - 30;
+    docx[last] ^= 0x20;
+    std::fs::write(c.join("altered").join(FRAMEWORK), docx).unwrap();
+    case(
+        "altered-document",
+        "genuine.zip",
+        Some(&format!("altered/{FRAMEWORK}")),
+        None,
+    );
+
+    // Tampering: a document changed inside the bundle, with and without a new index; a
+    // signed statement edited; a signature malleated (S + L); a register record edited.
+    let genuine = c.join("genuine.zip");
+    let doc_path = format!("out/{FRAMEWORK}");
+    tampered(&genuine, &c.join("tampered-document.zip"), &doc_path, |b| {
+        b.push(0)
+    });
+    case("tampered-document", "tampered-document.zip", None, None);
+    reindexed(
+        &genuine,
+        &c.join("tampered-document-reindexed.zip"),
+        |files| file_of(files, &doc_path).push(0),
+    );
+    case(
+        "tampered-document-reindexed",
+        "tampered-document-reindexed.zip",
+        None,
+        None,
+    );
+    let council_sig = format!("signatures/framework-v1.0.{COUNCIL}.dsse.json");
+    reindexed(&genuine, &c.join("tampered-signature.zip"), |files| {
+        let bytes = file_of(files, &council_sig);
+        let mut envelope: Value = serde_json::from_slice(bytes).unwrap();
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let payload = String::from_utf8(b64.decode(envelope["payload"].as_str().unwrap()).unwrap())
+            .unwrap()
+            .replace("Margaret O'Brien", "Someone Else");
+        envelope["payload"] = b64.encode(payload).into();
+        *bytes = serde_json::to_vec_pretty(&envelope).unwrap();
+    });
+    case("tampered-signature", "tampered-signature.zip", None, None);
+    reindexed(&genuine, &c.join("malleated-signature.zip"), |files| {
+        let bytes = file_of(files, &council_sig);
+        let mut envelope: Value = serde_json::from_slice(bytes).unwrap();
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut sig = b64
+            .decode(envelope["signatures"][0]["sig"].as_str().unwrap())
+            .unwrap();
+        support::add_group_order(&mut sig[32..]);
+        envelope["signatures"][0]["sig"] = b64.encode(sig).into();
+        *bytes = serde_json::to_vec_pretty(&envelope).unwrap();
+    });
+    case("malleated-signature", "malleated-signature.zip", None, None);
+    reindexed(&genuine, &c.join("rewritten-register.zip"), |files| {
+        let bytes = file_of(files, "register/register.jsonl");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        lines[1] = lines[1].replacen("2026-11-23T12:00:00Z", "2026-11-22T12:00:00Z", 1);
+        *bytes = (lines.join("\n") + "\n").into_bytes();
+    });
+    case("rewritten-register", "rewritten-register.zip", None, None);
+    let zip = std::fs::read(&genuine).unwrap();
+    std::fs::write(c.join("malformed.zip"), &zip[..zip.len() / 2]).unwrap();
+    case("malformed-zip", "malformed.zip", None, None);
+
+    // A key revoked as compromised from the moment it signed.
+    let revoked = small_pack(c, "revoking");
+    sign(&revoked, FRAMEWORK, COUNCIL);
+    sign(&revoked, FRAMEWORK, HOSPITAL);
+    let line = ok(
+        &[
+            "keys",
+            "fingerprint",
+            &format!("private/{COUNCIL}.pub"),
+            "--org",
+            COUNCIL,
+        ],
+        &revoked,
+    );
+    let key_id = line.split_whitespace().nth(1).unwrap().to_string();
+    ok(
+        &[
+            "keys",
+            "revoke",
+            &key_id,
+            "--reason",
+            "compromised",
+            "--effective",
+            "2026-11-23T11:00:00Z",
+            "--pack",
+            "pack",
+        ],
+        &revoked,
+    );
+    bundle(&revoked, &c.join("revoked.zip"));
+    case("revoked-key", "revoked.zip", None, None);
+
+    // A new version: both signed 1.0, the council has signed 1.1, the hospital only 1.0.
+    let older = small_pack(c, "revising");
+    sign(&older, FRAMEWORK, COUNCIL);
+    sign(&older, FRAMEWORK, HOSPITAL);
+    let path = older.join("pack/framework.json");
+    let mut fw: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    fw["version"] = "1.1".into();
+    fw["revisions"].as_array_mut().unwrap().push(
+        json!({"version": "1.1", "date": "2026-11-23", "description": "Contacts brought up to date."}),
+    );
+    std::fs::write(&path, serde_json::to_vec_pretty(&fw).unwrap()).unwrap();
+    ok(&["assemble", "pack"], &older);
+    sign(&older, "framework-v1.1.docx", COUNCIL);
+    bundle(&older, &c.join("older-version.zip"));
+    case("older-version", "older-version.zip", None, None);
+
+    // The hospital signs on paper; the coordinator records the scan.
+    let paper = small_pack(c, "paper");
+    sign(&paper, FRAMEWORK, COUNCIL);
+    std::fs::write(paper.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
+    ok(
+        &[
+            "record-paper",
+            "pack",
+            FRAMEWORK,
+            "--org",
+            HOSPITAL,
+            "--signatory",
+            "Dr Peter Walsh",
+            "--role",
+            "Caldicott Guardian",
+            "--signed-on",
+            "2026-11-20",
+            "--scan",
+            "scan.pdf",
+        ],
+        &paper,
+    );
+    bundle(&paper, &c.join("paper.zip"));
+    case("signed-on-paper", "paper.zip", None, None);
+
+    // A forger: the same data, their own keys; checked against the published fingerprints.
+    let forger = small_pack(c, "forger");
+    sign(&forger, FRAMEWORK, COUNCIL);
+    sign(&forger, FRAMEWORK, HOSPITAL);
+    bundle(&forger, &c.join("forged.zip"));
+    case(
+        "forged-keyring",
+        "forged.zip",
+        None,
+        Some("published.trust"),
+    );
+    case("forged-keyring-untrusted", "forged.zip", None, None);
+
+    // The full example, every party of every document signed (64 signatures).
+    let full = c.join("full");
+    copy_example("cambs", &full.join("pack"));
+    std::fs::create_dir_all(full.join("private")).unwrap();
+    ok(&["assemble", "pack"], &full);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(full.join("pack/out/manifest.json")).unwrap())
+            .unwrap();
+    let orgs: Value =
+        serde_json::from_slice(&std::fs::read(full.join("pack/organisations.json")).unwrap())
+            .unwrap();
+    for org in orgs["organisations"].as_array().unwrap() {
+        let id = org["id"].as_str().unwrap();
+        ok(
+            &["keygen", "--org", id, "--no-passphrase", "--out", "private"],
+            &full,
+        );
+        ok(
+            &[
+                "keys",
+                "add",
+                &format!("private/{id}.pub"),
+                "--org",
+                id,
+                "--signatory",
+                org["signatory"]["name"].as_str().unwrap(),
+                "--pack",
+                "pack",
+            ],
+            &full,
+        );
+        for d in manifest["documents"].as_array().unwrap() {
+            if d["parties"].as_array().unwrap().iter().any(|p| p == id) {
+                sign(&full, d["file"].as_str().unwrap(), id);
+            }
+        }
+    }
+    bundle(&full, &c.join("full-signed.zip"));
+    case("full-signed", "full-signed.zip", None, None);
+    cases
+}
+
+/// Parser messages differ between serde and the browser's JSON.parse: compare up to them.
+fn normalise(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            for marker in ["is malformed (", "is not base64 ("] {
+                if let Some(at) = s.find(marker) {
+                    s.truncate(at + marker.len());
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise),
+        Value::Object(map) => map.values_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+/// What the command says for a case, in the page's form: its JSON, or {error, hint, exit}.
+fn command_verdict(c: &Path, case: &Value) -> Value {
+    let mut args = vec![
+        "verify".to_string(),
+        case["bundle"].as_str().unwrap().to_string(),
+        "--json".to_string(),
+    ];
+    if let Some(t) = case["trust"].as_str() {
+        args.extend(["--trust".to_string(), t.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, out, err) = run(&args, c);
+    if out.is_empty() {
+        let message = err
+            .strip_prefix("error: ")
+            .and_then(|e| e.split_once("\nhint: "))
+            .unwrap_or_else(|| panic!("{err}"));
+        json!({
+            "format": "countersign/bundle-verify/v1",
+            "error": message.0,
+            "hint": message.1.trim_end(),
+            "exit": code,
+        })
+    } else {
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(code, if v["valid"] == true { 0 } else { 1 }, "{out}");
+        v
+    }
+}
+
+fn tool(path: &str) -> bool {
+    Path::new(path).exists()
+}
+
+#[test]
+fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
+    let node_modules = root().join("tests/browser/node_modules/playwright-core");
+    assert!(
+        tool("/usr/bin/chromium") && node_modules.is_dir(),
+        "the page is tested in Debian's Chromium with playwright-core: run `bash scripts/install-test-deps.sh` (it installs both)"
+    );
+    let keep = std::env::var_os("COUNTERSIGN_PAGE_CORPUS").map(PathBuf::from);
+    let tmp = tempfile::tempdir().unwrap();
+    let c = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    if keep.is_some() {
+        let _ = std::fs::remove_dir_all(&c);
+    }
+    std::fs::create_dir_all(&c).unwrap();
+    let mut cases = build_corpus(&c);
+    for case in &mut cases {
+        if case["name"] == "genuine-trusted" {
+            case["screenshot"] = "page-genuine.png".into();
+        }
+        if case["name"] == "tampered-signature" {
+            case["screenshot"] = "page-tampered.png".into();
+        }
+    }
+    std::fs::write(
+        c.join("cases.json"),
+        serde_json::to_vec_pretty(&json!({"cases": cases, "keyboard_case": "genuine"})).unwrap(),
+    )
+    .unwrap();
+    ok(&["page", "-o", "verify.html"], &c);
+    // Every bundle carries the same page, listed in its index like any other file.
+    let page_bytes = std::fs::read(c.join("verify.html")).unwrap();
+    let (index, files) =
+        countersign::bundle::open(&std::fs::read(c.join("genuine.zip")).unwrap()).unwrap();
+    assert!(index.files.iter().any(|f| f.path == "verify.html"));
+    assert!(
+        files
+            .iter()
+            .any(|(p, b)| p == "verify.html" && *b == page_bytes),
+        "the bundle's verify.html is not the page `countersign page` writes"
+    );
+    // The page is never written over a file by accident.
+    let (code, _, err) = run(&["page", "-o", "verify.html"], &c);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists; nothing was written"), "{err}");
+
+    let mut node = std::process::Command::new("node");
+    node.arg(root().join("tests/browser/check.mjs"))
+        .arg(c.join("verify.html"))
+        .arg(c.join("cases.json"))
+        .arg(c.join("page-results.json"));
+    if let Some(dir) = std::env::var_os("COUNTERSIGN_PAGE_SCREENSHOTS") {
+        node.arg("--screenshots").arg(dir);
+    }
+    let out = node.output().expect("node runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page: Value =
+        serde_json::from_slice(&std::fs::read(c.join("page-results.json")).unwrap()).unwrap();
+
+    assert_eq!(page["ready"], "yes", "this Chromium checks Ed25519");
+    assert_eq!(
+        page["requests"],
+        json!([]),
+        "the page made network requests"
+    );
+
+    // The page's verdict is the command's, case by case.
+    let mut commands = serde_json::Map::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let mut expected = command_verdict(&c, case);
+        let mut got = page["cases"][name]["json"].clone();
+        assert!(got.is_object(), "{name}: {page}");
+        if let Some(obj) = got.as_object_mut() {
+            obj.remove("your_document");
+        }
+        if name == "malformed-zip" {
+            // The zip reader's own words differ; what it is and what to do do not.
+            for v in [&mut expected, &mut got] {
+                let e = v["error"].as_str().unwrap().to_string();
+                v["error"] = e
+                    .split_once("not a countersign bundle (")
+                    .map(|(a, _)| a.to_string())
+                    .unwrap_or(e)
+                    .into();
+            }
+        }
+        normalise(&mut expected);
+        normalise(&mut got);
+        assert_eq!(
+            got,
+            expected,
+            "{name}: the page and `countersign verify --json` disagree\npage: {}\ncommand: {}",
+            serde_json::to_string_pretty(&got).unwrap(),
+            serde_json::to_string_pretty(&expected).unwrap()
+        );
+        commands.insert(name.to_string(), expected);
+    }
+
+    // And the verdicts are the right ones (so that two equal wrong answers cannot pass).
+    let doc = |name: &str, file: &str| {
+        commands[name]["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["file"] == file)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: no {file}"))
+    };
+    let status = |name: &str, file: &str, org: &str| {
+        doc(name, file)["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["organisation"] == org)
+            .map(|p| p["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(commands["genuine"]["valid"], true);
+    assert_eq!(status("genuine", FRAMEWORK, COUNCIL), "signed");
+    assert_eq!(status("genuine", FRAMEWORK, HOSPITAL), "signed");
+    assert_eq!(status("outstanding", FRAMEWORK, HOSPITAL), "outstanding");
+    assert_eq!(commands["genuine-trusted"]["keys_confirmed"], true);
+    assert_eq!(
+        commands["genuine-after-earlier-bundle"]["trust"],
+        "earlier-keyring"
+    );
+    assert_eq!(
+        commands["genuine-after-earlier-bundle"]["keys_confirmed"],
+        true
+    );
+    assert_eq!(commands["tampered-document"]["exit"], 1);
+    assert!(
+        commands["tampered-document"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("out/framework-v1.0.docx was altered: its SHA-256 differs from the index"),
+        "{}",
+        commands["tampered-document"]
+    );
+    assert_eq!(
+        doc("tampered-document-reindexed", FRAMEWORK)["document"],
+        "differs-from-manifest"
+    );
+    assert_eq!(commands["tampered-document-reindexed"]["valid"], false);
+    for name in ["tampered-signature", "malleated-signature"] {
+        assert_eq!(status(name, FRAMEWORK, COUNCIL), "failed", "{name}");
+        assert_eq!(status(name, FRAMEWORK, HOSPITAL), "signed", "{name}");
+    }
+    assert!(
+        commands["rewritten-register"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("its register cannot be trusted: record 3 does not follow from record 2"),
+        "{}",
+        commands["rewritten-register"]
+    );
+    assert_eq!(commands["malformed-zip"]["exit"], 2);
+    assert_eq!(status("revoked-key", FRAMEWORK, COUNCIL), "failed");
+    assert_eq!(
+        status("older-version", "framework-v1.1.docx", HOSPITAL),
+        "older-version"
+    );
+    assert_eq!(
+        status("older-version", "framework-v1.1.docx", COUNCIL),
+        "signed"
+    );
+    assert_eq!(
+        status("signed-on-paper", FRAMEWORK, HOSPITAL),
+        "signed-on-paper"
+    );
+    assert_eq!(status("forged-keyring", FRAMEWORK, COUNCIL), "failed");
+    assert_eq!(
+        doc("forged-keyring", FRAMEWORK)["parties"][0]["key_confirmation"]["result"],
+        "not-the-trusted-key"
+    );
+    assert_eq!(commands["forged-keyring-untrusted"]["valid"], true);
+    assert_eq!(
+        commands["forged-keyring-untrusted"]["keys_confirmed"],
+        false
+    );
+    let full = &commands["full-signed"];
+    assert_eq!(full["valid"], true);
+    assert_eq!(full["outstanding"], json!([]));
+    let signatures: usize = full["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["parties"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(signatures, 64);
+
+    // A document checked beside its bundle: the one-line answer, and the same report.
+    let with_doc = &page["cases"]["genuine-with-document"];
+    assert!(
+        with_doc["answer"]
+            .as_str()
+            .unwrap()
+            .contains("Yes: framework-v1.0.docx is exactly version 1.0 of"),
+        "{with_doc}"
+    );
+    let mut yours = with_doc["json"]["your_document"].clone();
+    let obj = yours.as_object_mut().unwrap();
+    obj.remove("title");
+    obj.remove("current");
+    assert_eq!(yours, commands["genuine"]["documents"][0]);
+    let altered = &page["cases"]["altered-document"];
+    assert!(
+        altered["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("✗ No: framework-v1.0.docx is NOT the signed version."),
+        "{altered}"
+    );
+    // The command says the same of the altered copy, checked against the coordinator's pack.
+    let (code, out, _) = run(
+        &[
+            "verify",
+            &format!("altered/{FRAMEWORK}"),
+            "--pack",
+            "coordinator/pack",
+            "--json",
+        ],
+        &c,
+    );
+    assert_eq!(code, 1);
+    let command: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(command["document"], "differs-from-manifest");
+    assert_eq!(
+        altered["json"]["your_document"]["document"],
+        "differs-from-manifest"
+    );
+    assert_eq!(
+        altered["json"]["your_document"]["parties"],
+        command["parties"]
+    );
+
+    // Keyboard only: Tab to the bundle box, Space opens it, Tab to Check, Enter; the result
+    // takes the focus so a screen reader reads it.
+    let keyboard = &page["keyboard"];
+    assert_eq!(
+        keyboard["steps"],
+        json!(["bundle", "check-button"]),
+        "{keyboard}"
+    );
+    assert_eq!(keyboard["focus_after"], "result-heading", "{keyboard}");
+    assert!(
+        keyboard["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("VALID: every document and signature verifies"),
+        "{keyboard}"
+    );
+
+    // Without Ed25519 in WebCrypto, the page says so and checks nothing.
+    let unsupported = &page["unsupported"];
+    assert_eq!(unsupported["ready"], "unsupported");
+    assert_eq!(unsupported["notice"], true);
+    assert_eq!(unsupported["button_disabled"], true);
+    assert!(
+        unsupported["notice_text"]
+            .as_str()
+            .unwrap()
+            .contains("This browser cannot check the signatures."),
+        "{unsupported}"
+    );
+}
