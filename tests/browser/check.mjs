@@ -21,6 +21,19 @@ const bench = option('--bench');
 const corpus = JSON.parse(readFileSync(casesPath, 'utf8'));
 const base = resolve(casesPath, '..');
 const pageUrl = pathToFileURL(resolve(pagePath)).href;
+const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+// axe-core's automated checks for WCAG 2.0, 2.1 and 2.2 at levels A and AA: what fails, by rule.
+async function audit(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  return {
+    passes: result.passes.length,
+    violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })),
+  };
+}
 
 const profile = mkdtempSync(join(tmpdir(), 'countersign-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
@@ -64,7 +77,7 @@ async function check(page, c, n = 1) {
   };
 }
 
-const out = { ready: null, cases: {}, keyboard: null, unsupported: null, requests };
+const out = { ready: null, cases: {}, keyboard: null, unsupported: null, audits: {}, print: null, drop: null, requests };
 try {
   if (bench) {
     const [name, times] = bench;
@@ -78,7 +91,19 @@ try {
     for (const c of corpus.cases) {
       const page = await open();
       out.ready = await page.getAttribute('body', 'data-ready');
+      if (!out.audits.start) out.audits.start = await audit(page);
       out.cases[c.name] = await check(page, c);
+      if (c.audit) out.audits[c.name] = await audit(page);
+      if (c.name === corpus.keyboard_case) {
+        // Printed, the result stands alone: the form and buttons are left out.
+        await page.emulateMedia({ media: 'print' });
+        out.print = {
+          form_visible: await page.isVisible('#check'),
+          verdict_visible: await page.isVisible('#verdict'),
+          table_visible: await page.isVisible('#result table'),
+        };
+        await page.emulateMedia({ media: 'screen' });
+      }
       if (screenshots && c.screenshot) {
         await page.setViewportSize({ width: 1100, height: 900 });
         await page.locator('#result').screenshot({ path: join(screenshots, c.screenshot) });
@@ -103,6 +128,22 @@ try {
     out.keyboard = { steps, focus_after: await focusedId(), verdict: (await page.textContent('#verdict')).trim() };
     await page.close();
 
+    // Files dropped on the page go to the right box by their kind.
+    const dropPage = await open();
+    const bundleBase64 = readFileSync(join(base, c.bundle)).toString('base64');
+    await dropPage.evaluate(([name, b64]) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const files = new DataTransfer();
+      files.items.add(new File([bytes], name, { type: 'application/zip' }));
+      const drop = document.getElementById('drop');
+      drop.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+    }, [c.bundle.split('/').at(-1), bundleBase64]);
+    const dropped = (await dropPage.textContent('#dropped')).trim();
+    await dropPage.click('#check-button');
+    await dropPage.waitForSelector('body[data-done="1"]', { timeout: 60000 });
+    out.drop = { dropped, verdict: (await dropPage.textContent('#verdict')).trim() };
+    await dropPage.close();
+
     // A browser without Ed25519 in WebCrypto: the page says so and checks nothing.
     const plain = await context.newPage();
     await plain.addInitScript(() => {
@@ -120,6 +161,7 @@ try {
       notice_text: (await plain.textContent('#unsupported')).replace(/\s+/g, ' ').trim(),
       button_disabled: await plain.isDisabled('#check-button'),
     };
+    out.audits.unsupported = await audit(plain);
     await plain.close();
   }
 } finally {
