@@ -9,6 +9,7 @@
 //! with its peak memory (`/usr/bin/time`, where present).
 //!
 //! Usage: cargo bench --bench scale [-- N:P ...]   (default 30:3 300:30 1000:300)
+//! With COUNTERSIGN_SCALE_KEEP=DIR, each pack is kept in DIR/N (for profiling a command on it).
 
 use std::path::Path;
 use std::process::Command;
@@ -141,7 +142,13 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for (n, p) in sizes {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
+        let kept = std::env::var_os("COUNTERSIGN_SCALE_KEEP")
+            .map(|d| std::path::PathBuf::from(d).join(n.to_string()));
+        if let Some(k) = &kept {
+            let _ = std::fs::remove_dir_all(k);
+            std::fs::create_dir_all(k).unwrap();
+        }
+        let dir = kept.as_deref().unwrap_or(tmp.path());
         generate(&dir.join("pack"), n, p);
         let mut peak: f64 = 0.0;
         let mut note = |rss: Option<f64>| peak = peak.max(rss.unwrap_or(0.0));
