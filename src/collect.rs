@@ -125,7 +125,7 @@ pub fn collect(
 ) -> Result<CollectReport, CollectError> {
     // The pack is the single writer of its register and keyring: one collection at a time.
     let _lock = pack.lock_keyring()?;
-    let contents = pack.contents()?;
+    let contents = pack.contents_for_signing()?;
     let checkpoints = crate::register::check_checkpoints(
         &contents.checkpoints,
         &contents.manifest.pack,
@@ -133,12 +133,8 @@ pub fn collect(
         &contents.register,
     )?;
     let mut session = Session {
-        held: contents
-            .signatures
-            .active
-            .iter()
-            .map(|(n, b)| (n.clone(), b.clone()))
-            .collect(),
+        pack,
+        held: std::collections::BTreeMap::new(),
         contents: &contents,
         checkpoints: &checkpoints,
         filed: std::collections::BTreeMap::new(),
@@ -147,7 +143,7 @@ pub fn collect(
     let mut results = Vec::with_capacity(files.len());
     let mut decisions = Vec::with_capacity(files.len());
     for (source, bytes) in files {
-        let (result, decision) = session.decide(source, bytes);
+        let (result, decision) = session.decide(source, bytes)?;
         results.push(result);
         decisions.push(decision);
     }
@@ -214,9 +210,11 @@ pub fn collect(
 }
 
 struct Session<'a> {
+    pack: &'a Pack,
     contents: &'a PackContents,
-    /// The signature files the pack holds, by name.
-    held: std::collections::BTreeMap<String, Vec<u8>>,
+    /// The signature files the pack holds that this collection looked at, by name (None: the
+    /// pack holds none of that name), each read once.
+    held: std::collections::BTreeMap<String, Option<Vec<u8>>>,
     checkpoints: &'a [crate::register::Checkpoint],
     /// Signature names filed in this collection, with their bytes.
     filed: std::collections::BTreeMap<String, Vec<u8>>,
@@ -241,19 +239,23 @@ fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileRe
 }
 
 impl Session<'_> {
-    fn decide(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
+    fn decide(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+    ) -> Result<(FileResult, Decision), CollectError> {
         let envelope: Envelope = match serde_json::from_slice(bytes) {
             Ok(e) => e,
             Err(e) => {
-                return refused(
+                return Ok(refused(
                     source,
                     None,
                     format!("it is not a countersign signature or checkpoint ({e})"),
-                );
+                ));
             }
         };
-        match envelope.payload_type.as_str() {
-            PAYLOAD_TYPE => self.decide_signature(source, bytes),
+        Ok(match envelope.payload_type.as_str() {
+            PAYLOAD_TYPE => return self.decide_signature(source, bytes),
             CHECKPOINT_PAYLOAD_TYPE => self.decide_checkpoint(source, bytes),
             other => refused(
                 source,
@@ -267,7 +269,7 @@ impl Session<'_> {
                         .collect::<String>()
                 ),
             ),
-        }
+        })
     }
 
     /// Verifies one signature file against its document's manifest entry.
@@ -303,7 +305,11 @@ impl Session<'_> {
         Ok(party)
     }
 
-    fn decide_signature(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
+    fn decide_signature(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+    ) -> Result<(FileResult, Decision), CollectError> {
         let c = self.contents;
         let kind = Some("signature");
         let verified = match crate::signature::open(bytes, |id| {
@@ -313,26 +319,26 @@ impl Session<'_> {
         }) {
             Ok(v) => v,
             Err(crate::signature::EnvelopeError::UnknownKey(key)) => {
-                return refused(
+                return Ok(refused(
                     source,
                     kind,
                     format!(
                         "it was made with the key {key}, which the pack's keyring does not hold: add the signatory's public key with `countersign keys add` (after confirming its fingerprint with them), then collect this file again"
                     ),
-                );
+                ));
             }
-            Err(e) => return refused(source, kind, e.to_string()),
+            Err(e) => return Ok(refused(source, kind, e.to_string())),
         };
         let p = &verified.statement.predicate;
         if p.pack != c.manifest.pack {
-            return refused(
+            return Ok(refused(
                 source,
                 kind,
                 format!(
                     "it signs a document of the pack '{}', not of this pack ('{}')",
                     p.pack, c.manifest.pack
                 ),
-            );
+            ));
         }
         let Some(entry) = c
             .manifest
@@ -340,14 +346,14 @@ impl Session<'_> {
             .iter()
             .find(|d| d.id == p.document.id && d.version == p.document.version)
         else {
-            return refused(
+            return Ok(refused(
                 source,
                 kind,
                 format!(
                     "it signs '{}' version {}, which this pack never assembled",
                     p.document.id, p.document.version
                 ),
-            );
+            ));
         };
         let org = p.organisation.id.clone();
         let name = signature_file_name(&entry.file, &org);
@@ -371,7 +377,7 @@ impl Session<'_> {
                 "{who}'s signature of {} has a malformed time of signing",
                 entry.file
             );
-            return (result, Decision::Nothing);
+            return Ok((result, Decision::Nothing));
         };
         if let Err(e) = crate::sign::check_signer(
             &c.keyring,
@@ -383,19 +389,23 @@ impl Session<'_> {
             signed_at,
         ) {
             result.message = format!("{who} signed {}, but {e}", entry.file);
-            return (result, Decision::Nothing);
+            return Ok((result, Decision::Nothing));
         }
         // The same bytes already filed, now or before: nothing to do.
+        if !self.held.contains_key(&name) {
+            let on_disk = self.pack.signature(&name)?;
+            self.held.insert(name.clone(), on_disk);
+        }
         let held = self
             .filed
             .get(&name)
-            .or_else(|| self.held.get(&name))
+            .or_else(|| self.held.get(&name).and_then(Option::as_ref))
             .cloned();
         if held.as_deref() == Some(bytes) {
             result.outcome = Outcome::AlreadyHeld;
             result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
             result.message = format!("the pack already holds this signature of {}", entry.file);
-            return (result, Decision::Nothing);
+            return Ok((result, Decision::Nothing));
         }
         let mut set_aside_first = None;
         if let Some(held) = held {
@@ -411,7 +421,7 @@ impl Session<'_> {
                         "the pack already holds a valid signature of {} for {}{by}; this second one was not filed",
                         p.organisation.name, entry.file
                     );
-                    return (result, Decision::Nothing);
+                    return Ok((result, Decision::Nothing));
                 }
                 Ok(party) => {
                     set_aside_first = Some((
@@ -428,14 +438,14 @@ impl Session<'_> {
                     "another signature of {} for {} was collected just before this one; this one was not filed",
                     p.organisation.name, entry.file
                 );
-                return (result, Decision::Nothing);
+                return Ok((result, Decision::Nothing));
             }
         }
         let party = match self.judge(entry, &name, bytes, &org) {
             Ok(party) => party,
             Err(reason) => {
                 result.message = reason;
-                return (result, Decision::Nothing);
+                return Ok((result, Decision::Nothing));
             }
         };
         if party.status == Status::Failed {
@@ -444,7 +454,7 @@ impl Session<'_> {
                 entry.file,
                 party.reason.unwrap_or_default()
             );
-            return (result, Decision::Nothing);
+            return Ok((result, Decision::Nothing));
         }
         let recorded = c
             .register
@@ -493,7 +503,7 @@ impl Session<'_> {
             };
         }
         self.filed.insert(name.clone(), bytes.to_vec());
-        (
+        Ok((
             result,
             Decision::File {
                 name,
@@ -501,7 +511,7 @@ impl Session<'_> {
                 event,
                 set_aside_first,
             },
-        )
+        ))
     }
 
     fn decide_checkpoint(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {

@@ -269,6 +269,12 @@ impl Pack {
         crate::validate::load_pack(&self.root)
     }
 
+    /// Reads and checks the framework and organisations only ([`crate::validate::load_parties`]):
+    /// for commands that add a key or a signature.
+    pub fn parties(&self) -> Result<PackData, crate::validate::PackError> {
+        crate::validate::load_parties(&self.root)
+    }
+
     /// Reads the manifest.
     pub fn manifest(&self) -> Result<Manifest, LoadError> {
         let path = self.manifest_path();
@@ -322,6 +328,21 @@ impl Pack {
         Ok(files)
     }
 
+    /// Reads the signature file `name` in use, if the pack holds one: what a command that adds
+    /// one signature needs, instead of every signature of the pack.
+    pub fn signature(&self, name: &str) -> Result<Option<Vec<u8>>, LoadError> {
+        let dir = self.signatures_dir();
+        if crate::fsio::is_symlink(&dir) {
+            return Err(LoadError::Symlink(dir));
+        }
+        let path = dir.join(name);
+        match crate::fsio::read_limited(&path, crate::fsio::limits::SIGNATURE, false) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(None),
+            Err(source) => Err(LoadError::Read { path, source }),
+        }
+    }
+
     /// Reads the checkpoint files.
     pub fn checkpoints(&self) -> Result<Vec<SignatureFile>, LoadError> {
         Ok(read_folder(&self.checkpoints_dir(), crate::sign::SIGNATURE_SUFFIX)?.0)
@@ -369,6 +390,25 @@ impl Pack {
             signatures: self.signatures()?,
             checkpoints: self.checkpoints()?,
             paper: self.paper()?,
+            documents: Documents::Folder(self.out.clone()),
+        })
+    }
+
+    /// What a command that adds signatures needs (`sign` in the pack, `collect`): as
+    /// [`Pack::contents`], but without reading the signature files (`signatures` is left
+    /// empty; such a command reads only the files it would write, with [`Pack::signature`]),
+    /// the paper records, or the protocols' data ([`Pack::parties`]). At national scale those
+    /// are most of what a pack holds; one returned signature should not cost reading them all.
+    pub fn contents_for_signing(&self) -> Result<PackContents, LoadError> {
+        self.check_no_links()?;
+        Ok(PackContents {
+            data: self.parties()?,
+            manifest: self.manifest()?,
+            keyring: self.keyring()?,
+            register: self.register()?,
+            signatures: SignatureFiles::default(),
+            checkpoints: self.checkpoints()?,
+            paper: Vec::new(),
             documents: Documents::Folder(self.out.clone()),
         })
     }

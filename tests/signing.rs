@@ -1003,3 +1003,42 @@ fn a_pack_copy_takes_the_data_and_nothing_a_command_wrote() {
         .success()
         .stderr(predicates::str::contains("intact: 14 record(s)"));
 }
+
+/// Adding a key or a signature reads the framework and the organisations, not the protocols: a
+/// protocol being edited (here, broken) does not stop an organisation's approval from being
+/// recorded, and `validate` and `verify` still name the broken protocol.
+#[test]
+fn keys_and_signatures_are_added_while_a_protocol_is_being_edited() {
+    let w = World::new("small");
+    let protocol = w.pack.join("protocols/hospital-discharge.json");
+    let text = std::fs::read_to_string(&protocol).unwrap();
+    std::fs::write(&protocol, text.replacen('{', "{\"unknown_field\": 1,", 1)).unwrap();
+    cs().arg("validate")
+        .arg(&w.pack)
+        .assert()
+        .code(2)
+        .stderr(contains("unknown_field"));
+    let council = w.key(COUNCIL, "Margaret O'Brien", &["Chief Executive"]);
+    w.sign(
+        FRAMEWORK,
+        &council,
+        COUNCIL,
+        "Margaret O'Brien",
+        "Chief Executive",
+    )
+    .success()
+    .stderr(contains("signed framework-v1.0.docx"));
+    assert!(w.signature(FRAMEWORK, COUNCIL).is_file());
+    // Organisations still come from the checked organisations file: an unknown one is refused.
+    cs().args(["keys", "add"])
+        .arg(w.private.join(format!("{COUNCIL}.pub")))
+        .args(["--org", "nobody", "--signatory", "X", "--pack"])
+        .arg(&w.pack)
+        .assert()
+        .code(2)
+        .stderr(contains("'nobody' is not an organisation of the pack"));
+    // Verifying reads the whole pack, and says what is wrong with it.
+    let (code, text) = w.verify(FRAMEWORK, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unknown_field"), "{text}");
+}

@@ -13,7 +13,7 @@ use countersign::pack::{KeyringLock, Pack};
 
 use countersign::time::Timestamp;
 
-use super::{Failure, load_failure, load_pack, now, parse_time, read_text};
+use super::{Failure, load_failure, load_parties, now, parse_time, read_text};
 
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
@@ -428,7 +428,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
         KeysCommand::Add(a) => {
             let lock = lock_keyring(&a.pack)?;
-            let data = load_pack(&a.pack)?;
+            let data = load_parties(&a.pack)?;
             let org = data.organisation(&a.org).ok_or_else(|| {
                 Failure::input(
                     format!("'{}' is not an organisation of the pack", a.org),

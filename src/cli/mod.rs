@@ -441,15 +441,24 @@ fn render(args: &RenderArgs) -> Result<String, Failure> {
 }
 
 fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
+    countersign::validate::load_pack(pack).map_err(pack_failure)
+}
+
+/// The framework and organisations only: for a command that adds a key.
+pub(crate) fn load_parties(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
+    countersign::validate::load_parties(pack).map_err(pack_failure)
+}
+
+fn pack_failure(e: countersign::validate::PackError) -> Failure {
     use countersign::validate::PackError;
-    countersign::validate::load_pack(pack).map_err(|e| match e {
+    match e {
         PackError::NotAPack(_) => Failure::input(e.to_string(), Some("run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string())),
         PackError::Invalid { .. } => Failure::input(e.to_string(), Some("fix the places listed above and run `countersign validate` again".to_string())),
         other => Failure::input(
             other.to_string(),
             Some("check that the files exist and that you may read them".into()),
         ),
-    })
+    }
 }
 
 fn validate(args: &ValidateArgs) -> Result<i32, Failure> {

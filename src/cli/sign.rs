@@ -347,7 +347,7 @@ fn awaiting(
 fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     let bytes = read_file(&args.target, "document")?;
     let pack = locate(&args.target, args.pack.as_ref())?;
-    let contents = pack.contents().map_err(|e| match e {
+    let contents = pack.contents_for_signing().map_err(|e| match e {
         LoadError::Register(e) => Failure::input(
             format!("cannot record the signature in the register: {e}; nothing was signed"),
             Some("run `countersign register verify` and repair the register first".into()),
@@ -373,7 +373,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     let name = signature_file_name(&file, &signer.organisation);
     // A signature already held: a valid one is never replaced; a failing one is set aside as
     // evidence so the organisation can sign again.
-    if let Some((_, held)) = contents.signatures.active.iter().find(|(n, _)| n == &name) {
+    if let Some(held) = pack.signature(&name).map_err(load_failure)? {
         let report = verify_with(
             &file,
             &bytes,
@@ -381,7 +381,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
                 manifest: &contents.manifest,
                 data: &contents.data,
                 keyring: &contents.keyring,
-                signatures: &[(name.clone(), held.clone())],
+                signatures: &[(name.clone(), held)],
                 set_aside: &[],
                 register: Some(&contents.register),
                 checkpoints: &[],

@@ -14,7 +14,6 @@ mod schema;
 
 pub use schema::{FileKind, schemas};
 
-use positions::Positions;
 use rules::Rules;
 use schema::parse_and_check_schema;
 
@@ -190,6 +189,20 @@ pub fn load_pack(root: &Path) -> Result<PackData, PackError> {
     check_files(files)
 }
 
+/// Reads and checks the framework and the organisations only, with every rule between them,
+/// and not the protocols (`protocols` is left empty): what a command needs that adds a key or
+/// a signature, which uses no protocol. At national scale the protocols are most of the data;
+/// `validate` and `assemble` check them.
+pub fn load_parties(root: &Path) -> Result<PackData, PackError> {
+    if !root.join(FRAMEWORK_FILE).is_file() {
+        return Err(PackError::NotAPack(root.to_path_buf()));
+    }
+    check_files(vec![
+        read(root, FRAMEWORK_FILE)?,
+        read(root, ORGANISATIONS_FILE)?,
+    ])
+}
+
 /// Checks data files already in memory (the first two must be the framework and the
 /// organisations' file, the rest protocols).
 pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
@@ -197,7 +210,6 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
     let mut typed_framework = None;
     let mut typed_orgs = None;
     let mut protocols = Vec::new();
-    let mut positions: BTreeMap<String, Positions> = BTreeMap::new();
     // One validator per kind of file, built once however many protocols there are.
     let mut validators = Vec::with_capacity(FileKind::ALL.len());
     for kind in FileKind::ALL {
@@ -223,8 +235,7 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
             1 => FileKind::Organisations,
             _ => FileKind::Protocol,
         };
-        let Some((value, pos)) =
-            parse_and_check_schema(file, &validators[kind as usize], &mut findings)
+        let Some(value) = parse_and_check_schema(file, &validators[kind as usize], &mut findings)
         else {
             continue;
         };
@@ -246,7 +257,6 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
                 hint: "check the field against `countersign schema`".into(),
             });
         }
-        positions.insert(file.name.clone(), pos);
     }
     let mut rules_checked = false;
     if let (true, Some(framework), Some(organisations)) =
@@ -255,7 +265,8 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
         rules_checked = true;
         let mut rules = Rules {
             findings: &mut findings,
-            positions: &positions,
+            files: &files,
+            positions: BTreeMap::new(),
         };
         rules.check(&framework, &organisations, &protocols);
         if findings.is_empty() {

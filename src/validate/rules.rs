@@ -14,7 +14,9 @@ use crate::model::{
 
 pub(super) struct Rules<'a> {
     pub(super) findings: &'a mut Vec<Finding>,
-    pub(super) positions: &'a BTreeMap<String, Positions>,
+    /// The files' texts, scanned for positions only when a finding needs one.
+    pub(super) files: &'a [super::DataFile],
+    pub(super) positions: BTreeMap<String, Positions>,
 }
 
 impl Rules<'_> {
@@ -27,6 +29,14 @@ impl Rules<'_> {
     ) {
         let path = path.into();
         // A path may point at a field that is absent; fall back to its parent's position.
+        if !self.positions.contains_key(file)
+            && let Some(data) = self.files.iter().find(|f| f.name == file)
+        {
+            self.positions.insert(
+                file.to_string(),
+                super::positions::positions(&String::from_utf8_lossy(&data.bytes)),
+            );
+        }
         let mut probe = path.as_str();
         let position = loop {
             if let Some(p) = self.positions.get(file).and_then(|m| m.get(probe)) {

@@ -74,7 +74,7 @@ pub(super) fn parse_and_check_schema(
     file: &DataFile,
     validator: &jsonschema::Validator,
     findings: &mut Vec<Finding>,
-) -> Option<(Value, Positions)> {
+) -> Option<Value> {
     let value = match crate::data::parse_json(&file.bytes) {
         Ok(v) => v,
         Err(e) => {
@@ -88,8 +88,9 @@ pub(super) fn parse_and_check_schema(
             return None;
         }
     };
-    let text = String::from_utf8_lossy(&file.bytes);
-    let pos = positions(&text);
+    // Where each value is in the text is needed only to point at a finding: a valid file (the
+    // usual case, and most of the cost at national scale) is never scanned for it.
+    let mut pos: Option<Positions> = None;
     let before = findings.len();
     for error in validator.iter_errors(&value) {
         let mut path = dotted_path(&value, &error.instance_path().to_string());
@@ -105,6 +106,7 @@ pub(super) fn parse_and_check_schema(
                 format!("{path}.{first}")
             };
         }
+        let pos = pos.get_or_insert_with(|| positions(&String::from_utf8_lossy(&file.bytes)));
         findings.push(Finding {
             file: file.name.clone(),
             position: pos.get(&path).copied(),
@@ -113,7 +115,7 @@ pub(super) fn parse_and_check_schema(
             hint,
         });
     }
-    (findings.len() == before).then_some((value, pos))
+    (findings.len() == before).then_some(value)
 }
 
 /// Turns a JSON pointer into the dotted form people read: `organisations[3].name`.
