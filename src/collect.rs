@@ -125,7 +125,7 @@ pub fn collect(
 ) -> Result<CollectReport, CollectError> {
     // The pack is the single writer of its register and keyring: one collection at a time.
     let _lock = pack.lock_keyring()?;
-    let contents = pack.contents_for_signing()?;
+    let contents = pack.contents_for_signing(true)?;
     let checkpoints = crate::register::check_checkpoints(
         &contents.checkpoints,
         &contents.manifest.pack,

@@ -397,15 +397,21 @@ impl Pack {
     /// What a command that adds signatures needs (`sign` in the pack, `collect`): as
     /// [`Pack::contents`], but without reading the signature files (`signatures` is left
     /// empty; such a command reads only the files it would write, with [`Pack::signature`]),
-    /// the paper records, or the protocols' data ([`Pack::parties`]). At national scale those
+    /// the paper records, the protocols' data ([`Pack::parties`]), or, unless `with_register`,
+    /// the register (left empty, its chain checked as an append checks it). At national scale those
     /// are most of what a pack holds; one returned signature should not cost reading them all.
-    pub fn contents_for_signing(&self) -> Result<PackContents, LoadError> {
+    pub fn contents_for_signing(&self, with_register: bool) -> Result<PackContents, LoadError> {
         self.check_no_links()?;
         Ok(PackContents {
             data: self.parties()?,
             manifest: self.manifest()?,
             keyring: self.keyring()?,
-            register: self.register()?,
+            register: if with_register {
+                self.register()?
+            } else {
+                crate::register::check_chain(&self.root)?;
+                Register::default()
+            },
             signatures: SignatureFiles::default(),
             checkpoints: self.checkpoints()?,
             paper: Vec::new(),

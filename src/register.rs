@@ -335,6 +335,17 @@ impl Register {
     }
 }
 
+/// Checks the pack's register as an append would (see [`chain_head`]), without appending:
+/// so that a command refuses before it signs, not after. No register yet is fine.
+pub fn check_chain(pack: &Path) -> Result<(), RegisterError> {
+    let path = pack.join(REGISTER_FILE);
+    match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
+        Ok(bytes) => chain_head(&bytes).map(drop),
+        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(()),
+        Err(source) => Err(RegisterError::Read { path, source }),
+    }
+}
+
 /// The head of the chain (records, SHA-256 of the last line), checked as an append needs it:
 /// every line in sequence and following from the one before (its `seq` and `prev` read, its
 /// bytes hashed), the last one a whole, valid record, and no torn line. Reading every record in

@@ -347,13 +347,16 @@ fn awaiting(
 fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     let bytes = read_file(&args.target, "document")?;
     let pack = locate(&args.target, args.pack.as_ref())?;
-    let contents = pack.contents_for_signing().map_err(|e| match e {
+    let register_failure = |e: LoadError| match e {
         LoadError::Register(e) => Failure::input(
             format!("cannot record the signature in the register: {e}; nothing was signed"),
             Some("run `countersign register verify` and repair the register first".into()),
         ),
         other => load_failure(other),
-    })?;
+    };
+    // Signing adds one file: the register is read in full only to judge a signature already
+    // held under that name; the append itself checks the chain.
+    let contents = pack.contents_for_signing(false).map_err(register_failure)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
     let key_id = key.public().key_id();
     let inside = format!("the pack '{}'", pack.root().display());
@@ -374,6 +377,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     // A signature already held: a valid one is never replaced; a failing one is set aside as
     // evidence so the organisation can sign again.
     if let Some(held) = pack.signature(&name).map_err(load_failure)? {
+        let register = pack.register().map_err(register_failure)?;
         let report = verify_with(
             &file,
             &bytes,
@@ -383,7 +387,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
                 keyring: &contents.keyring,
                 signatures: &[(name.clone(), held)],
                 set_aside: &[],
-                register: Some(&contents.register),
+                register: Some(&register),
                 checkpoints: &[],
                 paper: &[],
             },
