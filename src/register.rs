@@ -335,8 +335,9 @@ impl Register {
     }
 }
 
-/// Checks the pack's register as an append would (see [`chain_head`]), without appending:
-/// so that a command refuses before it signs, not after. No register yet is fine.
+/// Checks the pack's register as an append would (its chain, hashing each line; the last
+/// record in full), without appending: so that a command refuses before it signs, not after.
+/// No register yet is fine.
 pub fn check_chain(pack: &Path) -> Result<(), RegisterError> {
     let path = pack.join(REGISTER_FILE);
     match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
