@@ -251,6 +251,36 @@ fn build_corpus(c: &Path) -> Vec<Value> {
     let zip = std::fs::read(&genuine).unwrap();
     std::fs::write(c.join("malformed.zip"), &zip[..zip.len() / 2]).unwrap();
     case("malformed-zip", "malformed.zip", None, None);
+    // Hostile zips: a file added that the index does not list, and an entry named to climb
+    // out of the folder it would be unpacked into.
+    {
+        use std::io::{Read, Write};
+        let rewrite = |to: &str, extra: (&str, &[u8])| {
+            let mut archive =
+                zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(&genuine).unwrap()))
+                    .unwrap();
+            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default();
+            for i in 0..archive.len() {
+                let mut entry = archive.by_index(i).unwrap();
+                let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+                let mut bytes = Vec::new();
+                entry.read_to_end(&mut bytes).unwrap();
+                writer.start_file(name.as_str(), options).unwrap();
+                writer.write_all(&bytes).unwrap();
+            }
+            writer.start_file(extra.0, options).unwrap();
+            writer.write_all(extra.1).unwrap();
+            std::fs::write(c.join(to), writer.finish().unwrap().into_inner()).unwrap();
+        };
+        rewrite(
+            "added-file.zip",
+            ("signatures/framework-v1.0.riverside-extra.dsse.json", b"{}"),
+        );
+        rewrite("climbing-name.zip", ("../outside.txt", b"x"));
+    }
+    case("added-file", "added-file.zip", None, None);
+    case("climbing-name", "climbing-name.zip", None, None);
 
     // A key revoked as compromised from the moment it signed.
     let revoked = small_pack(c, "revoking");
@@ -602,6 +632,21 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         commands["rewritten-register"]
     );
     assert_eq!(commands["malformed-zip"]["exit"], 2);
+    assert!(
+        commands["added-file"]["error"].as_str().unwrap().contains(
+            "signatures/framework-v1.0.riverside-extra.dsse.json was added: it is not in the index"
+        ),
+        "{}",
+        commands["added-file"]
+    );
+    assert!(
+        commands["climbing-name"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("the entry '../outside.txt' has a name that is not allowed"),
+        "{}",
+        commands["climbing-name"]
+    );
     assert_eq!(status("revoked-key", FRAMEWORK, COUNCIL), "failed");
     assert_eq!(
         status("older-version", "framework-v1.1.docx", HOSPITAL),
