@@ -1292,7 +1292,18 @@ async function verifyPack(contents) {
   const active = group(contents.signatures.active, SIGNATURE_SUFFIX, (f) => f[0]);
   const aside = group(contents.signatures.setAside, SIGNATURE_SUFFIX, (f) => f[0]);
   const paper = group(contents.paper, RECORD_SUFFIX, (f) => f.name);
-  const forId = (by, id) => [...(by.get(id) ?? []), ...(by.get(null) ?? [])];
+  const forId = (by, id) => [...(id === null ? [] : by.get(id) ?? []), ...(by.get(null) ?? [])];
+  // The evidence for one document id: the files named for it, and those named for none.
+  const evidenceFor = (id) => ({
+    manifest: contents.manifest,
+    names: contents.names,
+    keyring: contents.keyring,
+    signatures: forId(active, id),
+    setAside: forId(aside, id),
+    register: contents.register,
+    checkpoints,
+    paper: forId(paper, id),
+  });
   const reports = [];
   const missing = [];
   for (const entry of contents.manifest.documents) {
@@ -1301,20 +1312,9 @@ async function verifyPack(contents) {
       missing.push(entry.file);
       continue;
     }
-    reports.push(
-      await verifyWith(entry.file, bytes, {
-        manifest: contents.manifest,
-        names: contents.names,
-        keyring: contents.keyring,
-        signatures: forId(active, entry.id),
-        setAside: forId(aside, entry.id),
-        register: contents.register,
-        checkpoints,
-        paper: forId(paper, entry.id),
-      }),
-    );
+    reports.push(await verifyWith(entry.file, bytes, evidenceFor(entry.id)));
   }
-  return { reports, missing, checkpoints };
+  return { reports, missing, checkpoints, evidenceFor };
 }
 
 /* ---------- what the verifier trusts: as src/trust.rs ---------- */
@@ -1619,16 +1619,13 @@ async function verifyBundle(bundle, options = {}) {
     trust_notes: trust.notes,
   };
   if (options.document) {
-    const report = await verifyWith(options.document.name, options.document.bytes, {
-      manifest: contents.manifest,
-      names: contents.names,
-      keyring: contents.keyring,
-      signatures: contents.signatures.active,
-      setAside: contents.signatures.setAside,
-      register: contents.register,
-      checkpoints: verification.checkpoints,
-      paper: contents.paper,
-    });
+    // The document it is (by its digest, else by its name), so that only that document's
+    // signatures are checked again, as for the bundle's own copy.
+    const { name, bytes } = options.document;
+    const digest = await sha256Hex(bytes);
+    const documents = contents.manifest.documents;
+    const match = documents.find((d) => d.sha256 === digest) ?? documents.find((d) => d.file === name);
+    const report = await verifyWith(name, bytes, verification.evidenceFor(match ? match.id : null));
     applyTrust(report, trust.anchor);
     const entry = contents.manifest.documents.find((d) => d.id === report.id && d.version === report.version);
     result.your_document = { ...report, title: entry ? entry.title : null, current: entry ? entry.current : null };
