@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use countersign::bundle::{self, REPORT_FILE};
-use countersign::fsio::{self, Overwrite};
 use countersign::pack::Pack;
 use countersign::template::Template;
 use countersign::verify::{PackVerification, Status, verify_pack};
@@ -94,18 +93,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
             Some("this is an internal fault: please report it with the pack".into()),
         )
     })?;
-    let overwrite = if args.force {
-        Overwrite::Replace
-    } else {
-        Overwrite::Refuse
-    };
-    fsio::write_atomic(&args.output, &zip, overwrite).map_err(|e| match e {
-        fsio::WriteError::Exists(p) => Failure::input(
-            format!("'{}' already exists; nothing was written", p.display()),
-            Some("choose another name, or add --force".into()),
-        ),
-        other => Failure::input(other.to_string(), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
-    })?;
+    super::write_output(&args.output, &zip, args.force)?;
     let signatures = verification
         .reports
         .iter()
@@ -149,21 +137,7 @@ pub struct PageArgs {
 /// Writes the verification page.
 pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
     let page = countersign::page::html();
-    let overwrite = if args.force {
-        Overwrite::Replace
-    } else {
-        Overwrite::Refuse
-    };
-    fsio::write_atomic(&args.output, page.as_bytes(), overwrite).map_err(|e| match e {
-        fsio::WriteError::Exists(p) => Failure::input(
-            format!("'{}' already exists; nothing was written", p.display()),
-            Some("choose another name with -o, or add --force to replace it".into()),
-        ),
-        other => Failure::input(
-            other.to_string(),
-            Some("check that the folder exists, that you may write to it, and that the disk is not full".into()),
-        ),
-    })?;
+    super::write_output(&args.output, page.as_bytes(), args.force)?;
     Ok(format!(
         "wrote the verification page '{}' ({} bytes): one self-contained file that checks a bundle in a current browser, offline; publish it beside your bundles, or send it with them",
         args.output.display(),

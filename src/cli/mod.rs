@@ -414,25 +414,7 @@ fn render(args: &RenderArgs) -> Result<String, Failure> {
             &format!("cannot render '{tpl_name}' with '{}'", args.data.display()),
         )
     })?;
-    let overwrite = if args.force {
-        Overwrite::Replace
-    } else {
-        Overwrite::Refuse
-    };
-    fsio::write_atomic(&args.output, &bytes, overwrite).map_err(|e| match e {
-        WriteError::Exists(p) => Failure::input(
-            format!("'{}' already exists; nothing was written", p.display()),
-            Some("choose another output name, or add --force to replace it".to_string()),
-        ),
-        WriteError::NoFolder(p) => Failure::input(
-            format!(
-                "cannot write the output: the folder '{}' does not exist",
-                p.display()
-            ),
-            Some("create the folder first".to_string()),
-        ),
-        other => Failure::input(format!("cannot write the output: {other}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
-    })?;
+    write_output(&args.output, &bytes, args.force)?;
     Ok(format!(
         "rendered '{}' ({} bytes)",
         args.output.display(),
@@ -790,6 +772,30 @@ pub(crate) fn trust_anchor(
     Ok(TrustAnchor {
         anchor: Some(Anchor::EarlierKeyring(trusted)),
         notes,
+    })
+}
+
+/// Writes a file the user named with -o, whole or not at all, never over an existing file
+/// unless `force`.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), Failure> {
+    let overwrite = if force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    fsio::write_atomic(path, bytes, overwrite).map_err(|e| match e {
+        WriteError::Exists(p) => Failure::input(
+            format!("'{}' already exists; nothing was written", p.display()),
+            Some("choose another output name, or add --force to replace it".to_string()),
+        ),
+        WriteError::NoFolder(p) => Failure::input(
+            format!(
+                "cannot write the output: the folder '{}' does not exist",
+                p.display()
+            ),
+            Some("create the folder first".to_string()),
+        ),
+        other => Failure::input(format!("cannot write the output: {other}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
     })
 }
 

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use countersign::fsio::{self, Overwrite};
 use countersign::pack::Pack;
 use countersign::paper::{MAX_SCAN_BYTES, PAPER_FORMAT, PaperRecord, scan_name};
 use countersign::verify::{Status, verify_pack};
@@ -199,21 +198,7 @@ pub fn signature_sheet(args: &SheetArgs) -> Result<String, Failure> {
                 )
             },
         )?;
-    let overwrite = if args.force {
-        Overwrite::Replace
-    } else {
-        Overwrite::Refuse
-    };
-    fsio::write_atomic(&args.output, &bytes, overwrite).map_err(|e| match e {
-        fsio::WriteError::Exists(p) => Failure::input(
-            format!("'{}' already exists; nothing was written", p.display()),
-            Some("choose another name, or add --force".into()),
-        ),
-        other => Failure::input(
-            other.to_string(),
-            Some("check that the folder exists and that you may write to it".into()),
-        ),
-    })?;
+    super::write_output(&args.output, &bytes, args.force)?;
     let _ = EXIT_OK;
     Ok(format!(
         "wrote the signature sheet '{}': {} organisation(s) signed electronically, {} on paper, {} to sign by hand",
