@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{COUNCIL, FRAMEWORK, HOSPITAL, copy_example, cs, read_docx};
+use support::{COUNCIL, Desk, FRAMEWORK, HOSPITAL, copy_example, cs, read_docx};
 
 fn run(args: &[&str], dir: &Path) -> (i32, String) {
     let out = cs().current_dir(dir).args(args).output().unwrap();
@@ -136,44 +136,10 @@ fn the_full_example_is_approved_with_one_signature_per_organisation_per_document
 /// signature of the framework; the hospital signs on paper.
 fn small_with_paper(dir: &Path) -> String {
     copy_example("small", &dir.join("pack"));
-    assert_eq!(run(&["assemble", "pack"], dir).0, 0);
-    std::fs::create_dir_all(dir.join("private")).unwrap();
-    run(
-        &[
-            "keygen",
-            "--org",
-            COUNCIL,
-            "--no-passphrase",
-            "--out",
-            "private",
-        ],
-        dir,
-    );
-    let (code, text) = run(
-        &[
-            "keys",
-            "add",
-            &format!("private/{COUNCIL}.pub"),
-            "--org",
-            COUNCIL,
-            "--signatory",
-            "Margaret O'Brien",
-            "--pack",
-            "pack",
-        ],
-        dir,
-    );
-    assert_eq!(code, 0, "{text}");
-    let (code, text) = run(
-        &[
-            "sign",
-            &format!("pack/out/{FRAMEWORK}"),
-            "--key",
-            &format!("private/{COUNCIL}.key"),
-        ],
-        dir,
-    );
-    assert_eq!(code, 0, "{text}");
+    let desk = Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_key(COUNCIL, "Margaret O'Brien");
+    desk.sign(FRAMEWORK, COUNCIL);
     // The coordinator prints the sheet; the hospital signs it by hand and returns a scan.
     let (code, text) = run(&["signature-sheet", "pack", "-o", "sheet.docx"], dir);
     assert_eq!(code, 0, "{text}");
@@ -191,27 +157,7 @@ fn small_with_paper(dir: &Path) -> String {
         "{sheet}"
     );
     assert_eq!(rows[2][4], "", "the hospital's box is left to sign by hand");
-    std::fs::write(dir.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
-    let (code, text) = run(
-        &[
-            "record-paper",
-            "pack",
-            FRAMEWORK,
-            "--org",
-            HOSPITAL,
-            "--signatory",
-            "Dr Peter Walsh",
-            "--role",
-            "Caldicott Guardian",
-            "--signed-on",
-            "2026-11-20",
-            "--scan",
-            "scan.pdf",
-        ],
-        dir,
-    );
-    assert_eq!(code, 0, "{text}");
-    text
+    desk.record_hospital_on_paper()
 }
 
 #[test]

@@ -16,21 +16,14 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use support::{COUNCIL, FRAMEWORK, HOSPITAL, copy_example, cs, root};
+use support::{COUNCIL, Desk, FRAMEWORK, HOSPITAL, copy_example, root};
 
 fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = cs().current_dir(dir).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Desk(dir).run(args)
 }
 
 fn ok(args: &[&str], dir: &Path) -> String {
-    let (code, out, err) = run(args, dir);
-    assert_eq!(code, 0, "{args:?}: {out}{err}");
-    out + &err
+    Desk(dir).ok(args)
 }
 
 /// A coordinator's folder `dir/name` holding the small example, assembled, with a key for each
@@ -38,48 +31,15 @@ fn ok(args: &[&str], dir: &Path) -> String {
 fn small_pack(dir: &Path, name: &str) -> PathBuf {
     let home = dir.join(name);
     copy_example("small", &home.join("pack"));
-    std::fs::create_dir_all(home.join("private")).unwrap();
-    ok(&["assemble", "pack"], &home);
-    for (org, who) in [(COUNCIL, "Margaret O'Brien"), (HOSPITAL, "Dr Peter Walsh")] {
-        ok(
-            &[
-                "keygen",
-                "--org",
-                org,
-                "--no-passphrase",
-                "--out",
-                "private",
-            ],
-            &home,
-        );
-        ok(
-            &[
-                "keys",
-                "add",
-                &format!("private/{org}.pub"),
-                "--org",
-                org,
-                "--signatory",
-                who,
-                "--pack",
-                "pack",
-            ],
-            &home,
-        );
-    }
+    let desk = Desk(&home);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_key(COUNCIL, "Margaret O'Brien");
+    desk.add_key(HOSPITAL, "Dr Peter Walsh");
     home
 }
 
 fn sign(home: &Path, file: &str, org: &str) {
-    ok(
-        &[
-            "sign",
-            &format!("pack/out/{file}"),
-            "--key",
-            &format!("private/{org}.key"),
-        ],
-        home,
-    );
+    Desk(home).sign(file, org);
 }
 
 fn bundle(home: &Path, to: &Path) {
@@ -333,25 +293,7 @@ fn build_corpus(c: &Path) -> Vec<Value> {
     // The hospital signs on paper; the coordinator records the scan.
     let paper = small_pack(c, "paper");
     sign(&paper, FRAMEWORK, COUNCIL);
-    std::fs::write(paper.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
-    ok(
-        &[
-            "record-paper",
-            "pack",
-            FRAMEWORK,
-            "--org",
-            HOSPITAL,
-            "--signatory",
-            "Dr Peter Walsh",
-            "--role",
-            "Caldicott Guardian",
-            "--signed-on",
-            "2026-11-20",
-            "--scan",
-            "scan.pdf",
-        ],
-        &paper,
-    );
+    Desk(&paper).record_hospital_on_paper();
     bundle(&paper, &c.join("paper.zip"));
     case("signed-on-paper", "paper.zip", None, None);
 
@@ -371,7 +313,6 @@ fn build_corpus(c: &Path) -> Vec<Value> {
     // The full example, every party of every document signed (64 signatures).
     let full = c.join("full");
     copy_example("cambs", &full.join("pack"));
-    std::fs::create_dir_all(full.join("private")).unwrap();
     ok(&["assemble", "pack"], &full);
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(full.join("pack/out/manifest.json")).unwrap())
@@ -381,24 +322,7 @@ fn build_corpus(c: &Path) -> Vec<Value> {
             .unwrap();
     for org in orgs["organisations"].as_array().unwrap() {
         let id = org["id"].as_str().unwrap();
-        ok(
-            &["keygen", "--org", id, "--no-passphrase", "--out", "private"],
-            &full,
-        );
-        ok(
-            &[
-                "keys",
-                "add",
-                &format!("private/{id}.pub"),
-                "--org",
-                id,
-                "--signatory",
-                org["signatory"]["name"].as_str().unwrap(),
-                "--pack",
-                "pack",
-            ],
-            &full,
-        );
+        Desk(&full).add_key(id, org["signatory"]["name"].as_str().unwrap());
         for d in manifest["documents"].as_array().unwrap() {
             if d["parties"].as_array().unwrap().iter().any(|p| p == id) {
                 sign(&full, d["file"].as_str().unwrap(), id);

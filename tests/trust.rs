@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{COUNCIL, FRAMEWORK, HOSPITAL, copy_example, cs};
+use support::{COUNCIL, Desk, FRAMEWORK, HOSPITAL, copy_example, cs};
 
 fn run(args: &[&str], dir: &Path) -> (i32, String) {
     run_at(args, dir, support::NOW)
@@ -30,51 +30,14 @@ fn run_at(args: &[&str], dir: &Path, time: &str) -> (i32, String) {
 /// A pack (the small example) in `dir/pack`, assembled, with a key for each organisation
 /// (secret keys in `dir/private`) and both signatures of the framework; returns the bundle.
 fn signed_pack(dir: &Path, name: &str) -> PathBuf {
-    let pack = dir.join("pack");
-    copy_example("small", &pack);
-    std::fs::create_dir_all(dir.join("private")).unwrap();
-    assert_eq!(run(&["assemble", "pack"], dir).0, 0);
+    copy_example("small", &dir.join("pack"));
+    let desk = Desk(dir);
+    desk.ok(&["assemble", "pack"]);
     for (org, who) in [(COUNCIL, "Margaret O'Brien"), (HOSPITAL, "Dr Peter Walsh")] {
-        let (code, text) = run(
-            &[
-                "keygen",
-                "--org",
-                org,
-                "--no-passphrase",
-                "--out",
-                "private",
-            ],
-            dir,
-        );
-        assert_eq!(code, 0, "{text}");
-        let (code, text) = run(
-            &[
-                "keys",
-                "add",
-                &format!("private/{org}.pub"),
-                "--org",
-                org,
-                "--signatory",
-                who,
-                "--pack",
-                "pack",
-            ],
-            dir,
-        );
-        assert_eq!(code, 0, "{text}");
-        let (code, text) = run(
-            &[
-                "sign",
-                &format!("pack/out/{FRAMEWORK}"),
-                "--key",
-                &format!("private/{org}.key"),
-            ],
-            dir,
-        );
-        assert_eq!(code, 0, "{text}");
+        desk.add_key(org, who);
+        desk.sign(FRAMEWORK, org);
     }
-    let (code, text) = run(&["bundle", "pack", "-o", name], dir);
-    assert_eq!(code, 0, "{text}");
+    desk.ok(&["bundle", "pack", "-o", name]);
     dir.join(name)
 }
 

@@ -97,3 +97,78 @@ pub fn add_group_order(s: &mut [u8]) {
         carry = sum >> 8;
     }
 }
+
+/// A coordinator's desk, as the tests play it: `dir/pack` (the pack) and `dir/private` (the
+/// signatories' unencrypted secret keys), every command run in `dir` at [`NOW`].
+pub struct Desk<'a>(pub &'a Path);
+
+impl Desk<'_> {
+    /// Runs countersign in the desk's folder: (exit code, standard output, standard error).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = cs().current_dir(self.0).args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs countersign and requires success; returns what it printed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        out + &err
+    }
+
+    /// Makes `org`'s key and adds it to the pack's keyring, held by `who`.
+    pub fn add_key(&self, org: &str, who: &str) {
+        std::fs::create_dir_all(self.0.join("private")).unwrap();
+        self.ok(&[
+            "keygen",
+            "--org",
+            org,
+            "--no-passphrase",
+            "--out",
+            "private",
+        ]);
+        let public = format!("private/{org}.pub");
+        self.ok(&[
+            "keys",
+            "add",
+            &public,
+            "--org",
+            org,
+            "--signatory",
+            who,
+            "--pack",
+            "pack",
+        ]);
+    }
+
+    /// Signs the pack's document `file` with `org`'s key.
+    pub fn sign(&self, file: &str, org: &str) {
+        let (doc, key) = (format!("pack/out/{file}"), format!("private/{org}.key"));
+        self.ok(&["sign", &doc, "--key", &key]);
+    }
+
+    /// Records the hospital's approval of the small example's framework, signed on paper on
+    /// 20 November 2026 and returned as a scan.
+    pub fn record_hospital_on_paper(&self) -> String {
+        std::fs::write(self.0.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
+        self.ok(&[
+            "record-paper",
+            "pack",
+            FRAMEWORK,
+            "--org",
+            HOSPITAL,
+            "--signatory",
+            "Dr Peter Walsh",
+            "--role",
+            "Caldicott Guardian",
+            "--signed-on",
+            "2026-11-20",
+            "--scan",
+            "scan.pdf",
+        ])
+    }
+}
