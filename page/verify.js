@@ -125,7 +125,7 @@ function fields(value, spec) {
     throw new Refused('expected an object');
   }
   for (const key of Object.keys(value)) {
-    if (!(key in spec)) throw new Refused(`unknown field \`${key}\``);
+    if (!Object.hasOwn(spec, key)) throw new Refused(`unknown field \`${key}\``);
   }
   for (const [key, type] of Object.entries(spec)) {
     const optional = type.endsWith('?');
@@ -496,7 +496,7 @@ class Keyring {
     for (const event of file.events) {
       try {
         fields(event, { seq: 'n', prev: 's', at: 't', change: 'o' });
-        const spec = CHANGE_FIELDS[event.change.action];
+        const spec = Object.hasOwn(CHANGE_FIELDS, event.change.action) ? CHANGE_FIELDS[event.change.action] : null;
         if (!spec) throw new Refused(`unknown variant \`${shown(event.change.action, 40)}\``);
         fields(event.change, spec);
         if (event.change.action === 'revoked' && !['superseded', 'compromised'].includes(event.change.reason)) {
@@ -767,7 +767,7 @@ class Register {
       let record;
       try {
         record = fields(parseJson(lines[i], 'not JSON'), { seq: 'n', prev: 's', at: 't', event: 'o' });
-        const spec = EVENT_FIELDS[record.event.type];
+        const spec = Object.hasOwn(EVENT_FIELDS, record.event.type) ? EVENT_FIELDS[record.event.type] : null;
         if (!spec) throw new Refused(`unknown variant \`${shown(record.event.type, 40)}\``);
         fields(record.event, spec);
       } catch (e) {
