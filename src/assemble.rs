@@ -470,22 +470,27 @@ pub fn assemble(
         });
     }
     if let Some(previous) = previous {
+        // By file, and the current version by id: found once, not searched per earlier document.
+        let files: HashSet<String> = manifest.documents.iter().map(|d| d.file.clone()).collect();
+        let mut current: HashMap<String, (String, String)> = HashMap::new();
+        for d in manifest.documents.iter().filter(|d| d.current) {
+            current
+                .entry(d.id.clone())
+                .or_insert_with(|| (d.version.clone(), d.file.clone()));
+        }
         for mut old in previous.documents {
-            if manifest.documents.iter().any(|d| d.file == old.file) {
+            if files.contains(&old.file) {
                 continue;
             }
             if old.current
-                && let Some(new) = manifest
-                    .documents
-                    .iter()
-                    .find(|d| d.id == old.id && d.current)
+                && let Some((by_version, by_file)) = current.get(&old.id)
             {
                 events.push(Event::VersionSuperseded {
                     id: old.id.clone(),
                     version: old.version.clone(),
                     file: old.file.clone(),
-                    by_version: new.version.clone(),
-                    by_file: new.file.clone(),
+                    by_version: by_version.clone(),
+                    by_file: by_file.clone(),
                 });
             }
             old.current = false;
@@ -552,8 +557,9 @@ pub fn check(
             },
         }
     }
+    let produced: HashSet<&str> = documents.iter().map(|d| d.entry.file.as_str()).collect();
     for m in &manifest.documents {
-        if !documents.iter().any(|d| d.entry.file == m.file) {
+        if !produced.contains(m.file.as_str()) {
             findings.push(CheckFinding {
                 file: m.file.clone(),
                 problem: "is in the manifest but the data no longer produces it".into(),

@@ -132,8 +132,21 @@ pub fn collect(
         &contents.keyring,
         &contents.register,
     )?;
+    let documents = &contents.manifest.documents;
+    let mut versions = std::collections::HashMap::new();
+    let mut current = std::collections::HashMap::new();
+    for d in documents {
+        versions
+            .entry((d.id.as_str(), d.version.as_str()))
+            .or_insert(d);
+        if d.current {
+            current.entry(d.id.as_str()).or_insert(d);
+        }
+    }
     let mut session = Session {
         pack,
+        versions,
+        current,
         held: std::collections::BTreeMap::new(),
         contents: &contents,
         checkpoints: &checkpoints,
@@ -212,6 +225,10 @@ pub fn collect(
 struct Session<'a> {
     pack: &'a Pack,
     contents: &'a PackContents,
+    /// The manifest's documents by (id, version), and each id's current version: found once,
+    /// not searched per returned file.
+    versions: std::collections::HashMap<(&'a str, &'a str), &'a ManifestEntry>,
+    current: std::collections::HashMap<&'a str, &'a ManifestEntry>,
     /// The signature files the pack holds that this collection looked at, by name (None: the
     /// pack holds none of that name), each read once.
     held: std::collections::BTreeMap<String, Option<Vec<u8>>>,
@@ -340,11 +357,10 @@ impl Session<'_> {
                 ),
             ));
         }
-        let Some(entry) = c
-            .manifest
-            .documents
-            .iter()
-            .find(|d| d.id == p.document.id && d.version == p.document.version)
+        let Some(entry) = self
+            .versions
+            .get(&(p.document.id.as_str(), p.document.version.as_str()))
+            .copied()
         else {
             return Ok(refused(
                 source,
@@ -481,11 +497,7 @@ impl Session<'_> {
             );
         } else {
             result.outcome = Outcome::OlderVersion;
-            let current = c
-                .manifest
-                .documents
-                .iter()
-                .find(|d| d.current && d.id == entry.id);
+            let current = self.current.get(entry.id.as_str()).copied();
             let when = c
                 .register
                 .superseded(&entry.id, &entry.version)

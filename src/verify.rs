@@ -672,16 +672,29 @@ pub fn verify_signature(
 
 /// Verifies `bytes` (a document called `file`) against the evidence.
 pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport {
+    verify_known(file, bytes, None, ev)
+}
+
+/// As [`verify_with`]; `known` is the manifest entry the document is expected to be (a pack
+/// verifying its own copy), taken without searching the manifest when the bytes match it.
+fn verify_known(
+    file: &str,
+    bytes: &[u8],
+    known: Option<&ManifestEntry>,
+    ev: &Evidence<'_>,
+) -> VerifyReport {
     let sha256 = sha256_hex(bytes);
     let manifest = ev.manifest;
-    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) =
-        match manifest.documents.iter().find(|d| d.sha256 == sha256) {
+    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) = match known {
+        Some(e) if e.sha256 == sha256 => (Some(e), DocumentMatch::Exact),
+        _ => match manifest.documents.iter().find(|d| d.sha256 == sha256) {
             Some(e) => (Some(e), DocumentMatch::Exact),
             None => match manifest.documents.iter().find(|d| d.file == file) {
                 Some(e) => (Some(e), DocumentMatch::DiffersFromManifest),
                 None => (None, DocumentMatch::Unknown),
             },
-        };
+        },
+    };
     let name_of = |id: &str| {
         ev.data
             .organisation(id)
@@ -911,7 +924,7 @@ pub fn verify_pack(
             checkpoints: &checkpoints,
             paper: &papers,
         };
-        reports.push(verify_with(&entry.file, &bytes, &evidence));
+        reports.push(verify_known(&entry.file, &bytes, Some(entry), &evidence));
     }
     Ok(PackVerification {
         reports,

@@ -147,14 +147,15 @@ pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
 
 /// Who is outstanding on the bundle's current documents, as "file: organisation".
 fn outstanding(v: &PackVerification, manifest: &countersign::manifest::Manifest) -> Vec<String> {
+    let current: std::collections::HashSet<&str> = manifest
+        .documents
+        .iter()
+        .filter(|d| d.current)
+        .map(|d| d.file.as_str())
+        .collect();
     v.reports
         .iter()
-        .filter(|r| {
-            manifest
-                .documents
-                .iter()
-                .any(|d| d.file == r.file && d.current)
-        })
+        .filter(|r| current.contains(r.file.as_str()))
         .flat_map(|r| {
             r.parties
                 .iter()

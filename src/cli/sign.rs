@@ -288,15 +288,17 @@ fn awaiting(
     reports: &[VerifyReport],
     signer: &countersign::sign::Signer,
 ) -> String {
+    // Current documents by file, with their titles: found once, not searched per report.
+    let titles: std::collections::HashMap<&str, &str> = contents
+        .manifest
+        .documents
+        .iter()
+        .filter(|d| d.current)
+        .map(|d| (d.file.as_str(), d.title.as_str()))
+        .collect();
     let current: Vec<&VerifyReport> = reports
         .iter()
-        .filter(|r| {
-            contents
-                .manifest
-                .documents
-                .iter()
-                .any(|d| d.current && d.file == r.file)
-        })
+        .filter(|r| titles.contains_key(r.file.as_str()))
         .collect();
     let org_name = contents
         .data
@@ -316,12 +318,7 @@ fn awaiting(
             done += 1;
             continue;
         }
-        let title = contents
-            .manifest
-            .documents
-            .iter()
-            .find(|d| d.file == r.file)
-            .map_or("", |d| d.title.as_str());
+        let title = titles.get(r.file.as_str()).copied().unwrap_or_default();
         waiting.push(format!(
             "  {}  {title}, version {}",
             r.file,
