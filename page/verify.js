@@ -1039,7 +1039,7 @@ function stripName(fileName, stem, suffix) {
 }
 
 /** As `judge`: what one signature file says about the document being verified. */
-async function judge(sigFile, sigBytes, entry, sha256, ev, warnings) {
+async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   const nameOf = (id) => ev.names.get(id) ?? id;
   if (!entry) return { elsewhere: true };
   const stem = entry.file.replace(/(\.docx)+$/, '');
@@ -1116,7 +1116,7 @@ async function judge(sigFile, sigBytes, entry, sha256, ev, warnings) {
       signed, signatureValid: true, keyBelongs: true, reason: 'the document differs from what was signed',
     });
   }
-  if (!entry.parties.includes(c.organisation)) {
+  if (!parties.has(c.organisation)) {
     return {
       stray: { signature_file: sigFile, reason: `signed by ${nameOf(c.organisation)}, which is not a party to this document` },
     };
@@ -1125,7 +1125,7 @@ async function judge(sigFile, sigBytes, entry, sha256, ev, warnings) {
 }
 
 /** As `judge_paper`: what a paper signature says about the document (null: another document). */
-async function judgePaper(file, entry, sha256, ev) {
+async function judgePaper(file, entry, parties, sha256, ev) {
   const stem = entry.file.replace(/(\.docx)+$/, '');
   const namedOrg = stripName(file.name, stem, RECORD_SUFFIX);
   let record;
@@ -1136,7 +1136,7 @@ async function judgePaper(file, entry, sha256, ev) {
   }
   if (record.id !== entry.id) return null;
   const nameOf = (id) => ev.names.get(id) ?? id;
-  if (!entry.parties.includes(record.organisation)) {
+  if (!parties.has(record.organisation)) {
     return {
       stray: {
         signature_file: `paper/${file.name}`,
@@ -1189,9 +1189,10 @@ function partyResult(organisation, name, c) {
 }
 
 /** As `verify_with`: one document (its bytes, called `file`) against the evidence. */
-async function verifyWith(file, bytes, ev) {
+async function verifyWith(file, bytes, ev, known = null) {
   const sha256 = await sha256Hex(bytes);
-  let entry = ev.manifest.documents.find((d) => d.sha256 === sha256);
+  // The entry a pack's own copy is expected to be is taken without searching the manifest.
+  let entry = known && known.sha256 === sha256 ? known : ev.manifest.documents.find((d) => d.sha256 === sha256);
   let match = 'exact';
   if (!entry) {
     entry = ev.manifest.documents.find((d) => d.file === file);
@@ -1206,16 +1207,18 @@ async function verifyWith(file, bytes, ev) {
     else if (j.stray) otherProblems.push(j.stray);
     else if (j.note) warnings.push(j.note);
   };
-  for (const [sigFile, sigBytes] of ev.signatures) take(await judge(sigFile, sigBytes, entry, sha256, ev, warnings));
+  // The signing organisations, looked up once per signature (a national framework has a thousand).
+  const signing = new Set(entry ? entry.parties : []);
+  for (const [sigFile, sigBytes] of ev.signatures) take(await judge(sigFile, sigBytes, entry, signing, sha256, ev, warnings));
   if (entry) {
     for (const paper of ev.paper) {
-      const j = await judgePaper(paper, entry, sha256, ev);
+      const j = await judgePaper(paper, entry, signing, sha256, ev);
       if (j) take(j);
     }
   }
   const setAside = [];
   for (const [sigFile, sigBytes] of ev.setAside) {
-    const j = await judge(sigFile, sigBytes, entry, sha256, ev, []);
+    const j = await judge(sigFile, sigBytes, entry, signing, sha256, ev, []);
     if (j.elsewhere) continue;
     const reason = j.party ? j.party.reason ?? 'it verifies' : j.stray ? j.stray.reason : j.note;
     setAside.push({ signature_file: `set-aside/${sigFile}`, reason });
@@ -1312,7 +1315,7 @@ async function verifyPack(contents) {
       missing.push(entry.file);
       continue;
     }
-    reports.push(await verifyWith(entry.file, bytes, evidenceFor(entry.id)));
+    reports.push(await verifyWith(entry.file, bytes, evidenceFor(entry.id), entry));
   }
   return { reports, missing, checkpoints, evidenceFor };
 }
@@ -1472,8 +1475,8 @@ function applyTrust(report, anchor) {
     .every((p) => p.key_confirmation && isConfirmed(p.key_confirmation));
   if (contradicted) {
     report.valid = false;
-    const failed = report.parties.filter((p) => p.key_confirmation && contradicts(p.key_confirmation)).map((p) => p.organisation);
-    report.outstanding = report.outstanding.filter((o) => !failed.includes(o));
+    const failed = new Set(report.parties.filter((p) => p.key_confirmation && contradicts(p.key_confirmation)).map((p) => p.organisation));
+    report.outstanding = report.outstanding.filter((o) => !failed.has(o));
   }
 }
 

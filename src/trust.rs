@@ -407,7 +407,7 @@ pub fn apply(report: &mut VerifyReport, anchor: Option<&Anchor>) {
     report.keys_confirmed = all_confirmed(report);
     if contradicted {
         report.valid = false;
-        let failed: Vec<String> = report
+        let failed: std::collections::HashSet<String> = report
             .parties
             .iter()
             .filter(|p| {

@@ -276,6 +276,16 @@ pub fn verify_document(
     )
 }
 
+/// The organisations that sign a document, looked up once per signature (a national
+/// framework has a thousand).
+type Parties<'a> = std::collections::HashSet<&'a str>;
+
+fn parties_of(entry: Option<&ManifestEntry>) -> Parties<'_> {
+    entry
+        .map(|e| e.parties.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// What one signature file says about the document being verified.
 enum Judgement {
     /// It concerns a party of this document.
@@ -343,6 +353,7 @@ fn judge(
     sig_file: &str,
     sig_bytes: &[u8],
     entry: Option<&ManifestEntry>,
+    parties: &Parties<'_>,
     sha256: &str,
     ev: &Evidence<'_>,
     warnings: &mut Vec<String>,
@@ -520,7 +531,7 @@ fn judge(
             reason: Some("the document differs from what was signed".to_string()),
         },
     };
-    if !entry.parties.contains(&candidate.organisation) {
+    if !parties.contains(candidate.organisation.as_str()) {
         return Judgement::Stray(StrayProblem {
             signature_file: sig_file.to_string(),
             reason: format!(
@@ -536,6 +547,7 @@ fn judge(
 fn judge_paper(
     file: &crate::paper::PaperFile,
     entry: &ManifestEntry,
+    parties: &Parties<'_>,
     sha256: &str,
     ev: &Evidence<'_>,
 ) -> Option<Judgement> {
@@ -569,7 +581,7 @@ fn judge_paper(
             .organisation(id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
     };
-    if !entry.parties.contains(&record.organisation) {
+    if !parties.contains(record.organisation.as_str()) {
         return Some(Judgement::Stray(StrayProblem {
             signature_file: format!("{}/{}", crate::paper::PAPER_DIR, file.name),
             reason: format!(
@@ -646,6 +658,7 @@ pub fn verify_signature(
         sig_file,
         sig_bytes,
         Some(entry),
+        &parties_of(Some(entry)),
         &entry.sha256,
         ev,
         &mut notes,
@@ -700,11 +713,20 @@ fn verify_known(
             .organisation(id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
     };
+    let parties = parties_of(entry);
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut other_problems = Vec::new();
     let mut warnings = Vec::new();
     for (sig_file, sig_bytes) in ev.signatures {
-        match judge(sig_file, sig_bytes, entry, &sha256, ev, &mut warnings) {
+        match judge(
+            sig_file,
+            sig_bytes,
+            entry,
+            &parties,
+            &sha256,
+            ev,
+            &mut warnings,
+        ) {
             Judgement::Party(c) => candidates.push(*c),
             Judgement::Stray(p) => other_problems.push(p),
             Judgement::Note(n) => warnings.push(n),
@@ -713,7 +735,7 @@ fn verify_known(
     }
     if let Some(entry) = entry {
         for file in ev.paper {
-            if let Some(j) = judge_paper(file, entry, &sha256, ev) {
+            if let Some(j) = judge_paper(file, entry, &parties, &sha256, ev) {
                 match j {
                     Judgement::Party(c) => candidates.push(*c),
                     Judgement::Stray(p) => other_problems.push(p),
@@ -726,7 +748,15 @@ fn verify_known(
     let mut set_aside = Vec::new();
     for (sig_file, sig_bytes) in ev.set_aside {
         let mut ignored = Vec::new();
-        let reason = match judge(sig_file, sig_bytes, entry, &sha256, ev, &mut ignored) {
+        let reason = match judge(
+            sig_file,
+            sig_bytes,
+            entry,
+            &parties,
+            &sha256,
+            ev,
+            &mut ignored,
+        ) {
             Judgement::Party(c) => c.reason.unwrap_or_else(|| "it verifies".into()),
             Judgement::Stray(p) => p.reason,
             Judgement::Note(n) => n,
