@@ -596,6 +596,8 @@ async function verifyEd25519(raw, message, signature) {
 
 /** Whether this browser checks Ed25519 signatures (RFC 8032, test 1): good passes, bad fails. */
 async function browserVerifiesEd25519() {
+  // Bundles are DEFLATE zips: without DecompressionStream nothing in them can be read.
+  if (typeof DecompressionStream !== 'function' || !globalThis.crypto || !crypto.subtle) return false;
   try {
     const unhex = (h) => new Uint8Array(h.match(/../g).map((b) => parseInt(b, 16)));
     const key = unhex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
