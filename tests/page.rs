@@ -223,6 +223,38 @@ fn build_corpus(c: &Path) -> Vec<Value> {
             .into_bytes();
     });
     case("prototype-register", "prototype-register.zip", None, None);
+    // The hospital vouches for the register with a signed checkpoint; then someone rewrites a
+    // record and makes the chain whole again, which only the checkpoint can show.
+    ok(
+        &[
+            "register",
+            "checkpoint",
+            "--pack",
+            "pack",
+            "--key",
+            &format!("private/{HOSPITAL}.key"),
+        ],
+        &small,
+    );
+    bundle(&small, &c.join("checkpointed.zip"));
+    case("checkpointed", "checkpointed.zip", None, None);
+    reindexed(
+        &c.join("checkpointed.zip"),
+        &c.join("rechained-register.zip"),
+        |files| {
+            let bytes = file_of(files, "register/register.jsonl");
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines[1] = lines[1].replacen("2026-11-23T12:00:00Z", "2026-11-22T12:00:00Z", 1);
+            for i in 2..lines.len() {
+                let prev = countersign::digest::sha256_hex(lines[i - 1].as_bytes());
+                let at = lines[i].find("\"prev\":\"").unwrap() + 8;
+                lines[i].replace_range(at..at + 64, &prev);
+            }
+            *bytes = (lines.join("\n") + "\n").into_bytes();
+        },
+    );
+    case("rechained-register", "rechained-register.zip", None, None);
     let zip = std::fs::read(&genuine).unwrap();
     std::fs::write(c.join("malformed.zip"), &zip[..zip.len() / 2]).unwrap();
     case("malformed-zip", "malformed.zip", None, None);
@@ -575,6 +607,23 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         commands["rewritten-register"]
     );
     assert_eq!(commands["malformed-zip"]["exit"], 2);
+    assert_eq!(
+        commands["checkpointed"]["register"]["checkpoints"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{}",
+        commands["checkpointed"]
+    );
+    assert!(
+        commands["rechained-register"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("records are not the ones it vouched for: the register was rewritten"),
+        "{}",
+        commands["rechained-register"]
+    );
     assert!(
         commands["prototype-register"]["error"]
             .as_str()
