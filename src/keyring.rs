@@ -311,13 +311,16 @@ impl Keyring {
                 public_key,
                 public_key_pem,
             } => {
-                let public =
-                    PublicKey::parse(public_key).map_err(|source| KeyringError::BadKey {
+                // As recorded: weak keys refused by their encodings, the curve point not
+                // decompressed (it was most of a replay's cost per key; every verification
+                // decompresses it, and bytes that are no point verify nothing).
+                let public = PublicKey::parse_recorded(public_key).map_err(|source| {
+                    KeyringError::BadKey {
                         key_id: key_id.to_string(),
                         source,
-                    })?;
-                // The PEM copy must hold the same 32 bytes; comparing them needs no second
-                // decompression of the curve point (most of a replay's cost per key).
+                    }
+                })?;
+                // The PEM copy must hold the same 32 bytes.
                 let same_pem = crate::keys::spki_pem_bytes(public_key_pem)
                     .is_some_and(|raw| &raw == public.as_bytes());
                 if &public.key_id() != key_id || !same_pem {

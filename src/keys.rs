@@ -11,9 +11,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{
-    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes,
-};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, KeypairBytes};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -71,24 +69,54 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// A public key that has passed the weak-key check.
+/// A public key: 32 bytes that are never a weak (small-order) point. Whether they are a point
+/// on the curve at all is checked when a key comes from outside ([`PublicKey::from_bytes`],
+/// [`PublicKey::parse`]) and again by every verification; replaying a keyring checks only the
+/// weak encodings ([`PublicKey::parse_recorded`]), so that a thousand keys cost a hash each, not
+/// a curve-point decompression each. A recorded key that is no point verifies nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PublicKey(VerifyingKey);
+pub struct PublicKey([u8; 32]);
 
 const SSH_TYPE: &str = "ssh-ed25519";
 
+/// Every 32-byte encoding that decodes to a point of small order (the eight torsion points,
+/// both signs, and the non-canonical forms of 0 and 1): the keys `is_weak` refuses, found
+/// without decompressing. The verification page holds the same list (src/page.rs checks it).
+pub const SMALL_ORDER_ENCODINGS: [&str; 14] = [
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000080",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+];
+
+fn is_small_order_encoding(bytes: &[u8; 32]) -> bool {
+    let text = hex::encode(bytes);
+    SMALL_ORDER_ENCODINGS.contains(&text.as_str())
+}
+
 impl PublicKey {
-    /// From the 32 raw bytes, refusing weak keys.
+    /// From the 32 raw bytes, refusing what is not a point on the curve and weak keys.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
         let key = VerifyingKey::from_bytes(bytes)
             .map_err(|_| KeyError::Malformed("not a point on the curve".into()))?;
         if key.is_weak() {
             return Err(KeyError::Weak);
         }
-        Ok(PublicKey(key))
+        Ok(PublicKey(*bytes))
     }
 
-    /// Reads an OpenSSH public key line or SPKI PEM.
+    /// Reads an OpenSSH public key line or SPKI PEM, refusing what is not a point on the curve
+    /// and weak keys: for a key that comes from outside.
     pub fn parse(text: &str) -> Result<PublicKey, KeyError> {
         let text = text.trim();
         if text.starts_with("-----BEGIN PUBLIC KEY-----") {
@@ -96,39 +124,33 @@ impl PublicKey {
                 .map_err(|e| KeyError::Malformed(e.to_string()))?;
             return PublicKey::from_bytes(key.as_bytes());
         }
-        let mut parts = text.split_whitespace();
-        let (Some(kind), Some(blob)) = (parts.next(), parts.next()) else {
-            return Err(KeyError::Malformed(
-                "expected an OpenSSH line 'ssh-ed25519 AAAA…' or a PEM public key".into(),
-            ));
+        PublicKey::from_bytes(&openssh_key_bytes(text)?)
+    }
+
+    /// Reads a key as a keyring recorded it (OpenSSH line or SPKI PEM), refusing weak keys by
+    /// their encodings without decompressing the point (see the type's documentation).
+    pub fn parse_recorded(text: &str) -> Result<PublicKey, KeyError> {
+        let text = text.trim();
+        let bytes = if text.starts_with("-----BEGIN PUBLIC KEY-----") {
+            spki_pem_bytes(text)
+                .ok_or_else(|| KeyError::Malformed("the PEM is not an Ed25519 public key".into()))?
+        } else {
+            openssh_key_bytes(text)?
         };
-        if kind != SSH_TYPE {
-            return Err(KeyError::Malformed(format!(
-                "the key type is '{kind}', not ssh-ed25519"
-            )));
+        if is_small_order_encoding(&bytes) {
+            return Err(KeyError::Weak);
         }
-        let wire = STANDARD
-            .decode(blob)
-            .map_err(|e| KeyError::Malformed(format!("bad base64 ({e})")))?;
-        let expected_prefix = ssh_string(SSH_TYPE.as_bytes());
-        let key = wire
-            .strip_prefix(expected_prefix.as_slice())
-            .and_then(|rest| rest.strip_prefix(&32u32.to_be_bytes()[..]))
-            .and_then(|k| <[u8; 32]>::try_from(k).ok())
-            .ok_or_else(|| {
-                KeyError::Malformed("the OpenSSH key blob is not an Ed25519 key".into())
-            })?;
-        PublicKey::from_bytes(&key)
+        Ok(PublicKey(bytes))
     }
 
     /// The raw 32 bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
-        self.0.as_bytes()
+        &self.0
     }
 
     fn wire(&self) -> Vec<u8> {
         let mut wire = ssh_string(SSH_TYPE.as_bytes());
-        wire.extend(ssh_string(self.0.as_bytes()));
+        wire.extend(ssh_string(&self.0));
         wire
     }
 
@@ -150,7 +172,14 @@ impl PublicKey {
 
     /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`), which OpenSSL reads.
     pub fn to_pem(&self) -> String {
-        self.0.to_public_key_pem(LineEnding::LF).unwrap_or_default()
+        // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed prefix, then the key; one line
+        // of base64, as the pkcs8 crate writes it (a test holds the two equal).
+        let mut der = SPKI_PREFIX.to_vec();
+        der.extend_from_slice(&self.0);
+        format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            STANDARD.encode(der)
+        )
     }
 
     /// Strict verification: rejects non-canonical signatures and weak keys.
@@ -158,19 +187,46 @@ impl PublicKey {
         let Ok(bytes) = <[u8; 64]>::try_from(signature) else {
             return false;
         };
-        self.0
-            .verify_strict(message, &Signature::from_bytes(&bytes))
+        // A recorded key is decompressed here; bytes that are no point verify nothing.
+        let Ok(key) = VerifyingKey::from_bytes(&self.0) else {
+            return false;
+        };
+        key.verify_strict(message, &Signature::from_bytes(&bytes))
             .is_ok()
     }
+}
+
+/// SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key.
+const SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
+/// The key bytes of an OpenSSH line (`ssh-ed25519 AAAA… comment`), the point not checked.
+fn openssh_key_bytes(text: &str) -> Result<[u8; 32], KeyError> {
+    let mut parts = text.split_whitespace();
+    let (Some(kind), Some(blob)) = (parts.next(), parts.next()) else {
+        return Err(KeyError::Malformed(
+            "expected an OpenSSH line 'ssh-ed25519 AAAA…' or a PEM public key".into(),
+        ));
+    };
+    if kind != SSH_TYPE {
+        return Err(KeyError::Malformed(format!(
+            "the key type is '{kind}', not ssh-ed25519"
+        )));
+    }
+    let wire = STANDARD
+        .decode(blob)
+        .map_err(|e| KeyError::Malformed(format!("bad base64 ({e})")))?;
+    let expected_prefix = ssh_string(SSH_TYPE.as_bytes());
+    wire.strip_prefix(expected_prefix.as_slice())
+        .and_then(|rest| rest.strip_prefix(&32u32.to_be_bytes()[..]))
+        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+        .ok_or_else(|| KeyError::Malformed("the OpenSSH key blob is not an Ed25519 key".into()))
 }
 
 /// The raw 32 key bytes of an Ed25519 SPKI PEM (`-----BEGIN PUBLIC KEY-----`), read without
 /// decompressing the point; `None` if it is not exactly that.
 pub fn spki_pem_bytes(text: &str) -> Option<[u8; 32]> {
-    // SubjectPublicKeyInfo for Ed25519 (RFC 8410): a fixed 12-byte prefix, then the key.
-    const PREFIX: [u8; 12] = [
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-    ];
     let body: String = text
         .trim()
         .strip_prefix("-----BEGIN PUBLIC KEY-----")?
@@ -178,7 +234,7 @@ pub fn spki_pem_bytes(text: &str) -> Option<[u8; 32]> {
         .split_whitespace()
         .collect();
     let der = STANDARD.decode(body).ok()?;
-    let key = der.strip_prefix(&PREFIX[..])?;
+    let key = der.strip_prefix(&SPKI_PREFIX[..])?;
     <[u8; 32]>::try_from(key).ok()
 }
 
@@ -227,7 +283,7 @@ impl SecretKey {
 
     /// The public half.
     pub fn public(&self) -> PublicKey {
-        PublicKey(self.0.verifying_key())
+        PublicKey(self.0.verifying_key().to_bytes())
     }
 
     /// Signs `message` (Ed25519 is deterministic: the same message gives the same signature).
@@ -276,7 +332,7 @@ impl SecretKey {
             ));
         };
         let key = SecretKey(SigningKey::from_bytes(&keypair.secret_key));
-        if key.public().0.is_weak() {
+        if key.0.verifying_key().is_weak() {
             return Err(KeyError::Weak);
         }
         Ok(key)
@@ -336,6 +392,72 @@ mod tests {
             PublicKey::from_bytes(&identity),
             Err(KeyError::Weak)
         ));
+    }
+
+    #[test]
+    fn the_pem_is_the_pkcs8_crates() {
+        use ed25519_dalek::pkcs8::EncodePublicKey as _;
+        let key = sample();
+        let theirs = key
+            .0
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        assert_eq!(key.public().to_pem(), theirs);
+    }
+
+    /// The weak encodings are exactly those `from_bytes` refuses as weak; a recorded key is
+    /// checked against them without decompressing, and bytes that are no point verify nothing.
+    #[test]
+    fn recorded_keys_refuse_the_weak_encodings_and_verify_only_on_the_curve() {
+        for text in SMALL_ORDER_ENCODINGS {
+            let bytes: [u8; 32] = hex::decode(text).unwrap().try_into().unwrap();
+            assert!(
+                matches!(PublicKey::from_bytes(&bytes), Err(KeyError::Weak)),
+                "{text}"
+            );
+            let line = format!(
+                "ssh-ed25519 {}",
+                STANDARD.encode([ssh_string(SSH_TYPE.as_bytes()), ssh_string(&bytes)].concat())
+            );
+            assert!(
+                matches!(PublicKey::parse_recorded(&line), Err(KeyError::Weak)),
+                "{text}"
+            );
+        }
+        // Every weak key is one of them: the weak points' encodings, both signs, are all listed.
+        let mut flipped = 0;
+        for text in SMALL_ORDER_ENCODINGS {
+            let mut bytes: [u8; 32] = hex::decode(text).unwrap().try_into().unwrap();
+            bytes[31] ^= 0x80;
+            assert!(is_small_order_encoding(&bytes) || PublicKey::from_bytes(&bytes).is_err());
+            flipped += 1;
+        }
+        assert_eq!(flipped, 14);
+        let good = sample().public();
+        let recorded = PublicKey::parse_recorded(&good.to_openssh("x")).unwrap();
+        assert_eq!(recorded, good);
+        let message = b"a statement";
+        assert!(recorded.verify_strict(message, &sample().sign(message)));
+        // Bytes that are not a point: refused from outside, accepted as recorded, verify nothing.
+        let off_curve = (2u8..64)
+            .map(|y| {
+                let mut b = [0u8; 32];
+                b[0] = y;
+                b
+            })
+            .find(|b| VerifyingKey::from_bytes(b).is_err())
+            .unwrap();
+        assert!(matches!(
+            PublicKey::from_bytes(&off_curve),
+            Err(KeyError::Malformed(_))
+        ));
+        let line = format!(
+            "ssh-ed25519 {}",
+            STANDARD.encode([ssh_string(SSH_TYPE.as_bytes()), ssh_string(&off_curve)].concat())
+        );
+        let odd = PublicKey::parse_recorded(&line).unwrap();
+        assert!(!odd.verify_strict(message, &sample().sign(message)));
     }
 
     #[test]

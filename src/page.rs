@@ -71,6 +71,15 @@ mod tests {
             })
             .unwrap_or_default();
         assert_eq!(listed.len(), 14);
+        let commands: Vec<String> = crate::keys::SMALL_ORDER_ENCODINGS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            listed.iter().map(hex::encode).collect::<Vec<_>>(),
+            commands,
+            "the page's list is the command's"
+        );
         for bytes in listed {
             assert!(
                 matches!(
