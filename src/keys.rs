@@ -100,7 +100,7 @@ pub const SMALL_ORDER_ENCODINGS: [&str; 14] = [
 ];
 
 fn is_small_order_encoding(bytes: &[u8; 32]) -> bool {
-    let text = hex::encode(bytes);
+    let text = crate::digest::to_hex(bytes);
     SMALL_ORDER_ENCODINGS.contains(&text.as_str())
 }
 
