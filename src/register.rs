@@ -222,40 +222,15 @@ impl Register {
     /// the one before, and the last line complete.
     pub fn parse(text: &[u8]) -> Result<Register, RegisterError> {
         let mut register = Register::default();
-        if text.is_empty() {
-            return Ok(register);
-        }
-        let complete = text.ends_with(b"\n");
-        let lines: Vec<&[u8]> = text
-            .strip_suffix(b"\n")
-            .unwrap_or(text)
-            .split(|b| *b == b'\n')
-            .collect();
-        let count = lines.len() as u64;
-        for (i, line) in lines.into_iter().enumerate() {
-            let number = i as u64 + 1;
-            if number == count && !complete {
-                return Err(RegisterError::Torn { line: number });
-            }
+        for line in lines(text) {
+            let (number, line) = line?;
             let record: Record =
                 serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
                     line: number,
                     source,
                 })?;
-            if record.seq != number {
-                return Err(RegisterError::OutOfSequence {
-                    line: number,
-                    found: record.seq,
-                });
-            }
             let expected = register.line_hashes.last().map_or(GENESIS, String::as_str);
-            if record.prev != expected {
-                return Err(if number == 1 {
-                    RegisterError::BadStart
-                } else {
-                    RegisterError::Broken { line: number }
-                });
-            }
+            check_link(number, record.seq, &record.prev, expected)?;
             register.line_hashes.push(sha256_hex(line));
             register.index(record);
         }
@@ -353,50 +328,68 @@ pub fn check_chain(pack: &Path) -> Result<(), RegisterError> {
 /// full is [`Register::parse`]'s (`register verify`, `status`, `verify`); an append costs a
 /// hash per record, so appending stays cheap in a register of many thousands.
 fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
-    if text.is_empty() {
-        return Ok((0, GENESIS.to_string()));
-    }
-    let complete = text.ends_with(b"\n");
-    let lines: Vec<&[u8]> = text
-        .strip_suffix(b"\n")
-        .unwrap_or(text)
-        .split(|b| *b == b'\n')
-        .collect();
-    let count = lines.len() as u64;
+    let last = line_count(text);
     let mut head = GENESIS.to_string();
-    for (i, line) in lines.into_iter().enumerate() {
-        let number = i as u64 + 1;
-        if number == count && !complete {
-            return Err(RegisterError::Torn { line: number });
-        }
-        let full = |line: &[u8]| {
-            serde_json::from_slice::<Record>(line)
+    for line in lines(text) {
+        let (number, line) = line?;
+        let (seq, prev) = match seq_and_prev(line) {
+            Some(link) if number != last => link,
+            _ => serde_json::from_slice::<Record>(line)
                 .map(|r| (r.seq, r.prev))
                 .map_err(|source| RegisterError::Malformed {
                     line: number,
                     source,
-                })
+                })?,
         };
-        let (seq, prev) = match (number == count, seq_and_prev(line)) {
-            (false, Some((seq, prev))) => (seq, prev),
-            _ => full(line)?,
-        };
-        if seq != number {
-            return Err(RegisterError::OutOfSequence {
-                line: number,
-                found: seq,
-            });
-        }
-        if prev != head {
-            return Err(if number == 1 {
-                RegisterError::BadStart
-            } else {
-                RegisterError::Broken { line: number }
-            });
-        }
+        check_link(number, seq, &prev, &head)?;
         head = sha256_hex(line);
     }
-    Ok((count, head))
+    Ok((last, head))
+}
+
+/// The register's lines, numbered from 1, as a full read and an append both walk them: a last
+/// line without its newline is a write that was interrupted, reported when it is reached.
+fn lines(text: &[u8]) -> impl Iterator<Item = Result<(u64, &[u8]), RegisterError>> {
+    let complete = text.ends_with(b"\n");
+    let last = line_count(text);
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    body.split(|b| *b == b'\n')
+        .take(usize::try_from(last).unwrap_or(usize::MAX))
+        .zip(1..)
+        .map(move |(line, number)| {
+            if number == last && !complete {
+                Err(RegisterError::Torn { line: number })
+            } else {
+                Ok((number, line))
+            }
+        })
+}
+
+fn line_count(text: &[u8]) -> u64 {
+    if text.is_empty() {
+        return 0;
+    }
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    body.iter().filter(|b| **b == b'\n').count() as u64 + 1
+}
+
+/// Whether record `number` (numbered `seq`, naming `prev` before it) follows from a chain whose
+/// last line hashes to `expected`.
+fn check_link(number: u64, seq: u64, prev: &str, expected: &str) -> Result<(), RegisterError> {
+    if seq != number {
+        return Err(RegisterError::OutOfSequence {
+            line: number,
+            found: seq,
+        });
+    }
+    if prev != expected {
+        return Err(if number == 1 {
+            RegisterError::BadStart
+        } else {
+            RegisterError::Broken { line: number }
+        });
+    }
+    Ok(())
 }
 
 /// `seq` and `prev` from the start of a line as countersign writes it

@@ -298,6 +298,24 @@ enum Judgement {
     Elsewhere,
 }
 
+impl Judgement {
+    /// Files the judgement where the report keeps it: a party's candidate, a problem naming
+    /// no party, or a warning.
+    fn sort_into(
+        self,
+        candidates: &mut Vec<Candidate>,
+        other_problems: &mut Vec<StrayProblem>,
+        warnings: &mut Vec<String>,
+    ) {
+        match self {
+            Judgement::Party(c) => candidates.push(*c),
+            Judgement::Stray(p) => other_problems.push(p),
+            Judgement::Note(n) => warnings.push(n),
+            Judgement::Elsewhere => {}
+        }
+    }
+}
+
 /// The time rules for a key, across machines: a key counts from `valid_from` (by default when
 /// its holder created it). A key revoked as `superseded` keeps every signature dated before the
 /// revocation took effect. A key revoked as `compromised` keeps only signatures whose existence
@@ -718,7 +736,7 @@ fn verify_known(
     let mut other_problems = Vec::new();
     let mut warnings = Vec::new();
     for (sig_file, sig_bytes) in ev.signatures {
-        match judge(
+        let j = judge(
             sig_file,
             sig_bytes,
             entry,
@@ -726,22 +744,13 @@ fn verify_known(
             &sha256,
             ev,
             &mut warnings,
-        ) {
-            Judgement::Party(c) => candidates.push(*c),
-            Judgement::Stray(p) => other_problems.push(p),
-            Judgement::Note(n) => warnings.push(n),
-            Judgement::Elsewhere => {}
-        }
+        );
+        j.sort_into(&mut candidates, &mut other_problems, &mut warnings);
     }
     if let Some(entry) = entry {
         for file in ev.paper {
             if let Some(j) = judge_paper(file, entry, &parties, &sha256, ev) {
-                match j {
-                    Judgement::Party(c) => candidates.push(*c),
-                    Judgement::Stray(p) => other_problems.push(p),
-                    Judgement::Note(n) => warnings.push(n),
-                    Judgement::Elsewhere => {}
-                }
+                j.sort_into(&mut candidates, &mut other_problems, &mut warnings);
             }
         }
     }

@@ -170,24 +170,7 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
         "{text}"
     );
     // Recorded once only.
-    let (code, text) = run(
-        &[
-            "record-paper",
-            "pack",
-            FRAMEWORK,
-            "--org",
-            HOSPITAL,
-            "--signatory",
-            "Dr Peter Walsh",
-            "--role",
-            "Caldicott Guardian",
-            "--signed-on",
-            "2026-11-20",
-            "--scan",
-            "scan.pdf",
-        ],
-        dir,
-    );
+    let (code, text) = run(&support::HOSPITAL_ON_PAPER, dir);
     assert_eq!(code, 2, "{text}");
     assert!(
         text.contains("has already approved framework-v1.0.docx (on paper)"),

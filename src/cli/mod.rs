@@ -775,6 +775,14 @@ pub(crate) fn trust_anchor(
     })
 }
 
+/// " (N electronically, M on paper)" when some of a document's approvals are on paper.
+pub(crate) fn paper_split(r: &countersign::verify::VerifyReport) -> String {
+    match r.on_paper().len() {
+        0 => String::new(),
+        paper => format!(" ({} electronically, {paper} on paper)", r.signed_count()),
+    }
+}
+
 /// Writes a file the user named with -o, whole or not at all, never over an existing file
 /// unless `force`.
 pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), Failure> {

@@ -321,7 +321,6 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
             ));
             continue;
         };
-        let paper = r.on_paper().len();
         text.push_str(&format!(
             "\n{}  v{}  {}  sha256 {}  {}/{} approved{}{}\n",
             r.file,
@@ -330,11 +329,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
             r.sha256.get(..12).unwrap_or_default(),
             r.approved_count(),
             r.parties.len(),
-            if paper > 0 {
-                format!(" ({} electronically, {paper} on paper)", r.signed_count())
-            } else {
-                String::new()
-            },
+            super::paper_split(r),
             if r.valid { "" } else { "  VERIFICATION FAILED" }
         ));
         if d.current {

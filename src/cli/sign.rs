@@ -527,16 +527,11 @@ fn describe(r: &VerifyReport, require_all: bool, require_trusted: bool) -> Strin
         DocumentMatch::DiffersFromManifest => format!("  document: NOT the assembled {what}: its bytes differ from the manifest (edited, damaged or from elsewhere)\n"),
         DocumentMatch::Unknown => "  document: NOT a document of this pack's manifest\n".into(),
     });
-    let paper = r.on_paper().len();
     out.push_str(&format!(
         "signatures: {} of {} organisations have approved this version{}\n",
         r.approved_count(),
         r.parties.len(),
-        if paper > 0 {
-            format!(" ({} electronically, {paper} on paper)", r.signed_count())
-        } else {
-            String::new()
-        }
+        super::paper_split(r)
     ));
     for p in &r.parties {
         let name = clean(&p.name);

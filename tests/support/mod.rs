@@ -155,20 +155,23 @@ impl Desk<'_> {
     /// 20 November 2026 and returned as a scan.
     pub fn record_hospital_on_paper(&self) -> String {
         std::fs::write(self.0.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
-        self.ok(&[
-            "record-paper",
-            "pack",
-            FRAMEWORK,
-            "--org",
-            HOSPITAL,
-            "--signatory",
-            "Dr Peter Walsh",
-            "--role",
-            "Caldicott Guardian",
-            "--signed-on",
-            "2026-11-20",
-            "--scan",
-            "scan.pdf",
-        ])
+        self.ok(&HOSPITAL_ON_PAPER)
     }
 }
+
+/// The `record-paper` command for the hospital's approval on paper (run in a desk's folder).
+pub const HOSPITAL_ON_PAPER: [&str; 13] = [
+    "record-paper",
+    "pack",
+    FRAMEWORK,
+    "--org",
+    HOSPITAL,
+    "--signatory",
+    "Dr Peter Walsh",
+    "--role",
+    "Caldicott Guardian",
+    "--signed-on",
+    "2026-11-20",
+    "--scan",
+    "scan.pdf",
+];
