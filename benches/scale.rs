@@ -216,12 +216,6 @@ fn main() {
         let keyring = pack.keyring().unwrap();
         // Signatures: every party of every document, made in process and returned to an inbox,
         // except one document per timed key, signed through `sign` in the pack.
-        let index: std::collections::HashMap<&str, usize> = data
-            .organisations
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.id.as_str(), i))
-            .collect();
         std::fs::create_dir_all(dir.join("inbox")).unwrap();
         std::fs::create_dir_all(dir.join("last")).unwrap();
         let mut sign_ms = Vec::new();
@@ -230,7 +224,9 @@ fn main() {
         for entry in &manifest.documents {
             let bytes = pack.document(&entry.file).unwrap();
             for party in &entry.parties {
-                let i = index[party.as_str()];
+                let i = data
+                    .position(party)
+                    .expect("every party is a generated organisation");
                 let org = &data.organisations[i];
                 total += 1;
                 if i >= n - timed_keys && sign_ms.len() < timed_keys {

@@ -233,16 +233,10 @@ fn by_organisation(
             to_sign: Vec::new(),
         })
         .collect();
-    let index: std::collections::HashMap<&str, usize> = data
-        .organisations
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id.as_str(), i))
-        .collect();
     for d in documents.iter().filter(|d| d.current) {
         let Some(report) = &d.report else { continue };
         for p in &report.parties {
-            let Some(&i) = index.get(p.organisation.as_str()) else {
+            let Some(i) = data.position(&p.organisation) else {
                 continue;
             };
             let (state, date) = match (&p.status, &p.signed, &p.paper) {

@@ -137,6 +137,11 @@ pub struct PackData {
 impl PackData {
     /// The organisation with this id.
     pub fn organisation(&self, id: &str) -> Option<&Organisation> {
+        self.position(id).and_then(|i| self.organisations.get(i))
+    }
+
+    /// Where the organisation with this id stands in `organisations`.
+    pub fn position(&self, id: &str) -> Option<usize> {
         // Ids are unique (validation checks it); the index is built once, on first use.
         let index = self.index.get_or_init(|| {
             self.organisations
@@ -145,7 +150,7 @@ impl PackData {
                 .map(|(i, o)| (o.id.clone(), i))
                 .collect()
         });
-        index.get(id).and_then(|&i| self.organisations.get(i))
+        index.get(id).copied()
     }
 }
 
