@@ -84,58 +84,42 @@ pub enum BundleError {
 }
 
 /// Collects the pack's public files to bundle, as (path in the bundle, bytes), in a fixed
-/// order. Failing signatures set aside as evidence go too.
+/// order. Failing signatures set aside as evidence go too. What `contents` already holds (the
+/// data files, signatures, checkpoints, paper records and scans) is taken from it, not read
+/// again; the manifest, documents and their kept data, keyring and register are read here.
 pub fn collect(
     pack: &crate::pack::Pack,
-    manifest: &crate::manifest::Manifest,
+    contents: &crate::pack::PackContents,
 ) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
     use crate::pack::{OUT_DIR, SET_ASIDE_DIR};
-    use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
-    let root = pack.root();
-    // (path in the bundle, path on disk)
-    let mut paths: Vec<(String, std::path::PathBuf)> = [
-        crate::validate::FRAMEWORK_FILE,
-        crate::validate::ORGANISATIONS_FILE,
-    ]
-    .iter()
-    .map(|n| (n.to_string(), root.join(n)))
-    .collect();
-    let list = |dir: std::path::PathBuf,
-                inside: &str,
-                suffix: &str|
-     -> Vec<(String, std::path::PathBuf)> {
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.flatten()
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-            .into_iter()
-            .map(|n| (format!("{inside}/{n}"), dir.join(&n)))
-            .collect()
+    use crate::sign::SIGNATURES_DIR;
+    let read = |path: String, on_disk: std::path::PathBuf| {
+        std::fs::read(&on_disk)
+            .map(|bytes| (path.clone(), bytes))
+            .map_err(|source| BundleError::Read { path, source })
     };
-    paths.extend(list(
-        root.join(crate::validate::PROTOCOLS_DIR),
-        crate::validate::PROTOCOLS_DIR,
-        ".json",
-    ));
-    paths.push((
+    // Framework, organisations, then protocols by name: the order validation read them in.
+    let mut files: Vec<(String, Vec<u8>)> = contents
+        .data
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.bytes.clone()))
+        .collect();
+    files.push(read(
         format!("{OUT_DIR}/{}", crate::manifest::MANIFEST_FILE),
         pack.manifest_path(),
-    ));
-    for d in &manifest.documents {
-        paths.push((format!("{OUT_DIR}/{}", d.file), pack.document_path(&d.file)));
+    )?);
+    for d in &contents.manifest.documents {
+        files.push(read(
+            format!("{OUT_DIR}/{}", d.file),
+            pack.document_path(&d.file),
+        )?);
         let data = pack.data_path(&d.file);
         if data.is_file() {
-            paths.push((
+            files.push(read(
                 format!("{OUT_DIR}/{}", crate::manifest::data_file_name(&d.file)),
                 data,
-            ));
+            )?);
         }
     }
     for (inside, on_disk) in [
@@ -143,55 +127,42 @@ pub fn collect(
         (crate::register::REGISTER_FILE, pack.register_path()),
     ] {
         if on_disk.is_file() {
-            paths.push((inside.to_string(), on_disk));
+            files.push(read(inside.to_string(), on_disk)?);
         }
     }
-    paths.extend(list(
-        pack.signatures_dir(),
-        SIGNATURES_DIR,
-        SIGNATURE_SUFFIX,
-    ));
-    paths.extend(list(
-        pack.set_aside_dir(),
+    let held = |inside: &str, list: &[crate::pack::SignatureFile]| {
+        list.iter()
+            .map(|(name, bytes)| (format!("{inside}/{name}"), bytes.clone()))
+            .collect::<Vec<_>>()
+    };
+    files.extend(held(SIGNATURES_DIR, &contents.signatures.active));
+    files.extend(held(
         &format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}"),
-        SIGNATURE_SUFFIX,
+        &contents.signatures.set_aside,
     ));
-    paths.extend(list(
-        pack.checkpoints_dir(),
+    files.extend(held(
         crate::register::CHECKPOINTS_DIR,
-        SIGNATURE_SUFFIX,
+        &contents.checkpoints,
     ));
     // Paper signatures: each record, and the scan it names.
-    for (inside, on_disk) in list(
-        pack.paper_dir(),
-        crate::paper::PAPER_DIR,
-        crate::paper::RECORD_SUFFIX,
-    ) {
-        let scan = std::fs::read(&on_disk)
+    for paper in &contents.paper {
+        files.push((
+            format!("{}/{}", crate::paper::PAPER_DIR, paper.name),
+            paper.bytes.clone(),
+        ));
+        let scan = serde_json::from_slice::<crate::paper::PaperRecord>(&paper.bytes)
             .ok()
-            .and_then(|b| serde_json::from_slice::<crate::paper::PaperRecord>(&b).ok())
             .map(|r| r.scan)
             .filter(|s| crate::paper::is_plain_name(s));
-        paths.push((inside, on_disk));
-        if let Some(scan) = scan
-            && pack.paper_dir().join(&scan).is_file()
-        {
-            paths.push((
-                format!("{}/{scan}", crate::paper::PAPER_DIR),
-                pack.paper_dir().join(scan),
-            ));
+        if let (Some(name), Some(bytes)) = (scan, &paper.scan) {
+            files.push((format!("{}/{name}", crate::paper::PAPER_DIR), bytes.clone()));
         }
     }
-    let mut files = Vec::with_capacity(paths.len());
-    for (path, on_disk) in paths {
-        let bytes = std::fs::read(&on_disk).map_err(|source| BundleError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
-            return Err(BundleError::SecretKey(path));
-        }
-        files.push((path, bytes));
+    if let Some((path, _)) = files
+        .iter()
+        .find(|(_, bytes)| bytes.windows(11).any(|w| w == b"PRIVATE KEY"))
+    {
+        return Err(BundleError::SecretKey(path.clone()));
     }
     Ok(files)
 }

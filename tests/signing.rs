@@ -1042,3 +1042,23 @@ fn keys_and_signatures_are_added_while_a_protocol_is_being_edited() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("unknown_field"), "{text}");
 }
+
+/// A secret key dropped into the pack's public folders (here, saved over as a signature file)
+/// stops the bundle, naming the file; nothing is written.
+#[test]
+fn a_secret_key_in_the_pack_stops_the_bundle() {
+    let (w, council, _) = World::signed_by_council();
+    let misplaced = w.signature(FRAMEWORK, HOSPITAL);
+    std::fs::copy(&council, &misplaced).unwrap();
+    let zip = w.pack.parent().unwrap().join("b.zip");
+    cs().arg("bundle")
+        .arg(&w.pack)
+        .arg("-o")
+        .arg(&zip)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "'signatures/framework-v1.0.riverside-hospital.dsse.json' looks like a secret key",
+        ));
+    assert!(!zip.exists(), "no bundle is written");
+}

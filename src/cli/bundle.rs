@@ -62,7 +62,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
                 Some("fix the pack's own template named above (open it in Word or LibreOffice and save it as .docx), or remove it from templates/ to use the default".into()),
             )
         })?;
-    let mut files = bundle::collect(&pack, &contents.manifest).map_err(|e| {
+    let mut files = bundle::collect(&pack, &contents).map_err(|e| {
         let hint = match &e {
             bundle::BundleError::SecretKey(_) => "move the secret key out of the pack (keep it on its holder's computer), then bundle again",
             _ => "restore the file from version control or a copy, then bundle again",
