@@ -918,7 +918,8 @@ async function bundleContents(files) {
   if (!manifest) throw new Refused('it is not a countersign bundle (it has no out/manifest.json)');
   let m;
   try {
-    m = fields(parseJson(manifest, 'not JSON'), { format: 's', pack: 's', pack_version: 's', documents: 'a' });
+    m = fields(parseJson(manifest, 'not JSON'), { format: 's', pack: 's', pack_version: 's', inputs: 'a?', documents: 'a' });
+    for (const input of m.inputs || []) fields(input, { file: 's', sha256: 's' });
     for (const d of m.documents) {
       fields(d, {
         file: 's', kind: 's', id: 's', version: 's', title: 's', sha256: 's', size: 'n', template: 'o', data_sha256: 's',
@@ -944,6 +945,13 @@ async function bundleContents(files) {
     }
     if (seen.has(d.file)) throw new Refused(`it is not a countersign bundle (its manifest cannot be used: it lists ${d.file} twice)`);
     seen.add(d.file);
+  }
+  for (const input of m.inputs || []) {
+    if (!/^[0-9a-f]{64}$/.test(input.sha256)) {
+      throw new Refused(
+        `it is not a countersign bundle (its manifest cannot be used: the SHA-256 of the data file ${shown(input.file, 80)} is not 64 hex digits)`,
+      );
+    }
   }
   let ring = new Keyring();
   if (keyring) {

@@ -320,6 +320,14 @@ pub fn manifest_for(data: &PackData, documents: &[AssembledDocument]) -> Manifes
         format: MANIFEST_FORMAT.to_string(),
         pack: data.framework.id.clone(),
         pack_version: data.framework.version.clone(),
+        inputs: data
+            .files
+            .iter()
+            .map(|f| crate::manifest::InputRecord {
+                file: f.name.clone(),
+                sha256: sha256_hex(&f.bytes),
+            })
+            .collect(),
         documents: documents.iter().map(|d| d.entry.clone()).collect(),
     }
 }

@@ -389,6 +389,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
         manifest,
         keyring,
         register,
+        register_head: None,
         signatures,
         checkpoints,
         paper,

@@ -208,7 +208,7 @@ pub fn collect(
             Decision::Nothing => {}
         }
     }
-    let records = pack.store_signatures(&to_store, at)?;
+    let records = pack.store_signatures(&to_store, at, contents.register_head.as_ref())?;
     for (i, record) in stored_at.into_iter().zip(records) {
         if let Some(r) = results.get_mut(i) {
             r.register_record = Some(record.seq);

@@ -22,12 +22,26 @@ pub fn to_hex(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// A SHA-256 digest as its 64 lower-case hex digits, on the stack: for comparing a chain's
+/// links without allocating a string per record.
+pub fn hex_digits(digest: &[u8; 32]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0; 64];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 0x0f)];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn hex_is_the_hex_crates() {
         let bytes: Vec<u8> = (0..=255).collect();
         assert_eq!(super::to_hex(&bytes), hex::encode(&bytes));
+        let digest: [u8; 32] = std::array::from_fn(|i| (i * 8 + 7) as u8);
+        assert_eq!(super::hex_digits(&digest), hex::encode(digest).as_bytes());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! Holds public keys only; never a secret.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::digest::sha256_hex;
 use crate::keys::{KeyError, KeyId, PublicKey};
@@ -250,11 +251,11 @@ impl Keyring {
             )));
         }
         let mut ring = Keyring::default();
+        // Each change names the SHA-256 of the one before as serialised; one buffer serves
+        // every change, and digests are compared as hex digits without a string each.
+        let mut expected_prev = [b'0'; 64];
+        let mut serialised = Vec::new();
         for event in file.events {
-            let expected_prev = ring
-                .events
-                .last()
-                .map_or_else(|| GENESIS.to_string(), event_hash);
             let seq = event.seq;
             if seq != ring.events.len() as u64 + 1 {
                 return Err(KeyringError::Broken {
@@ -265,7 +266,7 @@ impl Keyring {
                     ),
                 });
             }
-            if event.prev != expected_prev {
+            if event.prev.as_bytes() != expected_prev {
                 return Err(KeyringError::Broken {
                     seq,
                     problem: "does not follow from the change before it (that change was edited)"
@@ -284,6 +285,10 @@ impl Keyring {
                 seq,
                 problem: format!("cannot be applied: {e}"),
             })?;
+            serialised.clear();
+            serde_json::to_writer(&mut serialised, &event)
+                .map_err(|e| KeyringError::Malformed(e.to_string()))?;
+            expected_prev = crate::digest::hex_digits(&Sha256::digest(&serialised).into());
             ring.events.push(event);
         }
         Ok(ring)

@@ -148,9 +148,14 @@ impl PublicKey {
         &self.0
     }
 
-    fn wire(&self) -> Vec<u8> {
-        let mut wire = ssh_string(SSH_TYPE.as_bytes());
-        wire.extend(ssh_string(&self.0));
+    fn wire(&self) -> [u8; WIRE_LEN] {
+        // Two SSH strings: the key type, then the 32 key bytes, each after its length.
+        let mut wire = [0; WIRE_LEN];
+        let (kind, key) = wire.split_at_mut(4 + SSH_TYPE.len());
+        kind[..4].copy_from_slice(&(SSH_TYPE.len() as u32).to_be_bytes());
+        kind[4..].copy_from_slice(SSH_TYPE.as_bytes());
+        key[..4].copy_from_slice(&32u32.to_be_bytes());
+        key[4..].copy_from_slice(&self.0);
         wire
     }
 
@@ -252,6 +257,9 @@ pub fn created_at(public_key_text: &str) -> Option<crate::time::Timestamp> {
         .find_map(|word| word.strip_prefix("created="))
         .and_then(crate::time::Timestamp::parse_exact)
 }
+
+/// The length of an Ed25519 public key's SSH wire encoding.
+const WIRE_LEN: usize = 4 + SSH_TYPE.len() + 4 + 32;
 
 fn ssh_string(bytes: &[u8]) -> Vec<u8> {
     let mut out = (bytes.len() as u32).to_be_bytes().to_vec();

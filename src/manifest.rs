@@ -28,7 +28,8 @@ fn is_sha256_hex(text: &str) -> bool {
 impl Manifest {
     /// Checks what a manifest from elsewhere (a bundle, a pack someone sent) must hold before
     /// anything uses it: every file a plain name (never a path outside the folder it is read
-    /// from), every digest 64 hex digits, no file listed twice.
+    /// from), every digest 64 hex digits, no file listed twice. (Data files are named only to
+    /// be compared with the names a pack's files are read by, never opened by these names.)
     pub fn check(&self) -> Result<(), String> {
         let mut seen = std::collections::BTreeSet::new();
         for d in &self.documents {
@@ -48,6 +49,17 @@ impl Manifest {
             if !seen.insert(d.file.as_str()) {
                 return Err(format!("it lists {} twice", d.file));
             }
+        }
+        if let Some(input) = self.inputs.iter().find(|i| !is_sha256_hex(&i.sha256)) {
+            return Err(format!(
+                "the SHA-256 of the data file {} is not 64 hex digits",
+                input
+                    .file
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(80)
+                    .collect::<String>()
+            ));
         }
         Ok(())
     }
@@ -148,6 +160,16 @@ fn yes() -> bool {
     true
 }
 
+/// A data file the current documents were assembled from, as it was then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputRecord {
+    /// Its path in the pack, with `/` separators: `organisations.json`, `protocols/mash.json`.
+    pub file: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
 /// `manifest.json`: the pack's assembled documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +180,11 @@ pub struct Manifest {
     pub pack: String,
     /// The framework's version.
     pub pack_version: String,
+    /// The data files the current documents were assembled from, each checked in full then:
+    /// a command that finds one unchanged need not check it again. Absent in manifests written
+    /// before it was kept (everything is then checked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputRecord>,
     /// The documents, in a fixed order: framework, signature sheet, protocols, checklists.
     pub documents: Vec<ManifestEntry>,
 }
@@ -179,7 +206,38 @@ pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::DocumentKind;
+    use super::{DocumentKind, InputRecord, MANIFEST_FORMAT, Manifest};
+
+    #[test]
+    fn a_data_file_digest_that_is_not_hex_is_refused() {
+        let mut manifest = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            pack: "p".into(),
+            pack_version: "1".into(),
+            inputs: vec![InputRecord {
+                file: "organisations.json".into(),
+                sha256: "ab".repeat(32),
+            }],
+            documents: Vec::new(),
+        };
+        assert_eq!(manifest.check(), Ok(()));
+        manifest.inputs[0].sha256 = "AB".repeat(32);
+        assert_eq!(
+            manifest.check(),
+            Err("the SHA-256 of the data file organisations.json is not 64 hex digits".into())
+        );
+        // Written before data files were recorded: none listed, nothing to check.
+        let older: Manifest = serde_json::from_str(
+            r#"{"format":"countersign/manifest/v1","pack":"p","pack_version":"1","documents":[]}"#,
+        )
+        .unwrap();
+        assert!(older.inputs.is_empty());
+        assert!(
+            !String::from_utf8(super::manifest_bytes(&older))
+                .unwrap()
+                .contains("inputs")
+        );
+    }
 
     #[test]
     fn kind_names_are_the_serialised_names() {

@@ -270,9 +270,19 @@ impl Pack {
     }
 
     /// Reads and checks the framework and organisations only ([`crate::validate::load_parties`]):
-    /// for commands that add a key or a signature.
+    /// for commands that add a key or a signature. Files unchanged since the manifest's
+    /// documents were assembled from them are not checked again.
     pub fn parties(&self) -> Result<PackData, crate::validate::PackError> {
-        crate::validate::load_parties(&self.root)
+        self.parties_as_assembled(self.manifest().ok().as_ref())
+    }
+
+    fn parties_as_assembled(
+        &self,
+        manifest: Option<&Manifest>,
+    ) -> Result<PackData, crate::validate::PackError> {
+        // Without a manifest that reads, everything is checked in full.
+        let assembled = manifest.map_or(&[][..], |m| &m.inputs[..]);
+        crate::validate::load_parties(&self.root, assembled)
     }
 
     /// Reads the manifest.
@@ -382,14 +392,30 @@ impl Pack {
     /// signatures and checkpoints. Documents are read when asked for.
     pub fn contents(&self) -> Result<PackContents, LoadError> {
         self.check_no_links()?;
+        let (data, rest) = self.side_by_side(
+            || self.data(),
+            || -> Result<_, LoadError> {
+                Ok((
+                    self.manifest()?,
+                    self.keyring()?,
+                    self.register()?,
+                    self.signatures()?,
+                    self.checkpoints()?,
+                    self.paper()?,
+                ))
+            },
+        );
+        let data = data?;
+        let (manifest, keyring, register, signatures, checkpoints, paper) = rest?;
         Ok(PackContents {
-            data: self.data()?,
-            manifest: self.manifest()?,
-            keyring: self.keyring()?,
-            register: self.register()?,
-            signatures: self.signatures()?,
-            checkpoints: self.checkpoints()?,
-            paper: self.paper()?,
+            data,
+            manifest,
+            keyring,
+            register,
+            register_head: None,
+            signatures,
+            checkpoints,
+            paper,
             documents: Documents::Folder(self.out.clone()),
         })
     }
@@ -402,20 +428,69 @@ impl Pack {
     /// are most of what a pack holds; one returned signature should not cost reading them all.
     pub fn contents_for_signing(&self, with_register: bool) -> Result<PackContents, LoadError> {
         self.check_no_links()?;
-        Ok(PackContents {
-            data: self.parties()?,
-            manifest: self.manifest()?,
-            keyring: self.keyring()?,
-            register: if with_register {
-                self.register()?
-            } else {
-                crate::register::check_chain(&self.root)?;
-                Register::default()
+        // Split so that neither side waits long for the other: the keyring on its own, the
+        // rest (the organisations checked only when changed since assembly) beside it.
+        let (first, keyring) = self.side_by_side(
+            || -> Result<_, LoadError> {
+                let manifest = self.manifest();
+                let data = self.parties_as_assembled(manifest.as_ref().ok());
+                let (data, manifest) = (data?, manifest?);
+                let (register, head) = if with_register {
+                    Register::load_with_head(&self.root)?
+                } else {
+                    (
+                        Register::default(),
+                        crate::register::check_chain(&self.root)?,
+                    )
+                };
+                Ok((data, manifest, register, head))
             },
+            || self.keyring(),
+        );
+        let (data, manifest, register, register_head) = first?;
+        let keyring = keyring?;
+        let checkpoints = self.checkpoints()?;
+        Ok(PackContents {
+            data,
+            manifest,
+            keyring,
+            register,
+            register_head: Some(register_head),
             signatures: SignatureFiles::default(),
-            checkpoints: self.checkpoints()?,
+            checkpoints,
             paper: Vec::new(),
             documents: Documents::Folder(self.out.clone()),
+        })
+    }
+
+    /// Runs `first` (reading the pack's data) on a second thread while `second` reads the
+    /// other files: the two are independent and, at national scale, each costs milliseconds.
+    /// Callers report a failure of `first` before one of `second`, as if they had run one after
+    /// the other. A small pack is read on one thread: there a second costs more than it saves.
+    fn side_by_side<A: Send, B>(
+        &self,
+        first: impl Fn() -> A + Sync,
+        second: impl FnOnce() -> B,
+    ) -> (A, B) {
+        const WORTH_A_THREAD: u64 = 256 * 1024;
+        let organisations = self.root.join(crate::validate::ORGANISATIONS_FILE);
+        if std::fs::metadata(organisations).map_or(true, |m| m.len() < WORTH_A_THREAD) {
+            let first = first();
+            return (first, second());
+        }
+        std::thread::scope(|scope| {
+            let running = std::thread::Builder::new()
+                .name("pack data".into())
+                .spawn_scoped(scope, &first);
+            let second = second();
+            let first = match running {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No second thread to be had: run it on this one.
+                Err(_) => first(),
+            };
+            (first, second)
         })
     }
 
@@ -452,11 +527,13 @@ impl Pack {
 
     /// Files new signature files under their canonical names and records them in the
     /// register, all or nothing: if the register cannot record them, the files are removed
-    /// again, since a signature nobody recorded is a signature nobody can place.
+    /// again, since a signature nobody recorded is a signature nobody can place. `read` is the
+    /// register as the command read it ([`PackContents::register_head`]), if it did.
     pub fn store_signatures(
         &self,
         files: &[(String, Vec<u8>, crate::register::Event)],
         at: crate::time::Timestamp,
+        read: Option<&crate::register::ChainHead>,
     ) -> Result<Vec<crate::register::Record>, StoreError> {
         if files.is_empty() {
             return Ok(Vec::new());
@@ -481,7 +558,7 @@ impl Pack {
             written.push(path);
         }
         let events = files.iter().map(|(_, _, e)| e.clone()).collect();
-        crate::register::append(&self.root, at, events)
+        crate::register::append_after(&self.root, read, at, events)
             .inspect_err(|_| undo(&written))
             .map_err(StoreError::from)
     }
@@ -599,6 +676,9 @@ pub struct PackContents {
     pub keyring: Keyring,
     /// The register.
     pub register: Register,
+    /// The register as read, for a command that appends to it ([`Pack::store_signatures`]):
+    /// loaded by [`Pack::contents_for_signing`], None otherwise.
+    pub register_head: Option<crate::register::ChainHead>,
     /// The signatures.
     pub signatures: SignatureFiles,
     /// The register's checkpoints.

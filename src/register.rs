@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use sha2::{Digest, Sha256};
+
 use crate::digest::sha256_hex;
 use crate::time::Timestamp;
 
@@ -230,7 +232,12 @@ impl Register {
                     source,
                 })?;
             let expected = register.line_hashes.last().map_or(GENESIS, String::as_str);
-            check_link(number, record.seq, &record.prev, expected)?;
+            check_link(
+                number,
+                record.seq,
+                record.prev.as_bytes(),
+                expected.as_bytes(),
+            )?;
             register.line_hashes.push(sha256_hex(line));
             register.index(record);
         }
@@ -262,12 +269,22 @@ impl Register {
 
     /// Reads and checks the register of a pack (an absent register is empty).
     pub fn load(pack: &Path) -> Result<Register, RegisterError> {
-        let path = pack.join(REGISTER_FILE);
-        match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
-            Ok(bytes) => Register::parse(&bytes),
-            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Register::default()),
-            Err(source) => Err(RegisterError::Read { path, source }),
-        }
+        Register::parse(&read_bytes(pack)?)
+    }
+
+    /// As [`Register::load`], with the head an append can build on ([`append_after`]).
+    pub fn load_with_head(pack: &Path) -> Result<(Register, ChainHead), RegisterError> {
+        let bytes = read_bytes(pack)?;
+        let register = Register::parse(&bytes)?;
+        let (records, head) = register.head();
+        Ok((
+            register,
+            ChainHead {
+                bytes,
+                records,
+                head,
+            },
+        ))
     }
 
     /// The head: the number of records and the hash of the last line.
@@ -310,72 +327,95 @@ impl Register {
     }
 }
 
-/// Checks the pack's register as an append would (its chain, hashing each line; the last
-/// record in full), without appending: so that a command refuses before it signs, not after.
-/// No register yet is fine.
-pub fn check_chain(pack: &Path) -> Result<(), RegisterError> {
+/// The register's bytes as a command read them, with the head of their chain (the number of
+/// records and the SHA-256 of the last line): what [`append_after`] builds on when, under the
+/// lock, it finds the file unchanged, instead of walking the chain a second time.
+#[derive(Debug, Clone, Default)]
+pub struct ChainHead {
+    bytes: Vec<u8>,
+    records: u64,
+    head: String,
+}
+
+fn read_bytes(pack: &Path) -> Result<Vec<u8>, RegisterError> {
     let path = pack.join(REGISTER_FILE);
     match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
-        Ok(bytes) => chain_head(&bytes).map(drop),
-        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(()),
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Vec::new()),
         Err(source) => Err(RegisterError::Read { path, source }),
     }
+}
+
+/// Checks the pack's register as an append would (its chain, hashing each line; the last
+/// record in full), without appending: so that a command refuses before it signs, not after.
+/// No register yet is fine. The head it returns lets the append skip walking it again.
+pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
+    let bytes = read_bytes(pack)?;
+    let (records, head) = chain_head(&bytes)?;
+    Ok(ChainHead {
+        bytes,
+        records,
+        head,
+    })
 }
 
 /// The head of the chain (records, SHA-256 of the last line), checked as an append needs it:
 /// every line in sequence and following from the one before (its `seq` and `prev` read, its
 /// bytes hashed), the last one a whole, valid record, and no torn line. Reading every record in
 /// full is [`Register::parse`]'s (`register verify`, `status`, `verify`); an append costs a
-/// hash per record, so appending stays cheap in a register of many thousands.
+/// hash per record, compared as bytes with nothing allocated, so appending stays cheap in a
+/// register of many thousands.
 fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
-    let last = line_count(text);
-    let mut head = GENESIS.to_string();
-    for line in lines(text) {
+    let mut head = [b'0'; 64];
+    let mut count = 0;
+    let mut walk = lines(text).peekable();
+    while let Some(line) = walk.next() {
         let (number, line) = line?;
-        let (seq, prev) = match seq_and_prev(line) {
-            Some(link) if number != last => link,
-            _ => serde_json::from_slice::<Record>(line)
-                .map(|r| (r.seq, r.prev))
-                .map_err(|source| RegisterError::Malformed {
-                    line: number,
-                    source,
-                })?,
-        };
-        check_link(number, seq, &prev, &head)?;
-        head = sha256_hex(line);
+        let last = walk.peek().is_none();
+        match seq_and_prev(line) {
+            Some((seq, prev)) if !last => check_link(number, seq, prev, &head)?,
+            _ => {
+                let record: Record =
+                    serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
+                        line: number,
+                        source,
+                    })?;
+                check_link(number, record.seq, record.prev.as_bytes(), &head)?;
+            }
+        }
+        head = crate::digest::hex_digits(&Sha256::digest(line).into());
+        count = number;
     }
-    Ok((last, head))
+    Ok((count, String::from_utf8_lossy(&head).into_owned()))
 }
 
 /// The register's lines, numbered from 1, as a full read and an append both walk them: a last
 /// line without its newline is a write that was interrupted, reported when it is reached.
 fn lines(text: &[u8]) -> impl Iterator<Item = Result<(u64, &[u8]), RegisterError>> {
-    let complete = text.ends_with(b"\n");
-    let last = line_count(text);
-    let body = text.strip_suffix(b"\n").unwrap_or(text);
-    body.split(|b| *b == b'\n')
-        .take(usize::try_from(last).unwrap_or(usize::MAX))
-        .zip(1..)
-        .map(move |(line, number)| {
-            if number == last && !complete {
-                Err(RegisterError::Torn { line: number })
-            } else {
+    let mut rest = text;
+    let mut number = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        number += 1;
+        Some(match memchr::memchr(b'\n', rest) {
+            Some(end) => {
+                let line = &rest[..end];
+                rest = &rest[end + 1..];
                 Ok((number, line))
             }
+            None => {
+                rest = &[];
+                Err(RegisterError::Torn { line: number })
+            }
         })
-}
-
-fn line_count(text: &[u8]) -> u64 {
-    if text.is_empty() {
-        return 0;
-    }
-    let body = text.strip_suffix(b"\n").unwrap_or(text);
-    body.iter().filter(|b| **b == b'\n').count() as u64 + 1
+    })
 }
 
 /// Whether record `number` (numbered `seq`, naming `prev` before it) follows from a chain whose
-/// last line hashes to `expected`.
-fn check_link(number: u64, seq: u64, prev: &str, expected: &str) -> Result<(), RegisterError> {
+/// last line hashes to `expected` (hex digits).
+fn check_link(number: u64, seq: u64, prev: &[u8], expected: &[u8]) -> Result<(), RegisterError> {
     if seq != number {
         return Err(RegisterError::OutOfSequence {
             line: number,
@@ -392,9 +432,9 @@ fn check_link(number: u64, seq: u64, prev: &str, expected: &str) -> Result<(), R
     Ok(())
 }
 
-/// `seq` and `prev` from the start of a line as countersign writes it
+/// `seq` and `prev` (its hex digits) from the start of a line as countersign writes it
 /// (`{"seq":12,"prev":"<64 hex>",...`); None for any other form, which is then parsed in full.
-fn seq_and_prev(line: &[u8]) -> Option<(u64, String)> {
+fn seq_and_prev(line: &[u8]) -> Option<(u64, &[u8])> {
     let rest = line.strip_prefix(b"{\"seq\":")?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     // JSON allows no leading zero; leave such a line to the parser, which refuses it.
@@ -404,10 +444,11 @@ fn seq_and_prev(line: &[u8]) -> Option<(u64, String)> {
     let seq = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
     let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
     let hash = rest.get(..64)?;
-    if rest.get(64) != Some(&b'"') || !hash.iter().all(|b| b.is_ascii_hexdigit()) {
+    // Only lower-case digits can equal a hash as written; anything else goes to the parser.
+    if rest.get(64) != Some(&b'"') || !hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
-    Some((seq, String::from_utf8(hash.to_vec()).ok()?))
+    Some((seq, hash))
 }
 
 /// Checks, before anything else is written, that the register can be appended to: its folder
@@ -448,6 +489,18 @@ pub fn append(
     at: Timestamp,
     events: Vec<Event>,
 ) -> Result<Vec<Record>, RegisterError> {
+    append_after(pack, None, at, events)
+}
+
+/// As [`append`], for a command that checked the register already (`read`): if, under the
+/// lock, the file holds exactly the bytes it checked, the append builds on the head it found;
+/// anything else (another command appended meanwhile, say) and the chain is walked again.
+pub fn append_after(
+    pack: &Path,
+    read: Option<&ChainHead>,
+    at: Timestamp,
+    events: Vec<Event>,
+) -> Result<Vec<Record>, RegisterError> {
     let path = pack.join(REGISTER_FILE);
     let io = |source: std::io::Error| RegisterError::Io {
         path: path.clone(),
@@ -459,7 +512,10 @@ pub fn append(
     let mut bytes = Vec::new();
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     file.read_to_end(&mut bytes).map_err(io)?;
-    let (mut seq, mut prev) = chain_head(&bytes)?;
+    let (mut seq, mut prev) = match read {
+        Some(read) if read.bytes == bytes => (read.records, read.head.clone()),
+        _ => chain_head(&bytes)?,
+    };
     let mut out = Vec::new();
     let mut written = Vec::new();
     for event in events {
@@ -499,6 +555,51 @@ mod tests {
             organisation: "org".into(),
             signatory: "s".into(),
         }
+    }
+
+    #[test]
+    fn an_append_builds_on_the_head_it_read_only_while_the_file_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        // No register yet: the head is the start of a chain.
+        let empty = check_chain(dir.path()).unwrap();
+        assert_eq!((empty.records, empty.head.as_str()), (0, GENESIS));
+        append_after(
+            dir.path(),
+            Some(&empty),
+            t("2026-01-01T00:00:00Z"),
+            vec![event(1)],
+        )
+        .unwrap();
+        let read = check_chain(dir.path()).unwrap();
+        let (register, loaded) = Register::load_with_head(dir.path()).unwrap();
+        assert_eq!((read.records, &read.head), (loaded.records, &loaded.head));
+        assert_eq!(register.head(), (read.records, read.head.clone()));
+        // Another command appends meanwhile: the head read before is stale, and the append
+        // walks the chain again instead of building on it.
+        append(dir.path(), t("2026-01-02T00:00:00Z"), vec![event(2)]).unwrap();
+        let written = append_after(
+            dir.path(),
+            Some(&read),
+            t("2026-01-03T00:00:00Z"),
+            vec![event(3)],
+        )
+        .unwrap();
+        assert_eq!(written[0].seq, 3);
+        let text = std::fs::read(dir.path().join(REGISTER_FILE)).unwrap();
+        let register = Register::parse(&text).unwrap();
+        assert_eq!(register.records.len(), 3);
+        // Unchanged since read: it builds on the head, and the chain still holds.
+        let read = check_chain(dir.path()).unwrap();
+        append_after(
+            dir.path(),
+            Some(&read),
+            t("2026-01-04T00:00:00Z"),
+            vec![event(4)],
+        )
+        .unwrap();
+        let text = std::fs::read(dir.path().join(REGISTER_FILE)).unwrap();
+        assert_eq!(Register::parse(&text).unwrap().records.len(), 4);
+        assert_eq!(chain_head(&text).unwrap().0, 4);
     }
 
     #[test]

@@ -189,6 +189,7 @@ fn signed_small_document() -> Signed {
         format: countersign::manifest::MANIFEST_FORMAT.into(),
         pack: "riverside-isf".into(),
         pack_version: "1.0".into(),
+        inputs: Vec::new(),
         documents: vec![ManifestEntry {
             file: "framework-v1.0.docx".into(),
             kind: DocumentKind::Framework,

@@ -436,7 +436,11 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         signature_file: name.clone(),
     };
     let records = pack
-        .store_signatures(&[(name.clone(), envelope_bytes(&envelope), event)], at)
+        .store_signatures(
+            &[(name.clone(), envelope_bytes(&envelope), event)],
+            at,
+            contents.register_head.as_ref(),
+        )
         .map_err(store_failure)?;
     let recorded = records.first().map_or(0, |r| r.seq);
     Ok(format!(

@@ -198,14 +198,55 @@ pub fn load_pack(root: &Path) -> Result<PackData, PackError> {
 /// and not the protocols (`protocols` is left empty): what a command needs that adds a key or
 /// a signature, which uses no protocol. At national scale the protocols are most of the data;
 /// `validate` and `assemble` check them.
-pub fn load_parties(root: &Path) -> Result<PackData, PackError> {
+///
+/// `assembled` is what the manifest recorded of the data the current documents were assembled
+/// from ([`crate::manifest::Manifest::inputs`]), each file checked in full then. When both files
+/// are, byte for byte, as recorded, they are only read into the model, not checked again: at
+/// national scale checking the organisations is most of what adding one signature costs. Any
+/// difference, or a file the model cannot read, and they are checked in full.
+pub fn load_parties(
+    root: &Path,
+    assembled: &[crate::manifest::InputRecord],
+) -> Result<PackData, PackError> {
     if !root.join(FRAMEWORK_FILE).is_file() {
         return Err(PackError::NotAPack(root.to_path_buf()));
     }
-    check_files(vec![
-        read(root, FRAMEWORK_FILE)?,
-        read(root, ORGANISATIONS_FILE)?,
-    ])
+    let files = vec![read(root, FRAMEWORK_FILE)?, read(root, ORGANISATIONS_FILE)?];
+    let as_assembled = |file: &DataFile| {
+        assembled.iter().any(|input| {
+            input.file == file.name && input.sha256 == crate::digest::sha256_hex(&file.bytes)
+        })
+    };
+    if files.iter().all(as_assembled)
+        && let Ok(framework) = serde_json::from_slice::<Framework>(&files[0].bytes)
+        && let Ok(organisations) = serde_json::from_slice::<OrganisationsFile>(&files[1].bytes)
+    {
+        return Ok(PackData {
+            index: std::sync::OnceLock::new(),
+            framework,
+            organisations: organisations.organisations,
+            protocols: Vec::new(),
+            files,
+        });
+    }
+    check_files(files)
+}
+
+fn build_validator(kind: FileKind) -> Result<jsonschema::Validator, PackError> {
+    let schema = serde_json::to_value(kind.schema()).unwrap_or(Value::Null);
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .map_err(|e| PackError::Invalid {
+            findings: vec![Finding {
+                file: kind.pattern().into(),
+                path: String::new(),
+                position: None,
+                message: format!("internal schema error: {e}"),
+                hint: "please report this".into(),
+            }],
+            rules_checked: false,
+        })
 }
 
 /// Checks data files already in memory (the first two must be the framework and the
@@ -215,33 +256,21 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
     let mut typed_framework = None;
     let mut typed_orgs = None;
     let mut protocols = Vec::new();
-    // One validator per kind of file, built once however many protocols there are.
-    let mut validators = Vec::with_capacity(FileKind::ALL.len());
-    for kind in FileKind::ALL {
-        let schema = serde_json::to_value(kind.schema()).unwrap_or(Value::Null);
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .map_err(|e| PackError::Invalid {
-                findings: vec![Finding {
-                    file: kind.pattern().into(),
-                    path: String::new(),
-                    position: None,
-                    message: format!("internal schema error: {e}"),
-                    hint: "please report this".into(),
-                }],
-                rules_checked: false,
-            })?;
-        validators.push(validator);
-    }
+    // One validator per kind of file, built when the first file of that kind is checked and
+    // once however many protocols there are (a command that checks no protocol builds none).
+    let mut validators: [Option<jsonschema::Validator>; FileKind::ALL.len()] =
+        std::array::from_fn(|_| None);
     for (i, file) in files.iter().enumerate() {
         let kind = match i {
             0 => FileKind::Framework,
             1 => FileKind::Organisations,
             _ => FileKind::Protocol,
         };
-        let Some(value) = parse_and_check_schema(file, &validators[kind as usize], &mut findings)
-        else {
+        let validator = match &mut validators[kind as usize] {
+            Some(built) => built,
+            slot => slot.insert(build_validator(kind)?),
+        };
+        let Some(value) = parse_and_check_schema(file, validator, &mut findings) else {
             continue;
         };
         let typed = match kind {

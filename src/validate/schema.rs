@@ -88,8 +88,12 @@ pub(super) fn parse_and_check_schema(
             return None;
         }
     };
-    // Where each value is in the text is needed only to point at a finding: a valid file (the
-    // usual case, and most of the cost at national scale) is never scanned for it.
+    // A valid file (the usual case) is checked once, stopping at nothing; only a file with
+    // problems is walked again to collect and describe every one. Where each value is in the
+    // text is needed only to point at a finding: a valid file is never scanned for it.
+    if validator.is_valid(&value) {
+        return Some(value);
+    }
     let mut pos: Option<Positions> = None;
     let before = findings.len();
     for error in validator.iter_errors(&value) {

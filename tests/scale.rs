@@ -1,0 +1,222 @@
+//! What keeps adding a key or a signature cheap in a large pack, proven through the binary:
+//! data unchanged since assembly is read without being checked again, but data changed since
+//! is checked in full; a pack large enough to be read on two threads gives the same answers
+//! (and reports the same problem first) as one read on one.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use support::{Desk, copy_example};
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, value: &Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    countersign::digest::sha256_hex(bytes)
+}
+
+#[test]
+fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk(dir.path());
+    let pack = dir.path().join("pack");
+    copy_example("small", &pack);
+    desk.ok(&["assemble", "pack"]);
+
+    // Every data file, by its path in the pack, with the SHA-256 of its bytes.
+    let manifest = read_json(&pack.join("out/manifest.json"));
+    let inputs = manifest["inputs"].as_array().unwrap();
+    let mut expected = vec![
+        "framework.json".to_string(),
+        "organisations.json".to_string(),
+    ];
+    let mut protocols: Vec<String> = std::fs::read_dir(pack.join("protocols"))
+        .unwrap()
+        .map(|e| format!("protocols/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    protocols.sort();
+    expected.extend(protocols);
+    let listed: Vec<&str> = inputs.iter().map(|i| i["file"].as_str().unwrap()).collect();
+    assert_eq!(listed, expected);
+    for input in inputs {
+        let bytes = std::fs::read(pack.join(input["file"].as_str().unwrap())).unwrap();
+        assert_eq!(input["sha256"], sha256_hex(&bytes).as_str());
+    }
+
+    // Unchanged: a key is added as usual.
+    desk.add_key("riverside-council", "Amira Shah");
+
+    // Changed since assembly in a way the model still reads, but a rule refuses (an
+    // organisation listed twice): the next key is refused with the finding, not added.
+    let orgs_path = pack.join("organisations.json");
+    let mut orgs = read_json(&orgs_path);
+    let list = orgs["organisations"].as_array_mut().unwrap();
+    let twin = list[0].clone();
+    list.push(twin);
+    write_json(&orgs_path, &orgs);
+    std::fs::create_dir_all(dir.path().join("private")).unwrap();
+    desk.ok(&[
+        "keygen",
+        "--org",
+        "riverside-hospital",
+        "--no-passphrase",
+        "--out",
+        "private",
+    ]);
+    let (code, out, err) = desk.run(&[
+        "keys",
+        "add",
+        "private/riverside-hospital.pub",
+        "--org",
+        "riverside-hospital",
+        "--signatory",
+        "Dr Tom Okafor",
+        "--pack",
+        "pack",
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("organisations.json"), "{err}");
+    assert!(err.contains("riverside-council"), "{err}");
+    let keyring = read_json(&pack.join("keys/keyring.json"));
+    assert_eq!(keyring["events"].as_array().unwrap().len(), 1);
+    // And signing is refused the same way, with nothing written.
+    let framework = manifest["documents"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = format!("pack/out/{framework}");
+    let (code, out, err) = desk.run(&["sign", &doc, "--key", "private/riverside-council.key"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("organisations.json"), "{err}");
+    assert!(
+        !pack.join("signatures").exists()
+            || std::fs::read_dir(pack.join("signatures"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+
+    // Put right, it signs; and a manifest written before it recorded its data (no `inputs`)
+    // is read as before, everything checked in full.
+    let list = orgs["organisations"].as_array_mut().unwrap();
+    list.pop();
+    write_json(&orgs_path, &orgs);
+    let mut older = manifest.clone();
+    older.as_object_mut().unwrap().remove("inputs");
+    write_json(&pack.join("out/manifest.json"), &older);
+    desk.sign(&framework, "riverside-council");
+    let report: Value = serde_json::from_str(&desk.run(&["verify", &doc, "--json"]).1).unwrap();
+    let council = report["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organisation"] == "riverside-council")
+        .unwrap();
+    assert_eq!(council["status"], "signed", "{report}");
+}
+
+/// The full example with `extra` more core members (copies of its first, with new ids and
+/// names), enough for its organisations' file to be read on a second thread.
+fn large_pack(pack: &Path, extra: usize) {
+    copy_example("cambs", pack);
+    let path = pack.join("organisations.json");
+    let mut orgs = read_json(&path);
+    let list = orgs["organisations"].as_array_mut().unwrap();
+    let core = list
+        .iter()
+        .find(|o| o["membership"]["kind"] == "core")
+        .unwrap()
+        .clone();
+    for i in 0..extra {
+        let mut o = core.clone();
+        o["id"] = json!(format!("member-{i:04}"));
+        o["name"] = json!(format!(
+            "Member Organisation {i:04} – Ysbyty & \"Partners\""
+        ));
+        list.push(o);
+    }
+    write_json(&path, &orgs);
+}
+
+#[test]
+fn a_pack_read_on_two_threads_gives_the_same_answers_and_the_same_first_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk(dir.path());
+    let pack = dir.path().join("pack");
+    large_pack(&pack, 520);
+    // Large enough that the data is checked beside the keyring (the threshold is 256 KiB).
+    assert!(
+        std::fs::metadata(pack.join("organisations.json"))
+            .unwrap()
+            .len()
+            > 256 * 1024
+    );
+    desk.ok(&["assemble", "pack"]);
+    let manifest = read_json(&pack.join("out/manifest.json"));
+    let framework = manifest["documents"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = format!("pack/out/{framework}");
+
+    desk.add_key("member-0519", "Alex Example");
+    desk.add_key("member-0000", "Sam Example");
+    desk.sign(&framework, "member-0519");
+    // A signature made elsewhere and returned by email is collected in the large pack.
+    let returned = dir.path().join("returned");
+    std::fs::create_dir_all(&returned).unwrap();
+    let signed = desk.ok(&["sign", &doc, "--key", "private/member-0000.key"]);
+    assert!(signed.contains("register record"), "{signed}");
+    let name = format!(
+        "{}.member-0000.dsse.json",
+        framework.trim_end_matches(".docx")
+    );
+    std::fs::rename(
+        pack.join("signatures").join(&name),
+        returned.join("from-member-0000.json"),
+    )
+    .unwrap();
+    let collected = desk.ok(&["collect", "pack", "returned/from-member-0000.json"]);
+    assert!(collected.contains("1 collected"), "{collected}");
+
+    let report: Value = serde_json::from_str(&desk.run(&["verify", &doc, "--json"]).1).unwrap();
+    let signed: Vec<&str> = report["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "signed")
+        .map(|p| p["organisation"].as_str().unwrap())
+        .collect();
+    assert_eq!(signed, ["member-0000", "member-0519"], "{report}");
+    desk.ok(&["register", "verify", "pack"]);
+
+    // Broken data and a broken keyring at once: the data's problem is reported, as when the
+    // two are read one after the other, and nothing is signed.
+    let orgs_path = pack.join("organisations.json");
+    let mut orgs = read_json(&orgs_path);
+    orgs["organisations"][5]["membership"]["kind"] = json!("partner");
+    write_json(&orgs_path, &orgs);
+    let keyring_path = pack.join("keys/keyring.json");
+    let mut keyring = read_json(&keyring_path);
+    keyring["events"][0]["prev"] = json!("1".repeat(64));
+    write_json(&keyring_path, &keyring);
+    let records = std::fs::read(pack.join("register/register.jsonl")).unwrap();
+    let (code, out, err) = desk.run(&["sign", &doc, "--key", "private/member-0519.key"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("organisations.json") && err.contains("organisations[5]"),
+        "{err}"
+    );
+    assert!(!err.contains("keyring"), "{err}");
+    assert_eq!(
+        std::fs::read(pack.join("register/register.jsonl")).unwrap(),
+        records
+    );
+}
