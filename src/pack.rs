@@ -463,6 +463,25 @@ impl Pack {
         })
     }
 
+    /// What adding a key needs: the parties (checked only if changed since assembly), the
+    /// keyring, and the register's head, its chain checked before the keyring changes so that
+    /// no key is added that the register could not record. In a large pack the keyring is
+    /// read beside the rest.
+    pub fn for_adding_a_key(
+        &self,
+    ) -> Result<(PackData, Keyring, crate::register::ChainHead), LoadError> {
+        self.check_no_links()?;
+        let (first, keyring) = self.side_by_side(
+            || -> Result<_, LoadError> {
+                let data = self.parties()?;
+                Ok((data, crate::register::check_chain(&self.root)?))
+            },
+            || self.keyring(),
+        );
+        let (data, head) = first?;
+        Ok((data, keyring?, head))
+    }
+
     /// Runs `first` (reading the pack's data) on a second thread while `second` reads the
     /// other files: the two are independent and, at national scale, each costs milliseconds.
     /// Callers report a failure of `first` before one of `second`, as if they had run one after

@@ -220,3 +220,45 @@ fn a_pack_read_on_two_threads_gives_the_same_answers_and_the_same_first_problem(
         records
     );
 }
+
+#[test]
+fn a_key_is_not_added_when_the_register_could_not_record_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk(dir.path());
+    let pack = dir.path().join("pack");
+    copy_example("small", &pack);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_key("riverside-council", "Amira Shah");
+    // An edited register record: its chain no longer holds.
+    let register = pack.join("register/register.jsonl");
+    let text = std::fs::read_to_string(&register).unwrap();
+    std::fs::write(&register, text.replacen("framework", "frame-work", 1)).unwrap();
+    let keyring = std::fs::read(pack.join("keys/keyring.json")).unwrap();
+    std::fs::create_dir_all(dir.path().join("private")).unwrap();
+    desk.ok(&[
+        "keygen",
+        "--org",
+        "riverside-hospital",
+        "--no-passphrase",
+        "--out",
+        "private",
+    ]);
+    let (code, out, err) = desk.run(&[
+        "keys",
+        "add",
+        "private/riverside-hospital.pub",
+        "--org",
+        "riverside-hospital",
+        "--signatory",
+        "Dr Peter Walsh",
+        "--pack",
+        "pack",
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("register"), "{err}");
+    assert!(err.contains("countersign register verify"), "{err}");
+    assert_eq!(
+        std::fs::read(pack.join("keys/keyring.json")).unwrap(),
+        keyring
+    );
+}

@@ -13,7 +13,7 @@ use countersign::pack::{KeyringLock, Pack};
 
 use countersign::time::Timestamp;
 
-use super::{Failure, load_failure, load_parties, now, parse_time, read_text};
+use super::{Failure, load_failure, now, parse_time, read_text};
 
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
@@ -411,8 +411,13 @@ fn save_keyring(pack: &Path, keyring: &Keyring, lock: &KeyringLock) -> Result<()
         .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
 }
 
-fn record_change(pack: &Path, at: Timestamp, event: Event) -> Result<(), Failure> {
-    countersign::register::append(pack, at, vec![event])
+fn record_change(
+    pack: &Path,
+    read: Option<&countersign::register::ChainHead>,
+    at: Timestamp,
+    event: Event,
+) -> Result<(), Failure> {
+    countersign::register::append_after(pack, read, at, vec![event])
         .map(|_| ())
         .map_err(|e| {
             Failure::input(
@@ -428,7 +433,9 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
         KeysCommand::Add(a) => {
             let lock = lock_keyring(&a.pack)?;
-            let data = load_parties(&a.pack)?;
+            let (data, mut keyring, register) = Pack::new(&a.pack)
+                .for_adding_a_key()
+                .map_err(load_failure)?;
             let org = data.organisation(&a.org).ok_or_else(|| {
                 Failure::input(
                     format!("'{}' is not an organisation of the pack", a.org),
@@ -436,7 +443,6 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 )
             })?;
             let (text, public) = read_public_key(&a.public_key)?;
-            let mut keyring = load_keyring(&a.pack)?;
             let at = now()?;
             let created = countersign::keys::created_at(&text);
             let valid_from = match &a.valid_from {
@@ -454,6 +460,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             save_keyring(&a.pack, &keyring, &lock)?;
             record_change(
                 &a.pack,
+                Some(&register),
                 at,
                 Event::KeyAdded {
                     key_id: public.key_id().to_string(),
@@ -550,8 +557,11 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     )
                 })?;
             save_keyring(&a.pack, &keyring, &lock)?;
+            // A revocation is recorded in the keyring even if the register cannot take it (it
+            // says so): stopping the use of a compromised key comes first.
             record_change(
                 &a.pack,
+                None,
                 at,
                 Event::KeyRevoked {
                     key_id: record.key_id.to_string(),

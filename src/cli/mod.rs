@@ -426,13 +426,6 @@ fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
     countersign::validate::load_pack(pack).map_err(pack_failure)
 }
 
-/// The framework and organisations only: for a command that adds a key.
-pub(crate) fn load_parties(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
-    countersign::pack::Pack::new(pack)
-        .parties()
-        .map_err(pack_failure)
-}
-
 fn pack_failure(e: countersign::validate::PackError) -> Failure {
     use countersign::validate::PackError;
     match e {
