@@ -5,10 +5,12 @@
 //! Keys and most signatures are made in process through the library (fast and the same bytes
 //! the command makes); what is timed is the commands people run: `assemble`, `keys add` and
 //! `sign` (the last few, medians), `collect` (all returned signatures at once, per file, and one
-//! more alone), `status`, `verify` of the framework, `bundle` and `verify` of the bundle, each
-//! with its peak memory (`/usr/bin/time`, where present).
+//! more alone), `status`, `verify` of the framework, `bundle` and `verify` of the bundle (the
+//! last four medians of three runs), each with its peak memory (`/usr/bin/time`, where
+//! present). After the table, how each figure grows from one size to the next.
 //!
-//! Usage: cargo bench --bench scale [-- N:P ...]   (default 30:3 300:30 1000:300)
+//! Usage: bash scripts/bench-scale.sh [N:P ...]   (default 30:3 300:30 1000:300), or
+//! cargo bench --bench scale [-- N:P ...]
 //! With COUNTERSIGN_SCALE_KEEP=DIR, each pack is kept in DIR/N (for profiling a command on it).
 
 use std::path::Path;
@@ -140,6 +142,8 @@ fn main() {
         "| organisations, protocols, signatures | assemble (documents) | keys add | sign | collect (per file; one alone) | status | verify framework | bundle (size) | verify bundle | peak memory |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
+    // Per size: the figures whose growth is reported after the table.
+    let mut growth: Vec<(usize, [f64; 8])> = Vec::new();
     for (n, p) in sizes {
         let tmp = tempfile::tempdir().unwrap();
         let kept = std::env::var_os("COUNTERSIGN_SCALE_KEEP")
@@ -268,26 +272,34 @@ fn main() {
         note(rss);
         let (one_ms, rss) = run(&["collect", "pack", "last"], dir);
         note(rss);
-        let (status_ms, rss) = run(&["status", "pack"], dir);
-        note(rss);
+        // The commands that read the whole pack: medians of three runs.
+        let mut repeat = |args: &[&str]| {
+            let mut times = Vec::new();
+            for _ in 0..3 {
+                let (ms, rss) = run(args, dir);
+                note(rss);
+                times.push(ms);
+            }
+            median(times)
+        };
+        let status_ms = repeat(&["status", "pack"]);
         let framework = manifest
             .documents
             .iter()
             .find(|d| d.kind.as_str() == "framework")
             .unwrap();
-        let (verify_ms, rss) = run(&["verify", &format!("pack/out/{}", framework.file)], dir);
-        note(rss);
-        let (bundle_ms, rss) = run(&["bundle", "pack", "-o", "b.zip"], dir);
-        note(rss);
+        let verify_ms = repeat(&["verify", &format!("pack/out/{}", framework.file)]);
+        let _ = std::fs::remove_file(dir.join("b.zip"));
+        let bundle_ms = repeat(&["bundle", "pack", "-o", "b.zip", "--force"]);
         let size = std::fs::metadata(dir.join("b.zip")).unwrap().len();
-        let (vb_ms, rss) = run(&["verify", "b.zip"], dir);
-        note(rss);
+        let vb_ms = repeat(&["verify", "b.zip"]);
+        let (add, sign) = (median(add_ms), median(sign_ms));
         println!(
             "| {n}, {p}, {total} | {:.0} ms ({}) | {:.0} ms | {:.0} ms | {:.0} ms ({:.2} ms; {:.0} ms) | {:.0} ms | {:.0} ms | {:.0} ms ({:.1} MB) | {:.0} ms | {peak:.0} MB |",
             assemble_ms,
             manifest.documents.len(),
-            median(add_ms),
-            median(sign_ms),
+            add,
+            sign,
             collect_ms,
             collect_ms / returned.max(1) as f64,
             one_ms,
@@ -296,6 +308,36 @@ fn main() {
             bundle_ms,
             size as f64 / 1e6,
             vb_ms
+        );
+        growth.push((
+            n,
+            [
+                add, sign, one_ms, status_ms, verify_ms, bundle_ms, vb_ms, peak,
+            ],
+        ));
+    }
+    // How each figure grows from one size to the next (linear growth: about the size ratio).
+    for pair in growth.windows(2) {
+        let ((a, fa), (b, fb)) = (&pair[0], &pair[1]);
+        let names = [
+            "keys add",
+            "sign",
+            "collect one",
+            "status",
+            "verify framework",
+            "bundle",
+            "verify bundle",
+            "peak memory",
+        ];
+        let ratios: Vec<String> = names
+            .iter()
+            .zip(fa.iter().zip(fb))
+            .map(|(name, (x, y))| format!("{name} {:.1}x", y / x))
+            .collect();
+        println!(
+            "\nfrom {a} to {b} organisations ({:.1}x): {}",
+            *b as f64 / *a as f64,
+            ratios.join(", ")
         );
     }
 }
