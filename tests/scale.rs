@@ -22,6 +22,30 @@ fn sha256_hex(bytes: &[u8]) -> String {
     countersign::digest::sha256_hex(bytes)
 }
 
+/// Makes the small example's hospital a key and tries to add it to the pack's keyring.
+fn try_to_add_the_hospitals_key(desk: &Desk) -> (i32, String, String) {
+    std::fs::create_dir_all(desk.0.join("private")).unwrap();
+    desk.ok(&[
+        "keygen",
+        "--org",
+        "riverside-hospital",
+        "--no-passphrase",
+        "--out",
+        "private",
+    ]);
+    desk.run(&[
+        "keys",
+        "add",
+        "private/riverside-hospital.pub",
+        "--org",
+        "riverside-hospital",
+        "--signatory",
+        "Dr Peter Walsh",
+        "--pack",
+        "pack",
+    ])
+}
+
 #[test]
 fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     let dir = tempfile::tempdir().unwrap();
@@ -61,26 +85,7 @@ fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     let twin = list[0].clone();
     list.push(twin);
     write_json(&orgs_path, &orgs);
-    std::fs::create_dir_all(dir.path().join("private")).unwrap();
-    desk.ok(&[
-        "keygen",
-        "--org",
-        "riverside-hospital",
-        "--no-passphrase",
-        "--out",
-        "private",
-    ]);
-    let (code, out, err) = desk.run(&[
-        "keys",
-        "add",
-        "private/riverside-hospital.pub",
-        "--org",
-        "riverside-hospital",
-        "--signatory",
-        "Dr Tom Okafor",
-        "--pack",
-        "pack",
-    ]);
+    let (code, out, err) = try_to_add_the_hospitals_key(&desk);
     assert_ne!(code, 0, "{out}{err}");
     assert!(err.contains("organisations.json"), "{err}");
     assert!(err.contains("riverside-council"), "{err}");
@@ -234,26 +239,7 @@ fn a_key_is_not_added_when_the_register_could_not_record_it() {
     let text = std::fs::read_to_string(&register).unwrap();
     std::fs::write(&register, text.replacen("framework", "frame-work", 1)).unwrap();
     let keyring = std::fs::read(pack.join("keys/keyring.json")).unwrap();
-    std::fs::create_dir_all(dir.path().join("private")).unwrap();
-    desk.ok(&[
-        "keygen",
-        "--org",
-        "riverside-hospital",
-        "--no-passphrase",
-        "--out",
-        "private",
-    ]);
-    let (code, out, err) = desk.run(&[
-        "keys",
-        "add",
-        "private/riverside-hospital.pub",
-        "--org",
-        "riverside-hospital",
-        "--signatory",
-        "Dr Peter Walsh",
-        "--pack",
-        "pack",
-    ]);
+    let (code, out, err) = try_to_add_the_hospitals_key(&desk);
     assert_ne!(code, 0, "{out}{err}");
     assert!(err.contains("register"), "{err}");
     assert!(err.contains("countersign register verify"), "{err}");
