@@ -428,27 +428,34 @@ impl Pack {
     /// are most of what a pack holds; one returned signature should not cost reading them all.
     pub fn contents_for_signing(&self, with_register: bool) -> Result<PackContents, LoadError> {
         self.check_no_links()?;
-        // Split so that neither side waits long for the other: the keyring on its own, the
-        // rest (the organisations checked only when changed since assembly) beside it.
-        let (first, keyring) = self.side_by_side(
-            || -> Result<_, LoadError> {
-                let manifest = self.manifest();
-                let data = self.parties_as_assembled(manifest.as_ref().ok());
-                let (data, manifest) = (data?, manifest?);
-                let (register, head) = if with_register {
-                    Register::load_with_head(&self.root)?
-                } else {
-                    (
-                        Register::default(),
-                        crate::register::check_chain(&self.root)?,
-                    )
-                };
-                Ok((data, manifest, register, head))
-            },
-            || self.keyring(),
-        );
-        let (data, manifest, register, register_head) = first?;
-        let keyring = keyring?;
+        // Split so that neither side waits long for the other. Problems are reported in the
+        // order the parts would be read one after the other: data, manifest, keyring, register.
+        let parties = || {
+            let manifest = self.manifest();
+            (self.parties_as_assembled(manifest.as_ref().ok()), manifest)
+        };
+        let (data, manifest, keyring, register) = if with_register {
+            // Reading the register in full costs about as much as everything else together.
+            let (((data, manifest), keyring), register) = self.side_by_side(
+                || (parties(), self.keyring()),
+                || Register::load_with_head(&self.root),
+            );
+            (data, manifest, keyring, register)
+        } else {
+            // Checking its chain costs less: it goes with the data, beside the keyring.
+            let (((data, manifest), head), keyring) = self.side_by_side(
+                || (parties(), crate::register::check_chain(&self.root)),
+                || self.keyring(),
+            );
+            (
+                data,
+                manifest,
+                keyring,
+                head.map(|h| (Register::default(), h)),
+            )
+        };
+        let (data, manifest, keyring) = (data?, manifest?, keyring?);
+        let (register, register_head) = register?;
         let checkpoints = self.checkpoints()?;
         Ok(PackContents {
             data,
