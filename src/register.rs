@@ -217,6 +217,8 @@ pub struct Register {
     assembled: std::collections::HashMap<String, usize>,
     /// Where each paper signature was recorded, by the SHA-256 of its record.
     paper: std::collections::HashMap<String, usize>,
+    /// Where each document version was first recorded as superseded, by (id, version).
+    superseded: std::collections::HashMap<(String, String), usize>,
 }
 
 impl Register {
@@ -261,6 +263,11 @@ impl Register {
             }
             Event::PaperSignatureRecorded { record_sha256, .. } => {
                 self.paper.entry(record_sha256.clone()).or_insert(at);
+            }
+            Event::VersionSuperseded { id, version, .. } => {
+                self.superseded
+                    .entry((id.clone(), version.clone()))
+                    .or_insert(at);
             }
             _ => {}
         }
@@ -321,9 +328,9 @@ impl Register {
 
     /// When a document version was superseded, if it was.
     pub fn superseded(&self, id: &str, version: &str) -> Option<&Record> {
-        self.records.iter().find(|r| {
-            matches!(&r.event, Event::VersionSuperseded { id: i, version: v, .. } if i == id && v == version)
-        })
+        self.superseded
+            .get(&(id.to_string(), version.to_string()))
+            .and_then(|&i| self.records.get(i))
     }
 }
 
