@@ -66,16 +66,27 @@ impl serde::Serialize for Timestamp {
 
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Timestamp::parse_exact(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "'{}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ",
-                text.chars()
-                    .filter(|c| !c.is_control())
-                    .take(40)
-                    .collect::<String>()
-            ))
-        })
+        // A visitor rather than a String: registers and keyrings hold a time per record, and
+        // reading one should not allocate.
+        struct Time;
+        impl serde::de::Visitor<'_> for Time {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a UTC time written YYYY-MM-DDTHH:MM:SSZ")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                Timestamp::parse_exact(text).ok_or_else(|| {
+                    E::custom(format!(
+                        "'{}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ",
+                        text.chars()
+                            .filter(|c| !c.is_control())
+                            .take(40)
+                            .collect::<String>()
+                    ))
+                })
+            }
+        }
+        deserializer.deserialize_str(Time)
     }
 }
 
