@@ -489,10 +489,11 @@ impl Pack {
         Ok((data, keyring?, head))
     }
 
-    /// Runs `first` (reading the pack's data) on a second thread while `second` reads the
-    /// other files: the two are independent and, at national scale, each costs milliseconds.
-    /// Callers report a failure of `first` before one of `second`, as if they had run one after
-    /// the other. A small pack is read on one thread: there a second costs more than it saves.
+    /// Runs `first` on a second thread while this one runs `second`: each reads and checks
+    /// parts of the pack that do not depend on the other's, and at national scale each costs
+    /// milliseconds. Both always run to the end; callers report problems in the order the
+    /// parts would be read one after the other. A small pack (its organisations' file under
+    /// 256 KiB) is read on one thread: there a second costs more than it saves.
     fn side_by_side<A: Send, B>(
         &self,
         first: impl Fn() -> A + Sync,
