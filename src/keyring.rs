@@ -100,11 +100,18 @@ pub struct KeyEvent {
     pub change: KeyChange,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyringFile {
     format: String,
     events: Vec<KeyEvent>,
+}
+
+/// The same file for writing, borrowing the history instead of copying every change.
+#[derive(Serialize)]
+struct KeyringFileOut<'a> {
+    format: &'a str,
+    events: &'a [KeyEvent],
 }
 
 /// A revocation.
@@ -296,9 +303,9 @@ impl Keyring {
 
     /// The keyring as JSON, one change per array entry.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let file = KeyringFile {
-            format: KEYRING_FORMAT.to_string(),
-            events: self.events.clone(),
+        let file = KeyringFileOut {
+            format: KEYRING_FORMAT,
+            events: &self.events,
         };
         let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
         bytes.push(b'\n');
