@@ -125,13 +125,21 @@ pub fn collect(
 ) -> Result<CollectReport, CollectError> {
     // The pack is the single writer of its register and keyring: one collection at a time.
     let _lock = pack.lock_keyring()?;
-    let contents = pack.contents_for_signing(true)?;
-    let checkpoints = crate::register::check_checkpoints(
-        &contents.checkpoints,
-        &contents.manifest.pack,
-        &contents.keyring,
-        &contents.register,
-    )?;
+    // A few returned files are judged against the register's chain, and its records are read
+    // only if one of them may be on record; many, and every record is read at once.
+    let read_all = files.len() > FEW_FILES;
+    let contents = pack.contents_for_signing(read_all)?;
+    let parsed = std::cell::OnceCell::new();
+    let checkpoints = if contents.checkpoints.is_empty() {
+        Vec::new()
+    } else {
+        crate::register::check_checkpoints(
+            &contents.checkpoints,
+            &contents.manifest.pack,
+            &contents.keyring,
+            full_register(&contents, read_all, &parsed)?,
+        )?
+    };
     let documents = &contents.manifest.documents;
     let mut versions = std::collections::HashMap::new();
     let mut current = std::collections::HashMap::new();
@@ -149,6 +157,9 @@ pub fn collect(
         current,
         held: std::collections::BTreeMap::new(),
         contents: &contents,
+        read_all,
+        parsed: &parsed,
+        empty: crate::register::Register::default(),
         checkpoints: &checkpoints,
         filed: std::collections::BTreeMap::new(),
         checkpoints_filed: std::collections::BTreeSet::new(),
@@ -222,9 +233,39 @@ pub fn collect(
     })
 }
 
+/// Up to how many returned files a collection reads the register's records only when one of
+/// them needs them (see [`Session::register_for`]).
+const FEW_FILES: usize = 16;
+
+/// Every record of the register: as loaded, or read once from the bytes whose chain was
+/// checked.
+fn full_register<'a>(
+    contents: &'a PackContents,
+    read_all: bool,
+    parsed: &'a std::cell::OnceCell<crate::register::Register>,
+) -> Result<&'a crate::register::Register, crate::register::RegisterError> {
+    if read_all {
+        return Ok(&contents.register);
+    }
+    if let Some(register) = parsed.get() {
+        return Ok(register);
+    }
+    let register = match &contents.register_head {
+        Some(head) => head.parse()?,
+        None => crate::register::Register::default(),
+    };
+    Ok(parsed.get_or_init(|| register))
+}
+
 struct Session<'a> {
     pack: &'a Pack,
     contents: &'a PackContents,
+    /// Whether `contents.register` holds every record.
+    read_all: bool,
+    /// Every record, once read (when not `read_all`).
+    parsed: &'a std::cell::OnceCell<crate::register::Register>,
+    /// A register with no records, for a signature that provably none concerns.
+    empty: crate::register::Register,
     /// The manifest's documents by (id, version), and each id's current version: found once,
     /// not searched per returned file.
     versions: std::collections::HashMap<(&'a str, &'a str), &'a ManifestEntry>,
@@ -256,6 +297,34 @@ fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileRe
 }
 
 impl Session<'_> {
+    fn full_register(&self) -> Result<&crate::register::Register, CollectError> {
+        Ok(full_register(self.contents, self.read_all, self.parsed)?)
+    }
+
+    /// The register a returned signature is judged against. Its records bear on the judgement
+    /// only through the record of that very signature (found by its statement's digest) and,
+    /// for an earlier version or a revoked key, through what happened since; so when neither
+    /// applies and no record may mention the statement ([`crate::register::ChainHead::may_mention`]),
+    /// a register without records gives the same judgement as reading them all.
+    fn register_for(
+        &self,
+        statement_sha256: &str,
+        key: Option<&crate::keyring::KeyRecord>,
+        current: bool,
+    ) -> Result<&crate::register::Register, CollectError> {
+        match &self.contents.register_head {
+            Some(head)
+                if !self.read_all
+                    && current
+                    && key.is_some_and(|k| k.revoked.is_none())
+                    && !head.may_mention(statement_sha256) =>
+            {
+                Ok(&self.empty)
+            }
+            _ => self.full_register(),
+        }
+    }
+
     fn decide(
         &mut self,
         source: &str,
@@ -273,7 +342,11 @@ impl Session<'_> {
         };
         Ok(match envelope.payload_type.as_str() {
             PAYLOAD_TYPE => return self.decide_signature(source, bytes),
-            CHECKPOINT_PAYLOAD_TYPE => self.decide_checkpoint(source, bytes),
+            CHECKPOINT_PAYLOAD_TYPE => {
+                // A checkpoint is checked against every record.
+                let register = full_register(self.contents, self.read_all, self.parsed)?;
+                self.decide_checkpoint(source, bytes, register)
+            }
             other => refused(
                 source,
                 None,
@@ -296,6 +369,7 @@ impl Session<'_> {
         name: &str,
         bytes: &[u8],
         organisation: &str,
+        register: &crate::register::Register,
     ) -> Result<crate::verify::PartyResult, String> {
         let c = self.contents;
         let party = verify_signature(
@@ -308,7 +382,7 @@ impl Session<'_> {
                 keyring: &c.keyring,
                 signatures: &[],
                 set_aside: &[],
-                register: Some(&c.register),
+                register: Some(register),
                 checkpoints: self.checkpoints,
                 paper: &[],
             },
@@ -425,7 +499,8 @@ impl Session<'_> {
         }
         let mut set_aside_first = None;
         if let Some(held) = held {
-            match self.judge(entry, &name, &held, &org) {
+            // Judging the signature already held may need any record of the register.
+            match self.judge(entry, &name, &held, &org, self.full_register()?) {
                 Ok(party) if party.status != Status::Failed => {
                     let by = party
                         .signed
@@ -457,7 +532,12 @@ impl Session<'_> {
                 return Ok((result, Decision::Nothing));
             }
         }
-        let party = match self.judge(entry, &name, bytes, &org) {
+        let register = self.register_for(
+            &verified.statement_sha256,
+            c.keyring.get(&verified.key_id),
+            entry.current,
+        )?;
+        let party = match self.judge(entry, &name, bytes, &org, register) {
             Ok(party) => party,
             Err(reason) => {
                 result.message = reason;
@@ -472,9 +552,7 @@ impl Session<'_> {
             );
             return Ok((result, Decision::Nothing));
         }
-        let recorded = c
-            .register
-            .signature(&verified.statement_sha256, verified.key_id.as_str());
+        let recorded = register.signature(&verified.statement_sha256, verified.key_id.as_str());
         let event = recorded.is_none().then(|| {
             Box::new(Event::SignatureRecorded {
                 file: entry.file.clone(),
@@ -498,8 +576,7 @@ impl Session<'_> {
         } else {
             result.outcome = Outcome::OlderVersion;
             let current = self.current.get(entry.id.as_str()).copied();
-            let when = c
-                .register
+            let when = register
                 .superseded(&entry.id, &entry.version)
                 .map(|r| format!(" on {}", crate::time::long_date(&r.at.date())))
                 .unwrap_or_default();
@@ -526,10 +603,15 @@ impl Session<'_> {
         ))
     }
 
-    fn decide_checkpoint(&mut self, source: &str, bytes: &[u8]) -> (FileResult, Decision) {
+    fn decide_checkpoint(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+        register: &crate::register::Register,
+    ) -> (FileResult, Decision) {
         let c = self.contents;
         let kind = Some("checkpoint");
-        let cp = match crate::register::check_checkpoint(bytes, &c.keyring, &c.register) {
+        let cp = match crate::register::check_checkpoint(bytes, &c.keyring, register) {
             Ok(cp) => cp,
             Err(e) => {
                 return refused(

@@ -344,6 +344,22 @@ pub struct ChainHead {
     head: String,
 }
 
+impl ChainHead {
+    /// Reads every record of the bytes whose chain was checked ([`Register::parse`]), for a
+    /// command that finds it needs them after all: the register is not read a second time.
+    pub fn parse(&self) -> Result<Register, RegisterError> {
+        Register::parse(&self.bytes)
+    }
+
+    /// Whether any record may hold `text` (a digest's hex digits): false only when no line
+    /// holds it as written and no line has an escape (`\`) that could spell it otherwise, so
+    /// that a command may then know, without reading every record, that none concerns it.
+    pub fn may_mention(&self, text: &str) -> bool {
+        memchr::memchr(b'\\', &self.bytes).is_some()
+            || memchr::memmem::find(&self.bytes, text.as_bytes()).is_some()
+    }
+}
+
 fn read_bytes(pack: &Path) -> Result<Vec<u8>, RegisterError> {
     let path = pack.join(REGISTER_FILE);
     match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
@@ -607,6 +623,38 @@ mod tests {
         let text = std::fs::read(dir.path().join(REGISTER_FILE)).unwrap();
         assert_eq!(Register::parse(&text).unwrap().records.len(), 4);
         assert_eq!(chain_head(&text).unwrap().0, 4);
+    }
+
+    #[test]
+    fn a_digest_no_record_holds_is_known_without_reading_the_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorded = Event::SignatureRecorded {
+            file: "f.docx".into(),
+            id: "f".into(),
+            version: "1".into(),
+            sha256: "a".repeat(64),
+            organisation: "org".into(),
+            key_id: "SHA256:k".into(),
+            statement_sha256: "b".repeat(64),
+            signature_file: "f.org.dsse.json".into(),
+        };
+        append(dir.path(), t("2026-01-01T00:00:00Z"), vec![recorded]).unwrap();
+        let head = check_chain(dir.path()).unwrap();
+        assert!(head.may_mention(&"b".repeat(64)));
+        assert!(!head.may_mention(&"c".repeat(64)));
+        assert_eq!(head.parse().unwrap().records.len(), 1);
+        // An escape anywhere could spell a digest otherwise: then any digest may be there.
+        let quoted = Event::KeyAdded {
+            key_id: "SHA256:q".into(),
+            organisation: "org".into(),
+            signatory: "Dr \"Pat\" Example".into(),
+        };
+        append(dir.path(), t("2026-01-02T00:00:00Z"), vec![quoted]).unwrap();
+        assert!(
+            check_chain(dir.path())
+                .unwrap()
+                .may_mention(&"c".repeat(64))
+        );
     }
 
     #[test]

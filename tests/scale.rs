@@ -248,3 +248,55 @@ fn a_key_is_not_added_when_the_register_could_not_record_it() {
         keyring
     );
 }
+
+#[test]
+fn a_recorded_signature_whose_file_was_lost_is_filed_again_without_a_second_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk(dir.path());
+    let pack = dir.path().join("pack");
+    copy_example("small", &pack);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_key("riverside-council", "Amira Shah");
+    let manifest = read_json(&pack.join("out/manifest.json"));
+    let framework = manifest["documents"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    desk.sign(&framework, "riverside-council");
+    let register = pack.join("register/register.jsonl");
+    let records = |p: &Path| std::fs::read_to_string(p).unwrap().lines().count();
+    let before = records(&register);
+    // The signature file is lost from the pack; the signatory sends their copy again.
+    let name = format!(
+        "{}.riverside-council.dsse.json",
+        framework.trim_end_matches(".docx")
+    );
+    let returned = dir.path().join("returned");
+    std::fs::create_dir_all(&returned).unwrap();
+    std::fs::rename(
+        pack.join("signatures").join(&name),
+        returned.join("copy.json"),
+    )
+    .unwrap();
+    let out = desk.ok(&["collect", "pack", "returned/copy.json"]);
+    assert!(out.contains("1 collected"), "{out}");
+    assert!(out.contains(&format!("register record {before}")), "{out}");
+    assert_eq!(records(&register), before, "recorded once, not twice");
+    assert!(pack.join("signatures").join(&name).is_file());
+
+    // Many files at once (every record read up front): the same file under 17 names is held
+    // already, and nothing is recorded.
+    let mut args = vec!["collect".to_string(), "pack".to_string()];
+    for i in 0..17 {
+        let copy = format!("returned/copy-{i}.json");
+        std::fs::copy(returned.join("copy.json"), dir.path().join(&copy)).unwrap();
+        args.push(copy);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = desk.ok(&args);
+    assert!(
+        out.contains("17 file(s): 0 collected, 17 already held"),
+        "{out}"
+    );
+    assert_eq!(records(&register), before);
+}
