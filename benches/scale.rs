@@ -27,8 +27,10 @@ use serde_json::{Value, json};
 
 const NOW: i64 = 1_795_435_200;
 
-/// Runs a command; returns (milliseconds, peak RSS in MB when measurable).
+/// Runs a command; returns (milliseconds, peak RSS in MB when measurable). The disk is synced
+/// first, so that no command pays for flushing what the one before it wrote.
 fn run(args: &[&str], dir: &Path) -> (f64, Option<f64>) {
+    let _ = Command::new("sync").status();
     let time = Path::new("/usr/bin/time");
     let mut c = if time.exists() {
         let mut c = Command::new(time);
