@@ -22,6 +22,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
     countersign::digest::sha256_hex(bytes)
 }
 
+/// A desk with the small example assembled in `pack`.
+fn assembled_small_pack() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_example("small", &dir.path().join("pack"));
+    Desk(dir.path()).ok(&["assemble", "pack"]);
+    dir
+}
+
 /// Makes the small example's hospital a key and tries to add it to the pack's keyring.
 fn try_to_add_the_hospitals_key(desk: &Desk) -> (i32, String, String) {
     std::fs::create_dir_all(desk.0.join("private")).unwrap();
@@ -48,11 +56,9 @@ fn try_to_add_the_hospitals_key(desk: &Desk) -> (i32, String, String) {
 
 #[test]
 fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = assembled_small_pack();
     let desk = Desk(dir.path());
     let pack = dir.path().join("pack");
-    copy_example("small", &pack);
-    desk.ok(&["assemble", "pack"]);
 
     // Every data file, by its path in the pack, with the SHA-256 of its bytes.
     let manifest = read_json(&pack.join("out/manifest.json"));
@@ -228,11 +234,9 @@ fn a_pack_read_on_two_threads_gives_the_same_answers_and_the_same_first_problem(
 
 #[test]
 fn a_key_is_not_added_when_the_register_could_not_record_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = assembled_small_pack();
     let desk = Desk(dir.path());
     let pack = dir.path().join("pack");
-    copy_example("small", &pack);
-    desk.ok(&["assemble", "pack"]);
     desk.add_key("riverside-council", "Amira Shah");
     // An edited register record: its chain no longer holds.
     let register = pack.join("register/register.jsonl");
@@ -251,11 +255,9 @@ fn a_key_is_not_added_when_the_register_could_not_record_it() {
 
 #[test]
 fn a_recorded_signature_whose_file_was_lost_is_filed_again_without_a_second_record() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = assembled_small_pack();
     let desk = Desk(dir.path());
     let pack = dir.path().join("pack");
-    copy_example("small", &pack);
-    desk.ok(&["assemble", "pack"]);
     desk.add_key("riverside-council", "Amira Shah");
     let manifest = read_json(&pack.join("out/manifest.json"));
     let framework = manifest["documents"][0]["file"]
