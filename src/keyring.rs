@@ -9,7 +9,6 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::digest::sha256_hex;
 use crate::keys::{KeyError, KeyId, PublicKey};
 use crate::time::Timestamp;
 
@@ -242,8 +241,14 @@ pub struct Keyring {
     index: std::collections::HashMap<KeyId, usize>,
 }
 
-fn event_hash(event: &KeyEvent) -> String {
-    sha256_hex(&serde_json::to_vec(event).unwrap_or_default())
+/// What the next change names as `prev`: the SHA-256 of this one as serialised, in hex digits.
+/// `buffer` is cleared and reused, so a replay serialises every change into one allocation.
+fn event_hash(event: &KeyEvent, buffer: &mut Vec<u8>) -> [u8; 64] {
+    buffer.clear();
+    // Writing a derived struct into memory cannot fail; an empty buffer would hash to a
+    // digest no change names, so a failure could only break the chain, never forge it.
+    let _ = serde_json::to_writer(&mut *buffer, event);
+    crate::digest::hex_digits(&Sha256::digest(&buffer[..]).into())
 }
 
 impl Keyring {
@@ -292,10 +297,7 @@ impl Keyring {
                 seq,
                 problem: format!("cannot be applied: {e}"),
             })?;
-            serialised.clear();
-            serde_json::to_writer(&mut serialised, &event)
-                .map_err(|e| KeyringError::Malformed(e.to_string()))?;
-            expected_prev = crate::digest::hex_digits(&Sha256::digest(&serialised).into());
+            expected_prev = event_hash(&event, &mut serialised);
             ring.events.push(event);
         }
         Ok(ring)
@@ -392,10 +394,10 @@ impl Keyring {
     }
 
     fn record(&mut self, at: Timestamp, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
-        let prev = self
-            .events
-            .last()
-            .map_or_else(|| GENESIS.to_string(), event_hash);
+        let prev = self.events.last().map_or_else(
+            || GENESIS.to_string(),
+            |last| String::from_utf8_lossy(&event_hash(last, &mut Vec::new())).into_owned(),
+        );
         let event = KeyEvent {
             seq: self.events.len() as u64 + 1,
             prev,

@@ -351,8 +351,8 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         ),
         other => load_failure(other),
     };
-    // Signing adds one file: the register is read in full only to judge a signature already
-    // held under that name; the append itself checks the chain.
+    // Signing adds one file: the register's chain is checked once, its records read only to
+    // judge a signature already held under that name, and the append builds on that check.
     let contents = pack.contents_for_signing(false).map_err(register_failure)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
     let key_id = key.public().key_id();
@@ -374,7 +374,12 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     // A signature already held: a valid one is never replaced; a failing one is set aside as
     // evidence so the organisation can sign again.
     if let Some(held) = pack.signature(&name).map_err(load_failure)? {
-        let register = pack.register().map_err(register_failure)?;
+        // Its records, from the bytes whose chain was checked: the register is not read again.
+        let register = match &contents.register_head {
+            Some(head) => head.parse().map_err(LoadError::from),
+            None => pack.register(),
+        }
+        .map_err(register_failure)?;
         let report = verify_with(
             &file,
             &bytes,
