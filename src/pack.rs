@@ -442,11 +442,11 @@ impl Pack {
             );
             (data, manifest, keyring, register)
         } else {
-            // Checking its chain costs less: it goes with the data, beside the keyring.
-            let (((data, manifest), head), keyring) = self.side_by_side(
-                || (parties(), crate::register::check_chain(&self.root)),
-                || self.keyring(),
-            );
+            // Checking its chain costs about what the manifest and the data cost less the
+            // keyring: it follows the keyring, beside them.
+            let ((data, manifest), (keyring, head)) = self.side_by_side(parties, || {
+                (self.keyring(), crate::register::check_chain(&self.root))
+            });
             (
                 data,
                 manifest,
@@ -472,20 +472,17 @@ impl Pack {
 
     /// What adding a key needs: the parties (checked only if changed since assembly), the
     /// keyring, and the register's head, its chain checked before the keyring changes so that
-    /// no key is added that the register could not record. In a large pack the keyring is
-    /// read beside the rest.
+    /// no key is added that the register could not record. In a large pack the data is read
+    /// beside the keyring and the register's chain, which together cost about as much.
     pub fn for_adding_a_key(
         &self,
     ) -> Result<(PackData, Keyring, crate::register::ChainHead), LoadError> {
         self.check_no_links()?;
-        let (first, keyring) = self.side_by_side(
-            || -> Result<_, LoadError> {
-                let data = self.parties()?;
-                Ok((data, crate::register::check_chain(&self.root)?))
-            },
-            || self.keyring(),
+        let (data, (keyring, head)) = self.side_by_side(
+            || self.parties(),
+            || (self.keyring(), crate::register::check_chain(&self.root)),
         );
-        let (data, head) = first?;
+        let (data, head) = (data?, head?);
         Ok((data, keyring?, head))
     }
 

@@ -532,12 +532,25 @@ pub fn append_after(
     let mut file = open_for_append(&path)?;
     // Held until `file` is dropped: concurrent appenders wait here, so lines never interleave.
     file.lock().map_err(io)?;
-    let mut bytes = Vec::new();
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    file.read_to_end(&mut bytes).map_err(io)?;
     let (mut seq, mut prev) = match read {
-        Some(read) if read.bytes == bytes => (read.records, read.head.clone()),
-        _ => chain_head(&bytes)?,
+        Some(read) if holds_exactly(&mut file, &read.bytes).map_err(io)? => {
+            (read.records, read.head.clone())
+        }
+        _ => {
+            let mut bytes = Vec::new();
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            (&mut file)
+                .take(crate::fsio::limits::REGISTER + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+            if bytes.len() as u64 > crate::fsio::limits::REGISTER {
+                return Err(io(std::io::Error::other(format!(
+                    "it is larger than {} MiB, more than a register can hold",
+                    crate::fsio::limits::REGISTER >> 20
+                ))));
+            }
+            chain_head(&bytes)?
+        }
     };
     let mut out = Vec::new();
     let mut written = Vec::new();
@@ -562,6 +575,28 @@ pub fn append_after(
     file.write_all(&out).map_err(io)?;
     file.sync_all().map_err(io)?;
     Ok(written)
+}
+
+/// Whether the open register holds exactly `expected`, compared a block at a time: at national
+/// scale the register is a megabyte or more, and a second copy of it would be read only to be
+/// compared and dropped.
+fn holds_exactly(file: &mut std::fs::File, expected: &[u8]) -> std::io::Result<bool> {
+    if file.metadata()?.len() != expected.len() as u64 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::Start(0))?;
+    let mut block = vec![0; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            return Ok(at == expected.len());
+        }
+        if expected.get(at..at + n) != block.get(..n) {
+            return Ok(false);
+        }
+        at += n;
+    }
 }
 
 #[cfg(test)]
@@ -623,6 +658,33 @@ mod tests {
         let text = std::fs::read(dir.path().join(REGISTER_FILE)).unwrap();
         assert_eq!(Register::parse(&text).unwrap().records.len(), 4);
         assert_eq!(chain_head(&text).unwrap().0, 4);
+    }
+
+    #[test]
+    fn an_edit_of_the_same_length_is_not_built_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = t("2026-01-01T00:00:00Z");
+        append(dir.path(), at, (0..600).map(event).collect()).unwrap();
+        let path = dir.path().join(REGISTER_FILE);
+        let read = check_chain(dir.path()).unwrap();
+        assert!(
+            read.bytes.len() > 64 * 1024,
+            "spans more than one block compared"
+        );
+        // One byte changed past the first block, the length the same: the head read before
+        // is not built on, and walking the chain again finds the edit.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let record_500 = bytes.windows(10).position(|w| w == b"SHA256:499").unwrap();
+        assert!(record_500 > 64 * 1024);
+        bytes[record_500 + 9] = b'8';
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(append_after(dir.path(), Some(&read), at, vec![event(600)]).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing was appended");
+        // Put back as read: the append builds on it and the chain holds.
+        std::fs::write(&path, &read.bytes).unwrap();
+        let written = append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
+        assert_eq!(written[0].seq, 601);
+        assert_eq!(chain_head(&std::fs::read(&path).unwrap()).unwrap().0, 601);
     }
 
     #[test]

@@ -30,14 +30,49 @@ impl Timestamp {
     /// Reads exactly the form countersign writes (`2026-04-01T09:00:00Z`), as files hold it:
     /// what is read is written back byte for byte.
     pub fn parse_exact(text: &str) -> Option<Timestamp> {
+        // Read in place, field by field: registers and keyrings hold a time per record.
         let b = text.as_bytes();
-        if b.len() != 20 || normalise(text).as_deref() != Some(text) {
+        if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
             return None;
         }
-        let day = days(text)?;
-        let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-        let (h, m, s) = (number(11..13)?, number(14..16)?, number(17..19)?);
-        Some(Timestamp(day * 86_400 + h * 3600 + m * 60 + s))
+        let (y, m, d) = crate::model::parse_date(text.get(..10)?)?;
+        let two = |at: usize| {
+            let (tens, units) = (b[at], b[at + 1]);
+            (tens.is_ascii_digit() && units.is_ascii_digit())
+                .then(|| i64::from(tens - b'0') * 10 + i64::from(units - b'0'))
+        };
+        let (h, min, sec) = (two(11)?, two(14)?, two(17)?);
+        if h >= 24 || min >= 60 || sec >= 60 {
+            return None;
+        }
+        let day = days_from_civil(i64::from(y), i64::from(m), i64::from(d));
+        Some(Timestamp(day * 86_400 + h * 3600 + min * 60 + sec))
+    }
+
+    /// The time as countersign writes it, without allocating; `None` for a year outside
+    /// 0000 to 9999, which only [`format_unix`] writes.
+    fn written(self) -> Option<[u8; 20]> {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let mut out = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: i64, width: usize| {
+            let mut value = value;
+            for i in (at..at + width).rev() {
+                out[i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, y, 4);
+        put(5, i64::from(m), 2);
+        put(8, i64::from(d), 2);
+        put(11, secs / 3600, 2);
+        put(14, secs % 3600 / 60, 2);
+        put(17, secs % 60, 2);
+        Some(out)
     }
 
     /// The day, `YYYY-MM-DD`.
@@ -54,13 +89,21 @@ impl Timestamp {
 
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&format_unix(self.0))
+        match self.written() {
+            Some(text) => f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?),
+            None => f.write_str(&format_unix(self.0)),
+        }
     }
 }
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        // Written from a stack buffer: replaying a keyring serialises a time or two per change.
+        match self.written() {
+            Some(text) => serializer
+                .serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -119,14 +162,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (or the date part of a timestamp).
 pub fn days(text: &str) -> Option<i64> {
     let (y, m, d) = crate::model::parse_date(text)?;
-    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    Some(days_from_civil(i64::from(y), i64::from(m), i64::from(d)))
+}
+
+/// Days since 1970-01-01 of a calendar date, after Howard Hinnant's algorithm.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    era * 146_097 + doe - 719_468
 }
 
 /// Normalises a date (`2026-04-01`) or a UTC timestamp (`2026-04-01T09:00:00Z`) to the full
@@ -219,5 +266,62 @@ mod tests {
         assert_eq!(days("1970-01-01"), Some(0));
         assert_eq!(days("2026-11-23T12:00:00Z"), Some(1_795_435_200 / 86_400));
         assert_eq!(days("2000-03-01").unwrap() - days("2000-02-28").unwrap(), 2);
+    }
+
+    #[test]
+    fn fast_reading_and_writing_agree_with_the_calendar_rules() {
+        // The rules the fast paths replace: a valid calendar date, hours, minutes and seconds
+        // in range, and nothing else.
+        let by_the_rules = |text: &str| {
+            (text.len() == 20 && normalise(text).as_deref() == Some(text))
+                .then(|| {
+                    let number = |r: std::ops::Range<usize>| text[r].parse::<i64>().ok();
+                    let (h, m, s) = (number(11..13)?, number(14..16)?, number(17..19)?);
+                    Some(days(text)? * 86_400 + h * 3600 + m * 60 + s)
+                })
+                .flatten()
+        };
+        // Every day from 1899 to 2101 (leap years and centuries) at a varying time of day.
+        let start = days("1899-01-01").unwrap() * 86_400;
+        for day in 0..(203 * 366) {
+            let seconds = start + day * 86_400 + (day * 7_919) % 86_400;
+            let written = Timestamp::from_unix(seconds).to_string();
+            assert_eq!(written, format_unix(seconds));
+            assert_eq!(
+                Timestamp::parse_exact(&written).map(Timestamp::unix),
+                Some(seconds)
+            );
+            assert_eq!(by_the_rules(&written), Some(seconds));
+        }
+        for text in [
+            "2026-02-29T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2026-13-01T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-04-01T24:00:00Z",
+            "2026-04-01T09:60:00Z",
+            "2026-04-01T09:00:60Z",
+            "2026-04-01T9:00:000Z",
+            "2026-04-01 09:00:00Z",
+            "2026-04-01T09:00:00z",
+            "+026-04-01T09:00:00Z",
+            "2026-04-01T-9:00:00Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2026-04-01T09:00:0\u{e9}",
+        ] {
+            assert_eq!(
+                Timestamp::parse_exact(text).map(Timestamp::unix),
+                by_the_rules(text),
+                "{text}"
+            );
+        }
+        // Years countersign cannot read back are still written, the long way.
+        let far = Timestamp::from_unix(400_000_000_000);
+        assert_eq!(far.to_string(), format_unix(far.unix()));
+        assert_eq!(
+            serde_json::to_string(&far).unwrap(),
+            format!("\"{}\"", format_unix(far.unix()))
+        );
     }
 }

@@ -468,7 +468,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                     signatory: a.signatory.clone(),
                 },
             )?;
-            Ok(format!(
+            let answer = format!(
                 "added the key for {} ({}), held by {}{}, counting from {valid_from}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
                 org.name,
                 org.id,
@@ -486,7 +486,9 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 public.key_id(),
                 a.signatory,
                 public.key_id()
-            ))
+            );
+            super::release_at_exit((data, keyring, register));
+            Ok(answer)
         }
         KeysCommand::List(a) => {
             let keyring = load_keyring(&a.pack)?;

@@ -448,6 +448,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         )
         .map_err(store_failure)?;
     let recorded = records.first().map_or(0, |r| r.seq);
+    super::release_at_exit(contents);
     Ok(format!(
         "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {} (register record {recorded})",
         p.document.version,
