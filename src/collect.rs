@@ -343,7 +343,8 @@ impl Session<'_> {
         Ok(match envelope.payload_type.as_str() {
             PAYLOAD_TYPE => return self.decide_signature(source, bytes),
             CHECKPOINT_PAYLOAD_TYPE => {
-                // A checkpoint is checked against every record.
+                // A checkpoint is checked against every record (borrowed from the contents,
+                // not through `self`, which filing the checkpoint changes).
                 let register = full_register(self.contents, self.read_all, self.parsed)?;
                 self.decide_checkpoint(source, bytes, register)
             }

@@ -88,7 +88,6 @@ impl ReadError {
 /// Reads a regular file of at most `limit` bytes. `follow` says whether a symbolic link is
 /// followed (a path the user named) or refused (a path inside a pack).
 pub fn read_limited(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read as _;
     let io = |source| ReadError::Io { source };
     let meta = std::fs::symlink_metadata(path).map_err(io)?;
     if meta.file_type().is_symlink() && !follow {
@@ -111,8 +110,21 @@ pub fn read_limited(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, Re
     if !file.metadata().map_err(io)?.is_file() {
         return Err(ReadError::NotRegular);
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    read_open_limited(file, meta.len(), limit)
+}
+
+/// Reads an open file from where it stands to its end, refusing more than `limit` bytes
+/// however much it grows meanwhile; `expected` (its size when last looked at) sizes the buffer.
+pub fn read_open_limited(
+    file: impl std::io::Read,
+    expected: u64,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(expected.min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ReadError::Io { source })?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
     }
@@ -260,6 +272,12 @@ mod tests {
         assert!(matches!(
             read_limited(&path, 4, false),
             Err(ReadError::TooLarge { limit: 4 })
+        ));
+        // An open file that grew past what was expected of it is still refused at the limit.
+        assert_eq!(read_open_limited(&b"12345"[..], 2, 5).unwrap(), b"12345");
+        assert!(matches!(
+            read_open_limited(&b"123456"[..], 2, 5),
+            Err(ReadError::TooLarge { limit: 5 })
         ));
         assert!(matches!(
             read_limited(dir.path(), 10, true),

@@ -39,14 +39,10 @@ impl RevocationReason {
     }
 }
 
-/// One change to the keyring.
+/// One change to the keyring. Written with its `action` tag; read through `ChangeAsRead`,
+/// which holds the rules for which fields each action has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "action",
-    rename_all = "kebab-case",
-    deny_unknown_fields,
-    try_from = "ChangeAsRead"
-)]
+#[serde(tag = "action", rename_all = "kebab-case", try_from = "ChangeAsRead")]
 pub enum KeyChange {
     /// A key was added for an organisation.
     Added {

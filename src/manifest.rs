@@ -36,11 +36,7 @@ impl Manifest {
             if !is_plain_file_name(&d.file) || !d.file.ends_with(".docx") {
                 return Err(format!(
                     "it lists a document named '{}', which is not a plain .docx file name",
-                    d.file
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(80)
-                        .collect::<String>()
+                    shown(&d.file)
                 ));
             }
             if !is_sha256_hex(&d.sha256) {
@@ -53,16 +49,17 @@ impl Manifest {
         if let Some(input) = self.inputs.iter().find(|i| !is_sha256_hex(&i.sha256)) {
             return Err(format!(
                 "the SHA-256 of the data file {} is not 64 hex digits",
-                input
-                    .file
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(80)
-                    .collect::<String>()
+                shown(&input.file)
             ));
         }
         Ok(())
     }
+}
+
+/// A name from a manifest someone sent, fit to quote in a message: no control characters, at
+/// most 80 of the rest.
+fn shown(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(80).collect()
 }
 
 /// The kinds of document a pack produces.

@@ -537,18 +537,13 @@ pub fn append_after(
             (read.records, read.head.clone())
         }
         _ => {
-            let mut bytes = Vec::new();
             file.seek(SeekFrom::Start(0)).map_err(io)?;
-            (&mut file)
-                .take(crate::fsio::limits::REGISTER + 1)
-                .read_to_end(&mut bytes)
-                .map_err(io)?;
-            if bytes.len() as u64 > crate::fsio::limits::REGISTER {
-                return Err(io(std::io::Error::other(format!(
-                    "it is larger than {} MiB, more than a register can hold",
-                    crate::fsio::limits::REGISTER >> 20
-                ))));
-            }
+            let size = file.metadata().map_err(io)?.len();
+            let bytes = crate::fsio::read_open_limited(&file, size, crate::fsio::limits::REGISTER)
+                .map_err(|source| RegisterError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
             chain_head(&bytes)?
         }
     };

@@ -18,8 +18,13 @@ fn write_json(path: &Path, value: &Value) {
     std::fs::write(path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    countersign::digest::sha256_hex(bytes)
+/// The first document the pack's manifest lists (the framework), by file name.
+fn framework_file(pack: &Path) -> String {
+    let manifest = read_json(&pack.join("out/manifest.json"));
+    manifest["documents"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A desk with the small example assembled in `pack`.
@@ -77,7 +82,10 @@ fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     assert_eq!(listed, expected);
     for input in inputs {
         let bytes = std::fs::read(pack.join(input["file"].as_str().unwrap())).unwrap();
-        assert_eq!(input["sha256"], sha256_hex(&bytes).as_str());
+        assert_eq!(
+            input["sha256"],
+            countersign::digest::sha256_hex(&bytes).as_str()
+        );
     }
 
     // Unchanged: a key is added as usual.
@@ -98,10 +106,7 @@ fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     let keyring = read_json(&pack.join("keys/keyring.json"));
     assert_eq!(keyring["events"].as_array().unwrap().len(), 1);
     // And signing is refused the same way, with nothing written.
-    let framework = manifest["documents"][0]["file"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let framework = framework_file(&pack);
     let doc = format!("pack/out/{framework}");
     let (code, out, err) = desk.run(&["sign", &doc, "--key", "private/riverside-council.key"]);
     assert_ne!(code, 0, "{out}{err}");
@@ -170,11 +175,7 @@ fn a_pack_read_on_two_threads_gives_the_same_answers_and_the_same_first_problem(
             > 256 * 1024
     );
     desk.ok(&["assemble", "pack"]);
-    let manifest = read_json(&pack.join("out/manifest.json"));
-    let framework = manifest["documents"][0]["file"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let framework = framework_file(&pack);
     let doc = format!("pack/out/{framework}");
 
     desk.add_key("member-0519", "Alex Example");
@@ -259,11 +260,7 @@ fn a_recorded_signature_whose_file_was_lost_is_filed_again_without_a_second_reco
     let desk = Desk(dir.path());
     let pack = dir.path().join("pack");
     desk.add_key("riverside-council", "Amira Shah");
-    let manifest = read_json(&pack.join("out/manifest.json"));
-    let framework = manifest["documents"][0]["file"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let framework = framework_file(&pack);
     desk.sign(&framework, "riverside-council");
     let register = pack.join("register/register.jsonl");
     let records = |p: &Path| std::fs::read_to_string(p).unwrap().lines().count();
