@@ -113,7 +113,7 @@ fn main() {
                 .add(
                     &key.public(),
                     &format!("org-{i:04}"),
-                    &data.organisations[i].signatory.name,
+                    &data.organisations()[i].signatory.name,
                     &[],
                     Timestamp::parse("2026-01-01").unwrap_or_else(at),
                     at(),
@@ -128,7 +128,7 @@ fn main() {
         std::fs::create_dir_all(&inbox).unwrap();
         std::fs::create_dir_all(&last).unwrap();
         for (i, key) in keys.iter().enumerate() {
-            let org = &data.organisations[i];
+            let org = &data.organisations()[i];
             let request = SignRequest {
                 file: &framework.file,
                 bytes: &bytes,

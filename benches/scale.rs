@@ -178,8 +178,8 @@ fn main() {
             keyring
                 .add(
                     &key.public(),
-                    &data.organisations[i].id,
-                    &data.organisations[i].signatory.name,
+                    &data.organisations()[i].id,
+                    &data.organisations()[i].signatory.name,
                     &[],
                     Timestamp::from_unix(NOW - 86_400),
                     at,
@@ -192,7 +192,7 @@ fn main() {
         std::fs::create_dir_all(dir.join("private")).unwrap();
         let mut add_ms = Vec::new();
         for (i, key) in keys.iter().enumerate().skip(n - timed_keys) {
-            let org = &data.organisations[i];
+            let org = &data.organisations()[i];
             let pub_path = dir.join(format!("private/{}.pub", org.id));
             std::fs::write(&pub_path, format!("{}\n", key.public().to_openssh(&org.id))).unwrap();
             std::fs::write(
@@ -233,7 +233,7 @@ fn main() {
                 let i = data
                     .position(party)
                     .expect("every party is a generated organisation");
-                let org = &data.organisations[i];
+                let org = &data.organisations()[i];
                 total += 1;
                 if i >= n - timed_keys && sign_ms.len() < timed_keys {
                     let (ms, rss) = run(

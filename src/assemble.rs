@@ -321,7 +321,7 @@ pub fn manifest_for(data: &PackData, documents: &[AssembledDocument]) -> Manifes
         pack: data.framework.id.clone(),
         pack_version: data.framework.version.clone(),
         inputs: data
-            .files
+            .files()
             .iter()
             .map(|f| crate::manifest::InputRecord {
                 file: f.name.clone(),

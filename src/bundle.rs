@@ -101,7 +101,7 @@ pub fn collect(
     // Framework, organisations, then protocols by name: the order validation read them in.
     let mut files: Vec<(String, Vec<u8>)> = contents
         .data
-        .files
+        .files()
         .iter()
         .map(|f| (f.name.clone(), f.bytes.clone()))
         .collect();

@@ -31,12 +31,12 @@ pub(crate) fn plan(
 ) -> Vec<Job> {
     let fw = &data.framework;
     let orgs: Vec<Value> = data
-        .organisations
+        .organisations()
         .iter()
         .map(|o| organisation_context(o, data))
         .collect();
     let members = |kind: MembershipKind| -> Vec<Value> {
-        data.organisations
+        data.organisations()
             .iter()
             .zip(&orgs)
             .filter(|(o, _)| o.membership.kind == kind)
@@ -53,10 +53,10 @@ pub(crate) fn plan(
         "approved": fw.approved, "status_label": fw.status.label(),
         "document_control": {"lead_author": fw.document_control.lead_author},
     });
-    let all_ids: Vec<String> = data.organisations.iter().map(|o| o.id.clone()).collect();
+    let all_ids: Vec<String> = data.organisations().iter().map(|o| o.id.clone()).collect();
     // The signature sheet is not assembled: it is a rendition for signing on paper, made when
     // it is printed or bundled, listing who has signed electronically (see `sheet`).
-    let all_signatories: Vec<Value> = data.organisations.iter().map(signatory_context).collect();
+    let all_signatories: Vec<Value> = data.organisations().iter().map(signatory_context).collect();
     let framework_file = format!("framework-v{}.docx", fw.version);
     let base = |document: Value, signatories: Vec<Value>| {
         json!({
@@ -122,7 +122,7 @@ pub(crate) fn plan(
             context,
         });
     }
-    for (org, value) in data.organisations.iter().zip(&orgs) {
+    for (org, value) in data.organisations().iter().zip(&orgs) {
         if org.membership.kind != MembershipKind::Affiliate {
             continue;
         }

@@ -273,16 +273,16 @@ impl Pack {
     /// for commands that add a key or a signature. Files unchanged since the manifest's
     /// documents were assembled from them are not checked again.
     pub fn parties(&self) -> Result<PackData, crate::validate::PackError> {
-        self.parties_as_assembled(self.manifest().ok().as_ref())
+        let read = crate::validate::read_parties(&self.root)?;
+        Self::parties_as_assembled(read, self.manifest().ok().as_ref())
     }
 
     fn parties_as_assembled(
-        &self,
+        read: crate::validate::PartiesRead,
         manifest: Option<&Manifest>,
     ) -> Result<PackData, crate::validate::PackError> {
         // Without a manifest that reads, everything is checked in full.
-        let assembled = manifest.map_or(&[][..], |m| &m.inputs[..]);
-        crate::validate::load_parties(&self.root, assembled)
+        read.check(manifest.map_or(&[][..], |m| &m.inputs[..]))
     }
 
     /// Reads the manifest.
@@ -392,30 +392,31 @@ impl Pack {
     /// signatures and checkpoints. Documents are read when asked for.
     pub fn contents(&self) -> Result<PackContents, LoadError> {
         self.check_no_links()?;
-        let (data, rest) = self.side_by_side(
-            || self.data(),
-            || -> Result<_, LoadError> {
-                Ok((
-                    self.manifest()?,
-                    self.keyring()?,
-                    self.register()?,
-                    self.signatures()?,
-                    self.checkpoints()?,
-                    self.paper()?,
-                ))
-            },
-        );
-        let data = data?;
-        let (manifest, keyring, register, signatures, checkpoints, paper) = rest?;
+        let data = Part::new(|| self.data());
+        let manifest = Part::new(|| self.manifest());
+        let keyring = Part::new(|| self.keyring());
+        let register = Part::new(|| self.register());
+        let signatures = Part::new(|| self.signatures());
+        let checkpoints = Part::new(|| self.checkpoints());
+        let paper = Part::new(|| self.paper());
+        self.share(&[
+            &data,
+            &signatures,
+            &register,
+            &keyring,
+            &manifest,
+            &checkpoints,
+            &paper,
+        ]);
         Ok(PackContents {
-            data,
-            manifest,
-            keyring,
-            register,
+            data: data.take()?,
+            manifest: manifest.take()?,
+            keyring: keyring.take()?,
+            register: register.take()?,
             register_head: None,
-            signatures,
-            checkpoints,
-            paper,
+            signatures: signatures.take()?,
+            checkpoints: checkpoints.take()?,
+            paper: paper.take()?,
             documents: Documents::Folder(self.out.clone()),
         })
     }
@@ -428,34 +429,29 @@ impl Pack {
     /// are most of what a pack holds; one returned signature should not cost reading them all.
     pub fn contents_for_signing(&self, with_register: bool) -> Result<PackContents, LoadError> {
         self.check_no_links()?;
-        // Split so that neither side waits long for the other. Problems are reported in the
-        // order the parts would be read one after the other: data, manifest, keyring, register.
-        let parties = || {
-            let manifest = self.manifest();
-            (self.parties_as_assembled(manifest.as_ref().ok()), manifest)
-        };
-        let (data, manifest, keyring, register) = if with_register {
-            // Reading the register in full costs about as much as everything else together.
-            let (((data, manifest), keyring), register) = self.side_by_side(
-                || (parties(), self.keyring()),
-                || Register::load_with_head(&self.root),
-            );
-            (data, manifest, keyring, register)
+        let parties = Part::new(|| crate::validate::read_parties(&self.root));
+        let manifest = Part::new(|| self.manifest());
+        let keyring = Part::new(|| self.keyring());
+        let register = Part::new(|| {
+            if with_register {
+                Register::load_with_head(&self.root)
+            } else {
+                // Its chain checked as an append checks it: a hash per record.
+                crate::register::check_chain(&self.root).map(|head| (Register::default(), head))
+            }
+        });
+        // The costliest part first: at national scale the register read in full, otherwise
+        // the keyring's replay.
+        if with_register {
+            self.share(&[&register, &keyring, &parties, &manifest]);
         } else {
-            // Checking its chain costs about what the manifest and the data cost less the
-            // keyring: it follows the keyring, beside them.
-            let ((data, manifest), (keyring, head)) = self.side_by_side(parties, || {
-                (self.keyring(), crate::register::check_chain(&self.root))
-            });
-            (
-                data,
-                manifest,
-                keyring,
-                head.map(|h| (Register::default(), h)),
-            )
-        };
-        let (data, manifest, keyring) = (data?, manifest?, keyring?);
-        let (register, register_head) = register?;
+            self.share(&[&keyring, &register, &parties, &manifest]);
+        }
+        // Problems are reported in the order the parts would be read one after the other.
+        let (parties, manifest) = (parties.take(), manifest.take());
+        let data = Self::parties_as_assembled(parties?, manifest.as_ref().ok())?;
+        let (manifest, keyring) = (manifest?, keyring.take()?);
+        let (register, register_head) = register.take()?;
         let checkpoints = self.checkpoints()?;
         Ok(PackContents {
             data,
@@ -472,50 +468,54 @@ impl Pack {
 
     /// What adding a key needs: the parties (checked only if changed since assembly), the
     /// keyring, and the register's head, its chain checked before the keyring changes so that
-    /// no key is added that the register could not record. In a large pack the data is read
-    /// beside the keyring and the register's chain, which together cost about as much.
+    /// no key is added that the register could not record.
     pub fn for_adding_a_key(
         &self,
     ) -> Result<(PackData, Keyring, crate::register::ChainHead), LoadError> {
         self.check_no_links()?;
-        let (data, (keyring, head)) = self.side_by_side(
-            || self.parties(),
-            || (self.keyring(), crate::register::check_chain(&self.root)),
-        );
-        let (data, head) = (data?, head?);
-        Ok((data, keyring?, head))
+        let parties = Part::new(|| crate::validate::read_parties(&self.root));
+        let manifest = Part::new(|| self.manifest());
+        let keyring = Part::new(|| self.keyring());
+        let head = Part::new(|| crate::register::check_chain(&self.root));
+        self.share(&[&keyring, &head, &parties, &manifest]);
+        let data = Self::parties_as_assembled(parties.take()?, manifest.take().ok().as_ref())?;
+        let head = head.take()?;
+        Ok((data, keyring.take()?, head))
     }
 
-    /// Runs `first` on a second thread while this one runs `second`: each reads and checks
-    /// parts of the pack that do not depend on the other's, and at national scale each costs
-    /// milliseconds. Both always run to the end; callers report problems in the order the
-    /// parts would be read one after the other. A small pack (its organisations' file under
-    /// 256 KiB) is read on one thread: there a second costs more than it saves.
-    fn side_by_side<A: Send, B>(
-        &self,
-        first: impl Fn() -> A + Sync,
-        second: impl FnOnce() -> B,
-    ) -> (A, B) {
+    /// Runs each part, the costliest first, on whichever of two threads is free: each reads and
+    /// checks a part of the pack that does not depend on the others', and at national scale
+    /// each costs a millisecond or more. A second thread can start late (on a busy or virtual
+    /// machine, milliseconds late); until it does, this one goes on to the next part, so
+    /// that a late start costs nothing. A small pack (its organisations' file under 256 KiB)
+    /// is read on one thread: there a second costs more than it saves.
+    fn share(&self, parts: &[&dyn Run]) {
         const WORTH_A_THREAD: u64 = 256 * 1024;
         let organisations = self.root.join(crate::validate::ORGANISATIONS_FILE);
         if std::fs::metadata(organisations).map_or(true, |m| m.len() < WORTH_A_THREAD) {
-            let first = first();
-            return (first, second());
+            parts.iter().for_each(|part| part.run());
+            return;
         }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            while let Some(part) =
+                parts.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            {
+                part.run();
+            }
+        };
         std::thread::scope(|scope| {
-            let running = std::thread::Builder::new()
-                .name("pack data".into())
-                .spawn_scoped(scope, &first);
-            let second = second();
-            let first = match running {
-                Ok(handle) => handle
+            let helper = std::thread::Builder::new()
+                .name("pack part".into())
+                .spawn_scoped(scope, work);
+            // Without a second thread, this one runs every part.
+            work();
+            if let Ok(helper) = helper {
+                helper
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No second thread to be had: run it on this one.
-                Err(_) => first(),
-            };
-            (first, second)
-        })
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            }
+        });
     }
 
     /// Takes the keyring's lock, creating the keys folder if needed.
@@ -632,6 +632,38 @@ impl Pack {
 
 /// Reads the regular files of a folder whose names end with `suffix`, sorted by name; also
 /// returns the names of other regular files there. A missing folder holds nothing.
+/// One part of a pack to read and check, with what it gave once run.
+struct Part<T, F> {
+    read: F,
+    done: std::sync::OnceLock<T>,
+}
+
+/// A part that can run on either thread.
+trait Run: Sync {
+    fn run(&self);
+}
+
+impl<T, F: Fn() -> T> Part<T, F> {
+    fn new(read: F) -> Self {
+        Part {
+            read,
+            done: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// What the part gave (read now, had it not run).
+    fn take(self) -> T {
+        let Part { read, done } = self;
+        done.into_inner().unwrap_or_else(read)
+    }
+}
+
+impl<T: Send + Sync, F: Fn() -> T + Sync> Run for Part<T, F> {
+    fn run(&self) {
+        self.done.get_or_init(&self.read);
+    }
+}
+
 fn read_folder(dir: &Path, suffix: &str) -> Result<(Vec<SignatureFile>, Vec<String>), LoadError> {
     if crate::fsio::is_symlink(dir) {
         return Err(LoadError::Symlink(dir.to_path_buf()));
@@ -818,6 +850,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_part_runs_once_on_one_thread_or_two() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let pack = Pack::new(dir.path());
+        // A small pack is read on one thread, a large one (by its organisations' file) on two.
+        for size in [10, 300 * 1024] {
+            let orgs = dir.path().join(crate::validate::ORGANISATIONS_FILE);
+            std::fs::write(&orgs, vec![b' '; size]).unwrap();
+            let runs: Vec<AtomicUsize> = (0..6).map(|_| AtomicUsize::new(0)).collect();
+            let parts: Vec<_> = (0..6)
+                .map(|i| {
+                    let runs = &runs;
+                    Part::new(move || {
+                        runs[i].fetch_add(1, Ordering::SeqCst);
+                        i * 10
+                    })
+                })
+                .collect();
+            let shared: Vec<&dyn Run> = parts.iter().map(|p| p as &dyn Run).collect();
+            pack.share(&shared);
+            let given: Vec<usize> = parts.into_iter().map(Part::take).collect();
+            assert_eq!(given, [0, 10, 20, 30, 40, 50]);
+            assert!(runs.iter().all(|r| r.load(Ordering::SeqCst) == 1), "{size}");
+        }
+        // A part never run is read when taken.
+        assert_eq!(Part::new(|| 7).take(), 7);
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn context(
     let mut counts = SheetCounts::default();
     let signatories: Vec<Value> = contents
         .data
-        .organisations
+        .organisations()
         .iter()
         .map(|o| {
             let party = parties.get(o.id.as_str()).copied();

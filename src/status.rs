@@ -148,7 +148,7 @@ pub fn status(
     for p in &data.protocols {
         consider("protocol", &p.id, &p.title, &p.review_by);
     }
-    for o in &data.organisations {
+    for o in data.organisations() {
         if let Some(a) = &o.assurance {
             consider(
                 "assurance checklist",
@@ -220,7 +220,7 @@ fn by_organisation(
     documents: &[DocumentStatus],
 ) -> Vec<OrganisationStatus> {
     let mut out: Vec<OrganisationStatus> = data
-        .organisations
+        .organisations()
         .iter()
         .map(|o| OrganisationStatus {
             id: o.id.clone(),

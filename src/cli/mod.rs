@@ -454,7 +454,7 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         args.pack.display(),
         data.framework.id,
         data.framework.version,
-        data.organisations.len(),
+        data.organisation_count(),
         data.protocols.len()
     );
     if !args.code_checklist {

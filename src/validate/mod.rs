@@ -8,12 +8,14 @@
 //! column where there is one (`positions.rs`), and the fix. This module loads the files and
 //! runs the passes; it reads files and writes nothing.
 
+mod organisations;
 mod positions;
 mod rules;
 mod schema;
 
 pub use schema::{FileKind, schemas};
 
+use organisations::{Located, Organisations};
 use rules::Rules;
 use schema::parse_and_check_schema;
 
@@ -122,35 +124,83 @@ pub struct DataFile {
 /// A pack's data, loaded and checked.
 #[derive(Debug, Clone)]
 pub struct PackData {
-    /// Where each organisation is, by id.
+    /// Where each organisation is, by id (for organisations parsed all at once).
     index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     /// The framework.
     pub framework: Framework,
-    /// The organisations, in file order.
-    pub organisations: Vec<Organisation>,
+    /// The organisations, in file order: see [`PackData::organisations`].
+    organisations: Organisations,
     /// The protocols, ordered by file name.
     pub protocols: Vec<Protocol>,
-    /// The files they came from.
-    pub files: Vec<DataFile>,
+    /// The files they came from: see [`PackData::files`].
+    files: Vec<DataFile>,
 }
 
 impl PackData {
-    /// The organisation with this id.
-    pub fn organisation(&self, id: &str) -> Option<&Organisation> {
-        self.position(id).and_then(|i| self.organisations.get(i))
+    fn new(
+        framework: Framework,
+        organisations: Organisations,
+        protocols: Vec<Protocol>,
+        files: Vec<DataFile>,
+    ) -> PackData {
+        PackData {
+            index: std::sync::OnceLock::new(),
+            framework,
+            organisations,
+            protocols,
+            files,
+        }
     }
 
-    /// Where the organisation with this id stands in `organisations`.
+    /// The organisations, in file order. Data loaded for adding a key or a signature
+    /// ([`load_parties`]) parses them here, the first time, if it has not yet.
+    pub fn organisations(&self) -> &[Organisation] {
+        match &self.organisations {
+            Organisations::Parsed(all) => all,
+            Organisations::Located(located) => located.all(self.organisations_file()),
+        }
+    }
+
+    /// How many organisations there are, without parsing any.
+    pub fn organisation_count(&self) -> usize {
+        match &self.organisations {
+            Organisations::Parsed(all) => all.len(),
+            Organisations::Located(located) => located.len(),
+        }
+    }
+
+    /// The organisation with this id.
+    pub fn organisation(&self, id: &str) -> Option<&Organisation> {
+        let i = self.position(id)?;
+        match &self.organisations {
+            Organisations::Parsed(all) => all.get(i),
+            Organisations::Located(located) => located.get(i, self.organisations_file()),
+        }
+    }
+
+    /// Where the organisation with this id stands in [`PackData::organisations`].
     pub fn position(&self, id: &str) -> Option<usize> {
+        let all = match &self.organisations {
+            Organisations::Parsed(all) => all,
+            Organisations::Located(located) => return located.position(id),
+        };
         // Ids are unique (validation checks it); the index is built once, on first use.
         let index = self.index.get_or_init(|| {
-            self.organisations
-                .iter()
+            all.iter()
                 .enumerate()
                 .map(|(i, o)| (o.id.clone(), i))
                 .collect()
         });
         index.get(id).copied()
+    }
+
+    /// The data files as read: the framework, the organisations, then any protocols by name.
+    pub fn files(&self) -> &[DataFile] {
+        &self.files
+    }
+
+    fn organisations_file(&self) -> &[u8] {
+        self.files.get(1).map_or(&[][..], |f| &f.bytes[..])
     }
 }
 
@@ -201,35 +251,69 @@ pub fn load_pack(root: &Path) -> Result<PackData, PackError> {
 ///
 /// `assembled` is what the manifest recorded of the data the current documents were assembled
 /// from ([`crate::manifest::Manifest::inputs`]), each file checked in full then. When both files
-/// are, byte for byte, as recorded, they are only read into the model, not checked again: at
-/// national scale checking the organisations is most of what adding one signature costs. Any
+/// are, byte for byte, as recorded, they are not checked again, and each organisation is
+/// parsed only when first asked for ([`PackData::organisation`]): at national scale checking,
+/// or even parsing, every organisation is most of what adding one signature costs. Any
 /// difference, or a file the model cannot read, and they are checked in full.
 pub fn load_parties(
     root: &Path,
     assembled: &[crate::manifest::InputRecord],
 ) -> Result<PackData, PackError> {
+    read_parties(root)?.check(assembled)
+}
+
+/// The framework's and organisations' files as [`read_parties`] found them, not yet compared
+/// with what the manifest recorded.
+#[derive(Debug)]
+pub struct PartiesRead {
+    files: Vec<DataFile>,
+    /// The SHA-256 of each file, in hex.
+    digests: Vec<String>,
+    /// The framework parsed and each organisation located, if the files read as such.
+    quick: Option<(Framework, Located)>,
+}
+
+/// Reads the framework's and organisations' files and does what does not depend on the
+/// manifest (hashing them, parsing the framework, locating each organisation), so that this
+/// can run beside reading the manifest; [`PartiesRead::check`] finishes [`load_parties`].
+pub fn read_parties(root: &Path) -> Result<PartiesRead, PackError> {
     if !root.join(FRAMEWORK_FILE).is_file() {
         return Err(PackError::NotAPack(root.to_path_buf()));
     }
     let files = vec![read(root, FRAMEWORK_FILE)?, read(root, ORGANISATIONS_FILE)?];
-    let as_assembled = |file: &DataFile| {
-        assembled.iter().any(|input| {
-            input.file == file.name && input.sha256 == crate::digest::sha256_hex(&file.bytes)
-        })
-    };
-    if files.iter().all(as_assembled)
-        && let Ok(framework) = serde_json::from_slice::<Framework>(&files[0].bytes)
-        && let Ok(organisations) = serde_json::from_slice::<OrganisationsFile>(&files[1].bytes)
-    {
-        return Ok(PackData {
-            index: std::sync::OnceLock::new(),
-            framework,
-            organisations: organisations.organisations,
-            protocols: Vec::new(),
-            files,
+    let digests = files
+        .iter()
+        .map(|f| crate::digest::sha256_hex(&f.bytes))
+        .collect();
+    let quick = serde_json::from_slice::<Framework>(&files[0].bytes)
+        .ok()
+        .zip(Located::find(&files[1].bytes));
+    Ok(PartiesRead {
+        files,
+        digests,
+        quick,
+    })
+}
+
+impl PartiesRead {
+    /// The parties' data: as read, if both files are as `assembled` records; otherwise checked
+    /// in full (see [`load_parties`]).
+    pub fn check(self, assembled: &[crate::manifest::InputRecord]) -> Result<PackData, PackError> {
+        let as_assembled = self.files.iter().zip(&self.digests).all(|(file, digest)| {
+            assembled
+                .iter()
+                .any(|input| input.file == file.name && &input.sha256 == digest)
         });
+        match self.quick {
+            Some((framework, located)) if as_assembled => Ok(PackData::new(
+                framework,
+                Organisations::Located(located),
+                Vec::new(),
+                self.files,
+            )),
+            _ => check_files(self.files),
+        }
     }
-    check_files(files)
 }
 
 fn build_validator(kind: FileKind) -> Result<jsonschema::Validator, PackError> {
@@ -304,17 +388,86 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
         };
         rules.check(&framework, &organisations, &protocols);
         if findings.is_empty() {
-            return Ok(PackData {
-                index: std::sync::OnceLock::new(),
+            return Ok(PackData::new(
                 framework,
-                organisations,
-                protocols: protocols.into_iter().map(|(_, p)| p).collect(),
+                Organisations::Parsed(organisations),
+                protocols.into_iter().map(|(_, p)| p).collect(),
                 files,
-            });
+            ));
         }
     }
     Err(PackError::Invalid {
         findings,
         rules_checked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::InputRecord;
+
+    fn example() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cambs")
+    }
+
+    fn recorded(root: &Path) -> Vec<InputRecord> {
+        [FRAMEWORK_FILE, ORGANISATIONS_FILE]
+            .iter()
+            .map(|file| InputRecord {
+                file: file.to_string(),
+                sha256: crate::digest::sha256_hex(&std::fs::read(root.join(file)).unwrap()),
+            })
+            .collect()
+    }
+
+    fn as_json(o: &Organisation) -> Value {
+        serde_json::to_value(o).unwrap()
+    }
+
+    #[test]
+    fn parties_as_assembled_give_what_a_full_check_gives_one_by_one_or_all_at_once() {
+        let root = example();
+        let full = load_pack(&root).unwrap();
+        let quick = load_parties(&root, &recorded(&root)).unwrap();
+        assert!(matches!(quick.organisations, Organisations::Located(_)));
+        assert!(quick.protocols.is_empty());
+        assert_eq!(quick.framework.id, full.framework.id);
+        assert_eq!(quick.organisation_count(), full.organisation_count());
+        // One by one, last first: each is the organisation a full check reads, at its place.
+        for (i, o) in full.organisations().iter().enumerate().rev() {
+            assert_eq!(quick.position(&o.id), Some(i));
+            assert_eq!(as_json(quick.organisation(&o.id).unwrap()), as_json(o));
+        }
+        assert!(quick.organisation("no-such-organisation").is_none());
+        // All at once, in file order.
+        let all: Vec<Value> = quick.organisations().iter().map(as_json).collect();
+        let expected: Vec<Value> = full.organisations().iter().map(as_json).collect();
+        assert_eq!(all, expected);
+        assert_eq!(quick.files().len(), 2);
+    }
+
+    #[test]
+    fn parties_not_as_recorded_are_checked_in_full() {
+        let root = example();
+        let mut records = recorded(&root);
+        records[1].sha256 = "0".repeat(64);
+        for assembled in [&records[..], &[]] {
+            let data = load_parties(&root, assembled).unwrap();
+            assert!(matches!(data.organisations, Organisations::Parsed(_)));
+        }
+        // A file that breaks a rule is refused when it is not as recorded, never read quietly.
+        let dir = tempfile::tempdir().unwrap();
+        for file in [FRAMEWORK_FILE, ORGANISATIONS_FILE] {
+            std::fs::copy(root.join(file), dir.path().join(file)).unwrap();
+        }
+        let path = dir.path().join(ORGANISATIONS_FILE);
+        let mut orgs: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let list = orgs["organisations"].as_array_mut().unwrap();
+        let twin = list[0].clone();
+        list.push(twin);
+        std::fs::write(&path, serde_json::to_vec_pretty(&orgs).unwrap()).unwrap();
+        let err = load_parties(dir.path(), &records).unwrap_err().to_string();
+        assert!(err.contains(ORGANISATIONS_FILE), "{err}");
+    }
 }
