@@ -299,3 +299,50 @@ fn a_recorded_signature_whose_file_was_lost_is_filed_again_without_a_second_reco
     );
     assert_eq!(records(&register), before);
 }
+
+#[test]
+fn a_collection_hands_what_it_loaded_to_its_caller_once_the_files_are_filed() {
+    use countersign::collect::{Outcome, collect_then};
+    use countersign::pack::Pack;
+    use countersign::time::Timestamp;
+    let dir = assembled_small_pack();
+    let desk = Desk(dir.path());
+    let pack_dir = dir.path().join("pack");
+    desk.add_key("riverside-council", "Amira Shah");
+    let framework = framework_file(&pack_dir);
+    desk.sign(&framework, "riverside-council");
+    let name = format!(
+        "{}.riverside-council.dsse.json",
+        framework.trim_end_matches(".docx")
+    );
+    // The pack's copy is lost; the signatory's copy comes back.
+    let filed = pack_dir.join("signatures").join(&name);
+    let returned = vec![("copy.json".to_string(), std::fs::read(&filed).unwrap())];
+    std::fs::remove_file(&filed).unwrap();
+    let pack = Pack::new(&pack_dir);
+    let at = Timestamp::from_unix(1_795_435_200);
+    let pack_id = read_json(&pack_dir.join("out/manifest.json"))["pack"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let mut handed = Vec::new();
+    let report = collect_then(&pack, &returned, at, |c| handed.push(c.manifest.pack)).unwrap();
+    assert_eq!(report.files[0].outcome, Outcome::Collected);
+    assert!(filed.is_file());
+    assert_eq!(handed, std::slice::from_ref(&pack_id), "handed over once");
+
+    // Held already: nothing filed, and what was loaded is still handed over.
+    let report = collect_then(&pack, &returned, at, |c| handed.push(c.manifest.pack)).unwrap();
+    assert_eq!(report.files[0].outcome, Outcome::AlreadyHeld);
+    assert_eq!(handed, [pack_id.clone(), pack_id]);
+
+    // A pack that cannot be loaded (its keyring edited) is refused; nothing is handed over.
+    let keyring_path = pack_dir.join("keys/keyring.json");
+    let mut keyring = read_json(&keyring_path);
+    keyring["events"][0]["prev"] = json!("1".repeat(64));
+    write_json(&keyring_path, &keyring);
+    let err = collect_then(&pack, &returned, at, |c| handed.push(c.manifest.pack)).unwrap_err();
+    assert!(err.to_string().contains("keyring"), "{err}");
+    assert_eq!(handed.len(), 2);
+}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign::collect::{CollectError, Outcome, collect as collect_files};
+use countersign::collect::{CollectError, Outcome, collect_then};
 use countersign::pack::Pack;
 
 use super::{
@@ -68,7 +68,7 @@ pub fn collect(args: &CollectArgs) -> Result<i32, Failure> {
         ));
     }
     let pack = Pack::new(&args.pack);
-    let report = collect_files(&pack, &files, now()?).map_err(|e| match e {
+    let report = collect_then(&pack, &files, now()?, super::release_at_exit).map_err(|e| match e {
         CollectError::Load(e) => load_failure(e),
         CollectError::Store(e) => store_failure(e),
         CollectError::Register(e) => Failure::verify(
