@@ -5,7 +5,7 @@
 //! Keys and most signatures are made in process through the library (fast and the same bytes
 //! the command makes); what is timed is the commands people run: `assemble`, `keys add` and
 //! `sign` (the last few, medians), `collect` (all returned signatures at once, per file, and one
-//! more alone, a median of three), `status`, `verify` of the framework, `bundle` and `verify`
+//! more alone, a median of seven), `status`, `verify` of the framework, `bundle` and `verify`
 //! of the bundle (medians of three), each with its peak memory (`/usr/bin/time`, where
 //! present). After the table, how each figure grows from one size to the next.
 //!
@@ -272,7 +272,7 @@ fn main() {
         let returned = std::fs::read_dir(dir.join("inbox")).unwrap().count();
         let (collect_ms, rss) = run(&["collect", "pack", "inbox"], dir);
         note(rss);
-        // One more returned signature alone: the median of three collections, the pack put
+        // One more returned signature alone: the median of seven collections, the pack put
         // back as it was before each but the last (its register and signatures folder).
         let register = dir.join("pack/register/register.jsonl");
         let before = std::fs::read(&register).unwrap();
@@ -281,7 +281,7 @@ fn main() {
             .map(|e| e.unwrap().file_name())
             .collect::<Vec<_>>();
         let mut one = Vec::new();
-        for round in 0..3 {
+        for round in 0..7 {
             if round > 0 {
                 std::fs::write(&register, &before).unwrap();
                 for name in &last {

@@ -124,6 +124,23 @@ pub fn pack_json(data: &[u8]) {
     ];
     let i = usize::from(which) % files.len();
     files[i].bytes = rest.to_vec();
+    // The same bytes as data recorded at assembly (a manifest edited to match them): read
+    // without a check, each organisation located and parsed on demand.
+    let parties = files[..2].to_vec();
+    let recorded: Vec<_> = parties
+        .iter()
+        .map(|f| crate::manifest::InputRecord {
+            file: f.name.clone(),
+            sha256: crate::digest::sha256_hex(&f.bytes),
+        })
+        .collect();
+    if let Ok(data) = crate::validate::PartiesRead::from_files(parties).check(&recorded) {
+        let ids: Vec<String> = data.organisations().iter().map(|o| o.id.clone()).collect();
+        for id in ids.iter().take(64) {
+            let _ = data.organisation(id);
+        }
+        let _ = data.organisation_count();
+    }
     let _ = crate::validate::check_files(files);
 }
 

@@ -281,21 +281,29 @@ pub fn read_parties(root: &Path) -> Result<PartiesRead, PackError> {
         return Err(PackError::NotAPack(root.to_path_buf()));
     }
     let files = vec![read(root, FRAMEWORK_FILE)?, read(root, ORGANISATIONS_FILE)?];
-    let digests = files
-        .iter()
-        .map(|f| crate::digest::sha256_hex(&f.bytes))
-        .collect();
-    let quick = serde_json::from_slice::<Framework>(&files[0].bytes)
-        .ok()
-        .zip(Located::find(&files[1].bytes));
-    Ok(PartiesRead {
-        files,
-        digests,
-        quick,
-    })
+    Ok(PartiesRead::from_files(files))
 }
 
 impl PartiesRead {
+    /// The framework's and organisations' files (in that order), already in memory.
+    pub(crate) fn from_files(files: Vec<DataFile>) -> PartiesRead {
+        let digests = files
+            .iter()
+            .map(|f| crate::digest::sha256_hex(&f.bytes))
+            .collect();
+        let quick = match &files[..] {
+            [framework, organisations] => serde_json::from_slice::<Framework>(&framework.bytes)
+                .ok()
+                .zip(Located::find(&organisations.bytes)),
+            _ => None,
+        };
+        PartiesRead {
+            files,
+            digests,
+            quick,
+        }
+    }
+
     /// The parties' data: as read, if both files are as `assembled` records; otherwise checked
     /// in full (see [`load_parties`]).
     pub fn check(self, assembled: &[crate::manifest::InputRecord]) -> Result<PackData, PackError> {
