@@ -4,6 +4,13 @@
 
 use sha2::{Digest, Sha256};
 
+/// The `prev` of the first link of a chain (the keyring's and the register's alike): 64 zero
+/// digits.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// [`GENESIS`] as [`hex_digits`] gives a digest, for a chain walked without allocating.
+pub const GENESIS_DIGITS: [u8; 64] = [b'0'; 64];
+
 /// The SHA-256 of `bytes` as 64 lower-case hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
@@ -34,8 +41,24 @@ pub fn hex_digits(digest: &[u8; 32]) -> [u8; 64] {
     out
 }
 
+/// Digits from [`hex_digits`] as a string.
+pub fn hex_text(digits: &[u8; 64]) -> String {
+    digits.iter().map(|&d| char::from(d)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_first_link_reads_the_same_as_text_and_as_digits() {
+        assert_eq!(super::GENESIS.as_bytes(), &super::GENESIS_DIGITS[..]);
+        assert_eq!(super::hex_text(&super::GENESIS_DIGITS), super::GENESIS);
+        let digest = [0xa5; 32];
+        assert_eq!(
+            super::hex_text(&super::hex_digits(&digest)),
+            super::to_hex(&digest)
+        );
+    }
+
     #[test]
     fn hex_is_the_hex_crates() {
         let bytes: Vec<u8> = (0..=255).collect();

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::digest::{GENESIS, GENESIS_DIGITS};
 use crate::keys::{KeyError, KeyId, PublicKey};
 use crate::time::Timestamp;
 
@@ -16,8 +17,6 @@ use crate::time::Timestamp;
 pub const KEYRING_FILE: &str = "keys/keyring.json";
 /// The keyring's format label.
 pub const KEYRING_FORMAT: &str = "countersign/keyring/v1";
-/// The `prev` of the first change.
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Why a key was revoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,7 +373,7 @@ impl Keyring {
         };
         // Each change names the SHA-256 of the one before as serialised; one buffer serves
         // every change, and digests are compared as hex digits without a string each.
-        let mut expected_prev = [b'0'; 64];
+        let mut expected_prev = GENESIS_DIGITS;
         let mut serialised = Vec::new();
         for event in file.events {
             let seq = event.seq;
@@ -505,7 +504,7 @@ impl Keyring {
     fn record(&mut self, at: Timestamp, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
         let prev = self.events.last().map_or_else(
             || GENESIS.to_string(),
-            |last| String::from_utf8_lossy(&event_hash(last, &mut Vec::new())).into_owned(),
+            |last| crate::digest::hex_text(&event_hash(last, &mut Vec::new())),
         );
         let event = KeyEvent {
             seq: self.events.len() as u64 + 1,

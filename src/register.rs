@@ -22,7 +22,7 @@ use crate::time::Timestamp;
 /// Where the register lives in a pack.
 pub const REGISTER_FILE: &str = "register/register.jsonl";
 /// The `prev` of the first record.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS: &str = crate::digest::GENESIS;
 
 /// What a record says happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -389,7 +389,7 @@ pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
 /// hash per record, compared as bytes with nothing allocated, so appending stays cheap in a
 /// register of many thousands.
 fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
-    let mut head = [b'0'; 64];
+    let mut head = crate::digest::GENESIS_DIGITS;
     let mut count = 0;
     let mut walk = lines(text).peekable();
     while let Some(line) = walk.next() {
@@ -409,7 +409,7 @@ fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
         head = crate::digest::hex_digits(&Sha256::digest(line).into());
         count = number;
     }
-    Ok((count, String::from_utf8_lossy(&head).into_owned()))
+    Ok((count, crate::digest::hex_text(&head)))
 }
 
 /// The register's lines, numbered from 1, as a full read and an append both walk them: a last

@@ -101,6 +101,7 @@ fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     write_json(&orgs_path, &orgs);
     let (code, out, err) = try_to_add_the_hospitals_key(&desk);
     assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("error: no key was added: "), "{err}");
     assert!(err.contains("organisations.json"), "{err}");
     assert!(err.contains("riverside-council"), "{err}");
     let keyring = read_json(&pack.join("keys/keyring.json"));
@@ -110,6 +111,13 @@ fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     let doc = format!("pack/out/{framework}");
     let (code, out, err) = desk.run(&["sign", &doc, "--key", "private/riverside-council.key"]);
     assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("error: nothing was signed: "), "{err}");
+    assert!(err.contains("organisations.json"), "{err}");
+    // Collecting a returned file is refused the same way.
+    std::fs::write(dir.path().join("returned.json"), b"{}").unwrap();
+    let (code, out, err) = desk.run(&["collect", "pack", "returned.json"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("error: nothing was collected: "), "{err}");
     assert!(err.contains("organisations.json"), "{err}");
     assert!(
         !pack.join("signatures").exists()

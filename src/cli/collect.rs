@@ -69,7 +69,7 @@ pub fn collect(args: &CollectArgs) -> Result<i32, Failure> {
     }
     let pack = Pack::new(&args.pack);
     let report = collect_then(&pack, &files, now()?, super::release_at_exit).map_err(|e| match e {
-        CollectError::Load(e) => load_failure(e),
+        CollectError::Load(e) => load_failure(e).after("nothing was collected"),
         CollectError::Store(e) => store_failure(e),
         CollectError::Register(e) => Failure::verify(
             format!("the pack's register cannot be trusted: {e}; nothing was collected"),

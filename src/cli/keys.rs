@@ -435,7 +435,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             let lock = lock_keyring(&a.pack)?;
             let (data, mut keyring, register) = Pack::new(&a.pack)
                 .for_adding_a_key()
-                .map_err(load_failure)?;
+                .map_err(|e| load_failure(e).after("no key was added"))?;
             let org = data.organisation(&a.org).ok_or_else(|| {
                 Failure::input(
                     format!("'{}' is not an organisation of the pack", a.org),

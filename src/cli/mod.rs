@@ -242,6 +242,16 @@ impl Failure {
             code: EXIT_VERIFY_FAILED,
         }
     }
+
+    /// The same failure, saying first what the command did not do ("nothing was collected"):
+    /// a reader of a message about some file should not have to wonder whether anything was
+    /// half done.
+    fn after(self, outcome: &str) -> Failure {
+        Failure {
+            message: format!("{outcome}: {}", self.message),
+            ..self
+        }
+    }
 }
 
 /// The current time in UTC: `SOURCE_DATE_EPOCH` (seconds) when set, so runs can be

@@ -349,7 +349,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
             format!("cannot record the signature in the register: {e}; nothing was signed"),
             Some("run `countersign register verify` and repair the register first".into()),
         ),
-        other => load_failure(other),
+        other => load_failure(other).after("nothing was signed"),
     };
     // Signing adds one file: the register's chain is checked once, its records read only to
     // judge a signature already held under that name, and the append builds on that check.
