@@ -630,8 +630,6 @@ impl Pack {
     }
 }
 
-/// Reads the regular files of a folder whose names end with `suffix`, sorted by name; also
-/// returns the names of other regular files there. A missing folder holds nothing.
 /// One part of a pack to read and check, with what it gave once run.
 struct Part<T, F> {
     read: F,
@@ -664,6 +662,8 @@ impl<T: Send + Sync, F: Fn() -> T + Sync> Run for Part<T, F> {
     }
 }
 
+/// Reads the regular files of a folder whose names end with `suffix`, sorted by name; also
+/// returns the names of other regular files there. A missing folder holds nothing.
 fn read_folder(dir: &Path, suffix: &str) -> Result<(Vec<SignatureFile>, Vec<String>), LoadError> {
     if crate::fsio::is_symlink(dir) {
         return Err(LoadError::Symlink(dir.to_path_buf()));

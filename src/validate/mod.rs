@@ -124,8 +124,6 @@ pub struct DataFile {
 /// A pack's data, loaded and checked.
 #[derive(Debug, Clone)]
 pub struct PackData {
-    /// Where each organisation is, by id (for organisations parsed all at once).
-    index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
     /// The framework.
     pub framework: Framework,
     /// The organisations, in file order: see [`PackData::organisations`].
@@ -144,7 +142,6 @@ impl PackData {
         files: Vec<DataFile>,
     ) -> PackData {
         PackData {
-            index: std::sync::OnceLock::new(),
             framework,
             organisations,
             protocols,
@@ -156,7 +153,7 @@ impl PackData {
     /// ([`load_parties`]) parses them here, the first time, if it has not yet.
     pub fn organisations(&self) -> &[Organisation] {
         match &self.organisations {
-            Organisations::Parsed(all) => all,
+            Organisations::Parsed(all, _) => all,
             Organisations::Located(located) => located.all(self.organisations_file()),
         }
     }
@@ -164,7 +161,7 @@ impl PackData {
     /// How many organisations there are, without parsing any.
     pub fn organisation_count(&self) -> usize {
         match &self.organisations {
-            Organisations::Parsed(all) => all.len(),
+            Organisations::Parsed(all, _) => all.len(),
             Organisations::Located(located) => located.len(),
         }
     }
@@ -173,25 +170,14 @@ impl PackData {
     pub fn organisation(&self, id: &str) -> Option<&Organisation> {
         let i = self.position(id)?;
         match &self.organisations {
-            Organisations::Parsed(all) => all.get(i),
+            Organisations::Parsed(all, _) => all.get(i),
             Organisations::Located(located) => located.get(i, self.organisations_file()),
         }
     }
 
     /// Where the organisation with this id stands in [`PackData::organisations`].
     pub fn position(&self, id: &str) -> Option<usize> {
-        let all = match &self.organisations {
-            Organisations::Parsed(all) => all,
-            Organisations::Located(located) => return located.position(id),
-        };
-        // Ids are unique (validation checks it); the index is built once, on first use.
-        let index = self.index.get_or_init(|| {
-            all.iter()
-                .enumerate()
-                .map(|(i, o)| (o.id.clone(), i))
-                .collect()
-        });
-        index.get(id).copied()
+        self.organisations.position(id)
     }
 
     /// The data files as read: the framework, the organisations, then any protocols by name.
@@ -398,7 +384,7 @@ pub fn check_files(files: Vec<DataFile>) -> Result<PackData, PackError> {
         if findings.is_empty() {
             return Ok(PackData::new(
                 framework,
-                Organisations::Parsed(organisations),
+                Organisations::parsed(organisations),
                 protocols.into_iter().map(|(_, p)| p).collect(),
                 files,
             ));
@@ -462,7 +448,7 @@ mod tests {
         records[1].sha256 = "0".repeat(64);
         for assembled in [&records[..], &[]] {
             let data = load_parties(&root, assembled).unwrap();
-            assert!(matches!(data.organisations, Organisations::Parsed(_)));
+            assert!(matches!(data.organisations, Organisations::Parsed(..)));
         }
         // A file that breaks a rule is refused when it is not as recorded, never read quietly.
         let dir = tempfile::tempdir().unwrap();

@@ -21,10 +21,36 @@ use crate::model::Organisation;
 /// The organisations, in file order.
 #[derive(Debug, Clone)]
 pub(super) enum Organisations {
-    /// Every organisation parsed (and checked, by whoever built the data).
-    Parsed(Vec<Organisation>),
+    /// Every organisation parsed (and checked, by whoever built the data), with where each
+    /// is by id, indexed on first use.
+    Parsed(Vec<Organisation>, OnceLock<HashMap<String, usize>>),
     /// Where each organisation lies in the organisations' file, parsed when first asked for.
     Located(Located),
+}
+
+impl Organisations {
+    /// Organisations parsed all at once.
+    pub(super) fn parsed(all: Vec<Organisation>) -> Organisations {
+        Organisations::Parsed(all, OnceLock::new())
+    }
+
+    /// Where the organisation with this id stands.
+    pub(super) fn position(&self, id: &str) -> Option<usize> {
+        match self {
+            Organisations::Parsed(all, index) => index
+                .get_or_init(|| {
+                    // Ids are unique (validation checks it); the first is kept regardless.
+                    let mut index = HashMap::with_capacity(all.len());
+                    for (i, o) in all.iter().enumerate() {
+                        index.entry(o.id.clone()).or_insert(i);
+                    }
+                    index
+                })
+                .get(id)
+                .copied(),
+            Organisations::Located(located) => located.position(id),
+        }
+    }
 }
 
 /// Where each organisation lies in the organisations' file, as found by a skim that builds no
