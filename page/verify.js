@@ -396,7 +396,34 @@ const SSH_TYPE = 'ssh-ed25519';
 const SSH_PREFIX = concat(new Uint8Array([0, 0, 0, 11]), UTF8.encode(SSH_TYPE), new Uint8Array([0, 0, 0, 32]));
 const SPKI_PREFIX = new Uint8Array([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
 const GENESIS = '0'.repeat(64);
-const KEYRING_FORMAT = 'countersign/keyring/v1';
+const KEYRING_FORMAT = 'countersign/keyring/v2';
+const KEYRING_FORMAT_V1 = 'countersign/keyring/v1';
+
+/** The format a v2 keyring's first line names, or null when that line is no keyring header. */
+function keyringHeader(bytes) {
+  const end = bytes.indexOf(0x0a);
+  try {
+    return fields(parseJson(end < 0 ? bytes : bytes.subarray(0, end), 'not JSON'), { format: 's' }).format;
+  } catch {
+    return null;
+  }
+}
+
+/** As `KeyringError::Incomplete`. */
+function incompleteLine(line) {
+  return `its last line (line ${line}) is incomplete: adding a change was interrupted (a crash or a full disk?), so that change was never made; remove that line and make the change again`;
+}
+
+/** As `names_a_keyring_format`: whether the bytes name a keyring format the command reads. */
+function namesKeyringFormat(bytes) {
+  if (keyringHeader(bytes) === KEYRING_FORMAT) return true;
+  try {
+    const value = parseJson(bytes, 'not JSON');
+    return value !== null && typeof value === 'object' && value.format === KEYRING_FORMAT_V1;
+  } catch {
+    return false;
+  }
+}
 
 // The encodings of points of small order (the weak keys `verify_strict` refuses), derived from
 // curve25519-dalek's eight-torsion points with both sign bits and the non-canonical forms of 0
@@ -482,44 +509,81 @@ class Keyring {
     return this.keys.get(keyId);
   }
 
-  /** As `Keyring::from_bytes`: the chain replayed; throws Refused with the command's words. */
+  /**
+   * As `Keyring::from_bytes`: either format read, the chain replayed; throws Refused with the
+   * command's words. v2 is a header line then a change per line, each linked by the SHA-256 of
+   * the line before as written; v1 is one document whose changes are linked by the SHA-256 of
+   * each serialised compactly (the same bytes v2 writes).
+   */
   static async fromBytes(bytes) {
     const malformed = (why) => new Refused(`it is not a countersign keyring (${why})`);
+    const header = keyringHeader(bytes);
+    if (header !== null && header !== KEYRING_FORMAT) {
+      throw malformed(`the format is '${header}', not '${KEYRING_FORMAT}'`);
+    }
+    const ring = new Keyring();
+    if (header === KEYRING_FORMAT) {
+      let start = bytes.indexOf(0x0a) + 1;
+      if (start === 0) throw new Refused(incompleteLine(1));
+      let prev = GENESIS;
+      for (let number = 2; start < bytes.length; number++) {
+        const end = bytes.indexOf(0x0a, start);
+        if (end < 0) throw new Refused(incompleteLine(number));
+        const line = bytes.subarray(start, end);
+        let event;
+        try {
+          event = parseJson(line, 'not JSON');
+        } catch (e) {
+          throw malformed(`line ${number}: ${e.message}`);
+        }
+        await ring.replay(event, prev, malformed);
+        prev = await sha256Hex(line);
+        start = end + 1;
+      }
+      return ring;
+    }
     let file;
     try {
       file = fields(parseJson(bytes, 'not JSON'), { format: 's', events: 'a' });
     } catch (e) {
       throw malformed(e.message);
     }
-    if (file.format !== KEYRING_FORMAT) throw malformed(`the format is '${file.format}', not '${KEYRING_FORMAT}'`);
-    const ring = new Keyring();
+    if (file.format !== KEYRING_FORMAT_V1) throw malformed(`the format is '${file.format}', not '${KEYRING_FORMAT}'`);
+    let prev = GENESIS;
     for (const event of file.events) {
-      try {
-        fields(event, { seq: 'n', prev: 's', at: 't', change: 'o' });
-        const spec = Object.hasOwn(CHANGE_FIELDS, event.change.action) ? CHANGE_FIELDS[event.change.action] : null;
-        if (!spec) throw new Refused(`unknown variant \`${shown(event.change.action, 40)}\``);
-        fields(event.change, spec);
-        if (event.change.action === 'revoked' && !['superseded', 'compromised'].includes(event.change.reason)) {
-          throw new Refused(`unknown variant \`${shown(event.change.reason, 40)}\``);
-        }
-      } catch (e) {
-        throw malformed(e.message);
-      }
-      const seq = event.seq;
-      const expectedPrev = ring.canonical.length === 0 ? GENESIS : await sha256Hex(UTF8.encode(ring.canonical.at(-1)));
-      const broken = (problem) => new Refused(`its history was altered: change ${seq} ${problem}`);
-      if (seq !== ring.events.length + 1) {
-        throw broken(`is numbered ${seq} where ${ring.events.length + 1} was expected (a change was removed, inserted or reordered)`);
-      }
-      if (event.prev !== expectedPrev) throw broken('does not follow from the change before it (that change was edited)');
-      if (ring.events.length > 0 && parseTime(event.at) < parseTime(ring.events.at(-1).at)) {
-        throw broken('is dated before the change before it');
-      }
-      await ring.apply(event, broken);
-      ring.events.push(event);
-      ring.canonical.push(canonicalEvent(event));
+      await ring.replay(event, prev, malformed);
+      prev = await sha256Hex(UTF8.encode(canonicalEvent(event)));
     }
     return ring;
+  }
+
+  /** As `Keyring::replay`: a change checked against the link `prev` and applied. */
+  async replay(event, prev, malformed) {
+    try {
+      fields(event, { seq: 'n', prev: 's', at: 't', change: 'o' });
+      const spec = Object.hasOwn(CHANGE_FIELDS, event.change.action) ? CHANGE_FIELDS[event.change.action] : null;
+      if (!spec) throw new Refused(`unknown variant \`${shown(event.change.action, 40)}\``);
+      fields(event.change, spec);
+      if (event.change.action === 'revoked' && !['superseded', 'compromised'].includes(event.change.reason)) {
+        throw new Refused(`unknown variant \`${shown(event.change.reason, 40)}\``);
+      }
+    } catch (e) {
+      throw malformed(e.message);
+    }
+    const seq = event.seq;
+    const broken = (problem) => new Refused(`its history was altered: change ${seq} ${problem}`);
+    if (seq !== this.events.length + 1) {
+      throw broken(`is numbered ${seq} where ${this.events.length + 1} was expected (a change was removed, inserted or reordered)`);
+    }
+    if (event.prev !== (this.events.length === 0 ? GENESIS : prev)) {
+      throw broken('does not follow from the change before it (that change was edited)');
+    }
+    if (this.events.length > 0 && parseTime(event.at) < parseTime(this.events.at(-1).at)) {
+      throw broken('is dated before the change before it');
+    }
+    await this.apply(event, broken);
+    this.events.push(event);
+    this.canonical.push(canonicalEvent(event));
   }
 
   async apply(event, broken) {
@@ -1527,13 +1591,7 @@ async function trustAnchor(trust, keyring) {
     if (loaded.error) return { failure: loaded };
     trusted = loaded.contents.keyring;
   } else {
-    let value = null;
-    try {
-      value = JSON.parse(FATAL_UTF8.decode(trust.bytes));
-    } catch {
-      value = null;
-    }
-    if (value && typeof value === 'object' && value.format === KEYRING_FORMAT) {
+    if (namesKeyringFormat(trust.bytes)) {
       try {
         trusted = await Keyring.fromBytes(trust.bytes);
       } catch (e) {

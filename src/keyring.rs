@@ -5,18 +5,53 @@
 //! and the current state is derived by replaying them: there is no separate state that could be
 //! edited to swap a key silently, and an edited, removed or reordered change breaks the chain.
 //! Holds public keys only; never a secret.
+//!
+//! The file (format `countersign/keyring/v2`) is a header line, `{"format":"countersign/keyring/v2"}`,
+//! then one change per line as compact JSON; each change's `prev` is the SHA-256 of the line
+//! before it as written (zeros for the first). A change is added by appending its line, as the
+//! register is, so adding a key writes one line however many keys the pack holds, and a replay
+//! hashes each line as read instead of serialising it again. The first format,
+//! `countersign/keyring/v1` (one JSON document, the changes in an array), is still read: its
+//! links are the SHA-256 of each change serialised compactly, which are the very lines v2
+//! writes, so a v1 keyring is rewritten as v2 with every link kept the next time it changes.
+//! This module reads and writes the bytes; where the file lives and its lock are
+//! [`crate::pack`]'s.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::digest::{GENESIS, GENESIS_DIGITS};
+use crate::digest::GENESIS_DIGITS;
 use crate::keys::{KeyError, KeyId, PublicKey};
 use crate::time::Timestamp;
 
 /// Where the keyring lives in a pack.
 pub const KEYRING_FILE: &str = "keys/keyring.json";
-/// The keyring's format label.
-pub const KEYRING_FORMAT: &str = "countersign/keyring/v1";
+/// The keyring's format label, as its header line names it.
+pub const KEYRING_FORMAT: &str = "countersign/keyring/v2";
+/// The first format's label (one JSON document), still read.
+pub const KEYRING_FORMAT_V1: &str = "countersign/keyring/v1";
+
+/// Whether `bytes` name a keyring format countersign reads (v2's header line, or v1's
+/// `format` field), whatever else they hold: how a file given as something to trust is told
+/// apart from a trust file.
+pub fn names_a_keyring_format(bytes: &[u8]) -> bool {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    if serde_json::from_slice::<Header>(first_line).is_ok_and(|h| h.format == KEYRING_FORMAT) {
+        return true;
+    }
+    #[derive(Deserialize)]
+    struct AnyFormat {
+        format: String,
+    }
+    serde_json::from_slice::<AnyFormat>(bytes).is_ok_and(|f| f.format == KEYRING_FORMAT_V1)
+}
+
+/// The header line of a v2 keyring.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    format: String,
+}
 
 /// Why a key was revoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,13 +244,6 @@ struct KeyringFile {
     events: Vec<KeyEvent>,
 }
 
-/// The same file for writing, borrowing the history instead of copying every change.
-#[derive(Serialize)]
-struct KeyringFileOut<'a> {
-    format: &'a str,
-    events: &'a [KeyEvent],
-}
-
 /// A revocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revocation {
@@ -313,6 +341,14 @@ pub enum KeyringError {
         /// What is wrong.
         problem: String,
     },
+    /// The last line was cut short: a change was being added when the write stopped.
+    #[error(
+        "its last line (line {line}) is incomplete: adding a change was interrupted (a crash or a full disk?), so that change was never made; remove that line and make the change again"
+    )]
+    Incomplete {
+        /// The line, counting the header as line 1.
+        line: usize,
+    },
     /// A public key in it (or being added) is not usable.
     #[error("the key {key_id} is not usable: {source}")]
     BadKey {
@@ -336,90 +372,201 @@ pub enum KeyringError {
 }
 
 /// The keyring: its history, and the keys it gives.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Keyring {
     events: Vec<KeyEvent>,
     keys: Vec<KeyRecord>,
     /// Where each key is in `keys`.
     index: std::collections::HashMap<KeyId, usize>,
+    /// What the next change names as `prev`: the SHA-256 of the last change as written.
+    head: [u8; 64],
+    /// The file as read, when it was read in the current format: changes made since are
+    /// appended after it.
+    as_read: Option<AsRead>,
 }
 
-/// What the next change names as `prev`: the SHA-256 of this one as serialised, in hex digits.
-/// `buffer` is cleared and reused, so a replay serialises every change into one allocation.
+impl Default for Keyring {
+    fn default() -> Keyring {
+        Keyring {
+            events: Vec::new(),
+            keys: Vec::new(),
+            index: std::collections::HashMap::new(),
+            head: GENESIS_DIGITS,
+            as_read: None,
+        }
+    }
+}
+
+/// A keyring file as it was read in the current format: enough to append to it while it is
+/// unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsRead {
+    /// Its length in bytes.
+    pub len: u64,
+    /// How many changes it held.
+    pub changes: usize,
+    /// The SHA-256 of its last line (the header's, if it held no change), as hex digits.
+    pub last_line: [u8; 64],
+}
+
+/// What the next change names as `prev`: the SHA-256 of this one serialised compactly (the
+/// line written for it), in hex digits. `buffer` is cleared and reused, so a replay of the
+/// first format serialises every change into one allocation.
 fn event_hash(event: &KeyEvent, buffer: &mut Vec<u8>) -> [u8; 64] {
     buffer.clear();
     // Writing a derived struct into memory cannot fail; an empty buffer would hash to a
     // digest no change names, so a failure could only break the chain, never forge it.
     let _ = serde_json::to_writer(&mut *buffer, event);
-    crate::digest::hex_digits(&Sha256::digest(&buffer[..]).into())
+    hex_sha256(buffer)
+}
+
+fn hex_sha256(bytes: &[u8]) -> [u8; 64] {
+    crate::digest::hex_digits(&Sha256::digest(bytes).into())
 }
 
 impl Keyring {
-    /// Reads a keyring, checking the chain and replaying every change.
+    /// Reads a keyring (either format), checking the chain and replaying every change.
     pub fn from_bytes(bytes: &[u8]) -> Result<Keyring, KeyringError> {
+        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        match serde_json::from_slice::<Header>(first_line) {
+            Ok(header) if header.format == KEYRING_FORMAT => Self::from_lines(bytes),
+            Ok(header) => Err(KeyringError::Malformed(format!(
+                "the format is '{}', not '{KEYRING_FORMAT}'",
+                header.format
+            ))),
+            Err(_) => Self::from_document(bytes),
+        }
+    }
+
+    /// Reads the current format: the header line, then a change per line, each line's
+    /// SHA-256 the next one's `prev`.
+    fn from_lines(bytes: &[u8]) -> Result<Keyring, KeyringError> {
+        let mut lines = bytes.split_inclusive(|&b| b == b'\n');
+        let header = lines.next().unwrap_or_default();
+        let changes = bytes.iter().filter(|&&b| b == b'\n').count();
+        let mut ring = Keyring::with_room(changes);
+        let Some(header) = header.strip_suffix(b"\n") else {
+            return Err(KeyringError::Incomplete { line: 1 });
+        };
+        let mut last_line = hex_sha256(header);
+        for (number, line) in lines.enumerate() {
+            let Some(json) = line.strip_suffix(b"\n") else {
+                return Err(KeyringError::Incomplete { line: number + 2 });
+            };
+            let event: KeyEvent = serde_json::from_slice(json)
+                .map_err(|e| KeyringError::Malformed(format!("line {}: {e}", number + 2)))?;
+            ring.replay(event)?;
+            ring.head = hex_sha256(json);
+            last_line = ring.head;
+        }
+        ring.as_read = Some(AsRead {
+            len: bytes.len() as u64,
+            changes: ring.events.len(),
+            last_line,
+        });
+        Ok(ring)
+    }
+
+    /// Reads the first format: one document, the changes in an array, each linked by the
+    /// SHA-256 of the one before serialised compactly (the line v2 writes for it).
+    fn from_document(bytes: &[u8]) -> Result<Keyring, KeyringError> {
         let file: KeyringFile =
             serde_json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
-        if file.format != KEYRING_FORMAT {
+        if file.format != KEYRING_FORMAT_V1 {
             return Err(KeyringError::Malformed(format!(
                 "the format is '{}', not '{KEYRING_FORMAT}'",
                 file.format
             )));
         }
-        // Most changes add a key: room for all of them, made once.
-        let mut ring = Keyring {
-            events: Vec::with_capacity(file.events.len()),
-            keys: Vec::with_capacity(file.events.len()),
-            index: std::collections::HashMap::with_capacity(file.events.len()),
-        };
-        // Each change names the SHA-256 of the one before as serialised; one buffer serves
-        // every change, and digests are compared as hex digits without a string each.
-        let mut expected_prev = GENESIS_DIGITS;
+        let mut ring = Keyring::with_room(file.events.len());
+        // One buffer serves every change.
         let mut serialised = Vec::new();
         for event in file.events {
-            let seq = event.seq;
-            if seq != ring.events.len() as u64 + 1 {
-                return Err(KeyringError::Broken {
-                    seq,
-                    problem: format!(
-                        "is numbered {seq} where {} was expected (a change was removed, inserted or reordered)",
-                        ring.events.len() + 1
-                    ),
-                });
-            }
-            if event.prev.as_bytes() != expected_prev {
-                return Err(KeyringError::Broken {
-                    seq,
-                    problem: "does not follow from the change before it (that change was edited)"
-                        .into(),
-                });
-            }
-            if let Some(last) = ring.events.last()
-                && event.at < last.at
-            {
-                return Err(KeyringError::Broken {
-                    seq,
-                    problem: "is dated before the change before it".into(),
-                });
-            }
-            ring.apply(&event).map_err(|e| KeyringError::Broken {
-                seq,
-                problem: format!("cannot be applied: {e}"),
-            })?;
-            expected_prev = event_hash(&event, &mut serialised);
-            ring.events.push(event);
+            let head = event_hash(&event, &mut serialised);
+            ring.replay(event)?;
+            ring.head = head;
         }
         Ok(ring)
     }
 
-    /// The keyring as JSON, one change per array entry.
+    /// Room for `changes` changes, made once: most changes add a key.
+    fn with_room(changes: usize) -> Keyring {
+        Keyring {
+            events: Vec::with_capacity(changes),
+            keys: Vec::with_capacity(changes),
+            index: std::collections::HashMap::with_capacity(changes),
+            ..Keyring::default()
+        }
+    }
+
+    /// Checks that a change as read follows from the last (its number, its link and its time)
+    /// and applies it.
+    fn replay(&mut self, event: KeyEvent) -> Result<(), KeyringError> {
+        let seq = event.seq;
+        if seq != self.events.len() as u64 + 1 {
+            return Err(KeyringError::Broken {
+                seq,
+                problem: format!(
+                    "is numbered {seq} where {} was expected (a change was removed, inserted or reordered)",
+                    self.events.len() + 1
+                ),
+            });
+        }
+        if event.prev.as_bytes() != self.head {
+            return Err(KeyringError::Broken {
+                seq,
+                problem: "does not follow from the change before it (that change was edited)"
+                    .into(),
+            });
+        }
+        if let Some(last) = self.events.last()
+            && event.at < last.at
+        {
+            return Err(KeyringError::Broken {
+                seq,
+                problem: "is dated before the change before it".into(),
+            });
+        }
+        self.apply(&event).map_err(|e| KeyringError::Broken {
+            seq,
+            problem: format!("cannot be applied: {e}"),
+        })?;
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// The whole keyring in the current format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let file = KeyringFileOut {
-            format: KEYRING_FORMAT,
-            events: &self.events,
-        };
-        let mut bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
+        let mut bytes = Vec::new();
+        // Writing derived structs into memory cannot fail.
+        let _ = serde_json::to_writer(
+            &mut bytes,
+            &Header {
+                format: KEYRING_FORMAT.into(),
+            },
+        );
         bytes.push(b'\n');
+        bytes.extend_from_slice(&self.lines_from(0));
         bytes
+    }
+
+    /// The lines of the changes from the `first` (counting from 0) on, each ending in a
+    /// newline: what is appended to the file as read ([`Keyring::as_read`]) to give this
+    /// keyring.
+    pub fn lines_from(&self, first: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for event in self.events.get(first..).unwrap_or_default() {
+            let _ = serde_json::to_writer(&mut bytes, event);
+            bytes.push(b'\n');
+        }
+        bytes
+    }
+
+    /// The file this keyring was read from, if it was in the current format: a change made
+    /// since can be appended to it while it is unchanged. A keyring read in the first format,
+    /// or made new, is written whole.
+    pub fn as_read(&self) -> Option<AsRead> {
+        self.as_read
     }
 
     fn apply(&mut self, event: &KeyEvent) -> Result<(), KeyringError> {
@@ -502,10 +649,7 @@ impl Keyring {
     }
 
     fn record(&mut self, at: Timestamp, change: KeyChange) -> Result<&KeyEvent, KeyringError> {
-        let prev = self.events.last().map_or_else(
-            || GENESIS.to_string(),
-            |last| crate::digest::hex_text(&event_hash(last, &mut Vec::new())),
-        );
+        let prev = crate::digest::hex_text(&self.head);
         let event = KeyEvent {
             seq: self.events.len() as u64 + 1,
             prev,
@@ -521,6 +665,7 @@ impl Keyring {
             )));
         }
         self.apply(&event)?;
+        self.head = event_hash(&event, &mut Vec::new());
         self.events.push(event);
         Ok(self
             .events
@@ -683,27 +828,142 @@ mod tests {
         );
     }
 
+    /// The keyring's lines: the header, then one per change.
+    fn lines(ring: &Keyring) -> Vec<String> {
+        String::from_utf8(ring.to_bytes())
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn joined(lines: &[String]) -> Vec<u8> {
+        lines
+            .iter()
+            .flat_map(|l| format!("{l}\n").into_bytes())
+            .collect()
+    }
+
     #[test]
     fn an_edited_removed_or_reordered_change_breaks_the_chain() {
         let (ring, _) = ring();
-        let text = String::from_utf8(ring.to_bytes()).unwrap();
-        let edited = text.replace("cambs-cc\"", "fenland\"");
+        let lines = lines(&ring);
+        assert_eq!(lines.len(), 3, "a header and two changes: {lines:?}");
+        assert_eq!(lines[0], r#"{"format":"countersign/keyring/v2"}"#);
+
+        let mut edited = lines.clone();
+        edited[1] = edited[1].replace("cambs-cc\"", "fenland\"");
         assert!(
             matches!(
-                Keyring::from_bytes(edited.as_bytes()),
+                Keyring::from_bytes(&joined(&edited)),
                 Err(KeyringError::Broken { seq: 2, .. })
             ),
             "editing change 1 shows at change 2"
         );
-        let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
-        file["events"].as_array_mut().unwrap().remove(0);
+        // Even a change of spacing alone is an edit: the link is to the line as written.
+        let mut respaced = lines.clone();
+        respaced[1] = respaced[1].replacen(':', ": ", 1);
+        assert!(serde_json::from_str::<serde_json::Value>(&respaced[1]).is_ok());
         assert!(matches!(
-            Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()),
+            Keyring::from_bytes(&joined(&respaced)),
             Err(KeyringError::Broken { seq: 2, .. })
         ));
-        let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
-        file["events"].as_array_mut().unwrap().swap(0, 1);
-        assert!(Keyring::from_bytes(&serde_json::to_vec(&file).unwrap()).is_err());
+        let removed = [lines[0].clone(), lines[2].clone()];
+        assert!(matches!(
+            Keyring::from_bytes(&joined(&removed)),
+            Err(KeyringError::Broken { seq: 2, .. })
+        ));
+        let swapped = [lines[0].clone(), lines[2].clone(), lines[1].clone()];
+        assert!(Keyring::from_bytes(&joined(&swapped)).is_err());
+        let mut other_format = lines.clone();
+        other_format[0] = r#"{"format":"countersign/keyring/v9"}"#.into();
+        let error = Keyring::from_bytes(&joined(&other_format)).unwrap_err();
+        assert!(
+            error.to_string().contains("countersign/keyring/v9"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_first_format_keyring_is_read_and_rewritten_with_every_link_kept() {
+        let (ring, id) = ring();
+        let v1 = serde_json::to_vec_pretty(&serde_json::json!({
+            "format": KEYRING_FORMAT_V1,
+            "events": ring.events,
+        }))
+        .unwrap();
+        assert!(names_a_keyring_format(&v1));
+        let mut read = Keyring::from_bytes(&v1).unwrap();
+        assert_eq!(read.keys(), ring.keys());
+        assert_eq!(read.as_read(), None, "a v1 keyring is written whole");
+        read.revoke(
+            &id,
+            RevocationReason::Superseded,
+            t("2026-06-01"),
+            None,
+            t("2026-06-01"),
+        )
+        .unwrap();
+        let rewritten = read.to_bytes();
+        let again = Keyring::from_bytes(&rewritten).unwrap();
+        assert_eq!(again.keys(), read.keys());
+        // The first two lines are exactly the changes v1 held, links unchanged.
+        assert_eq!(lines(&again)[1..3], lines(&ring)[1..3]);
+    }
+
+    #[test]
+    fn a_change_is_appended_as_one_line_after_the_file_as_read() {
+        let (ring, _) = ring();
+        let bytes = ring.to_bytes();
+        assert!(names_a_keyring_format(&bytes));
+        let mut read = Keyring::from_bytes(&bytes).unwrap();
+        let as_read = read.as_read().unwrap();
+        assert_eq!(as_read.len, bytes.len() as u64);
+        assert_eq!(as_read.changes, 2);
+        let last = lines(&ring).pop().unwrap();
+        assert_eq!(as_read.last_line, hex_sha256(last.as_bytes()));
+        read.add(
+            &SecretKey::from_seed(&[3; 32]).public(),
+            "peterborough",
+            "Amara Okafor",
+            &[],
+            t("2026-04-01"),
+            t("2026-04-03T09:00:00Z"),
+        )
+        .unwrap();
+        let appended = read.lines_from(as_read.changes);
+        assert_eq!(appended.iter().filter(|&&b| b == b'\n').count(), 1);
+        let mut file = bytes.clone();
+        file.extend_from_slice(&appended);
+        assert_eq!(file, read.to_bytes(), "appending gives the whole file");
+        assert_eq!(Keyring::from_bytes(&file).unwrap().keys(), read.keys());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_named_and_nothing_else_is_read_as_a_keyring() {
+        let (ring, _) = ring();
+        let bytes = ring.to_bytes();
+        let torn = &bytes[..bytes.len() - 10];
+        let error = Keyring::from_bytes(torn).unwrap_err();
+        assert!(
+            matches!(error, KeyringError::Incomplete { line: 3 }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("remove that line"), "{error}");
+        let header_only = &bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()];
+        assert!(matches!(
+            Keyring::from_bytes(header_only),
+            Err(KeyringError::Incomplete { line: 1 })
+        ));
+        for other in [
+            &b""[..],
+            b"{}",
+            br#"{"format":"countersign/trust/v1"}"#,
+            b"\n\n",
+        ] {
+            assert!(!names_a_keyring_format(other));
+            assert!(Keyring::from_bytes(other).is_err());
+        }
     }
 
     #[test]

@@ -103,6 +103,12 @@ pub enum StoreError {
     /// The register could not be appended to.
     #[error("the register cannot be appended to: {0}")]
     Register(#[from] RegisterError),
+    /// The keyring was changed, outside countersign, while a command held its lock.
+    #[error(
+        "the keyring '{}' changed while this command was changing it (an edit made outside countersign?): nothing was written",
+        .0.display()
+    )]
+    KeyringChanged(PathBuf),
     /// The keyring's lock could not be taken.
     #[error("cannot lock the keyring in '{}' ({source})", path.display())]
     Lock {
@@ -111,6 +117,70 @@ pub enum StoreError {
         /// What the system said.
         source: std::io::Error,
     },
+}
+
+/// Appends the changes `keyring` made since it was read to its file, if the file is as read.
+fn append_to_keyring(
+    path: &Path,
+    keyring: &Keyring,
+    read: crate::keyring::AsRead,
+) -> Result<(), StoreError> {
+    use std::io::Write;
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if fsio::is_symlink(path) {
+        return Err(io(std::io::Error::other(
+            "it is a symbolic link; countersign does not follow links inside a pack",
+        ))
+        .into());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(io)?;
+    let as_read = file.metadata().map_err(io)?.len() == read.len
+        && last_line_digest(&mut file, read.len).map_err(io)? == read.last_line;
+    if !as_read {
+        return Err(StoreError::KeyringChanged(path.to_path_buf()));
+    }
+    let lines = keyring.lines_from(read.changes);
+    // One write of whole lines; a write cut short leaves a torn last line, which the next
+    // read names.
+    file.write_all(&lines).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(())
+}
+
+/// The SHA-256 (hex digits) of the last line of a file `len` bytes long that ends in a
+/// newline, reading back from its end only as far as that line goes.
+fn last_line_digest(file: &mut std::fs::File, len: u64) -> std::io::Result<[u8; 64]> {
+    use sha2::Digest;
+    use std::io::{Read, Seek, SeekFrom};
+    let mut window: u64 = 4096;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        file.by_ref().take(len - start).read_to_end(&mut tail)?;
+        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        match body.iter().rposition(|&b| b == b'\n') {
+            Some(newline) => {
+                let line = body.get(newline + 1..).unwrap_or_default();
+                return Ok(crate::digest::hex_digits(
+                    &sha2::Sha256::digest(line).into(),
+                ));
+            }
+            None if start == 0 => {
+                return Ok(crate::digest::hex_digits(
+                    &sha2::Sha256::digest(body).into(),
+                ));
+            }
+            None => window = window.saturating_mul(4),
+        }
+    }
 }
 
 /// Held while the keyring is read, changed and written, so two changes at once cannot lose
@@ -537,16 +607,23 @@ impl Pack {
         Ok(KeyringLock { _file: file })
     }
 
-    /// Writes the keyring, while its lock is held.
+    /// Writes the keyring, while its lock is held: a keyring read in the current format gets
+    /// the lines of its new changes appended, once the file is found as it was read (the same
+    /// length, the same last line); any other is written whole. The lock is taken before the
+    /// keyring is read, so only an edit made outside countersign can change it meanwhile, and
+    /// then nothing is written.
     pub fn save_keyring(&self, keyring: &Keyring, _lock: &KeyringLock) -> Result<(), StoreError> {
         let dir = self.keys_dir();
         std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io { path: dir, source })?;
-        fsio::write_atomic(
-            &self.keyring_path(),
-            &keyring.to_bytes(),
-            Overwrite::Replace,
-        )?;
-        Ok(())
+        let path = self.keyring_path();
+        match keyring.as_read() {
+            Some(read) => append_to_keyring(&path, keyring, read),
+            None => Ok(fsio::write_atomic(
+                &path,
+                &keyring.to_bytes(),
+                Overwrite::Replace,
+            )?),
+        }
     }
 
     /// Files new signature files under their canonical names and records them in the
@@ -879,6 +956,68 @@ mod tests {
         }
         // A part never run is read when taken.
         assert_eq!(Part::new(|| 7).take(), 7);
+    }
+
+    #[test]
+    fn a_keyring_change_is_appended_only_to_the_file_as_read() {
+        use crate::keys::SecretKey;
+        use crate::time::Timestamp;
+        let at = |text| Timestamp::parse(text).unwrap();
+        let add = |ring: &mut Keyring, seed: u8, org: &str| {
+            ring.add(
+                &SecretKey::from_seed(&[seed; 32]).public(),
+                org,
+                "A Signatory",
+                &[],
+                at("2026-04-01"),
+                at("2026-04-01T09:00:00Z"),
+            )
+            .map(|_| ())
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let pack = Pack::new(dir.path());
+        let lock = pack.lock_keyring().unwrap();
+        // No keyring yet: written whole.
+        let mut ring = pack.keyring().unwrap();
+        add(&mut ring, 1, "riverside-council").unwrap();
+        pack.save_keyring(&ring, &lock).unwrap();
+        let first = std::fs::read(pack.keyring_path()).unwrap();
+
+        // Read back: the next change is one line appended, the rest of the file untouched.
+        let mut ring = pack.keyring().unwrap();
+        add(&mut ring, 2, "riverside-hospital").unwrap();
+        pack.save_keyring(&ring, &lock).unwrap();
+        let second = std::fs::read(pack.keyring_path()).unwrap();
+        assert!(second.starts_with(&first));
+        assert_eq!(second, ring.to_bytes());
+        assert_eq!(pack.keyring().unwrap().keys(), ring.keys());
+
+        // Changed under the reader (same length, another last line; or longer): nothing is
+        // written.
+        let mut ring = pack.keyring().unwrap();
+        add(&mut ring, 3, "riverside-police").unwrap();
+        let swapped = String::from_utf8(second.clone()).unwrap().replacen(
+            "riverside-hospital",
+            "riverside-hospitak",
+            1,
+        );
+        std::fs::write(pack.keyring_path(), &swapped).unwrap();
+        assert!(matches!(
+            pack.save_keyring(&ring, &lock),
+            Err(StoreError::KeyringChanged(_))
+        ));
+        assert_eq!(
+            std::fs::read(pack.keyring_path()).unwrap(),
+            swapped.as_bytes()
+        );
+        let mut longer = second.clone();
+        longer.extend_from_slice(b"{}\n");
+        std::fs::write(pack.keyring_path(), &longer).unwrap();
+        assert!(matches!(
+            pack.save_keyring(&ring, &lock),
+            Err(StoreError::KeyringChanged(_))
+        ));
+        assert_eq!(std::fs::read(pack.keyring_path()).unwrap(), longer);
     }
 
     #[test]

@@ -265,7 +265,7 @@ pub enum Anchor {
     Pinned(TrustFile),
     /// A keyring trusted before (from an earlier bundle, or a keyring file), which the keyring
     /// being verified was checked to extend.
-    EarlierKeyring(Keyring),
+    EarlierKeyring(Box<Keyring>),
 }
 
 /// Whether a signing key is confirmed by what the verifier trusts.

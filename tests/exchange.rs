@@ -471,11 +471,7 @@ fn a_key_counts_from_its_creation_so_a_signature_made_before_it_was_added_holds(
 }
 
 fn keyring_id(pack: &Path, org: &str) -> String {
-    let ring: Value =
-        serde_json::from_slice(&std::fs::read(pack.join("keys/keyring.json")).unwrap()).unwrap();
-    ring["events"]
-        .as_array()
-        .unwrap()
+    support::keyring_changes(pack)
         .iter()
         .find(|e| e["change"]["organisation"] == org)
         .unwrap()["change"]["key_id"]

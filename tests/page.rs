@@ -208,6 +208,42 @@ fn build_corpus(c: &Path) -> Vec<Value> {
         *bytes = (lines.join("\n") + "\n").into_bytes();
     });
     case("rewritten-register", "rewritten-register.zip", None, None);
+    // The keyring in the first format (one JSON document), as a pack made before the current
+    // one holds it; the same file kept by a verifier as the keyring they trust; and a keyring
+    // whose last line was cut short.
+    let first_format = |bytes: &[u8]| {
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let changes: Vec<Value> = text
+            .lines()
+            .skip(1)
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        serde_json::to_vec_pretty(&json!({"format": "countersign/keyring/v1", "events": changes}))
+            .unwrap()
+    };
+    reindexed(&genuine, &c.join("first-format-keyring.zip"), |files| {
+        let bytes = file_of(files, "keys/keyring.json");
+        *bytes = first_format(bytes);
+    });
+    case(
+        "first-format-keyring",
+        "first-format-keyring.zip",
+        None,
+        None,
+    );
+    let kept = first_format(&std::fs::read(small.join("pack/keys/keyring.json")).unwrap());
+    std::fs::write(c.join("kept-keyring.json"), kept).unwrap();
+    case(
+        "genuine-after-kept-first-format-keyring",
+        "genuine.zip",
+        None,
+        Some("kept-keyring.json"),
+    );
+    reindexed(&genuine, &c.join("torn-keyring.zip"), |files| {
+        let bytes = file_of(files, "keys/keyring.json");
+        bytes.truncate(bytes.len() - 12);
+    });
+    case("torn-keyring", "torn-keyring.zip", None, None);
     // A record with a field named as a method every JavaScript object has: still a field no
     // record has.
     reindexed(&genuine, &c.join("prototype-register.zip"), |files| {
@@ -605,6 +641,24 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
             .contains("its register cannot be trusted: record 3 does not follow from record 2"),
         "{}",
         commands["rewritten-register"]
+    );
+    assert_eq!(commands["first-format-keyring"]["valid"], true);
+    assert_eq!(status("first-format-keyring", FRAMEWORK, COUNCIL), "signed");
+    assert_eq!(
+        commands["genuine-after-kept-first-format-keyring"]["trust"],
+        "earlier-keyring"
+    );
+    assert_eq!(
+        commands["genuine-after-kept-first-format-keyring"]["keys_confirmed"],
+        true
+    );
+    assert!(
+        commands["torn-keyring"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("(line 3) is incomplete"),
+        "{}",
+        commands["torn-keyring"]
     );
     assert_eq!(commands["malformed-zip"]["exit"], 2);
     assert_eq!(

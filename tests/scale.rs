@@ -104,8 +104,7 @@ fn the_manifest_records_the_data_and_data_changed_since_is_checked_in_full() {
     assert!(err.contains("error: no key was added: "), "{err}");
     assert!(err.contains("organisations.json"), "{err}");
     assert!(err.contains("riverside-council"), "{err}");
-    let keyring = read_json(&pack.join("keys/keyring.json"));
-    assert_eq!(keyring["events"].as_array().unwrap().len(), 1);
+    assert_eq!(support::keyring_changes(&pack).len(), 1);
     // And signing is refused the same way, with nothing written.
     let framework = framework_file(&pack);
     let doc = format!("pack/out/{framework}");
@@ -223,10 +222,9 @@ fn a_pack_read_on_two_threads_gives_the_same_answers_and_the_same_first_problem(
     let mut orgs = read_json(&orgs_path);
     orgs["organisations"][5]["membership"]["kind"] = json!("partner");
     write_json(&orgs_path, &orgs);
-    let keyring_path = pack.join("keys/keyring.json");
-    let mut keyring = read_json(&keyring_path);
-    keyring["events"][0]["prev"] = json!("1".repeat(64));
-    write_json(&keyring_path, &keyring);
+    let mut keyring = support::keyring_changes(&pack);
+    keyring[0]["prev"] = json!("1".repeat(64));
+    support::write_keyring_changes(&pack, &keyring);
     let records = std::fs::read(pack.join("register/register.jsonl")).unwrap();
     let (code, out, err) = desk.run(&["sign", &doc, "--key", "private/member-0519.key"]);
     assert_ne!(code, 0, "{out}{err}");
@@ -346,10 +344,9 @@ fn a_collection_hands_what_it_loaded_to_its_caller_once_the_files_are_filed() {
     assert_eq!(handed, [pack_id.clone(), pack_id]);
 
     // A pack that cannot be loaded (its keyring edited) is refused; nothing is handed over.
-    let keyring_path = pack_dir.join("keys/keyring.json");
-    let mut keyring = read_json(&keyring_path);
-    keyring["events"][0]["prev"] = json!("1".repeat(64));
-    write_json(&keyring_path, &keyring);
+    let mut keyring = support::keyring_changes(&pack_dir);
+    keyring[0]["prev"] = json!("1".repeat(64));
+    support::write_keyring_changes(&pack_dir, &keyring);
     let err = collect_then(&pack, &returned, at, |c| handed.push(c.manifest.pack)).unwrap_err();
     assert!(err.to_string().contains("keyring"), "{err}");
     assert_eq!(handed.len(), 2);

@@ -181,10 +181,7 @@ fn a_later_bundle_must_extend_the_keyring_you_trust() {
     // A day later: the council's key is rotated and the new key signs the protocol.
     let later = (support::NOW.parse::<i64>().unwrap() + 86_400).to_string();
     let council_id = {
-        let ring: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.join("pack/keys/keyring.json")).unwrap())
-                .unwrap();
-        ring["events"][0]["change"]["key_id"]
+        support::keyring_changes(&dir.join("pack"))[0]["change"]["key_id"]
             .as_str()
             .unwrap()
             .to_string()
@@ -352,4 +349,139 @@ fn a_malformed_trust_file_trusts_nothing_and_names_each_line() {
             && text.contains("bad.trust:3: 'SHA256:not-a-key' is not a key id"),
         "{text}"
     );
+}
+
+/// A pack from before the keyring's current format: its keyring (one JSON document) is read,
+/// trusted, and rewritten in the current format when it next changes, every change kept as it
+/// was, so a verifier who kept the old keyring still finds the new one extends it.
+#[test]
+fn a_keyring_in_the_first_format_is_read_trusted_and_extended() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("coordinator");
+    std::fs::create_dir_all(&dir).unwrap();
+    signed_pack(&dir, "current.zip");
+    let pack = dir.join("pack");
+    let changes = support::keyring_changes(&pack);
+    let compact: Vec<String> = std::fs::read_to_string(pack.join("keys/keyring.json"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect();
+    let v1 = serde_json::to_vec_pretty(&serde_json::json!({
+        "format": "countersign/keyring/v1",
+        "events": changes,
+    }))
+    .unwrap();
+    std::fs::write(pack.join("keys/keyring.json"), &v1).unwrap();
+
+    // The old pack bundles and verifies as it did; the verifier keeps its keyring.
+    let verifier = tmp.path().join("verifier");
+    std::fs::create_dir_all(&verifier).unwrap();
+    let trust = published_trust_file(&dir, &verifier);
+    let (code, text) = run(&["bundle", "pack", "-o", "old.zip"], &dir);
+    assert_eq!(code, 0, "{text}");
+    std::fs::copy(dir.join("old.zip"), verifier.join("old.zip")).unwrap();
+    let (code, text) = run(
+        &[
+            "verify",
+            "old.zip",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--require-trusted",
+        ],
+        &verifier,
+    );
+    assert_eq!(code, 0, "{text}");
+    std::fs::write(verifier.join("kept-keyring.json"), &v1).unwrap();
+
+    // A new key: the keyring is written in the current format, the old changes line for line.
+    let later = (support::NOW.parse::<i64>().unwrap() + 86_400).to_string();
+    let (code, text) = run_at(
+        &[
+            "keygen",
+            "--org",
+            COUNCIL,
+            "--name",
+            "council-2027",
+            "--no-passphrase",
+            "--out",
+            "private",
+        ],
+        &dir,
+        &later,
+    );
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = run_at(
+        &[
+            "keys",
+            "add",
+            "private/council-2027.pub",
+            "--org",
+            COUNCIL,
+            "--signatory",
+            "Margaret O'Brien",
+            "--pack",
+            "pack",
+        ],
+        &dir,
+        &later,
+    );
+    assert_eq!(code, 0, "{text}");
+    let rewritten = std::fs::read_to_string(pack.join("keys/keyring.json")).unwrap();
+    let lines: Vec<&str> = rewritten.lines().collect();
+    assert_eq!(lines[0], r#"{"format":"countersign/keyring/v2"}"#);
+    assert_eq!(lines[1..=compact.len()], compact[..]);
+    assert_eq!(lines.len(), compact.len() + 2, "{rewritten}");
+
+    let (code, text) = run_at(&["bundle", "pack", "-o", "later.zip"], &dir, &later);
+    assert_eq!(code, 0, "{text}");
+    std::fs::copy(dir.join("later.zip"), verifier.join("later.zip")).unwrap();
+    let (code, text) = run(
+        &["verify", "later.zip", "--trust", "kept-keyring.json"],
+        &verifier,
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("key confirmed by the earlier keyring you trust"),
+        "{text}"
+    );
+    assert!(
+        text.contains("was added after the keyring you trust"),
+        "{text}"
+    );
+}
+
+/// A change whose writing was cut short (a crash, a full disk) leaves a torn last line: the
+/// pack says so and how to mend it, and adds nothing after it.
+#[test]
+fn a_torn_keyring_line_is_named_with_its_mend() {
+    let tmp = tempfile::tempdir().unwrap();
+    signed_pack(tmp.path(), "pack.zip");
+    let path = tmp.path().join("pack/keys/keyring.json");
+    let whole = std::fs::read(&path).unwrap();
+    let torn = &whole[..whole.len() - 20];
+    std::fs::write(&path, torn).unwrap();
+    let (code, text) = run(
+        &[
+            "keys",
+            "add",
+            &format!("private/{COUNCIL}.pub"),
+            "--org",
+            COUNCIL,
+            "--signatory",
+            "Margaret O'Brien",
+            "--pack",
+            "pack",
+        ],
+        tmp.path(),
+    );
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("keyring.json"), "{text}");
+    assert!(
+        text.contains("line 3 is incomplete") || text.contains("(line 3) is incomplete"),
+        "{text}"
+    );
+    assert!(text.contains("remove that line"), "{text}");
+    assert_eq!(std::fs::read(&path).unwrap(), torn, "nothing was written");
 }

@@ -408,7 +408,15 @@ fn lock_keyring(pack: &Path) -> Result<KeyringLock, Failure> {
 fn save_keyring(pack: &Path, keyring: &Keyring, lock: &KeyringLock) -> Result<(), Failure> {
     Pack::new(pack)
         .save_keyring(keyring, lock)
-        .map_err(|e| Failure::input(format!("cannot write the keyring: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
+        .map_err(|e| {
+            let hint = match e {
+                countersign::pack::StoreError::KeyringChanged(_) => {
+                    "find out who edited keys/keyring.json, check it with `countersign keys list`, then run the command again"
+                }
+                _ => "check that the folder exists, that you may write to it, and that the disk is not full",
+            };
+            Failure::input(format!("cannot write the keyring: {e}"), Some(hint.into()))
+        })
 }
 
 fn record_change(

@@ -717,13 +717,7 @@ pub(crate) fn trust_anchor(
         Some(open_bundle(path)?.1.keyring)
     } else {
         let bytes = read_file(path, "trust file")?;
-        let looks_like_keyring = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .is_some_and(|v| {
-                v.get("format").and_then(|f| f.as_str())
-                    == Some(countersign::keyring::KEYRING_FORMAT)
-            });
-        if looks_like_keyring {
+        if countersign::keyring::names_a_keyring_format(&bytes) {
             Some(
                 countersign::keyring::Keyring::from_bytes(&bytes).map_err(|e| {
                     Failure::input(
@@ -784,7 +778,7 @@ pub(crate) fn trust_anchor(
         })
         .collect();
     Ok(TrustAnchor {
-        anchor: Some(Anchor::EarlierKeyring(trusted)),
+        anchor: Some(Anchor::EarlierKeyring(Box::new(trusted))),
         notes,
     })
 }
@@ -893,6 +887,9 @@ pub(crate) fn store_failure(e: countersign::pack::StoreError) -> Failure {
     let hint = match &e {
         E::Register(_) => "run `countersign register verify` and repair the register first",
         E::Lock { .. } => "check that you may write to the pack's keys/ folder",
+        E::KeyringChanged(_) => {
+            "find out who edited keys/keyring.json, check it with `countersign keys list`, then run the command again"
+        }
         E::Write(_) => "check that you may write to the pack folder and that the disk is not full",
         _ => "",
     };

@@ -175,3 +175,27 @@ pub const HOSPITAL_ON_PAPER: [&str; 13] = [
     "--scan",
     "scan.pdf",
 ];
+
+/// The changes a pack's keyring holds, one JSON value per change: the file is a header line,
+/// then one change per line.
+pub fn keyring_changes(pack: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(pack.join("keys/keyring.json")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(r#"{"format":"countersign/keyring/v2"}"#),
+        "the keyring's header line"
+    );
+    lines.map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Writes a pack's keyring with these changes as given (no link is mended): how a test edits
+/// a keyring as someone outside countersign might.
+pub fn write_keyring_changes(pack: &Path, changes: &[serde_json::Value]) {
+    let mut text = String::from("{\"format\":\"countersign/keyring/v2\"}\n");
+    for change in changes {
+        text.push_str(&serde_json::to_string(change).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(pack.join("keys/keyring.json"), text).unwrap();
+}
