@@ -441,23 +441,28 @@ impl Keyring {
     /// Reads the current format: the header line, then a change per line, each line's
     /// SHA-256 the next one's `prev`.
     fn from_lines(bytes: &[u8]) -> Result<Keyring, KeyringError> {
-        let mut lines = bytes.split_inclusive(|&b| b == b'\n');
-        let header = lines.next().unwrap_or_default();
-        let changes = bytes.iter().filter(|&&b| b == b'\n').count();
-        let mut ring = Keyring::with_room(changes);
-        let Some(header) = header.strip_suffix(b"\n") else {
+        // Line ends are found with memchr, many bytes at a time: a national pack's keyring is
+        // half a megabyte, and a byte-by-byte split cost a sixth of its replay.
+        let mut ring = Keyring::with_room(memchr::memchr_iter(b'\n', bytes).count());
+        let mut line_ends = memchr::memchr_iter(b'\n', bytes);
+        let Some(header_end) = line_ends.next() else {
             return Err(KeyringError::Incomplete { line: 1 });
         };
-        let mut last_line = hex_sha256(header);
-        for (number, line) in lines.enumerate() {
-            let Some(json) = line.strip_suffix(b"\n") else {
-                return Err(KeyringError::Incomplete { line: number + 2 });
+        let mut last_line = hex_sha256(&bytes[..header_end]);
+        let mut start = header_end + 1;
+        let mut number = 2;
+        while start < bytes.len() {
+            let Some(end) = line_ends.next() else {
+                return Err(KeyringError::Incomplete { line: number });
             };
+            let json = &bytes[start..end];
+            start = end + 1;
             let event: KeyEvent = serde_json::from_slice(json)
-                .map_err(|e| KeyringError::Malformed(format!("line {}: {e}", number + 2)))?;
+                .map_err(|e| KeyringError::Malformed(format!("line {number}: {e}")))?;
             ring.replay(event)?;
             ring.head = hex_sha256(json);
             last_line = ring.head;
+            number += 1;
         }
         ring.as_read = Some(AsRead {
             len: bytes.len() as u64,
