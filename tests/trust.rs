@@ -200,37 +200,7 @@ fn a_later_bundle_must_extend_the_keyring_you_trust() {
         &later,
     );
     assert_eq!(code, 0, "{text}");
-    let (code, text) = run_at(
-        &[
-            "keygen",
-            "--org",
-            COUNCIL,
-            "--name",
-            "council-2027",
-            "--no-passphrase",
-            "--out",
-            "private",
-        ],
-        &dir,
-        &later,
-    );
-    assert_eq!(code, 0, "{text}");
-    let (code, text) = run_at(
-        &[
-            "keys",
-            "add",
-            "private/council-2027.pub",
-            "--org",
-            COUNCIL,
-            "--signatory",
-            "Margaret O'Brien",
-            "--pack",
-            "pack",
-        ],
-        &dir,
-        &later,
-    );
-    assert_eq!(code, 0, "{text}");
+    add_a_second_council_key(&dir, &later);
     let (code, text) = run_at(
         &[
             "sign",
@@ -397,37 +367,7 @@ fn a_keyring_in_the_first_format_is_read_trusted_and_extended() {
 
     // A new key: the keyring is written in the current format, the old changes line for line.
     let later = (support::NOW.parse::<i64>().unwrap() + 86_400).to_string();
-    let (code, text) = run_at(
-        &[
-            "keygen",
-            "--org",
-            COUNCIL,
-            "--name",
-            "council-2027",
-            "--no-passphrase",
-            "--out",
-            "private",
-        ],
-        &dir,
-        &later,
-    );
-    assert_eq!(code, 0, "{text}");
-    let (code, text) = run_at(
-        &[
-            "keys",
-            "add",
-            "private/council-2027.pub",
-            "--org",
-            COUNCIL,
-            "--signatory",
-            "Margaret O'Brien",
-            "--pack",
-            "pack",
-        ],
-        &dir,
-        &later,
-    );
-    assert_eq!(code, 0, "{text}");
+    add_a_second_council_key(&dir, &later);
     let rewritten = std::fs::read_to_string(pack.join("keys/keyring.json")).unwrap();
     let lines: Vec<&str> = rewritten.lines().collect();
     assert_eq!(lines[0], r#"{"format":"countersign/keyring/v2"}"#);
@@ -484,4 +424,40 @@ fn a_torn_keyring_line_is_named_with_its_mend() {
     );
     assert!(text.contains("remove that line"), "{text}");
     assert_eq!(std::fs::read(&path).unwrap(), torn, "nothing was written");
+}
+
+/// The council's signatory makes a second key (`private/council-2027.*`) and the coordinator
+/// adds it to the pack's keyring, both at `at`.
+fn add_a_second_council_key(dir: &Path, at: &str) {
+    let (code, text) = run_at(
+        &[
+            "keygen",
+            "--org",
+            COUNCIL,
+            "--name",
+            "council-2027",
+            "--no-passphrase",
+            "--out",
+            "private",
+        ],
+        dir,
+        at,
+    );
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = run_at(
+        &[
+            "keys",
+            "add",
+            "private/council-2027.pub",
+            "--org",
+            COUNCIL,
+            "--signatory",
+            "Margaret O'Brien",
+            "--pack",
+            "pack",
+        ],
+        dir,
+        at,
+    );
+    assert_eq!(code, 0, "{text}");
 }
