@@ -1,6 +1,8 @@
-//! SHA-256 over exact bytes, in the lower-case hex form used in manifests and statements.
+//! SHA-256 over exact bytes, in the lower-case hex form used in manifests and statements, and
+//! what the two hash-chained files (the keyring and the register) share: the first link and
+//! the walk over their lines.
 //!
-//! Knows nothing of keys or paths.
+//! Knows nothing of keys, records or paths.
 
 use sha2::{Digest, Sha256};
 
@@ -46,6 +48,31 @@ pub fn hex_text(digits: &[u8; 64]) -> String {
     digits.iter().map(|&d| char::from(d)).collect()
 }
 
+/// The lines of a hash-chained file, numbered from 1, without their newlines, found with
+/// memchr (a national pack's register is megabytes). A last line without its newline is a
+/// write that was interrupted: `Err(its number)` when it is reached, and nothing after it.
+pub fn chain_lines(text: &[u8]) -> impl Iterator<Item = Result<(u64, &[u8]), u64>> {
+    let mut rest = text;
+    let mut number = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        number += 1;
+        Some(match memchr::memchr(b'\n', rest) {
+            Some(end) => {
+                let line = &rest[..end];
+                rest = &rest[end + 1..];
+                Ok((number, line))
+            }
+            None => {
+                rest = &[];
+                Err(number)
+            }
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -65,6 +92,21 @@ mod tests {
         assert_eq!(super::to_hex(&bytes), hex::encode(&bytes));
         let digest: [u8; 32] = std::array::from_fn(|i| (i * 8 + 7) as u8);
         assert_eq!(super::hex_digits(&digest), hex::encode(digest).as_bytes());
+    }
+
+    #[test]
+    fn chain_lines_are_numbered_and_a_torn_last_line_ends_the_walk() {
+        let walked: Vec<_> = super::chain_lines(b"a\n\nbc\nd").collect();
+        assert_eq!(
+            walked,
+            vec![
+                Ok((1, &b"a"[..])),
+                Ok((2, &b""[..])),
+                Ok((3, &b"bc"[..])),
+                Err(4)
+            ]
+        );
+        assert_eq!(super::chain_lines(b"").count(), 0);
     }
 
     #[test]

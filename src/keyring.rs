@@ -347,7 +347,7 @@ pub enum KeyringError {
     )]
     Incomplete {
         /// The line, counting the header as line 1.
-        line: usize,
+        line: u64,
     },
     /// A public key in it (or being added) is not usable.
     #[error("the key {key_id} is not usable: {source}")]
@@ -441,28 +441,21 @@ impl Keyring {
     /// Reads the current format: the header line, then a change per line, each line's
     /// SHA-256 the next one's `prev`.
     fn from_lines(bytes: &[u8]) -> Result<Keyring, KeyringError> {
-        // Line ends are found with memchr, many bytes at a time: a national pack's keyring is
-        // half a megabyte, and a byte-by-byte split cost a sixth of its replay.
         let mut ring = Keyring::with_room(memchr::memchr_iter(b'\n', bytes).count());
-        let mut line_ends = memchr::memchr_iter(b'\n', bytes);
-        let Some(header_end) = line_ends.next() else {
-            return Err(KeyringError::Incomplete { line: 1 });
+        let torn = |line| KeyringError::Incomplete { line };
+        let mut lines = crate::digest::chain_lines(bytes);
+        let header = match lines.next() {
+            Some(line) => line.map_err(torn)?.1,
+            None => return Err(torn(1)),
         };
-        let mut last_line = hex_sha256(&bytes[..header_end]);
-        let mut start = header_end + 1;
-        let mut number = 2;
-        while start < bytes.len() {
-            let Some(end) = line_ends.next() else {
-                return Err(KeyringError::Incomplete { line: number });
-            };
-            let json = &bytes[start..end];
-            start = end + 1;
+        let mut last_line = hex_sha256(header);
+        for line in lines {
+            let (number, json) = line.map_err(torn)?;
             let event: KeyEvent = serde_json::from_slice(json)
                 .map_err(|e| KeyringError::Malformed(format!("line {number}: {e}")))?;
             ring.replay(event)?;
             ring.head = hex_sha256(json);
             last_line = ring.head;
-            number += 1;
         }
         ring.as_read = Some(AsRead {
             len: bytes.len() as u64,

@@ -415,25 +415,7 @@ fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
 /// The register's lines, numbered from 1, as a full read and an append both walk them: a last
 /// line without its newline is a write that was interrupted, reported when it is reached.
 fn lines(text: &[u8]) -> impl Iterator<Item = Result<(u64, &[u8]), RegisterError>> {
-    let mut rest = text;
-    let mut number = 0;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        number += 1;
-        Some(match memchr::memchr(b'\n', rest) {
-            Some(end) => {
-                let line = &rest[..end];
-                rest = &rest[end + 1..];
-                Ok((number, line))
-            }
-            None => {
-                rest = &[];
-                Err(RegisterError::Torn { line: number })
-            }
-        })
-    })
+    crate::digest::chain_lines(text).map(|line| line.map_err(|line| RegisterError::Torn { line }))
 }
 
 /// Whether record `number` (numbered `seq`, naming `prev` before it) follows from a chain whose

@@ -402,20 +402,8 @@ fn a_torn_keyring_line_is_named_with_its_mend() {
     let whole = std::fs::read(&path).unwrap();
     let torn = &whole[..whole.len() - 20];
     std::fs::write(&path, torn).unwrap();
-    let (code, text) = run(
-        &[
-            "keys",
-            "add",
-            &format!("private/{COUNCIL}.pub"),
-            "--org",
-            COUNCIL,
-            "--signatory",
-            "Margaret O'Brien",
-            "--pack",
-            "pack",
-        ],
-        tmp.path(),
-    );
+    let public_key = format!("private/{COUNCIL}.pub");
+    let (code, text) = run(&council_keys_add(&public_key), tmp.path());
     assert_ne!(code, 0, "{text}");
     assert!(text.contains("keyring.json"), "{text}");
     assert!(
@@ -429,35 +417,34 @@ fn a_torn_keyring_line_is_named_with_its_mend() {
 /// The council's signatory makes a second key (`private/council-2027.*`) and the coordinator
 /// adds it to the pack's keyring, both at `at`.
 fn add_a_second_council_key(dir: &Path, at: &str) {
-    let (code, text) = run_at(
-        &[
-            "keygen",
-            "--org",
-            COUNCIL,
-            "--name",
-            "council-2027",
-            "--no-passphrase",
-            "--out",
-            "private",
-        ],
-        dir,
-        at,
-    );
-    assert_eq!(code, 0, "{text}");
-    let (code, text) = run_at(
-        &[
-            "keys",
-            "add",
-            "private/council-2027.pub",
-            "--org",
-            COUNCIL,
-            "--signatory",
-            "Margaret O'Brien",
-            "--pack",
-            "pack",
-        ],
-        dir,
-        at,
-    );
-    assert_eq!(code, 0, "{text}");
+    let keygen = [
+        "keygen",
+        "--org",
+        COUNCIL,
+        "--name",
+        "council-2027",
+        "--no-passphrase",
+        "--out",
+        "private",
+    ];
+    let keys_add = council_keys_add("private/council-2027.pub");
+    for args in [&keygen[..], &keys_add[..]] {
+        let (code, text) = run_at(args, dir, at);
+        assert_eq!(code, 0, "{text}");
+    }
+}
+
+/// `keys add` of `public_key` for the council's signatory, in the pack `pack`.
+fn council_keys_add(public_key: &str) -> [&str; 9] {
+    [
+        "keys",
+        "add",
+        public_key,
+        "--org",
+        COUNCIL,
+        "--signatory",
+        "Margaret O'Brien",
+        "--pack",
+        "pack",
+    ]
 }
