@@ -48,6 +48,77 @@ pub fn hex_text(digits: &[u8; 64]) -> String {
     digits.iter().map(|&d| char::from(d)).collect()
 }
 
+/// Why [`read_lines`] stopped.
+#[derive(Debug)]
+pub enum LinesError<E> {
+    /// Reading failed.
+    Io(std::io::Error),
+    /// More than the limit.
+    TooLarge,
+    /// What the caller's `line` said of a line.
+    Line(E),
+}
+
+/// What [`read_lines`] found: how many whole lines and bytes, and whether a last line lacked
+/// its newline (a write that was interrupted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinesRead {
+    /// Whole lines, each ending in a newline.
+    pub lines: u64,
+    /// Their bytes, newlines included: where a torn line starts.
+    pub len: u64,
+    /// Whether bytes without a newline followed them.
+    pub torn: bool,
+}
+
+/// Hands each whole line of `reader` (without its newline) to `line`, a block at a time, so
+/// that a hash-chained file of megabytes is walked without being held (nor paged in) whole;
+/// refuses more than `limit` bytes however much the file grows meanwhile. A line is copied
+/// only where it spans two blocks.
+pub fn read_lines<E>(
+    reader: impl std::io::Read,
+    limit: u64,
+    mut line: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<LinesRead, LinesError<E>> {
+    use std::io::BufRead as _;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader.take(limit + 1));
+    let mut read = LinesRead {
+        lines: 0,
+        len: 0,
+        torn: false,
+    };
+    // The start of a line a block ended in, until a later block ends it.
+    let mut partial = Vec::new();
+    loop {
+        let block = reader.fill_buf().map_err(LinesError::Io)?;
+        if block.is_empty() {
+            break;
+        }
+        let taken = block.len();
+        if read.len + (partial.len() + taken) as u64 > limit {
+            return Err(LinesError::TooLarge);
+        }
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', block) {
+            let whole = if partial.is_empty() {
+                &block[start..end]
+            } else {
+                partial.extend_from_slice(&block[start..end]);
+                &partial[..]
+            };
+            line(whole).map_err(LinesError::Line)?;
+            read.lines += 1;
+            read.len += (whole.len() + 1) as u64;
+            partial.clear();
+            start = end + 1;
+        }
+        partial.extend_from_slice(&block[start..]);
+        reader.consume(taken);
+    }
+    read.torn = !partial.is_empty();
+    Ok(read)
+}
+
 /// The lines of a hash-chained file, numbered from 1, without their newlines, found with
 /// memchr (a national pack's register is megabytes). A last line without its newline is a
 /// write that was interrupted: `Err(its number)` when it is reached, and nothing after it.
@@ -115,5 +186,43 @@ mod tests {
             super::sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn lines_read_a_block_at_a_time_are_the_lines_of_the_whole() {
+        // Lines longer than a block and lines across block ends, then a torn last line.
+        let mut text = Vec::new();
+        for n in 0..2_000u32 {
+            let width = (n as usize * 37) % 700 + if n % 500 == 0 { 70_000 } else { 0 };
+            text.extend(std::iter::repeat_n(b'a' + (n % 26) as u8, width));
+            text.push(b'\n');
+        }
+        let whole: Vec<&[u8]> = super::chain_lines(&text).map(|l| l.unwrap().1).collect();
+        let mut seen = Vec::new();
+        let read = super::read_lines(&text[..], u64::MAX - 1, |line| {
+            seen.push(line.to_vec());
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(seen, whole);
+        assert_eq!(
+            (read.lines, read.len, read.torn),
+            (2_000, text.len() as u64, false)
+        );
+        text.extend_from_slice(b"{\"seq\":2001");
+        let read = super::read_lines(&text[..], u64::MAX - 1, |_| Ok::<_, ()>(())).unwrap();
+        assert_eq!((read.lines, read.torn), (2_000, true));
+        // The limit holds however the file is cut, and a line's refusal stops the walk.
+        assert!(matches!(
+            super::read_lines(&text[..], text.len() as u64 - 1, |_| Ok::<_, ()>(())),
+            Err(super::LinesError::TooLarge)
+        ));
+        let mut count = 0;
+        let stopped = super::read_lines(&text[..], u64::MAX - 1, |_| {
+            count += 1;
+            if count == 3 { Err("third") } else { Ok(()) }
+        });
+        assert!(matches!(stopped, Err(super::LinesError::Line("third"))));
+        assert_eq!(count, 3);
     }
 }

@@ -88,6 +88,18 @@ impl ReadError {
 /// Reads a regular file of at most `limit` bytes. `follow` says whether a symbolic link is
 /// followed (a path the user named) or refused (a path inside a pack).
 pub fn read_limited(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_limited(path, limit, follow)?;
+    read_open_limited(file, len, limit)
+}
+
+/// Opens a regular file of at most `limit` bytes for reading, with its length, as
+/// [`read_limited`] does, for a reader that goes through it a block at a time instead of
+/// holding it whole: it must still stop at `limit` (`take(limit + 1)`), as the file may grow.
+pub fn open_limited(
+    path: &Path,
+    limit: u64,
+    follow: bool,
+) -> Result<(std::fs::File, u64), ReadError> {
     let io = |source| ReadError::Io { source };
     let meta = std::fs::symlink_metadata(path).map_err(io)?;
     if meta.file_type().is_symlink() && !follow {
@@ -106,11 +118,11 @@ pub fn read_limited(path: &Path, limit: u64, follow: bool) -> Result<Vec<u8>, Re
         return Err(ReadError::TooLarge { limit });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    // The file may have been swapped since: check what was opened, and read through the limit.
+    // The file may have been swapped since: check what was opened.
     if !file.metadata().map_err(io)?.is_file() {
         return Err(ReadError::NotRegular);
     }
-    read_open_limited(file, meta.len(), limit)
+    Ok((file, meta.len()))
 }
 
 /// Reads an open file from where it stands to its end, refusing more than `limit` bytes

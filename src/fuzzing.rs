@@ -169,10 +169,23 @@ pub fn keyring(data: &[u8]) {
     }
 }
 
-/// A register file.
+/// A register file, read whole and walked a block at a time as an append walks it: whatever
+/// a full read accepts, the walk accepts with the same head, and every statement a record
+/// names is one the walk says may be named (else a collection would judge a signature
+/// against no records when one concerns it).
 pub fn register(data: &[u8]) {
+    let walked = crate::register::walk_chain(data, std::path::PathBuf::new());
     if let Ok(register) = crate::register::Register::parse(data) {
-        let _ = register.head();
+        let head = walked.unwrap_or_else(|e| panic!("a register read whole is walked: {e}"));
+        assert_eq!(register.head(), head.head());
+        for record in &register.records {
+            if let crate::register::Event::SignatureRecorded {
+                statement_sha256, ..
+            } = &record.event
+            {
+                assert!(head.may_mention(statement_sha256));
+            }
+        }
     }
 }
 

@@ -186,6 +186,16 @@ pub enum RegisterError {
         /// Why.
         source: CheckpointError,
     },
+    /// The register changed while a command was using it (another command appended, or it
+    /// was edited).
+    #[error(
+        "'{}' changed while this command was reading it (another countersign command, or an edit); run the command again",
+        path.display()
+    )]
+    Changed {
+        /// The register file.
+        path: PathBuf,
+    },
     /// The file could not be read: not a regular file, a link inside the pack, or too large.
     #[error("cannot read '{}' ({source})", path.display())]
     Read {
@@ -281,17 +291,11 @@ impl Register {
 
     /// As [`Register::load`], with the head an append can build on ([`append_after`]).
     pub fn load_with_head(pack: &Path) -> Result<(Register, ChainHead), RegisterError> {
-        let bytes = read_bytes(pack)?;
+        let path = pack.join(REGISTER_FILE);
+        let bytes = read_file(&path)?;
         let register = Register::parse(&bytes)?;
-        let (records, head) = register.head();
-        Ok((
-            register,
-            ChainHead {
-                bytes,
-                records,
-                head,
-            },
-        ))
+        let head = ChainHead::of_parsed(path, &bytes, &register);
+        Ok((register, head))
     }
 
     /// The head: the number of records and the hash of the last line.
@@ -334,86 +338,293 @@ impl Register {
     }
 }
 
-/// The register's bytes as a command read them, with the head of their chain (the number of
-/// records and the SHA-256 of the last line): what [`append_after`] builds on when, under the
-/// lock, it finds the file unchanged, instead of walking the chain a second time.
+/// The head of the register's chain as a command checked it (the number of records, the
+/// SHA-256 of the last line), where that line stands in the file, and the statements the
+/// records name: what [`append_after`] builds on when, under the lock, it finds the file as
+/// checked, and what tells a command whether it need read the records at all. None of the
+/// register's bytes are kept: at national scale it is megabytes, walked a block at a time.
 #[derive(Debug, Clone, Default)]
 pub struct ChainHead {
-    bytes: Vec<u8>,
+    path: PathBuf,
     records: u64,
     head: String,
+    /// The file's length as checked, and where its last line starts.
+    len: u64,
+    last_line_at: u64,
+    /// The statements the records name, as their digests are written (64 characters), or
+    /// None when some line has an escape or names one in another form, when any statement may
+    /// be named. Looked through, not sorted: a command asks about a few.
+    statements: Option<Vec<[u8; 64]>>,
 }
 
 impl ChainHead {
-    /// Reads every record of the bytes whose chain was checked ([`Register::parse`]), for a
-    /// command that finds it needs them after all: the register is not read a second time.
-    pub fn parse(&self) -> Result<Register, RegisterError> {
-        Register::parse(&self.bytes)
+    /// The number of records and the SHA-256 of the last line (as [`Register::head`]).
+    pub fn head(&self) -> (u64, String) {
+        (self.records, self.head.clone())
     }
 
-    /// Whether any record may hold `text` (a digest's hex digits): false only when no line
-    /// holds it as written and no line has an escape (`\`) that could spell it otherwise, so
-    /// that a command may then know, without reading every record, that none concerns it.
+    /// Reads every record of the register, for a command that finds it needs them after all:
+    /// refused if the file is no longer the one whose chain was checked.
+    pub fn parse(&self) -> Result<Register, RegisterError> {
+        let bytes = read_file(&self.path)?;
+        let register = Register::parse(&bytes)?;
+        if bytes.len() as u64 != self.len || register.head() != (self.records, self.head.clone()) {
+            return Err(RegisterError::Changed {
+                path: self.path.clone(),
+            });
+        }
+        Ok(register)
+    }
+
+    /// Whether any record may name the statement whose SHA-256 is `text` (hex digits): false
+    /// only when every line names statements in countersign's own form and none is this one,
+    /// so that a command may then know, without reading every record, that none concerns it.
     pub fn may_mention(&self, text: &str) -> bool {
-        memchr::memchr(b'\\', &self.bytes).is_some()
-            || memchr::memmem::find(&self.bytes, text.as_bytes()).is_some()
+        match &self.statements {
+            Some(statements) => statements.iter().any(|named| named == text.as_bytes()),
+            None => true,
+        }
+    }
+
+    /// Whether the open register is still the file whose chain was checked, as far as an
+    /// append can tell without walking it again: the same length, and the same last line
+    /// (its bytes hash to the head). Other appends change the length; an edit elsewhere
+    /// meanwhile is left for the next full check (`register verify`, `status`, `verify`),
+    /// which names it, since the append only adds after it.
+    fn still_holds(&self, file: &mut std::fs::File) -> std::io::Result<bool> {
+        if file.metadata()?.len() != self.len {
+            return Ok(false);
+        }
+        if self.records == 0 {
+            return Ok(self.len == 0);
+        }
+        // The newline before the last line too, unless it is the first.
+        let from = self.last_line_at.saturating_sub(1);
+        let mut tail = Vec::with_capacity((self.len - from) as usize);
+        file.seek(SeekFrom::Start(from))?;
+        file.take(self.len - from).read_to_end(&mut tail)?;
+        let line = match (self.last_line_at, tail.split_last()) {
+            (0, Some((b'\n', line))) => line,
+            (_, Some((b'\n', rest))) => match rest.split_first() {
+                Some((b'\n', line)) => line,
+                _ => return Ok(false),
+            },
+            _ => return Ok(false),
+        };
+        Ok(crate::digest::hex_digits(&Sha256::digest(line).into()) == self.head.as_bytes())
+    }
+
+    /// The head of a register read whole and parsed (`bytes`, giving `register`).
+    fn of_parsed(path: PathBuf, bytes: &[u8], register: &Register) -> ChainHead {
+        let (records, head) = register.head();
+        let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let last_line_at = memchr::memrchr(b'\n', body).map_or(0, |at| at as u64 + 1);
+        let mut statements = Some(Vec::new());
+        let finder = memchr::memmem::Finder::new(STATEMENT_FIELD_NAME);
+        for line in body.split(|&b| b == b'\n') {
+            note_statements(line, &finder, &mut statements);
+        }
+        ChainHead {
+            path,
+            records,
+            head,
+            len: bytes.len() as u64,
+            last_line_at: if records == 0 { 0 } else { last_line_at },
+            statements,
+        }
+    }
+}
+
+/// The name of the field a record names its statement's digest in.
+const STATEMENT_FIELD_NAME: &[u8] = b"statement_sha256";
+
+/// Notes the statements a register line names (`"statement_sha256":"<64 characters>"`, as
+/// written: a record is found by its digest as written); a line with an escape, or naming one
+/// in any other form, could name any, and `statements` becomes None.
+fn note_statements(
+    line: &[u8],
+    finder: &memchr::memmem::Finder,
+    statements: &mut Option<Vec<[u8; 64]>>,
+) {
+    const FIELD: &[u8] = b"\"statement_sha256\":\"";
+    let Some(list) = statements else {
+        return;
+    };
+    if memchr::memchr(b'\\', line).is_some() {
+        *statements = None;
+        return;
+    }
+    for at in finder.find_iter(line) {
+        let digest = at
+            .checked_sub(1)
+            .and_then(|start| line.get(start..))
+            .and_then(|field| field.strip_prefix(FIELD))
+            .and_then(|rest| rest.get(..65))
+            .filter(|value| value[64] == b'"')
+            .and_then(|value| <[u8; 64]>::try_from(&value[..64]).ok());
+        match digest {
+            Some(digest) => list.push(digest),
+            None => {
+                *statements = None;
+                return;
+            }
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, RegisterError> {
+    match crate::fsio::read_limited(path, crate::fsio::limits::REGISTER, false) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Vec::new()),
+        Err(source) => Err(RegisterError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
 fn read_bytes(pack: &Path) -> Result<Vec<u8>, RegisterError> {
-    let path = pack.join(REGISTER_FILE);
-    match crate::fsio::read_limited(&path, crate::fsio::limits::REGISTER, false) {
-        Ok(bytes) => Ok(bytes),
-        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Vec::new()),
-        Err(source) => Err(RegisterError::Read { path, source }),
-    }
+    read_file(&pack.join(REGISTER_FILE))
 }
 
 /// Checks the pack's register as an append would (its chain, hashing each line; the last
 /// record in full), without appending: so that a command refuses before it signs, not after.
 /// No register yet is fine. The head it returns lets the append skip walking it again.
 pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
-    let bytes = read_bytes(pack)?;
-    let (records, head) = chain_head(&bytes)?;
+    let path = pack.join(REGISTER_FILE);
+    let limit = crate::fsio::limits::REGISTER;
+    let file = match crate::fsio::open_limited(&path, limit, false) {
+        Ok((file, _)) => file,
+        Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
+            return Ok(ChainHead {
+                path,
+                head: GENESIS.to_string(),
+                statements: Some(Vec::new()),
+                ..ChainHead::default()
+            });
+        }
+        Err(source) => return Err(RegisterError::Read { path, source }),
+    };
+    walk_chain(file, path)
+}
+
+/// Walks the chain of the register open as `file` from where it stands, a block at a time
+/// (see [`ChainHead`]): every line in sequence and following from the one before (its `seq`
+/// and `prev` read, its bytes hashed), the last one a whole, valid record, and no torn line.
+/// Reading every record in full is [`Register::parse`]'s (`register verify`, `status`,
+/// `verify`); an append costs a hash per record, so appending stays cheap in a register of
+/// many thousands.
+pub(crate) fn walk_chain(file: impl Read, path: PathBuf) -> Result<ChainHead, RegisterError> {
+    use crate::digest::LinesError;
+    let limit = crate::fsio::limits::REGISTER;
+    let mut walk = Walk::new();
+    let read =
+        crate::digest::read_lines(file, limit, |line| walk.line(line)).map_err(|e| match e {
+            LinesError::Line(e) => e,
+            LinesError::TooLarge => RegisterError::Read {
+                path: path.clone(),
+                source: crate::fsio::ReadError::TooLarge { limit },
+            },
+            LinesError::Io(source) => RegisterError::Io {
+                path: path.clone(),
+                source,
+            },
+        })?;
+    if read.torn {
+        // The line before the torn one is not the last: it is checked as any other.
+        if walk.number > 0 {
+            walk.check(false)?;
+        }
+        return Err(RegisterError::Torn {
+            line: walk.number + 1,
+        });
+    }
+    walk.finish()?;
     Ok(ChainHead {
-        bytes,
-        records,
-        head,
+        path,
+        records: walk.number,
+        head: crate::digest::hex_text(&walk.head),
+        len: read.len,
+        last_line_at: walk.last_line_at,
+        statements: walk.statements,
     })
 }
 
-/// The head of the chain (records, SHA-256 of the last line), checked as an append needs it:
-/// every line in sequence and following from the one before (its `seq` and `prev` read, its
-/// bytes hashed), the last one a whole, valid record, and no torn line. Reading every record in
-/// full is [`Register::parse`]'s (`register verify`, `status`, `verify`); an append costs a
-/// hash per record, compared as bytes with nothing allocated, so appending stays cheap in a
-/// register of many thousands.
-fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
-    let mut head = crate::digest::GENESIS_DIGITS;
-    let mut count = 0;
-    let mut walk = lines(text).peekable();
-    while let Some(line) = walk.next() {
-        let (number, line) = line?;
-        let last = walk.peek().is_none();
-        match seq_and_prev(line) {
-            Some((seq, prev)) if !last => check_link(number, seq, prev, &head)?,
-            _ => {
-                let record: Record =
-                    serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
-                        line: number,
-                        source,
-                    })?;
-                check_link(number, record.seq, record.prev.as_bytes(), &head)?;
-            }
-        }
-        head = crate::digest::hex_digits(&Sha256::digest(line).into());
-        count = number;
-    }
-    Ok((count, crate::digest::hex_text(&head)))
+/// A walk along the chain, a line at a time. Each line is checked once the next is found, so
+/// that the last is known as the last and read in full.
+struct Walk {
+    finder: memchr::memmem::Finder<'static>,
+    /// Lines walked, and the hash of the last one checked.
+    number: u64,
+    head: [u8; 64],
+    /// The last line found, not yet checked, and where it starts.
+    pending: Vec<u8>,
+    last_line_at: u64,
+    len: u64,
+    statements: Option<Vec<[u8; 64]>>,
 }
 
-/// The register's lines, numbered from 1, as a full read and an append both walk them: a last
-/// line without its newline is a write that was interrupted, reported when it is reached.
+impl Walk {
+    fn new() -> Walk {
+        Walk {
+            finder: memchr::memmem::Finder::new(STATEMENT_FIELD_NAME),
+            number: 0,
+            head: crate::digest::GENESIS_DIGITS,
+            pending: Vec::new(),
+            last_line_at: 0,
+            len: 0,
+            statements: Some(Vec::new()),
+        }
+    }
+
+    /// A whole line (without its newline).
+    fn line(&mut self, line: &[u8]) -> Result<(), RegisterError> {
+        if self.number > 0 {
+            self.check(false)?;
+        }
+        self.number += 1;
+        note_statements(line, &self.finder, &mut self.statements);
+        self.last_line_at = self.len;
+        self.len += line.len() as u64 + 1;
+        self.pending.clear();
+        self.pending.extend_from_slice(line);
+        Ok(())
+    }
+
+    fn check(&mut self, last: bool) -> Result<(), RegisterError> {
+        check_line(self.number, &self.pending, last, &self.head)?;
+        self.head = crate::digest::hex_digits(&Sha256::digest(&self.pending).into());
+        Ok(())
+    }
+
+    /// Checks the last line, if there is one.
+    fn finish(&mut self) -> Result<(), RegisterError> {
+        if self.number > 0 {
+            self.check(true)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks that line `number` follows from a chain whose last line hashes to `head`: read as
+/// countersign writes it (`seq` and `prev` first) unless it is the last, which must be a
+/// whole, valid record, or in another form, which is parsed in full.
+fn check_line(number: u64, line: &[u8], last: bool, head: &[u8]) -> Result<(), RegisterError> {
+    match seq_and_prev(line) {
+        Some((seq, prev)) if !last => check_link(number, seq, prev, head),
+        _ => {
+            let record: Record =
+                serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
+                    line: number,
+                    source,
+                })?;
+            check_link(number, record.seq, record.prev.as_bytes(), head)
+        }
+    }
+}
+
+/// The register's lines, numbered from 1, as a full read walks them: a last line without its
+/// newline is a write that was interrupted, reported when it is reached.
 fn lines(text: &[u8]) -> impl Iterator<Item = Result<(u64, &[u8]), RegisterError>> {
     crate::digest::chain_lines(text).map(|line| line.map_err(|line| RegisterError::Torn { line }))
 }
@@ -515,18 +726,11 @@ pub fn append_after(
     // Held until `file` is dropped: concurrent appenders wait here, so lines never interleave.
     file.lock().map_err(io)?;
     let (mut seq, mut prev) = match read {
-        Some(read) if holds_exactly(&mut file, &read.bytes).map_err(io)? => {
-            (read.records, read.head.clone())
-        }
+        Some(read) if read.still_holds(&mut file).map_err(io)? => (read.records, read.head.clone()),
         _ => {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
-            let size = file.metadata().map_err(io)?.len();
-            let bytes = crate::fsio::read_open_limited(&file, size, crate::fsio::limits::REGISTER)
-                .map_err(|source| RegisterError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-            chain_head(&bytes)?
+            let walked = walk_chain(&file, path.clone())?;
+            (walked.records, walked.head)
         }
     };
     let mut out = Vec::new();
@@ -554,31 +758,14 @@ pub fn append_after(
     Ok(written)
 }
 
-/// Whether the open register holds exactly `expected`, compared a block at a time: at national
-/// scale the register is a megabyte or more, and a second copy of it would be read only to be
-/// compared and dropped.
-fn holds_exactly(file: &mut std::fs::File, expected: &[u8]) -> std::io::Result<bool> {
-    if file.metadata()?.len() != expected.len() as u64 {
-        return Ok(false);
-    }
-    file.seek(SeekFrom::Start(0))?;
-    let mut block = vec![0; 64 * 1024];
-    let mut at = 0;
-    loop {
-        let n = file.read(&mut block)?;
-        if n == 0 {
-            return Ok(at == expected.len());
-        }
-        if expected.get(at..at + n) != block.get(..n) {
-            return Ok(false);
-        }
-        at += n;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The head an append finds walking `text` (records, SHA-256 of the last line).
+    fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
+        walk_chain(text, PathBuf::new()).map(|head| (head.records, head.head))
+    }
 
     fn t(text: &str) -> Timestamp {
         Timestamp::parse(text).unwrap()
@@ -638,30 +825,63 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_of_the_same_length_is_not_built_on() {
+    fn an_edit_of_the_last_line_is_not_built_on_and_an_earlier_one_is_named_by_the_next_check() {
         let dir = tempfile::tempdir().unwrap();
         let at = t("2026-01-01T00:00:00Z");
         append(dir.path(), at, (0..600).map(event).collect()).unwrap();
         let path = dir.path().join(REGISTER_FILE);
+        let as_checked = std::fs::read(&path).unwrap();
         let read = check_chain(dir.path()).unwrap();
+        assert_eq!((read.records, read.len), (600, as_checked.len() as u64));
+        // The last line edited, its length the same: the head read before is not built on,
+        // and walking the chain again finds the edit.
+        let mut bytes = as_checked.clone();
+        let last = bytes.windows(10).rposition(|w| w == b"SHA256:599").unwrap();
+        bytes[last + 9] = b'8';
+        std::fs::write(&path, &bytes).unwrap();
         assert!(
-            read.bytes.len() > 64 * 1024,
-            "spans more than one block compared"
+            read.parse().is_err(),
+            "a changed register is not read as checked"
         );
-        // One byte changed past the first block, the length the same: the head read before
-        // is not built on, and walking the chain again finds the edit.
-        let mut bytes = std::fs::read(&path).unwrap();
+        let written = append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
+        let edited_line = bytes[..bytes.len() - 1]
+            .rsplit(|&b| b == b'\n')
+            .next()
+            .unwrap();
+        assert_eq!(written[0].seq, 601);
+        assert_eq!(
+            written[0].prev,
+            sha256_hex(edited_line),
+            "built on the line as edited"
+        );
+        assert_ne!(written[0].prev, read.head);
+        let after = std::fs::read(&path).unwrap();
+        assert_eq!(
+            &after[..bytes.len()],
+            &bytes[..],
+            "nothing before was rewritten"
+        );
+        // An earlier record edited meanwhile (the length and last line the same): the append
+        // adds after it, and the next full check names it.
+        std::fs::write(&path, &as_checked).unwrap();
+        let mut bytes = as_checked.clone();
         let record_500 = bytes.windows(10).position(|w| w == b"SHA256:499").unwrap();
-        assert!(record_500 > 64 * 1024);
         bytes[record_500 + 9] = b'8';
         std::fs::write(&path, &bytes).unwrap();
-        assert!(append_after(dir.path(), Some(&read), at, vec![event(600)]).is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing was appended");
+        append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
+        assert!(matches!(
+            Register::load(dir.path()).unwrap_err(),
+            RegisterError::Broken { line: 501 }
+        ));
         // Put back as read: the append builds on it and the chain holds.
-        std::fs::write(&path, &read.bytes).unwrap();
+        std::fs::write(&path, &as_checked).unwrap();
         let written = append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
         assert_eq!(written[0].seq, 601);
         assert_eq!(chain_head(&std::fs::read(&path).unwrap()).unwrap().0, 601);
+        assert_eq!(
+            read.parse().unwrap_err().to_string(),
+            RegisterError::Changed { path: path.clone() }.to_string()
+        );
     }
 
     #[test]
@@ -682,6 +902,31 @@ mod tests {
         assert!(head.may_mention(&"b".repeat(64)));
         assert!(!head.may_mention(&"c".repeat(64)));
         assert_eq!(head.parse().unwrap().records.len(), 1);
+        // Read whole, the register answers the same.
+        let (_, loaded) = Register::load_with_head(dir.path()).unwrap();
+        assert!(loaded.may_mention(&"b".repeat(64)));
+        assert!(!loaded.may_mention(&"c".repeat(64)));
+        // A digest is found as written.
+        assert!(!head.may_mention(&"B".repeat(64)));
+        // The field's name in another place (a signatory so named): any statement may be named.
+        let named = Event::KeyAdded {
+            key_id: "SHA256:n".into(),
+            organisation: "org".into(),
+            signatory: "statement_sha256".into(),
+        };
+        let other = tempfile::tempdir().unwrap();
+        append(other.path(), t("2026-01-01T00:00:00Z"), vec![named]).unwrap();
+        assert!(
+            check_chain(other.path())
+                .unwrap()
+                .may_mention(&"c".repeat(64))
+        );
+        assert!(
+            Register::load_with_head(other.path())
+                .unwrap()
+                .1
+                .may_mention(&"c".repeat(64))
+        );
         // An escape anywhere could spell a digest otherwise: then any digest may be there.
         let quoted = Event::KeyAdded {
             key_id: "SHA256:q".into(),
