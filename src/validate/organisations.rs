@@ -98,10 +98,13 @@ impl Located {
             let text = raw.get();
             let from = (text.as_ptr() as usize).checked_sub(start)?;
             spans.push(from..from + text.len());
-            let IdOnly { id } = serde_json::from_str(text).ok()?;
+            let id = match leading_id(text) {
+                Some(id) => id.to_string(),
+                None => serde_json::from_str::<IdOnly>(text).ok()?.id.into_owned(),
+            };
             // Ids are unique in a file that was checked; the first of any others is kept, as a
             // parsed list's index keeps it.
-            ids.entry(id.into_owned()).or_insert(i);
+            ids.entry(id).or_insert(i);
         }
         let one = std::iter::repeat_with(OnceLock::new)
             .take(spans.len())
@@ -139,6 +142,21 @@ impl Located {
     }
 }
 
+/// The id of an organisation's object (valid JSON) when it is written as its first field with
+/// a plain string (no escape), as countersign's examples and most people write it: read
+/// without a second pass over the object. Any other object is read for its id. A second `id`
+/// in the same object is no concern here: such a file fails the full check at assembly, so
+/// no manifest records it, and a file not as recorded is checked in full.
+fn leading_id(object: &str) -> Option<&str> {
+    const SPACE: &[char] = &[' ', '\t', '\n', '\r'];
+    let rest = object.strip_prefix('{')?.trim_start_matches(SPACE);
+    let rest = rest.strip_prefix("\"id\"")?.trim_start_matches(SPACE);
+    let rest = rest.strip_prefix(':')?.trim_start_matches(SPACE);
+    let rest = rest.strip_prefix('"')?;
+    let end = rest.find(['"', '\\'])?;
+    (rest.as_bytes().get(end) == Some(&b'"')).then(|| &rest[..end])
+}
+
 /// One organisation's object. It was checked at assembly (the file is as the manifest
 /// records it), so this reads; a file altered under a matching record yields `None`.
 fn parse(bytes: &[u8], span: &Range<usize>) -> Option<Organisation> {
@@ -166,6 +184,31 @@ mod tests {
         let text = |i: usize| &FILE[located.spans[i].clone()];
         assert!(text(0).starts_with("{\"id\": \"a-council\"") && text(0).ends_with('}'));
         assert!(text(1).starts_with("{\"name\": \"B Trust\"") && text(1).ends_with("}]}"));
+    }
+
+    #[test]
+    fn an_id_written_first_is_read_as_the_full_read_reads_it() {
+        for (object, id) in [
+            (r#"{"id":"a","name":"A"}"#, Some("a")),
+            ("{ \n\t\"id\" :\r\n \"b-2\" , \"name\": \"B\"}", Some("b-2")),
+            (r#"{"id":"Dŵr Cymru","name":"W"}"#, Some("Dŵr Cymru")),
+            // An escape, another field first, or an id not a string: read in full.
+            (r#"{"id":"c\u0064","name":"C"}"#, None),
+            (r#"{"name":"D","id":"d"}"#, None),
+            (r#"{"id":5}"#, None),
+            (r#"{"idx":"e"}"#, None),
+        ] {
+            assert_eq!(leading_id(object), id, "{object}");
+            if let Some(id) = id {
+                let full: IdOnly = serde_json::from_str(object).unwrap();
+                assert_eq!(full.id, id);
+            }
+        }
+        let escaped = r#"{"organisations": [{"id": "c\u0064", "name": "C"}]}"#;
+        assert_eq!(
+            Located::find(escaped.as_bytes()).unwrap().position("cd"),
+            Some(0)
+        );
     }
 
     #[test]
