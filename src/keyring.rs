@@ -326,6 +326,18 @@ impl KeyRecord {
     }
 }
 
+/// Why a keyring file could not be read ([`Keyring::from_file`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyringFileError {
+    /// The file could not be read, or is larger than the limit.
+    #[error(transparent)]
+    Read(crate::fsio::ReadError),
+    /// What it holds is not a keyring that can be trusted.
+    #[error(transparent)]
+    Keyring(KeyringError),
+}
+
 /// Why the keyring could not be read or changed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -441,28 +453,99 @@ impl Keyring {
     /// Reads the current format: the header line, then a change per line, each line's
     /// SHA-256 the next one's `prev`.
     fn from_lines(bytes: &[u8]) -> Result<Keyring, KeyringError> {
-        let mut ring = Keyring::with_room(memchr::memchr_iter(b'\n', bytes).count());
-        let torn = |line| KeyringError::Incomplete { line };
-        let mut lines = crate::digest::chain_lines(bytes);
-        let header = match lines.next() {
-            Some(line) => line.map_err(torn)?.1,
-            None => return Err(torn(1)),
-        };
-        let mut last_line = hex_sha256(header);
-        for line in lines {
-            let (number, json) = line.map_err(torn)?;
+        // In memory already: no limit but its length, and nothing to fail in reading.
+        match Self::replay_lines(bytes, bytes.len() as u64, u64::MAX - 1) {
+            Ok(Some(ring)) => Ok(ring),
+            // The header was found whole by the caller: only a torn one is not read.
+            Ok(None) => Err(KeyringError::Incomplete { line: 1 }),
+            Err(crate::digest::LinesError::Line(e)) => Err(e),
+            Err(e) => Err(KeyringError::Malformed(format!("{e:?}"))),
+        }
+    }
+
+    /// Reads a keyring file open as `file` (`size` bytes when looked at, at most `limit`
+    /// read): in the current format a line at a time, so that a national keyring is never
+    /// held whole; a keyring in the first format (one JSON document) is read whole.
+    pub fn from_file(
+        file: &std::fs::File,
+        size: u64,
+        limit: u64,
+    ) -> Result<Keyring, KeyringFileError> {
+        use crate::digest::LinesError;
+        use crate::fsio::ReadError;
+        use std::io::Seek as _;
+        let io = |source| KeyringFileError::Read(ReadError::Io { source });
+        match Self::replay_lines(file, size, limit) {
+            Ok(Some(ring)) => Ok(ring),
+            Ok(None) => {
+                let mut file = file;
+                file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+                let bytes = crate::fsio::read_open_limited(file, size, limit)
+                    .map_err(KeyringFileError::Read)?;
+                Keyring::from_bytes(&bytes).map_err(KeyringFileError::Keyring)
+            }
+            Err(LinesError::Line(e)) => Err(KeyringFileError::Keyring(e)),
+            Err(LinesError::TooLarge) => Err(KeyringFileError::Read(ReadError::TooLarge { limit })),
+            Err(LinesError::Io(source)) => Err(io(source)),
+        }
+    }
+
+    /// Replays the current format from `reader` a line at a time; None when its first line is
+    /// not a whole header (the first format, or nothing), for the caller to read otherwise.
+    fn replay_lines(
+        reader: impl std::io::Read,
+        size: u64,
+        limit: u64,
+    ) -> Result<Option<Keyring>, crate::digest::LinesError<KeyringError>> {
+        // Room for the changes, made once: a change that adds a key is about 550 bytes.
+        let mut ring = Keyring::with_room((size / 512).min(1 << 20) as usize);
+        let mut last_line = GENESIS_DIGITS;
+        let mut number = 0u64;
+        let mut other_format = false;
+        let read = crate::digest::read_lines(reader, limit, |json| {
+            number += 1;
+            if number == 1 {
+                match serde_json::from_slice::<Header>(json) {
+                    Ok(header) if header.format == KEYRING_FORMAT => {}
+                    Ok(header) => {
+                        return Err(KeyringError::Malformed(format!(
+                            "the format is '{}', not '{KEYRING_FORMAT}'",
+                            header.format
+                        )));
+                    }
+                    Err(_) => {
+                        other_format = true;
+                        return Err(KeyringError::Malformed(String::new()));
+                    }
+                }
+                last_line = hex_sha256(json);
+                return Ok(());
+            }
             let event: KeyEvent = serde_json::from_slice(json)
                 .map_err(|e| KeyringError::Malformed(format!("line {number}: {e}")))?;
             ring.replay(event)?;
             ring.head = hex_sha256(json);
             last_line = ring.head;
+            Ok(())
+        });
+        let read = match read {
+            Err(crate::digest::LinesError::Line(_)) if other_format => return Ok(None),
+            other => other?,
+        };
+        if read.lines == 0 {
+            return Ok(None);
+        }
+        if read.torn {
+            return Err(crate::digest::LinesError::Line(KeyringError::Incomplete {
+                line: read.lines + 1,
+            }));
         }
         ring.as_read = Some(AsRead {
-            len: bytes.len() as u64,
+            len: read.len,
             changes: ring.events.len(),
             last_line,
         });
-        Ok(ring)
+        Ok(Some(ring))
     }
 
     /// Reads the first format: one document, the changes in an array, each linked by the
@@ -935,6 +1018,59 @@ mod tests {
         file.extend_from_slice(&appended);
         assert_eq!(file, read.to_bytes(), "appending gives the whole file");
         assert_eq!(Keyring::from_bytes(&file).unwrap().keys(), read.keys());
+    }
+
+    #[test]
+    fn a_file_read_a_line_at_a_time_reads_as_its_bytes_read_whole() {
+        let (ring, _) = ring();
+        let v2 = ring.to_bytes();
+        let v1 = serde_json::to_vec_pretty(&serde_json::json!({
+            "format": KEYRING_FORMAT_V1,
+            "events": ring.events,
+        }))
+        .unwrap();
+        let header = &v2[..=v2.iter().position(|&b| b == b'\n').unwrap()];
+        let torn = &v2[..v2.len() - 10];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keyring.json");
+        let cases: [&[u8]; 8] = [
+            &v2,
+            &v1,
+            header,
+            &header[..header.len() - 1],
+            torn,
+            b"",
+            br#"{"format":"countersign/trust/v1"}"#,
+            b"\n\n",
+        ];
+        for bytes in cases {
+            std::fs::write(&path, bytes).unwrap();
+            let file = std::fs::File::open(&path).unwrap();
+            let from_file = Keyring::from_file(&file, bytes.len() as u64, 1 << 20);
+            match (Keyring::from_bytes(bytes), from_file) {
+                (Ok(whole), Ok(lines)) => {
+                    assert_eq!(lines.keys(), whole.keys());
+                    assert_eq!(lines.events(), whole.events());
+                    assert_eq!((lines.head, lines.as_read()), (whole.head, whole.as_read()));
+                }
+                (Err(whole), Err(KeyringFileError::Keyring(lines))) => {
+                    assert_eq!(lines.to_string(), whole.to_string());
+                }
+                (whole, lines) => panic!("{whole:?} read whole, {lines:?} a line at a time"),
+            }
+        }
+        // The limit holds for either format.
+        for bytes in [&v2, &v1] {
+            std::fs::write(&path, bytes).unwrap();
+            let file = std::fs::File::open(&path).unwrap();
+            let limit = bytes.len() as u64 - 1;
+            assert!(matches!(
+                Keyring::from_file(&file, bytes.len() as u64, limit),
+                Err(KeyringFileError::Read(
+                    crate::fsio::ReadError::TooLarge { .. }
+                ))
+            ));
+        }
     }
 
     #[test]

@@ -382,13 +382,20 @@ impl Pack {
     /// Reads and checks the keyring (none yet: an empty one).
     pub fn keyring(&self) -> Result<Keyring, LoadError> {
         let path = self.keyring_path();
-        match crate::fsio::read_limited(&path, crate::fsio::limits::KEYRING, false) {
-            Ok(bytes) => {
-                Keyring::from_bytes(&bytes).map_err(|source| LoadError::Keyring { path, source })
+        let limit = crate::fsio::limits::KEYRING;
+        let (file, size) = match crate::fsio::open_limited(&path, limit, false) {
+            Ok(opened) => opened,
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
+                return Ok(Keyring::default());
             }
-            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(Keyring::default()),
-            Err(source) => Err(LoadError::Read { path, source }),
-        }
+            Err(source) => return Err(LoadError::Read { path, source }),
+        };
+        Keyring::from_file(&file, size, limit).map_err(|e| match e {
+            crate::keyring::KeyringFileError::Read(source) => LoadError::Read { path, source },
+            crate::keyring::KeyringFileError::Keyring(source) => {
+                LoadError::Keyring { path, source }
+            }
+        })
     }
 
     /// Reads and checks the register (none yet: an empty one).
