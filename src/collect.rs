@@ -250,8 +250,8 @@ pub fn collect_then(
 /// them needs them (see [`Session::register_for`]).
 const FEW_FILES: usize = 16;
 
-/// Every record of the register: as loaded, or read once from the bytes whose chain was
-/// checked.
+/// Every record of the register: as loaded, or read once from the file whose chain was
+/// checked (refused if it changed since).
 fn full_register<'a>(
     contents: &'a PackContents,
     read_all: bool,

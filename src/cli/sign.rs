@@ -374,7 +374,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     // A signature already held: a valid one is never replaced; a failing one is set aside as
     // evidence so the organisation can sign again.
     if let Some(held) = pack.signature(&name).map_err(load_failure)? {
-        // Its records, from the bytes whose chain was checked: the register is not read again.
+        // Its records, read once from the file whose chain was checked (refused if it changed).
         let register = match &contents.register_head {
             Some(head) => head.parse().map_err(LoadError::from),
             None => pack.register(),
