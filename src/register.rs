@@ -561,8 +561,9 @@ struct Walk {
     /// Lines walked, and the hash of the last one checked.
     number: u64,
     head: [u8; 64],
-    /// The last line found, not yet checked, and where it starts.
+    /// The last line found, not yet checked.
     pending: Vec<u8>,
+    /// Where that line starts, and the bytes walked so far.
     last_line_at: u64,
     len: u64,
     statements: Option<Vec<[u8; 64]>>,
