@@ -167,6 +167,31 @@ pub struct InputRecord {
     pub sha256: String,
 }
 
+/// What a command that adds a key needs of a manifest: the data files the documents were
+/// assembled from ([`Manifest::inputs`]), the documents skimmed, not read (at national scale
+/// they are hundreds). Any manifest [`Manifest`] reads, this reads too.
+pub fn inputs_of(bytes: &[u8]) -> Option<Vec<InputRecord>> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct InputsOnly {
+        #[serde(rename = "format")]
+        _format: serde::de::IgnoredAny,
+        #[serde(rename = "pack")]
+        _pack: serde::de::IgnoredAny,
+        #[serde(rename = "pack_version")]
+        _pack_version: serde::de::IgnoredAny,
+        #[serde(default)]
+        inputs: Vec<InputRecord>,
+        #[serde(rename = "documents")]
+        _documents: serde::de::IgnoredAny,
+    }
+    let read: InputsOnly = serde_json::from_slice(bytes).ok()?;
+    read.inputs
+        .iter()
+        .all(|input| is_sha256_hex(&input.sha256))
+        .then_some(read.inputs)
+}
+
 /// `manifest.json`: the pack's assembled documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +259,50 @@ mod tests {
                 .unwrap()
                 .contains("inputs")
         );
+    }
+
+    #[test]
+    fn the_inputs_read_alone_are_the_inputs_of_the_manifest() {
+        let manifest = Manifest {
+            format: MANIFEST_FORMAT.into(),
+            pack: "p".into(),
+            pack_version: "1".into(),
+            inputs: vec![
+                InputRecord {
+                    file: "framework.json".into(),
+                    sha256: "ab".repeat(32),
+                },
+                InputRecord {
+                    file: "organisations.json".into(),
+                    sha256: "cd".repeat(32),
+                },
+            ],
+            documents: Vec::new(),
+        };
+        let text = String::from_utf8(super::manifest_bytes(&manifest)).unwrap();
+        assert_eq!(
+            super::inputs_of(text.as_bytes()),
+            Some(manifest.inputs.clone())
+        );
+        // The documents are skimmed: whatever they hold, the inputs are what they are.
+        let skimmed = text.replacen("\"documents\": []", "\"documents\": [{\"file\": 1}]", 1);
+        assert_ne!(skimmed, text);
+        assert_eq!(super::inputs_of(skimmed.as_bytes()), Some(manifest.inputs));
+        // A digest that is not hex, an unknown field, a missing part, or no manifest: none.
+        for bad in [
+            text.replacen(&"cd".repeat(32), &"CD".repeat(32), 1),
+            text.replacen("\"pack\":", "\"pack_id\":", 1),
+            text.replacen("\"documents\":", "\"docs\":", 1),
+            "[]".to_string(),
+            String::new(),
+        ] {
+            assert_ne!(bad, text);
+            assert_eq!(super::inputs_of(bad.as_bytes()), None, "{bad:.80}");
+        }
+        // Written before data files were recorded: none listed.
+        let older =
+            r#"{"format":"countersign/manifest/v1","pack":"p","pack_version":"1","documents":[]}"#;
+        assert_eq!(super::inputs_of(older.as_bytes()), Some(Vec::new()));
     }
 
     #[test]

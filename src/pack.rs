@@ -344,15 +344,23 @@ impl Pack {
     /// documents were assembled from them are not checked again.
     pub fn parties(&self) -> Result<PackData, crate::validate::PackError> {
         let read = crate::validate::read_parties(&self.root)?;
-        Self::parties_as_assembled(read, self.manifest().ok().as_ref())
+        Self::parties_as_assembled(read, self.manifest_inputs().as_deref())
     }
 
     fn parties_as_assembled(
         read: crate::validate::PartiesRead,
-        manifest: Option<&Manifest>,
+        inputs: Option<&[crate::manifest::InputRecord]>,
     ) -> Result<PackData, crate::validate::PackError> {
         // Without a manifest that reads, everything is checked in full.
-        read.check(manifest.map_or(&[][..], |m| &m.inputs[..]))
+        read.check(inputs.unwrap_or_default())
+    }
+
+    /// The data files the manifest records the documents were assembled from, its documents
+    /// skimmed, not read ([`crate::manifest::inputs_of`]); None without a manifest that reads.
+    fn manifest_inputs(&self) -> Option<Vec<crate::manifest::InputRecord>> {
+        let path = self.manifest_path();
+        let bytes = crate::fsio::read_limited(&path, crate::fsio::limits::MANIFEST, false).ok()?;
+        crate::manifest::inputs_of(&bytes)
     }
 
     /// Reads the manifest.
@@ -526,7 +534,8 @@ impl Pack {
         }
         // Problems are reported in the order the parts would be read one after the other.
         let (parties, manifest) = (parties.take(), manifest.take());
-        let data = Self::parties_as_assembled(parties?, manifest.as_ref().ok())?;
+        let inputs = manifest.as_ref().ok().map(|m| &m.inputs[..]);
+        let data = Self::parties_as_assembled(parties?, inputs)?;
         let (manifest, keyring) = (manifest?, keyring.take()?);
         let (register, register_head) = register.take()?;
         let checkpoints = self.checkpoints()?;
@@ -551,11 +560,11 @@ impl Pack {
     ) -> Result<(PackData, Keyring, crate::register::ChainHead), LoadError> {
         self.check_no_links()?;
         let parties = Part::new(|| crate::validate::read_parties(&self.root));
-        let manifest = Part::new(|| self.manifest());
+        let inputs = Part::new(|| self.manifest_inputs());
         let keyring = Part::new(|| self.keyring());
         let head = Part::new(|| crate::register::check_chain(&self.root));
-        self.share(&[&keyring, &head, &parties, &manifest]);
-        let data = Self::parties_as_assembled(parties.take()?, manifest.take().ok().as_ref())?;
+        self.share(&[&keyring, &head, &parties, &inputs]);
+        let data = Self::parties_as_assembled(parties.take()?, inputs.take().as_deref())?;
         let head = head.take()?;
         Ok((data, keyring.take()?, head))
     }
