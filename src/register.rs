@@ -549,7 +549,11 @@ pub(crate) fn walk_chain(file: impl Read, path: PathBuf) -> Result<ChainHead, Re
         records: walk.number,
         head: crate::digest::hex_text(&walk.head),
         len: read.len,
-        last_line_at: walk.last_line_at,
+        // The last line and its newline end what was read.
+        last_line_at: match walk.number {
+            0 => 0,
+            _ => read.len - walk.pending.len() as u64 - 1,
+        },
         statements: walk.statements,
     })
 }
@@ -563,9 +567,6 @@ struct Walk {
     head: [u8; 64],
     /// The last line found, not yet checked.
     pending: Vec<u8>,
-    /// Where that line starts, and the bytes walked so far.
-    last_line_at: u64,
-    len: u64,
     statements: Option<Vec<[u8; 64]>>,
 }
 
@@ -576,8 +577,6 @@ impl Walk {
             number: 0,
             head: crate::digest::GENESIS_DIGITS,
             pending: Vec::new(),
-            last_line_at: 0,
-            len: 0,
             statements: Some(Vec::new()),
         }
     }
@@ -589,8 +588,6 @@ impl Walk {
         }
         self.number += 1;
         note_statements(line, &self.finder, &mut self.statements);
-        self.last_line_at = self.len;
-        self.len += line.len() as u64 + 1;
         self.pending.clear();
         self.pending.extend_from_slice(line);
         Ok(())
@@ -801,6 +798,13 @@ mod tests {
         let read = check_chain(dir.path()).unwrap();
         let (register, loaded) = Register::load_with_head(dir.path()).unwrap();
         assert_eq!((read.records, &read.head), (loaded.records, &loaded.head));
+        // Walked or read whole, the last line is placed alike, and the file is found as checked.
+        assert_eq!(
+            (read.len, read.last_line_at),
+            (loaded.len, loaded.last_line_at)
+        );
+        let mut file = std::fs::File::open(dir.path().join(REGISTER_FILE)).unwrap();
+        assert!(read.still_holds(&mut file).unwrap());
         assert_eq!(register.head(), (read.records, read.head.clone()));
         // Another command appends meanwhile: the head read before is stale, and the append
         // walks the chain again instead of building on it.
