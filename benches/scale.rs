@@ -9,8 +9,10 @@
 //! of the bundle (medians of three), each timed as the process its user starts; the peak memory
 //! of each comes from one more run under `/usr/bin/time` (where present), untimed but for the
 //! commands of hundreds of milliseconds (`assemble`, `collect` of all). After the table, how
-//! each figure grows from one size to the next, and how late a second thread starts on the
-//! machine (the commands share the reading of a large pack between two).
+//! each figure grows from one size to the next, what hashing the chains and data that collecting
+//! one signature checks costs in process at each size (a floor no reading can go under), and how
+//! late a second thread starts on the machine (the commands share the reading of a large pack
+//! between two).
 //!
 //! Usage: bash scripts/bench-scale.sh [N:P ...]   (default 30:3 300:30 1000:300), or
 //! cargo bench --bench scale [-- N:P ...]
@@ -29,6 +31,34 @@ use countersign::time::Timestamp;
 use serde_json::{Value, json};
 
 const NOW: i64 = 1_795_435_200;
+
+/// SHA-256 of what a command that adds a signature must check, hashed as the checks hash it:
+/// the register and the keyring a line at a time (each line is a link of its chain), the
+/// framework and the organisations whole. Returns the megabytes and the median milliseconds of
+/// eleven passes, the files already read.
+fn hashing_floor(pack: &Path) -> (f64, f64) {
+    use sha2::{Digest, Sha256};
+    let read = |rel: &str| std::fs::read(pack.join(rel)).unwrap_or_default();
+    let chains = [read("register/register.jsonl"), read("keys/keyring.json")];
+    let whole = [read("framework.json"), read("organisations.json")];
+    let bytes: usize = chains.iter().chain(&whole).map(Vec::len).sum();
+    let mut passes = Vec::new();
+    for _ in 0..11 {
+        let start = Instant::now();
+        let mut last = [0u8; 32];
+        for chain in &chains {
+            for line in chain.split(|&b| b == b'\n') {
+                last = Sha256::digest(line).into();
+            }
+        }
+        for file in &whole {
+            last = Sha256::digest(file).into();
+        }
+        std::hint::black_box(last);
+        passes.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    (bytes as f64 / 1e6, median(passes))
+}
 
 /// Runs a command as its user runs it and returns how long the whole process took, in
 /// milliseconds. The disk is synced first, so that no command pays for flushing what the one
@@ -182,6 +212,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     // Per size: the figures whose growth is reported after the table.
     let mut growth: Vec<(usize, [f64; 8])> = Vec::new();
+    let mut floors: Vec<(usize, (f64, f64), f64)> = Vec::new();
     for (n, p) in sizes {
         let tmp = tempfile::tempdir().unwrap();
         let kept = std::env::var_os("COUNTERSIGN_SCALE_KEEP")
@@ -371,6 +402,7 @@ fn main() {
             size as f64 / 1e6,
             vb_ms
         );
+        floors.push((n, hashing_floor(&dir.join("pack")), one_ms));
         growth.push((
             n,
             [
@@ -400,6 +432,17 @@ fn main() {
             "\nfrom {a} to {b} organisations ({:.1}x): {}",
             *b as f64 / *a as f64,
             ratios.join(", ")
+        );
+    }
+    // Collecting one signature checks the register's and the keyring's chains and the data
+    // files: hashing alone sets a floor that grows with the pack, whatever else is saved.
+    println!();
+    for (n, (mb, ms), one) in &floors {
+        println!(
+            "hashing what collecting one checks at {n} organisations: {mb:.2} MB in {ms:.2} ms in process ({:.0}% of collecting one there; {:.1}x collecting one at {} organisations)",
+            100.0 * ms / one,
+            ms / floors[0].2,
+            floors[0].0
         );
     }
     // Two threads share the reading of a large pack; how soon the second starts decides how
