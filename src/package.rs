@@ -195,8 +195,9 @@ impl Package {
                     limit: limits.max_total_bytes,
                 });
             }
-            // Only the parts the caller asked for are inflated; the others are copied into the
-            // output still compressed, so their size never costs us memory or time.
+            // Only the parts the caller asked for are kept inflated; the others are copied into
+            // the output still compressed, so their size never costs memory (only the time of
+            // inflating each once, below, to check it).
             let content = if keep(&name) {
                 // The declared size may lie, so inflate through a limit as well.
                 let limit = limits
