@@ -449,22 +449,24 @@ fn command_verdict(c: &Path, case: &Value) -> Value {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, out, err) = run(&args, c);
-    if out.is_empty() {
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    if v.get("error").is_some() {
+        // A failure: the same words on standard output, as JSON, as on standard error.
         let message = err
             .strip_prefix("error: ")
             .and_then(|e| e.split_once("\nhint: "))
             .unwrap_or_else(|| panic!("{err}"));
-        json!({
+        let said = json!({
             "format": "countersign/bundle-verify/v1",
             "error": message.0,
             "hint": message.1.trim_end(),
             "exit": code,
-        })
+        });
+        assert_eq!(v, said, "{out}");
     } else {
-        let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(code, if v["valid"] == true { 0 } else { 1 }, "{out}");
-        v
     }
+    v
 }
 
 fn tool(path: &str) -> bool {

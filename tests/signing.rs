@@ -1062,3 +1062,87 @@ fn a_secret_key_in_the_pack_stops_the_bundle() {
         ));
     assert!(!zip.exists(), "no bundle is written");
 }
+
+/// A script that asked for JSON gets JSON on standard output whatever happens: where the
+/// command fails, `{format, error, hint, exit}` with the words standard error gives.
+#[test]
+fn json_output_stays_json_when_the_command_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(empty.join("keys")).unwrap();
+    std::fs::write(empty.join("keys/keyring.json"), "not a keyring").unwrap();
+    let missing = |name: &str| tmp.path().join(name).display().to_string();
+    let empty_dir = empty.display().to_string();
+    let cases: [(Vec<String>, &str, i32); 6] = [
+        (
+            vec![
+                "validate".into(),
+                missing("no-pack"),
+                "--code-checklist".into(),
+                "--json".into(),
+            ],
+            "countersign/code-checklist/v1",
+            2,
+        ),
+        (
+            vec!["verify".into(), missing("nowhere.docx"), "--json".into()],
+            "countersign/verify/v1",
+            2,
+        ),
+        (
+            vec!["verify".into(), missing("nowhere.zip"), "--json".into()],
+            "countersign/bundle-verify/v1",
+            2,
+        ),
+        (
+            vec!["status".into(), empty_dir.clone(), "--json".into()],
+            "countersign/status/v1",
+            2,
+        ),
+        (
+            vec![
+                "collect".into(),
+                empty_dir.clone(),
+                missing("returned.dsse.json"),
+                "--json".into(),
+            ],
+            "countersign/collect/v1",
+            2,
+        ),
+        (
+            vec![
+                "keys".into(),
+                "list".into(),
+                "--pack".into(),
+                empty_dir,
+                "--json".into(),
+            ],
+            // A keyring that cannot be trusted: verification failed.
+            "countersign/keys/v1",
+            1,
+        ),
+    ];
+    for (args, format, code) in cases {
+        let out = cs().args(&args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        let v: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {stdout:?} {stderr}"));
+        assert_eq!(v["format"], format, "{args:?}");
+        assert_eq!(v["exit"], code, "{args:?}");
+        let error = v["error"].as_str().unwrap();
+        let hint = v["hint"].as_str().unwrap();
+        assert!(!error.is_empty() && !hint.is_empty(), "{args:?}: {v}");
+        assert_eq!(
+            stderr,
+            format!("error: {error}\nhint: {hint}\n"),
+            "{args:?}: standard error says the same"
+        );
+        // Without --json, standard output stays empty.
+        let words: Vec<&String> = args.iter().filter(|a| *a != "--json").collect();
+        let out = cs().args(words).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

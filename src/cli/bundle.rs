@@ -9,6 +9,9 @@ use countersign::verify::{PackVerification, Status, verify_pack};
 
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now, open_bundle};
 
+/// The format of `verify BUNDLE.zip --json`.
+pub(super) const VERIFY_FORMAT: &str = "countersign/bundle-verify/v1";
+
 #[derive(clap::Args)]
 pub struct BundleArgs {
     /// The pack folder.
@@ -239,7 +242,7 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         .collect();
     if json {
         let value = serde_json::json!({
-            "format": "countersign/bundle-verify/v1", "pack": index.pack, "created_at": index.created_at, "files": files,
+            "format": VERIFY_FORMAT, "pack": index.pack, "created_at": index.created_at, "files": files,
             "register": {"records": register.records.len(), "head": register.head().1, "checkpoints": checkpoints},
             "documents": verification.reports, "problems": problems, "outstanding": outstanding, "valid": problems.is_empty(),
             "trust": match &anchor.anchor { None => "none", Some(countersign::trust::Anchor::Pinned(_)) => "trust-file", Some(countersign::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring" },

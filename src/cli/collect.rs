@@ -19,7 +19,7 @@ pub struct CollectArgs {
     files: Vec<PathBuf>,
     /// Print the result as JSON (`countersign/collect/v1`) instead of words.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// The files to collect: each file named, and the .json files of each folder named, by name.

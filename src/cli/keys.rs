@@ -15,6 +15,9 @@ use countersign::time::Timestamp;
 
 use super::{Failure, load_failure, now, parse_time, read_text};
 
+/// The format of `keys list --json`.
+pub(super) const LIST_FORMAT: &str = "countersign/keys/v1";
+
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
 pub struct PassphraseArgs {
@@ -342,7 +345,7 @@ pub struct KeysListArgs {
     pack: PathBuf,
     /// Print JSON.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 #[derive(clap::Args)]
@@ -512,9 +515,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                         })
                     })
                     .collect();
-                super::print_json(
-                    &serde_json::json!({"format": "countersign/keys/v1", "keys": keys}),
-                )?;
+                super::print_json(&serde_json::json!({"format": LIST_FORMAT, "keys": keys}))?;
                 return Ok(String::new());
             }
             if keyring.keys().is_empty() {

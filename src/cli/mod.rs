@@ -26,6 +26,9 @@ pub const EXIT_VERIFY_FAILED: i32 = 1;
 /// Bad usage, unreadable or invalid input; nothing was written.
 pub const EXIT_INPUT: i32 = 2;
 
+/// The format of `validate --code-checklist --json`.
+const CODE_CHECKLIST_FORMAT: &str = "countersign/code-checklist/v1";
+
 const EXIT_CODES: &str = "Exit codes:
   0  success
   1  verification failed (verify, assemble --check, register verify), or status found
@@ -526,9 +529,7 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         json.push(serde_json::json!({"protocol": p.id, "title": p.title, "version": p.version, "covered": covered, "missing": missing, "not_applicable": na, "items": items}));
     }
     if args.json {
-        print_json(
-            &serde_json::json!({"format": "countersign/code-checklist/v1", "protocols": json}),
-        )?;
+        print_json(&serde_json::json!({"format": CODE_CHECKLIST_FORMAT, "protocols": json}))?;
     } else {
         print_out(&text)?;
     }
@@ -980,6 +981,9 @@ pub fn run() -> i32 {
             EXIT_OK
         }
         Err(f) => {
+            if let Some(format) = json_format(&cli.command) {
+                print_failure_json(format, &f);
+            }
             let mut text = format!("error: {}\n", f.message);
             if let Some(hint) = f.hint {
                 text.push_str(&format!("hint: {hint}\n"));
@@ -988,6 +992,34 @@ pub fn run() -> i32 {
             f.code
         }
     }
+}
+
+/// The JSON format a command was asked for with `--json`, if it was. A script reading standard
+/// output then gets JSON whatever happens: where the command fails, the failure in that format.
+fn json_format(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Verify(args) if args.json && is_bundle(&args.document) => {
+            Some(bundle::VERIFY_FORMAT)
+        }
+        Command::Verify(args) if args.json => Some(countersign::verify::REPORT_FORMAT),
+        Command::Status(args) if args.json => Some(countersign::status::STATUS_FORMAT),
+        Command::Collect(args) if args.json => Some(countersign::collect::COLLECT_FORMAT),
+        Command::Keys(keys::KeysCommand::List(args)) if args.json => Some(keys::LIST_FORMAT),
+        Command::Validate(args) if args.json => Some(CODE_CHECKLIST_FORMAT),
+        _ => None,
+    }
+}
+
+/// Prints a failure on standard output as `{format, error, hint, exit}`, the form the
+/// verification page gives too (no `hint` where there is none).
+fn print_failure_json(format: &str, failure: &Failure) {
+    let mut json = serde_json::json!({ "format": format, "error": failure.message });
+    if let Some(hint) = &failure.hint {
+        json["hint"] = hint.as_str().into();
+    }
+    json["exit"] = failure.code.into();
+    // Standard error still says what failed if this cannot be written.
+    let _ = print_json(&json);
 }
 
 /// Writes to standard error. If that fails (closed, or a full disk) there is nowhere left to

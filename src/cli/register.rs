@@ -200,7 +200,7 @@ pub struct StatusArgs {
     pack: PathBuf,
     /// Print JSON (schema in README.md).
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
     /// For each organisation: what it has approved, what it still has to sign, and whom to
     /// write to (for reminders).
     #[arg(long, conflicts_with = "org")]
