@@ -42,14 +42,17 @@ fn hashing_floor(pack: &Path) -> (f64, f64) {
     let chains = [read("register/register.jsonl"), read("keys/keyring.json")];
     let whole = [read("framework.json"), read("organisations.json")];
     let bytes: usize = chains.iter().chain(&whole).map(Vec::len).sum();
+    // The lines are found before the clock starts: only the hashing is timed.
+    let lines: Vec<&[u8]> = chains
+        .iter()
+        .flat_map(|chain| chain.split(|&b| b == b'\n'))
+        .collect();
     let mut passes = Vec::new();
     for _ in 0..11 {
         let start = Instant::now();
         let mut last = [0u8; 32];
-        for chain in &chains {
-            for line in chain.split(|&b| b == b'\n') {
-                last = Sha256::digest(line).into();
-            }
+        for line in &lines {
+            last = Sha256::digest(line).into();
         }
         for file in &whole {
             last = Sha256::digest(file).into();
