@@ -18,6 +18,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+mod support;
+use support::{median, sync_disk};
+
 use countersign::keyring::Keyring;
 use countersign::keys::SecretKey;
 use countersign::pack::Pack;
@@ -36,8 +39,7 @@ fn countersign() -> Command {
 }
 
 fn run(c: &mut Command) -> f64 {
-    // Nothing the command before it wrote is left for this one to flush.
-    let _ = Command::new("sync").status();
+    sync_disk();
     let t = Instant::now();
     let out = c.output().expect("countersign runs");
     let ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -47,11 +49,6 @@ fn run(c: &mut Command) -> f64 {
         String::from_utf8_lossy(&out.stderr)
     );
     ms
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 /// Writes a pack of `n` organisations into `dir` and assembles it.

@@ -1063,8 +1063,9 @@ fn a_secret_key_in_the_pack_stops_the_bundle() {
     assert!(!zip.exists(), "no bundle is written");
 }
 
-/// A script that asked for JSON gets JSON on standard output whatever happens: where the
-/// command fails, `{format, error, hint, exit}` with the words standard error gives.
+/// A script that asked for JSON gets JSON on standard output whatever happens once its command
+/// line is understood: where the command fails, `{format, error, hint, exit}` with the words
+/// standard error gives.
 #[test]
 fn json_output_stays_json_when_the_command_fails() {
     let tmp = tempfile::tempdir().unwrap();

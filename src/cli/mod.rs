@@ -995,7 +995,9 @@ pub fn run() -> i32 {
 }
 
 /// The JSON format a command was asked for with `--json`, if it was. A script reading standard
-/// output then gets JSON whatever happens: where the command fails, the failure in that format.
+/// output then gets JSON whatever happens after the command line is parsed: where the command
+/// fails, the failure in that format. (A command line clap cannot parse has no command yet to
+/// ask this of; clap's usage message goes to standard error.)
 fn json_format(command: &Command) -> Option<&'static str> {
     match command {
         Command::Verify(args) if args.json && is_bundle(&args.document) => {
