@@ -100,16 +100,136 @@ function base64Encode(bytes, padded = true) {
   return out;
 }
 
-/** Parses JSON from bytes (UTF-8 only); throws Refused with `what` on failure. */
-function parseJson(bytes, what) {
+/** A number written with a fraction or an exponent: never a whole number, whatever its value. */
+class NonInteger {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
+/**
+ * JSON.parse, strictly (docs/SPEC.md J2, J3), as the command's serde types read it: a field
+ * named twice in one object is refused (JSON.parse keeps the last), a number written with a
+ * fraction or exponent is a NonInteger (so `2116.0` is no size), nesting deeper than 128 is
+ * refused. Objects keep `__proto__` as an ordinary field.
+ */
+function parseStrictJson(text) {
+  let at = 0;
+  const n = text.length;
+  const fail = (what) => {
+    throw new SyntaxError(`${what} at position ${at}`);
+  };
+  const space = () => {
+    while (at < n) {
+      const c = text.charCodeAt(at);
+      if (c === 32 || c === 10 || c === 13 || c === 9) at++;
+      else break;
+    }
+  };
+  const string = () => {
+    const start = at++;
+    let escaped = false;
+    for (;;) {
+      if (at >= n) fail('EOF while parsing a string');
+      const c = text.charCodeAt(at);
+      if (c === 34) break;
+      if (c < 0x20) fail('control character (\\u0000-\\u001F) found while parsing a string');
+      if (c === 92) {
+        escaped = true;
+        at += 2;
+      } else {
+        at++;
+      }
+    }
+    at++;
+    return escaped ? JSON.parse(text.slice(start, at)) : text.slice(start + 1, at - 1);
+  };
+  const value = (depth) => {
+    if (depth > 127) fail('recursion limit exceeded');
+    space();
+    const c = text.charCodeAt(at);
+    if (c === 123) {
+      at++;
+      const object = {};
+      const seen = new Set();
+      space();
+      if (text.charCodeAt(at) === 125) {
+        at++;
+        return object;
+      }
+      for (;;) {
+        space();
+        if (text.charCodeAt(at) !== 34) fail('key must be a string');
+        const key = string();
+        if (seen.has(key)) throw new SyntaxError(`duplicate field \`${key}\``);
+        seen.add(key);
+        space();
+        if (text.charCodeAt(at) !== 58) fail("expected ':'");
+        at++;
+        Object.defineProperty(object, key, { value: value(depth + 1), writable: true, enumerable: true, configurable: true });
+        space();
+        const d = text.charCodeAt(at++);
+        if (d === 44) continue;
+        if (d === 125) return object;
+        at--;
+        fail("expected ',' or '}'");
+      }
+    }
+    if (c === 91) {
+      at++;
+      const array = [];
+      space();
+      if (text.charCodeAt(at) === 93) {
+        at++;
+        return array;
+      }
+      for (;;) {
+        array.push(value(depth + 1));
+        space();
+        const d = text.charCodeAt(at++);
+        if (d === 44) continue;
+        if (d === 93) return array;
+        at--;
+        fail("expected ',' or ']'");
+      }
+    }
+    if (c === 34) return string();
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]]) {
+      if (text.startsWith(word, at)) {
+        at += word.length;
+        return v;
+      }
+    }
+    NUMBER.lastIndex = at;
+    const m = NUMBER.exec(text);
+    if (!m) fail('expected value');
+    at = NUMBER.lastIndex;
+    return m[1] !== undefined || m[2] !== undefined ? new NonInteger(m[0]) : Number(m[0]);
+  };
+  const result = value(0);
+  space();
+  if (at !== n) fail('trailing characters');
+  return result;
+}
+
+const KEEP_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Parses JSON from bytes (UTF-8 only, J1: a leading byte order mark skipped, unless `chained`:
+ * a line of the keyring or register is hashed as written, so a mark there is refused as the
+ * command refuses it); throws Refused with `what` on failure.
+ */
+function parseJson(bytes, what, chained = false) {
   let text;
   try {
-    text = FATAL_UTF8.decode(bytes);
+    text = (chained ? KEEP_BOM : FATAL_UTF8).decode(bytes);
   } catch {
     throw new Refused(`${what} (it is not UTF-8 text)`);
   }
   try {
-    return JSON.parse(text);
+    return parseStrictJson(text);
   } catch (e) {
     throw new Refused(`${what} (${e.message})`);
   }
@@ -268,10 +388,128 @@ async function inflateRaw(data, expected, budget) {
   return concat(...chunks);
 }
 
+/**
+ * The layout of a zip, checked before any entry is read (docs/SPEC.md Z1-Z7), as
+ * src/ziplayout.rs: the end record ends the file, the directory sits right before it, one entry
+ * per name (ASCII case ignored), the entries follow one another from the first byte to the
+ * directory, and every local header agrees with the directory. Returns the entry count; throws
+ * Refused with the command's words.
+ */
+function checkLayout(bytes) {
+  const u16 = (at) => (at + 2 <= bytes.length ? bytes[at] | (bytes[at + 1] << 8) : 0);
+  const u32 = (at) => (at + 4 <= bytes.length ? (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0 : 0);
+  const fail = (why) => new Refused(why);
+  const nameOf = (raw) => shown(new TextDecoder().decode(raw), 120);
+  if (bytes.length < 22) throw fail('invalid Zip archive: Could not find EOCD');
+  let end = -1;
+  let candidate = -1;
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 65535); at--) {
+    if (u32(at) === 0x06054b50) {
+      if (at + 22 + u16(at + 20) === bytes.length) {
+        end = at;
+        break;
+      }
+      if (candidate < 0) candidate = at;
+    }
+  }
+  if (end < 0) {
+    if (candidate >= 0 && candidate + 22 + u16(candidate + 20) < bytes.length) {
+      throw fail(`${bytes.length - (candidate + 22 + u16(candidate + 20))} bytes follow the end of the zip's directory`);
+    }
+    throw fail('invalid Zip archive: Could not find EOCD');
+  }
+  const [disk, cdDisk, onDisk, total] = [u16(end + 4), u16(end + 6), u16(end + 8), u16(end + 10)];
+  const cdSize = u32(end + 12);
+  const cdOffset = u32(end + 16);
+  if (disk !== 0 || cdDisk !== 0 || onDisk !== total || total === 0xffff || cdOffset === 0xffffffff) {
+    throw fail('it is a ZIP64 or multi-part archive, which countersign does not read');
+  }
+  if (cdOffset + cdSize !== end) {
+    const actual = end - cdSize;
+    if (actual >= 0 && actual > cdOffset && u32(actual) === 0x02014b50) {
+      throw fail(`${actual - cdOffset} bytes stand before the zip's first entry`);
+    }
+    throw fail("the zip's directory is not where its end record says");
+  }
+  const entries = [];
+  let at = cdOffset;
+  while (at < end) {
+    if (at + 46 > end || u32(at) !== 0x02014b50) throw fail(`the zip's directory entry ${entries.length + 1} is damaged`);
+    const nameLength = u16(at + 28);
+    const next = at + 46 + nameLength + u16(at + 30) + u16(at + 32);
+    if (next > end) throw fail(`the zip's directory entry ${entries.length + 1} is damaged`);
+    entries.push({
+      name: bytes.subarray(at + 46, at + 46 + nameLength),
+      flags: u16(at + 8),
+      method: u16(at + 10),
+      crc: u32(at + 16),
+      packed: u32(at + 20),
+      size: u32(at + 24),
+      local: u32(at + 42),
+    });
+    at = next;
+  }
+  if (entries.length !== total) {
+    throw fail(`the zip's end record counts ${total} entries but its directory holds ${entries.length}`);
+  }
+  const lower = (raw) => String.fromCharCode(...Array.from(raw, (b) => (b >= 0x41 && b <= 0x5a ? b + 32 : b)));
+  const names = entries.map((e) => lower(e.name)).sort();
+  for (let i = 1; i < names.length; i++) {
+    if (names[i] === names[i - 1]) {
+      const first = entries.find((e) => lower(e.name) === names[i]);
+      throw fail(`the entry '${nameOf(first.name)}' appears twice`);
+    }
+  }
+  let expected = 0;
+  for (const e of entries) {
+    const name = nameOf(e.name);
+    if (e.local !== expected) {
+      if (expected === 0 && e.local > 0) throw fail(`${e.local} bytes stand before the zip's first entry`);
+      throw fail(`unexplained bytes stand before the entry '${name}'`);
+    }
+    if (e.flags & 1) throw fail(`the entry '${name}' is encrypted`);
+    const l = e.local;
+    const cut = fail(`the entry '${name}' is damaged (it is cut short)`);
+    if (l + 30 > cdOffset || u32(l) !== 0x04034b50) throw cut;
+    const nameLength = u16(l + 26);
+    const data = l + 30 + nameLength + u16(l + 28);
+    if (data > cdOffset) throw cut;
+    const mismatch = (field) => fail(`the entry '${name}' is damaged (its local header says another ${field} than the directory)`);
+    if (!sameBytes(bytes.subarray(l + 30, l + 30 + nameLength), e.name)) throw mismatch('name');
+    if (u16(l + 6) !== e.flags) throw mismatch('flags');
+    if (u16(l + 8) !== e.method) throw mismatch('compression method');
+    if ((u16(l + 6) & 8) === 0) {
+      if (u32(l + 14) !== e.crc) throw mismatch('CRC');
+      if (u32(l + 18) !== e.packed || u32(l + 22) !== e.size) throw mismatch('size');
+    }
+    let after = data + e.packed;
+    if (after > cdOffset) throw cut;
+    if (e.flags & 8) {
+      const fieldsAt = u32(after) === 0x08074b50 ? after + 4 : after;
+      if (fieldsAt + 12 > cdOffset) throw cut;
+      if (u32(fieldsAt) !== e.crc) throw mismatch('CRC');
+      if (u32(fieldsAt + 4) !== e.packed || u32(fieldsAt + 8) !== e.size) throw mismatch('size');
+      after = fieldsAt + 12;
+    }
+    expected = after;
+  }
+  if (expected !== cdOffset) {
+    if (entries.length === 0) throw fail(`${cdOffset} bytes stand before the zip's first entry`);
+    throw fail("unexplained bytes stand before the zip's directory");
+  }
+  return entries.length;
+}
+
 /** The entries of a zip, as [name, bytes], directories left out; throws Refused. */
 async function readZip(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const notZip = (why) => new Refused(`it is not a countersign bundle (${why})`);
+  try {
+    checkLayout(bytes);
+  } catch (e) {
+    if (e instanceof Refused) throw notZip(e.message);
+    throw e;
+  }
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
     if (view.getUint32(i, true) === 0x06054b50) {
@@ -403,7 +641,7 @@ const KEYRING_FORMAT_V1 = 'countersign/keyring/v1';
 function keyringHeader(bytes) {
   const end = bytes.indexOf(0x0a);
   try {
-    return fields(parseJson(end < 0 ? bytes : bytes.subarray(0, end), 'not JSON'), { format: 's' }).format;
+    return fields(parseJson(end < 0 ? bytes : bytes.subarray(0, end), 'not JSON', true), { format: 's' }).format;
   } catch {
     return null;
   }
@@ -532,7 +770,7 @@ class Keyring {
         const line = bytes.subarray(start, end);
         let event;
         try {
-          event = parseJson(line, 'not JSON');
+          event = parseJson(line, 'not JSON', true);
         } catch (e) {
           throw malformed(`line ${number}: ${e.message}`);
         }
@@ -832,7 +1070,7 @@ class Register {
       }
       let record;
       try {
-        record = fields(parseJson(lines[i], 'not JSON'), { seq: 'n', prev: 's', at: 't', event: 'o' });
+        record = fields(parseJson(lines[i], 'not JSON', true), { seq: 'n', prev: 's', at: 't', event: 'o' });
         const spec = Object.hasOwn(EVENT_FIELDS, record.event.type) ? EVENT_FIELDS[record.event.type] : null;
         if (!spec) throw new Refused(`unknown variant \`${shown(record.event.type, 40)}\``);
         fields(record.event, spec);
@@ -1042,7 +1280,7 @@ async function bundleContents(files) {
     if (!name.endsWith(RECORD_SUFFIX)) continue;
     let scan = null;
     try {
-      const record = JSON.parse(FATAL_UTF8.decode(bytes));
+      const record = parseJson(bytes, 'not JSON');
       if (record && typeof record.scan === 'string') scan = found.paperFiles.get(record.scan) ?? null;
     } catch {
       scan = null;

@@ -341,7 +341,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, AssembleError> {
         },
     )?;
     let manifest: Manifest =
-        serde_json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
+        crate::json::from_slice(&bytes).map_err(|source| AssembleError::ManifestMalformed {
             path: path.to_path_buf(),
             source,
         })?;

@@ -343,7 +343,7 @@ impl Session<'_> {
         source: &str,
         bytes: &[u8],
     ) -> Result<(FileResult, Decision), CollectError> {
-        let envelope: Envelope = match serde_json::from_slice(bytes) {
+        let envelope: Envelope = match crate::json::from_slice(bytes) {
             Ok(e) => e,
             Err(e) => {
                 return Ok(refused(

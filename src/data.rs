@@ -17,8 +17,11 @@ pub struct DataError {
 }
 
 /// Parses JSON text, keeping the order of fields as written.
+///
+/// Read strictly ([`crate::json`]): a leading byte order mark is skipped, a field named twice
+/// in one object is refused (a person editing by hand would not know which one counts).
 pub fn parse_json(text: &[u8]) -> Result<Value, DataError> {
-    serde_json::from_slice(text).map_err(|e| {
+    crate::json::from_slice(text).map_err(|e| {
         let full = e.to_string();
         // serde_json appends " at line L column C"; we say it our own way.
         let message = full.split(" at line ").next().unwrap_or(&full).to_string();

@@ -43,7 +43,7 @@ pub fn names_a_keyring_format(bytes: &[u8]) -> bool {
     struct AnyFormat {
         format: String,
     }
-    serde_json::from_slice::<AnyFormat>(bytes).is_ok_and(|f| f.format == KEYRING_FORMAT_V1)
+    crate::json::from_slice::<AnyFormat>(bytes).is_ok_and(|f| f.format == KEYRING_FORMAT_V1)
 }
 
 /// The header line of a v2 keyring.
@@ -644,7 +644,7 @@ impl Keyring {
     /// SHA-256 of the one before serialised compactly (the line v2 writes for it).
     fn from_document(bytes: &[u8]) -> Result<Keyring, KeyringError> {
         let file: KeyringFile =
-            serde_json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
+            crate::json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
         if file.format != KEYRING_FORMAT_V1 {
             return Err(KeyringError::Malformed(format!(
                 "the format is '{}', not '{KEYRING_FORMAT}'",

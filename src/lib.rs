@@ -55,6 +55,7 @@ pub mod digest;
 pub mod fsio;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod json;
 pub mod keyring;
 pub mod keys;
 pub mod manifest;
@@ -75,5 +76,6 @@ pub mod trust;
 pub mod validate;
 pub mod verify;
 pub mod xml;
+pub mod ziplayout;
 
 pub use template::{Problem, Template, TemplateError};

@@ -269,7 +269,7 @@ impl Pack {
         let (records, _) = read_folder(&dir, crate::paper::RECORD_SUFFIX)?;
         let mut files = Vec::with_capacity(records.len());
         for (name, bytes) in records {
-            let scan = serde_json::from_slice::<crate::paper::PaperRecord>(&bytes)
+            let scan = crate::json::from_slice::<crate::paper::PaperRecord>(&bytes)
                 .ok()
                 .filter(|r| crate::paper::is_plain_name(&r.scan))
                 .and_then(|r| {
@@ -377,7 +377,7 @@ impl Pack {
             Err(source) => return Err(LoadError::Read { path, source }),
         };
         let manifest: Manifest =
-            serde_json::from_slice(&bytes).map_err(|source| LoadError::Manifest {
+            crate::json::from_slice(&bytes).map_err(|source| LoadError::Manifest {
                 path: path.clone(),
                 source,
             })?;

@@ -125,21 +125,6 @@ pub fn is_safe_name(name: &str) -> bool {
         && name.split('/').all(|seg| seg != ".." && seg != ".")
 }
 
-/// The number of entries the zip's end-of-central-directory record declares (`None` when it
-/// cannot be found or the archive uses the ZIP64 form, where the reader's own checks apply).
-fn declared_entries(bytes: &[u8]) -> Option<u64> {
-    const SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
-    // The record is 22 bytes plus a comment of at most 65,535.
-    let from = bytes.len().saturating_sub(22 + 65_535);
-    let at = bytes[from..]
-        .windows(4)
-        .rposition(|w| w == SIGNATURE)
-        .map(|i| i + from)?;
-    let total = bytes.get(at + 10..at + 12)?;
-    let total = u16::from_le_bytes([total[0], total[1]]);
-    (total != u16::MAX).then_some(u64::from(total))
-}
-
 impl Package {
     /// Reads and validates a package: names, sizes, encryption, the parts every DOCX has. The
     /// entries for which `keep` returns true are inflated (checking their CRC) and kept.
@@ -148,20 +133,17 @@ impl Package {
         limits: Limits,
         keep: impl Fn(&str) -> bool,
     ) -> Result<Package, PackageError> {
+        // One reading of the layout for every zip countersign reads (docs/SPEC.md Z1-Z7): an
+        // entry listed twice, bytes outside the entries, or headers that disagree are refused
+        // before any entry is read, so what is checked is what every reader would unpack.
+        crate::ziplayout::check(&source).map_err(|e| match e {
+            crate::ziplayout::LayoutError::DuplicateName(name) => PackageError::DuplicateName(name),
+            other => PackageError::NotZip(other.to_string()),
+        })?;
         let mut archive = ZipArchive::new(Cursor::new(source.as_slice()))
             .map_err(|e| PackageError::NotZip(e.to_string()))?;
         if archive.len() > limits.max_entries {
             return Err(PackageError::TooManyEntries(archive.len()));
-        }
-        // The zip reader keeps one entry per name, so an entry listed twice (which one a
-        // reader uses differs) shows only as fewer entries than the directory declares.
-        if let Some(declared) = declared_entries(&source)
-            && declared != archive.len() as u64
-        {
-            return Err(PackageError::DuplicateName(format!(
-                "{declared} entries are declared but {} have distinct names",
-                archive.len()
-            )));
         }
         let mut kept_total: u64 = 0;
         let mut entries: Vec<PackageEntry> = Vec::with_capacity(archive.len());

@@ -1190,7 +1190,7 @@ pub fn open_checkpoint(
 ) -> Result<Checkpoint, CheckpointError> {
     use base64::Engine as _;
     let envelope: crate::signature::Envelope =
-        serde_json::from_slice(bytes).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
+        crate::json::from_slice(bytes).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
     if envelope.payload_type != CHECKPOINT_PAYLOAD_TYPE {
         return Err(CheckpointError::NotACheckpoint);
     }
@@ -1220,7 +1220,7 @@ pub fn open_checkpoint(
     ) {
         return Err(CheckpointError::BadSignature);
     }
-    let cp: Checkpoint = serde_json::from_slice(&payload)
+    let cp: Checkpoint = crate::json::from_slice(&payload)
         .map_err(|e| CheckpointError::Malformed(format!("its statement is malformed ({e})")))?;
     if cp.key_id != record.key_id.as_str() || cp.organisation != record.organisation {
         return Err(CheckpointError::KeyMismatch {

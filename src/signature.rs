@@ -225,7 +225,7 @@ pub fn open(
     lookup: impl Fn(&str) -> Option<PublicKey>,
 ) -> Result<Verified, EnvelopeError> {
     let envelope: Envelope =
-        serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+        crate::json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
     if envelope.payload_type != PAYLOAD_TYPE {
         return Err(EnvelopeError::WrongPayloadType(
             envelope
@@ -267,7 +267,7 @@ pub fn open(
     if !key.verify_strict(&pae(PAYLOAD_TYPE, &payload), &sig) {
         return Err(EnvelopeError::BadSignature);
     }
-    let statement: Statement = serde_json::from_slice(&payload)
+    let statement: Statement = crate::json::from_slice(&payload)
         .map_err(|e| EnvelopeError::MalformedStatement(e.to_string()))?;
     if statement.statement_type != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
         return Err(EnvelopeError::MalformedStatement(format!(

@@ -83,6 +83,8 @@ impl TrustFile {
     pub fn parse(text: &str) -> Result<TrustFile, Vec<TrustFileError>> {
         let mut keys = Vec::new();
         let mut errors = Vec::new();
+        // Saved by Notepad: a byte order mark first, CRLF line ends (which `lines` takes).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let content = raw.trim();

@@ -324,6 +324,17 @@ fn build_corpus(c: &Path) -> Vec<Value> {
     }
     case("added-file", "added-file.zip", None, None);
     case("climbing-name", "climbing-name.zip", None, None);
+    // Zips two readers could unpack differently (docs/SPEC.md Z1-Z7): the altered document
+    // listed first and the genuine one second under the same name (what `unzip -p` shows is the
+    // altered one); 512 bytes in front; bytes after the end; a size in the directory that its
+    // local header contradicts.
+    {
+        let zip = std::fs::read(&genuine).unwrap();
+        for (name, bytes) in support::hostile_zips(&zip, &doc_path) {
+            std::fs::write(c.join(format!("{name}.zip")), bytes).unwrap();
+            case(name, &format!("{name}.zip"), None, None);
+        }
+    }
 
     // A key revoked as compromised from the moment it signed.
     let revoked = small_pack(c, "revoking");

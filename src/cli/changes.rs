@@ -83,7 +83,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     let read = |entry: &ManifestEntry| -> Result<serde_json::Value, Failure> {
         let path = pack.data_path(&entry.file);
         let bytes = std::fs::read(&path).map_err(|e| Failure::input(format!("cannot read the data of {} ('{}': {})", entry.file, path.display(), io_reason(&e)), Some("the data of each version is kept by `countersign assemble`; versions assembled before it kept data cannot be compared".into())))?;
-        serde_json::from_slice(&bytes).map_err(|e| {
+        countersign::json::from_slice(&bytes).map_err(|e| {
             Failure::input(
                 format!("the data of {} is damaged ({e})", entry.file),
                 Some("restore out/data/ from version control or a copy".into()),

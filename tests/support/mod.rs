@@ -199,3 +199,68 @@ pub fn write_keyring_changes(pack: &Path, changes: &[serde_json::Value]) {
     }
     std::fs::write(pack.join("keys/keyring.json"), text).unwrap();
 }
+
+/// Copies of a genuine bundle (or any zip) that two zip readers could unpack differently, each
+/// named for the rule of docs/SPEC.md it breaks: `path` listed twice (an altered copy first,
+/// the genuine one second, the index untouched), bytes in front, bytes after the end, and a
+/// size in the directory that the entry's local header contradicts.
+pub fn hostile_zips(zip: &[u8], path: &str) -> Vec<(&'static str, Vec<u8>)> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    // The same name with its last byte changed, renamed back once written (a zip writer will not
+    // write one name twice).
+    let mut stand_in = path.as_bytes().to_vec();
+    *stand_in.last_mut().unwrap() ^= 1;
+    let stand_in = String::from_utf8(stand_in).unwrap();
+    let mut genuine_copy = Vec::new();
+    archive
+        .by_name(path)
+        .unwrap()
+        .read_to_end(&mut genuine_copy)
+        .unwrap();
+    let mut altered = genuine_copy.clone();
+    let at = altered.len() - 30;
+    altered[at] ^= 0x20;
+    writer.start_file(stand_in.as_str(), options).unwrap();
+    writer.write_all(&altered).unwrap();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        writer.start_file(name.as_str(), options).unwrap();
+        writer.write_all(&bytes).unwrap();
+    }
+    let mut twice = writer.finish().unwrap().into_inner();
+    let mut renamed = 0;
+    let mut i = 0;
+    while i + stand_in.len() <= twice.len() {
+        if &twice[i..i + stand_in.len()] == stand_in.as_bytes() {
+            twice[i..i + stand_in.len()].copy_from_slice(path.as_bytes());
+            renamed += 1;
+        }
+        i += 1;
+    }
+    assert_eq!(
+        renamed, 2,
+        "the stand-in name is in the local header and the directory"
+    );
+
+    let mut prefixed = vec![0u8; 512];
+    prefixed.extend_from_slice(zip);
+    let mut trailing = zip.to_vec();
+    trailing.extend_from_slice(&[0u8; 64]);
+    // The first directory entry's uncompressed size, one more than its local header says.
+    let cd = u32::from_le_bytes(zip[zip.len() - 6..zip.len() - 2].try_into().unwrap()) as usize;
+    let mut sized = zip.to_vec();
+    let size = u32::from_le_bytes(sized[cd + 24..cd + 28].try_into().unwrap()) + 1;
+    sized[cd + 24..cd + 28].copy_from_slice(&size.to_le_bytes());
+    vec![
+        ("duplicate-entry", twice),
+        ("junk-before", prefixed),
+        ("junk-after", trailing),
+        ("wrong-size-field", sized),
+    ]
+}
