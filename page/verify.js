@@ -8,6 +8,10 @@
 // It never reads the network and never writes anything but the page.
 'use strict';
 
+/** Which countersign wrote this page, and the page's own SHA-256 (docs/SPEC.md P1). */
+const PAGE_WRITTEN_BY = '/*countersign:written-by*/';
+const PAGE_SHA256 = '/*countersign:page-sha256*/';
+
 /* ---------- bytes, digests, text ---------- */
 
 const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -1181,6 +1185,46 @@ async function checkPaper(file) {
 
 /* ---------- what a bundle holds: as bundle::contents ---------- */
 
+/** docs/SPEC.md D2, as `bundle::not_as_assembled`: every difference, manifest order first. */
+async function notAsAssembled(inputs, dataFiles) {
+  if (inputs.length === 0) return [];
+  const problems = [];
+  for (const input of inputs) {
+    const f = dataFiles.find(([name]) => name === input.file);
+    if (!f) problems.push(`${input.file} is missing: the current documents were assembled from it`);
+    else if ((await sha256Hex(f[1])) !== input.sha256) {
+      problems.push(`${f[0]} is not the file the current documents were assembled from (its SHA-256 differs from the manifest's)`);
+    }
+  }
+  for (const [name] of dataFiles) {
+    if (!inputs.some((i) => i.file === name)) problems.push(`${name} was not among the files the current documents were assembled from`);
+  }
+  return problems;
+}
+
+/** docs/SPEC.md D1, as `manifest::kept_data_sha256`: the SHA-256 of the kept data's compact form. */
+async function keptDataSha256(bytes) {
+  const compact = new Uint8Array(bytes.length);
+  let n = 0;
+  let inString = false;
+  let escaped = false;
+  for (const b of bytes) {
+    if (inString) {
+      compact[n++] = b;
+      if (escaped) escaped = false;
+      else if (b === 0x5c) escaped = true;
+      else if (b === 0x22) inString = false;
+    } else if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) {
+      if (b === 0x22) inString = true;
+      compact[n++] = b;
+    }
+  }
+  return sha256Hex(compact.subarray(0, n));
+}
+
+const KEPT_DATA_CHANGED =
+  "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
+
 async function bundleContents(files) {
   const found = { protocols: [], active: [], setAside: [], checkpoints: [], paperFiles: new Map(), documents: new Map() };
   let framework = null;
@@ -1191,7 +1235,7 @@ async function bundleContents(files) {
   for (const [path, bytes] of files) {
     if (path === 'framework.json') framework = bytes;
     else if (path === 'organisations.json') organisations = bytes;
-    else if (path.startsWith('protocols/') && path.endsWith('.json')) found.protocols.push(path);
+    else if (path.startsWith('protocols/') && path.endsWith('.json')) found.protocols.push([path, bytes]);
     else if (path === 'out/manifest.json') manifest = bytes;
     else if (path === 'keys/keyring.json') keyring = bytes;
     else if (path === 'register/register.jsonl') register = bytes;
@@ -1205,17 +1249,6 @@ async function bundleContents(files) {
   }
   if (!framework || !organisations) {
     throw new Refused('it is not a countersign bundle (it lacks framework.json or organisations.json)');
-  }
-  // The names of organisations, for messages (the data's own rules are the pack's `validate`).
-  const names = new Map();
-  let frameworkData;
-  try {
-    frameworkData = parseJson(framework, 'not JSON');
-    const list = parseJson(organisations, 'not JSON').organisations;
-    if (!Array.isArray(list)) throw new Refused('organisations.json holds no list of organisations');
-    for (const o of list) if (o && typeof o.id === 'string' && typeof o.name === 'string') names.set(o.id, o.name);
-  } catch (e) {
-    throw new Refused(`its data is not a valid pack: ${e.message}`);
   }
   if (!manifest) throw new Refused('it is not a countersign bundle (it has no out/manifest.json)');
   let m;
@@ -1254,6 +1287,23 @@ async function bundleContents(files) {
         `it is not a countersign bundle (its manifest cannot be used: the SHA-256 of the data file ${shown(input.file, 80)} is not 64 hex digits)`,
       );
     }
+  }
+  // D2: the data files are the ones the current documents were assembled from.
+  const dataFiles = [['framework.json', framework], ['organisations.json', organisations], ...found.protocols.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))];
+  const changed = await notAsAssembled(m.inputs || [], dataFiles);
+  if (changed.length > 0) {
+    throw new Refused(`its data is not what its documents were assembled from:${changed.map((c) => `\n  - ${c}`).join('')}`);
+  }
+  // The names of organisations, for messages (the data's own rules are the pack's `validate`).
+  const names = new Map();
+  let frameworkData;
+  try {
+    frameworkData = parseJson(framework, 'not JSON');
+    const list = parseJson(organisations, 'not JSON').organisations;
+    if (!Array.isArray(list)) throw new Refused('organisations.json holds no list of organisations');
+    for (const o of list) if (o && typeof o.id === 'string' && typeof o.name === 'string') names.set(o.id, o.name);
+  } catch (e) {
+    throw new Refused(`its data is not a valid pack: ${e.message}`);
   }
   let ring = new Keyring();
   if (keyring) {
@@ -1627,7 +1677,14 @@ async function verifyPack(contents) {
       missing.push(entry.file);
       continue;
     }
-    reports.push(await verifyWith(entry.file, bytes, evidenceFor(entry.id), entry));
+    const report = await verifyWith(entry.file, bytes, evidenceFor(entry.id), entry);
+    const dataName = `data/${entry.file.replace(/(\.docx)+$/, '')}.json`;
+    const kept = contents.documents.get(dataName);
+    if (kept && (await keptDataSha256(kept)) !== entry.data_sha256) {
+      report.other_problems.push({ signature_file: `out/${dataName}`, reason: KEPT_DATA_CHANGED });
+      report.valid = false;
+    }
+    reports.push(report);
   }
   return { reports, missing, checkpoints, evidenceFor };
 }
@@ -1813,11 +1870,39 @@ async function loadBundle(name, bytes) {
     return failure(`cannot use '${name}': ${e.message}`, 'check that this is the bundle (.zip) the coordinator sent, as it arrived', EXIT_INPUT);
   }
   try {
-    return { index: opened.index, contents: await bundleContents(opened.files) };
+    return { index: opened.index, contents: await bundleContents(opened.files), files: opened.files };
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     return failure(`cannot use the bundle '${name}': ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED);
   }
+}
+
+/** docs/SPEC.md B4, as `bundle::unexplained`: the bundle's files that no rule explains. */
+function unexplained(paths, contents) {
+  const known = new Set(['framework.json', 'organisations.json', 'out/manifest.json', 'keys/keyring.json', 'register/register.jsonl',
+    'signature-report.docx', 'signature-sheet.docx', 'verify.html']);
+  for (const d of contents.manifest.documents) {
+    known.add(`out/${d.file}`);
+    known.add(`out/data/${d.file.replace(/(\.docx)+$/, '')}.json`);
+  }
+  for (const paper of contents.paper) {
+    try {
+      const record = parseJson(paper.bytes, 'not JSON');
+      if (record && typeof record.scan === 'string') known.add(`paper/${record.scan}`);
+    } catch {
+      // A record that cannot be read names no scan.
+    }
+  }
+  const single = (p, prefix) => p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes('/');
+  return paths.filter(
+    (p) =>
+      !(known.has(p) ||
+        (single(p, 'protocols/') && p.endsWith('.json')) ||
+        single(p, 'register/checkpoints/') ||
+        single(p, 'signatures/set-aside/') ||
+        (single(p, 'signatures/') && p.endsWith(SIGNATURE_SUFFIX)) ||
+        (single(p, 'paper/') && p.endsWith(RECORD_SUFFIX))),
+  );
 }
 
 /** What the verifier trusts (trust file, earlier bundle or keyring), checked against `keyring`. */
@@ -1895,10 +1980,12 @@ async function verifyBundle(bundle, options = {}) {
   if (trust.failure) return trust.failure;
   for (const report of verification.reports) applyTrust(report, trust.anchor);
   const confirmed = verification.reports.every((r) => r.keys_confirmed);
-  const problems = verification.missing.map((m) => `${m} is listed in the manifest but missing`);
+  const problems = verification.missing.map((m) => ({ code: 'document-missing', message: `${m} is listed in the manifest but missing` }));
   for (const r of verification.reports) {
-    if (!r.valid) problems.push(`${r.file} fails verification`);
-    if (!contents.register.assembled(r.sha256)) problems.push(`${r.file} is not recorded in the register as assembled`);
+    if (!r.valid) problems.push({ code: 'document-fails', message: `${r.file} fails verification` });
+    if (!contents.register.assembled(r.sha256)) {
+      problems.push({ code: 'not-recorded-as-assembled', message: `${r.file} is not recorded in the register as assembled` });
+    }
   }
   const current = new Set(contents.manifest.documents.filter((d) => d.current).map((d) => d.file));
   const outstanding = [];
@@ -1926,6 +2013,8 @@ async function verifyBundle(bundle, options = {}) {
     trust: trust.anchor ? trust.anchor.kind : 'none',
     keys_confirmed: confirmed,
     trust_notes: trust.notes,
+    page: await checkPage(loaded.files.find(([p]) => p === 'verify.html')?.[1] ?? null),
+    unexplained_files: unexplained(loaded.files.map(([p]) => p), contents),
   };
   if (options.document) {
     // The document it is (by its digest, else by its name), so that only that document's
@@ -1939,6 +2028,50 @@ async function verifyBundle(bundle, options = {}) {
     const entry = contents.manifest.documents.find((d) => d.id === report.id && d.version === report.version);
     result.your_document = { ...report, title: entry ? entry.title : null, current: entry ? entry.current : null };
   }
+  return result;
+}
+
+/** docs/SPEC.md P1, P2, as `page::check`: what the bundle's own verify.html is. */
+async function checkPage(bytes) {
+  if (!bytes) return { status: 'missing' };
+  const ascii = (text) => UTF8.encode(text);
+  const find = (marker, from = 0) => {
+    outer: for (let i = from; i + marker.length <= bytes.length; i++) {
+      for (let j = 0; j < marker.length; j++) if (bytes[i + j] !== marker[j]) continue outer;
+      return i;
+    }
+    return -1;
+  };
+  const writtenAt = find(ascii("const PAGE_WRITTEN_BY = '"));
+  let writtenBy;
+  if (writtenAt >= 0) {
+    const start = writtenAt + 25;
+    const window = bytes.subarray(start, start + 80);
+    const end = window.indexOf(0x27);
+    if (end >= 0) {
+      try {
+        writtenBy = shown(FATAL_UTF8.decode(window.subarray(0, end)), 1000);
+      } catch {
+        writtenBy = undefined;
+      }
+    }
+  }
+  const digestMarker = ascii("const PAGE_SHA256 = '");
+  const at = find(digestMarker);
+  let named = null;
+  if (at >= 0) {
+    const digits = new TextDecoder().decode(bytes.subarray(at + digestMarker.length, at + digestMarker.length + 64));
+    if (/^[0-9a-f]{64}$/.test(digits)) named = digits;
+  }
+  let whole = false;
+  if (named) {
+    const zeroed = bytes.slice();
+    zeroed.fill(0x30, at + digestMarker.length, at + digestMarker.length + 64);
+    whole = (await sha256Hex(zeroed)) === named;
+  }
+  if (whole && named === PAGE_SHA256) return { status: 'genuine', written_by: PAGE_WRITTEN_BY };
+  const result = { status: whole ? 'another-version' : 'altered' };
+  if (writtenBy !== undefined) result.written_by = writtenBy;
   return result;
 }
 
@@ -2100,7 +2233,7 @@ function render(result, target) {
     }
     for (const note of result.trust_notes) target.append(el('p', { class: 'caution', text: `Note: ${note}` }));
     if (result.problems.length > 0) {
-      target.append(el('h3', { text: 'Problems' }), el('ul', {}, ...result.problems.map((p) => el('li', { text: p }))));
+      target.append(el('h3', { text: 'Problems' }), el('ul', {}, ...result.problems.map((p) => el('li', { text: p.message }))));
     }
     if (result.outstanding.length > 0) {
       target.append(

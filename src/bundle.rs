@@ -84,6 +84,9 @@ pub enum BundleError {
     /// The bundle's register cannot be trusted.
     #[error("its register cannot be trusted: {0}")]
     Register(crate::register::RegisterError),
+    /// The bundle's data files are not those its current documents were assembled from.
+    #[error("its data is not what its documents were assembled from:{}", .0.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
+    NotAsAssembled(Vec<String>),
     /// More files than a bundle can hold without the ZIP64 form.
     #[error(
         "the pack has {0} files to bundle, more than the {MAX_BUNDLE_FILES} a bundle can hold; bundle a pack with fewer signatures set aside, or split it"
@@ -176,6 +179,101 @@ pub fn collect(
         return Err(BundleError::SecretKey(path.clone()));
     }
     Ok(files)
+}
+
+/// docs/SPEC.md B4: the files of a bundle that no rule explains, as their paths: anything but
+/// the pack's data, the manifest, each document it lists and that document's kept data, the
+/// keyring, the register and its checkpoints, signature files (`.dsse.json`), the failing ones
+/// set aside, paper records and the scans they name, the signature report and sheet, and the
+/// page. `paths` are the bundle's files (its index aside), `contents` what was read of them.
+pub fn unexplained(paths: &[String], contents: &crate::pack::PackContents) -> Vec<String> {
+    use crate::pack::{OUT_DIR, SET_ASIDE_DIR};
+    use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
+    let mut known: std::collections::BTreeSet<String> = [
+        crate::validate::FRAMEWORK_FILE.to_string(),
+        crate::validate::ORGANISATIONS_FILE.to_string(),
+        format!("{OUT_DIR}/{}", crate::manifest::MANIFEST_FILE),
+        crate::keyring::KEYRING_FILE.to_string(),
+        crate::register::REGISTER_FILE.to_string(),
+        REPORT_FILE.to_string(),
+        crate::sheet::SHEET_FILE.to_string(),
+        crate::page::PAGE_FILE.to_string(),
+    ]
+    .into_iter()
+    .collect();
+    for d in &contents.manifest.documents {
+        known.insert(format!("{OUT_DIR}/{}", d.file));
+        known.insert(format!(
+            "{OUT_DIR}/{}",
+            crate::manifest::data_file_name(&d.file)
+        ));
+    }
+    for paper in &contents.paper {
+        // Any record that names a scan explains it (whether the record holds is the
+        // document's verdict).
+        if let Ok(record) = crate::json::from_slice::<serde_json::Value>(&paper.bytes)
+            && let Some(scan) = record.get("scan").and_then(|s| s.as_str())
+        {
+            known.insert(format!("{}/{scan}", crate::paper::PAPER_DIR));
+        }
+    }
+    let protocols = format!("{}/", crate::validate::PROTOCOLS_DIR);
+    let checkpoints = format!("{}/", crate::register::CHECKPOINTS_DIR);
+    let set_aside = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
+    let signatures = format!("{SIGNATURES_DIR}/");
+    let paper = format!("{}/", crate::paper::PAPER_DIR);
+    paths
+        .iter()
+        .filter(|p| {
+            let single = |prefix: &str| {
+                p.strip_prefix(prefix)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+            };
+            !(known.contains(p.as_str())
+                || (single(&protocols) && p.ends_with(".json"))
+                || single(&checkpoints)
+                || single(&set_aside)
+                || (single(&signatures) && p.ends_with(SIGNATURE_SUFFIX))
+                || (single(&paper) && p.ends_with(crate::paper::RECORD_SUFFIX)))
+        })
+        .cloned()
+        .collect()
+}
+
+/// docs/SPEC.md D2: a bundle's data files (framework, organisations, protocols) are exactly the
+/// ones its current documents were assembled from, as the manifest's `inputs` record them (a
+/// manifest written before inputs were recorded lists none, and nothing is compared). Returns
+/// every difference, in the manifest's order then the files'.
+pub fn not_as_assembled(
+    inputs: &[crate::manifest::InputRecord],
+    data_files: &[crate::validate::DataFile],
+) -> Vec<String> {
+    if inputs.is_empty() {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    for input in inputs {
+        match data_files.iter().find(|f| f.name == input.file) {
+            None => problems.push(format!(
+                "{} is missing: the current documents were assembled from it",
+                input.file
+            )),
+            Some(f) if sha256_hex(&f.bytes) != input.sha256 => problems.push(format!(
+                "{} is not the file the current documents were assembled from (its SHA-256 differs from the manifest's)",
+                f.name
+            )),
+            Some(_) => {}
+        }
+    }
+    for f in data_files {
+        if !inputs.iter().any(|i| i.file == f.name) {
+            problems.push(format!(
+                "{} was not among the files the current documents were assembled from",
+                f.name
+            ));
+        }
+    }
+    problems
 }
 
 /// Writes the bundle: the index first, then the files in the order given; one timestamp, one
@@ -368,7 +466,6 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     }
     protocols.sort_by(|a, b| a.name.cmp(&b.name));
     data_files.extend(protocols);
-    let data = crate::validate::check_files(data_files).map_err(BundleError::Data)?;
     let manifest: crate::manifest::Manifest = crate::json::from_slice(
         &manifest.ok_or_else(|| not_a_bundle(format!("it has no {manifest_path}")))?,
     )
@@ -376,6 +473,11 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     manifest
         .check()
         .map_err(|e| not_a_bundle(format!("its manifest cannot be used: {e}")))?;
+    let changed = not_as_assembled(&manifest.inputs, &data_files);
+    if !changed.is_empty() {
+        return Err(BundleError::NotAsAssembled(changed));
+    }
+    let data = crate::validate::check_files(data_files).map_err(BundleError::Data)?;
     let keyring = match keyring {
         Some(bytes) => crate::keyring::Keyring::from_bytes(&bytes).map_err(BundleError::Keyring)?,
         None => crate::keyring::Keyring::default(),
@@ -473,6 +575,166 @@ pub fn report_context(
         "documents": documents,
         "register": {"records": records, "head": head},
     })
+}
+
+/// The format of a bundle's verdict (`verify BUNDLE.zip --json`, and the page's).
+pub const VERDICT_FORMAT: &str = "countersign/bundle-verify/v1";
+
+/// One problem that makes a bundle fail, with its stable code (docs/SPEC.md, "Problem codes").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The stable, machine-readable code.
+    pub code: &'static str,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// The register as a bundle's verdict shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterSummary {
+    /// How many records it holds.
+    pub records: u64,
+    /// The SHA-256 of its last record (its head).
+    pub head: String,
+    /// Each checkpoint that holds, in words.
+    pub checkpoints: Vec<String>,
+}
+
+/// The verdict on a whole bundle: what `verify BUNDLE.zip --json` prints and the page gives,
+/// field for field (docs/SPEC.md V1 to V6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BundleVerdict {
+    /// Always [`VERDICT_FORMAT`].
+    pub format: &'static str,
+    /// The pack the index names.
+    pub pack: String,
+    /// When the bundle was made, as the index says.
+    pub created_at: String,
+    /// How many files the index lists.
+    pub files: usize,
+    /// The register.
+    pub register: RegisterSummary,
+    /// One report per document the bundle holds.
+    pub documents: Vec<crate::verify::VerifyReport>,
+    /// What makes the bundle fail.
+    pub problems: Vec<Problem>,
+    /// Who has not approved a current document, as "file: organisation".
+    pub outstanding: Vec<String>,
+    /// True when there is no problem.
+    pub valid: bool,
+    /// What the keys were checked against: `none`, `trust-file` or `earlier-keyring`.
+    pub trust: &'static str,
+    /// True when every signing key is confirmed by what the verifier trusts.
+    pub keys_confirmed: bool,
+    /// What the verifier should know about the keys.
+    pub trust_notes: Vec<String>,
+    /// Whether the bundle's `verify.html` is the page this verifier writes.
+    pub page: crate::page::PageCheck,
+    /// Files of the bundle that no rule explains (reported, not counted).
+    pub unexplained_files: Vec<String>,
+}
+
+/// What a verifier asks of a bundle beyond its own checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asks {
+    /// An approval on paper does not count as signed (`--electronic-only`).
+    pub electronic_only: bool,
+}
+
+/// Builds a bundle's verdict from what was read and verified: the one place its fields,
+/// problems and their codes are decided (the command prints it; the page builds the same).
+/// `anchor` and its notes are what the verifier trusts; `page` and `unexplained_files` what
+/// the bundle carries beyond the pack.
+pub fn verdict(
+    index: &BundleIndex,
+    contents: &crate::pack::PackContents,
+    verification: &crate::verify::PackVerification,
+    (anchor, trust_notes): (Option<&crate::trust::Anchor>, Vec<String>),
+    (page, unexplained_files): (crate::page::PageCheck, Vec<String>),
+    asks: Asks,
+) -> BundleVerdict {
+    use crate::verify::Status;
+    let register = &contents.register;
+    let mut problems = Vec::new();
+    for missing in &verification.missing {
+        problems.push(Problem {
+            code: "document-missing",
+            message: format!("{missing} is listed in the manifest but missing"),
+        });
+    }
+    for r in &verification.reports {
+        if !r.valid {
+            problems.push(Problem {
+                code: "document-fails",
+                message: format!("{} fails verification", r.file),
+            });
+        }
+        if register.assembled(&r.sha256).is_none() {
+            problems.push(Problem {
+                code: "not-recorded-as-assembled",
+                message: format!("{} is not recorded in the register as assembled", r.file),
+            });
+        }
+    }
+    let current: std::collections::HashSet<&str> = contents
+        .manifest
+        .documents
+        .iter()
+        .filter(|d| d.current)
+        .map(|d| d.file.as_str())
+        .collect();
+    let mut outstanding: Vec<String> = verification
+        .reports
+        .iter()
+        .filter(|r| current.contains(r.file.as_str()))
+        .flat_map(|r| {
+            r.parties
+                .iter()
+                .filter(|p| !matches!(p.status, Status::Signed | Status::SignedOnPaper))
+                .map(move |p| format!("{}: {}", r.file, p.name))
+        })
+        .collect();
+    if asks.electronic_only {
+        for r in &verification.reports {
+            for org in r.on_paper() {
+                outstanding.push(format!("{}: {org} (on paper only)", r.file));
+            }
+        }
+    }
+    let (records, head) = register.head();
+    BundleVerdict {
+        format: VERDICT_FORMAT,
+        pack: index.pack.clone(),
+        created_at: index.created_at.clone(),
+        files: index.files.len(),
+        register: RegisterSummary {
+            records,
+            head,
+            checkpoints: verification
+                .checkpoints
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} vouched for the first {} records at {}",
+                        c.organisation, c.size, c.signed_at
+                    )
+                })
+                .collect(),
+        },
+        documents: verification.reports.clone(),
+        valid: problems.is_empty(),
+        problems,
+        outstanding,
+        trust: match anchor {
+            None => "none",
+            Some(crate::trust::Anchor::Pinned(_)) => "trust-file",
+            Some(crate::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring",
+        },
+        keys_confirmed: verification.reports.iter().all(|r| r.keys_confirmed),
+        trust_notes,
+        page,
+        unexplained_files,
+    }
 }
 
 #[cfg(test)]

@@ -219,6 +219,34 @@ pub fn data_file_name(file: &str) -> String {
     format!("{DATA_DIR}/{}.json", file.trim_end_matches(".docx"))
 }
 
+/// The digest the manifest records as a document's `data_sha256`, of a kept data file
+/// (`out/data/`, written pretty-printed): the SHA-256 of the file with the JSON whitespace
+/// outside strings removed, which is the compact form the digest was taken of (docs/SPEC.md
+/// D1). Works on the bytes alone, so every verifier gets the same answer without
+/// re-serialising.
+pub fn kept_data_sha256(bytes: &[u8]) -> String {
+    let mut compact = Vec::with_capacity(bytes.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in bytes {
+        if in_string {
+            compact.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            if b == b'"' {
+                in_string = true;
+            }
+            compact.push(b);
+        }
+    }
+    crate::digest::sha256_hex(&compact)
+}
+
 /// Serialises a manifest the same way every time.
 pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
@@ -303,6 +331,24 @@ mod tests {
         let older =
             r#"{"format":"countersign/manifest/v1","pack":"p","pack_version":"1","documents":[]}"#;
         assert_eq!(super::inputs_of(older.as_bytes()), Some(Vec::new()));
+    }
+
+    #[test]
+    fn kept_data_hashes_to_the_digest_of_its_compact_form() {
+        let value = serde_json::json!({"a b": "x \" y\n", "n": [1, 2, {"t": "\\"}], "e": "\u{e9}"});
+        let compact = serde_json::to_vec(&value).unwrap();
+        let mut pretty = serde_json::to_vec_pretty(&value).unwrap();
+        pretty.push(b'\n');
+        assert_eq!(
+            super::kept_data_sha256(&pretty),
+            crate::digest::sha256_hex(&compact)
+        );
+        // A space inside a string counts: a changed value does not hash the same.
+        let changed = String::from_utf8(pretty).unwrap().replace("a b", "a  b");
+        assert_ne!(
+            super::kept_data_sha256(changed.as_bytes()),
+            crate::digest::sha256_hex(&compact)
+        );
     }
 
     #[test]

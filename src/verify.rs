@@ -868,6 +868,27 @@ fn verify_known(
     }
 }
 
+/// The reason given when a document's kept data is not what it was assembled with.
+pub const KEPT_DATA_CHANGED: &str = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
+
+/// docs/SPEC.md D1: the data a document was rendered with, kept beside it (`out/data/`), must
+/// be what the manifest says it was; a changed file fails the document's report. A document
+/// assembled before data was kept has none, which is not a problem.
+pub fn check_kept_data(report: &mut VerifyReport, entry: &ManifestEntry, kept: Option<&[u8]>) {
+    let Some(kept) = kept else { return };
+    if crate::manifest::kept_data_sha256(kept) != entry.data_sha256 {
+        report.other_problems.push(StrayProblem {
+            signature_file: format!(
+                "{}/{}",
+                crate::pack::OUT_DIR,
+                crate::manifest::data_file_name(&entry.file)
+            ),
+            reason: KEPT_DATA_CHANGED.to_string(),
+        });
+        report.valid = false;
+    }
+}
+
 /// Every document of a pack verified, with the register's checkpoints.
 #[derive(Debug, Clone)]
 pub struct PackVerification {
@@ -963,7 +984,10 @@ pub fn verify_pack(
             checkpoints: &checkpoints,
             paper: &papers,
         };
-        reports.push(verify_known(&entry.file, &bytes, Some(entry), &evidence));
+        let mut report = verify_known(&entry.file, &bytes, Some(entry), &evidence);
+        let kept = contents.document(&crate::manifest::data_file_name(&entry.file));
+        check_kept_data(&mut report, entry, kept.as_deref());
+        reports.push(report);
     }
     Ok(PackVerification {
         reports,

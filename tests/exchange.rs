@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::str::contains;
 use serde_json::Value;
-use support::{NOW, copy_example};
+use support::{COUNCIL, Desk, NOW, copy_example};
 
 /// A time `minutes` after [`NOW`], as `SOURCE_DATE_EPOCH`.
 fn at(minutes: i64) -> String {
@@ -658,4 +658,83 @@ fn checkpoints_from_two_organisations_are_collected_and_hold_as_the_register_gro
     assert_eq!(code, 1);
     std::fs::write(&path, original).unwrap();
     w.check_whole(&at(53));
+}
+
+/// The small example's framework document.
+const SMALL_FRAMEWORK: &str = support::FRAMEWORK;
+
+/// docs/SPEC.md J1, D1, D2: files a person saved with Windows tools read as they were meant,
+/// and data changed after assembly is named before anyone relies on it. A signatory's returned
+/// signature saved with a byte order mark and CRLF is collected and verifies; data saved that
+/// way before assembly is simply the data; `bundle` refuses a pack whose data changed since it
+/// was assembled, and `changes` and `verify` refuse kept data changed after assembly.
+#[test]
+fn windows_saved_files_are_read_and_changed_data_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = Desk(tmp.path());
+    copy_example("small", &tmp.path().join("pack"));
+    // The coordinator's organisations file saved by Notepad, before assembly.
+    let orgs = tmp.path().join("pack/organisations.json");
+    let text = std::fs::read_to_string(&orgs).unwrap();
+    std::fs::write(&orgs, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    desk.ok(&["validate", "pack"]);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_key(COUNCIL, "Margaret O'Brien");
+    desk.ok(&["bundle", "pack", "-o", "sent.zip"]);
+    // The council signs from the bundle; its mail client saves the file with a BOM and CRLF.
+    desk.ok(&[
+        "sign",
+        "sent.zip",
+        SMALL_FRAMEWORK,
+        "--key",
+        &format!("private/{COUNCIL}.key"),
+        "-o",
+        "returned.dsse.json",
+    ]);
+    let returned = std::fs::read_to_string(tmp.path().join("returned.dsse.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("returned.dsse.json"),
+        format!("\u{feff}{}", returned.replace('\n', "\r\n")),
+    )
+    .unwrap();
+    let said = desk.ok(&["collect", "pack", "returned.dsse.json"]);
+    assert!(said.contains("collected"), "{said}");
+    desk.ok(&["verify", &format!("pack/out/{SMALL_FRAMEWORK}")]);
+    desk.ok(&["bundle", "pack", "-o", "signed.zip"]);
+    let verdict = desk.ok(&["verify", "signed.zip"]);
+    assert!(verdict.contains("result: VALID"), "{verdict}");
+
+    // The organisations file edited after assembly: no bundle until it is assembled again.
+    std::fs::write(&orgs, text.replacen("Riverside", "Riverbank", 1)).unwrap();
+    let (code, _, err) = desk.run(&["bundle", "pack", "-o", "changed.zip"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the pack's data has changed since it was last assembled")
+            && err.contains(
+                "organisations.json is not the file the current documents were assembled from"
+            )
+            && err.contains("run `countersign assemble pack`"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("changed.zip").exists());
+    std::fs::write(&orgs, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+
+    // The kept data changed after assembly: `changes` and `verify` say so.
+    let kept = tmp.path().join("pack/out/data/framework-v1.0.json");
+    let data = std::fs::read_to_string(&kept).unwrap();
+    std::fs::write(&kept, data.replacen("Riverside", "Riverbank", 1)).unwrap();
+    let (code, out, err) = desk.run(&["verify", &format!("pack/out/{SMALL_FRAMEWORK}"), "--json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(
+        report["other_problems"][0]["signature_file"],
+        "out/data/framework-v1.0.json"
+    );
+    let (code, _, err) = desk.run(&["changes", "pack", "--from", "1.0", "--to", "1.0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("is not the data it was assembled with"),
+        "{err}"
+    );
 }

@@ -336,6 +336,111 @@ fn build_corpus(c: &Path) -> Vec<Value> {
         }
     }
 
+    // JSON two readers could read differently, and files saved by Windows tools (docs/SPEC.md
+    // J1-J3), each re-indexed as someone who knows the format would: an envelope naming its
+    // payload twice (an unsigned statement first), a manifest naming a document's digest twice,
+    // a manifest with a byte order mark, a size written `2116.0`, and an organisations file
+    // saved with a byte order mark (which its recorded digest then no longer matches).
+    let sig_text = |files: &mut Vec<(String, Vec<u8>)>| {
+        String::from_utf8(file_of(files, &council_sig).clone()).unwrap()
+    };
+    reindexed(&genuine, &c.join("payload-twice.zip"), |files| {
+        let text = sig_text(files);
+        use base64::Engine as _;
+        let unsigned = base64::engine::general_purpose::STANDARD.encode(br#"{"_type":"unsigned"}"#);
+        let twice = text.replacen(
+            "\"payload\":",
+            &format!("\"payload\": \"{unsigned}\",\n  \"payload\":"),
+            1,
+        );
+        assert_ne!(twice, text);
+        *file_of(files, &council_sig) = twice.into_bytes();
+    });
+    case("payload-twice", "payload-twice.zip", None, None);
+    let manifest_text = |files: &mut Vec<(String, Vec<u8>)>| {
+        String::from_utf8(file_of(files, "out/manifest.json").clone()).unwrap()
+    };
+    reindexed(&genuine, &c.join("manifest-digest-twice.zip"), |files| {
+        let text = manifest_text(files);
+        let twice = text.replacen(
+            "\"sha256\":",
+            &format!("\"sha256\": \"{}\",\n      \"sha256\":", "0".repeat(64)),
+            1,
+        );
+        *file_of(files, "out/manifest.json") = twice.into_bytes();
+    });
+    case(
+        "manifest-digest-twice",
+        "manifest-digest-twice.zip",
+        None,
+        None,
+    );
+    reindexed(&genuine, &c.join("manifest-bom.zip"), |files| {
+        file_of(files, "out/manifest.json").splice(0..0, *b"\xef\xbb\xbf");
+    });
+    case("manifest-bom", "manifest-bom.zip", None, None);
+    reindexed(&genuine, &c.join("size-with-fraction.zip"), |files| {
+        let text = manifest_text(files);
+        let at = text.find("\"size\": ").unwrap() + 8;
+        let end = at + text[at..].find(',').unwrap();
+        let fraction = format!("{}{}.0{}", &text[..at], &text[at..end], &text[end..]);
+        *file_of(files, "out/manifest.json") = fraction.into_bytes();
+    });
+    case("size-with-fraction", "size-with-fraction.zip", None, None);
+    reindexed(&genuine, &c.join("organisations-bom.zip"), |files| {
+        file_of(files, "organisations.json").splice(0..0, *b"\xef\xbb\xbf");
+    });
+    case("organisations-bom", "organisations-bom.zip", None, None);
+    // The published fingerprints as Notepad saves them: a byte order mark and CRLF.
+    let published = std::fs::read_to_string(c.join("published.trust")).unwrap();
+    std::fs::write(
+        c.join("published-notepad.trust"),
+        format!("\u{feff}{}", published.replace('\n', "\r\n")),
+    )
+    .unwrap();
+    case(
+        "genuine-trusted-notepad",
+        "genuine.zip",
+        None,
+        Some("published-notepad.trust"),
+    );
+    // What a bundle carries beyond documents and signatures (docs/SPEC.md D1, B4, P1): its
+    // kept data changed, its page replaced by one that always says VALID, its page removed, a
+    // file no rule explains, and data changed after assembly.
+    reindexed(&genuine, &c.join("kept-data-changed.zip"), |files| {
+        let path = "out/data/framework-v1.0.json";
+        let text = String::from_utf8(file_of(files, path).clone()).unwrap();
+        let changed = text.replacen("Riverside", "Riverbank", 1);
+        assert_ne!(changed, text);
+        *file_of(files, path) = changed.into_bytes();
+    });
+    case("kept-data-changed", "kept-data-changed.zip", None, None);
+    reindexed(&genuine, &c.join("page-replaced.zip"), |files| {
+        *file_of(files, "verify.html") =
+            b"<!doctype html><title>Check</title><p>VALID: every party has signed</p>".to_vec();
+    });
+    case("page-replaced", "page-replaced.zip", None, None);
+    reindexed(&genuine, &c.join("page-removed.zip"), |files| {
+        files.retain(|(p, _)| p != "verify.html");
+    });
+    case("page-removed", "page-removed.zip", None, None);
+    reindexed(&genuine, &c.join("unexplained-file.zip"), |files| {
+        files.push(("notes/readme.txt".into(), b"hello".to_vec()));
+        files.push(("signatures/framework-v1.0.note.txt".into(), b"hi".to_vec()));
+    });
+    case("unexplained-file", "unexplained-file.zip", None, None);
+    reindexed(&genuine, &c.join("data-not-as-assembled.zip"), |files| {
+        let path = "organisations.json";
+        let text = String::from_utf8(file_of(files, path).clone()).unwrap();
+        *file_of(files, path) = text.replacen("Riverside", "Riverbank", 1).into_bytes();
+    });
+    case(
+        "data-not-as-assembled",
+        "data-not-as-assembled.zip",
+        None,
+        None,
+    );
+
     // A key revoked as compromised from the moment it signed.
     let revoked = small_pack(c, "revoking");
     sign(&revoked, FRAMEWORK, COUNCIL);
@@ -617,6 +722,96 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
             .unwrap()
     };
     assert_eq!(commands["genuine"]["valid"], true);
+    assert_eq!(
+        commands["genuine"]["page"],
+        json!({"status": "genuine", "written_by": countersign::page::written_by()})
+    );
+    // docs/SPEC.md Z1-Z7: a zip two readers could unpack differently is refused (exit 2).
+    for (name, words) in [
+        (
+            "duplicate-entry",
+            "the entry 'out/framework-v1.0.docx' appears twice",
+        ),
+        (
+            "junk-before",
+            "512 bytes stand before the zip's first entry",
+        ),
+        (
+            "junk-after",
+            "64 bytes follow the end of the zip's directory",
+        ),
+        (
+            "wrong-size-field",
+            "its local header says another size than the directory",
+        ),
+    ] {
+        assert_eq!(commands[name]["exit"], 2, "{name}: {}", commands[name]);
+        assert!(
+            commands[name]["error"].as_str().unwrap().contains(words),
+            "{name}: {}",
+            commands[name]
+        );
+    }
+    // J1-J3: a field named twice fails whichever copy a reader would keep; a BOM is nothing.
+    assert_eq!(status("payload-twice", FRAMEWORK, COUNCIL), "failed");
+    assert!(
+        doc("payload-twice", FRAMEWORK)["parties"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the signature file is malformed ("),
+        "{}",
+        commands["payload-twice"]
+    );
+    for (name, words) in [
+        ("manifest-digest-twice", "its manifest is malformed ("),
+        ("size-with-fraction", "its manifest is malformed ("),
+        (
+            "organisations-bom",
+            "organisations.json is not the file the current documents were assembled from",
+        ),
+        (
+            "data-not-as-assembled",
+            "organisations.json is not the file the current documents were assembled from",
+        ),
+    ] {
+        assert_eq!(commands[name]["exit"], 1, "{name}: {}", commands[name]);
+        assert!(
+            commands[name]["error"].as_str().unwrap().contains(words),
+            "{name}: {}",
+            commands[name]
+        );
+    }
+    for name in [
+        "manifest-bom",
+        "unexplained-file",
+        "page-replaced",
+        "page-removed",
+    ] {
+        assert_eq!(commands[name]["valid"], true, "{name}");
+    }
+    assert_eq!(commands["genuine-trusted-notepad"]["keys_confirmed"], true);
+    assert_eq!(
+        commands["genuine-trusted-notepad"]["documents"],
+        commands["genuine-trusted"]["documents"]
+    );
+    // D1, B4, P1: what a bundle carries beyond documents and signatures is accounted for.
+    assert_eq!(commands["kept-data-changed"]["valid"], false);
+    assert_eq!(
+        doc("kept-data-changed", FRAMEWORK)["other_problems"][0]["signature_file"],
+        "out/data/framework-v1.0.json"
+    );
+    assert_eq!(
+        commands["page-replaced"]["page"],
+        json!({"status": "altered"})
+    );
+    assert_eq!(
+        commands["page-removed"]["page"],
+        json!({"status": "missing"})
+    );
+    assert_eq!(
+        commands["unexplained-file"]["unexplained_files"],
+        json!(["notes/readme.txt", "signatures/framework-v1.0.note.txt"])
+    );
     assert_eq!(status("genuine", FRAMEWORK, COUNCIL), "signed");
     assert_eq!(status("genuine", FRAMEWORK, HOSPITAL), "signed");
     assert_eq!(status("outstanding", FRAMEWORK, HOSPITAL), "outstanding");

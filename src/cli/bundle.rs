@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use countersign::bundle::{self, REPORT_FILE};
 use countersign::pack::Pack;
 use countersign::template::Template;
-use countersign::verify::{PackVerification, Status, verify_pack};
+use countersign::verify::verify_pack;
 
-use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now, open_bundle};
+use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now};
 
 /// The format of `verify BUNDLE.zip --json`.
 pub(super) const VERIFY_FORMAT: &str = "countersign/bundle-verify/v1";
@@ -40,6 +40,22 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         return Err(Failure::verify(
             format!("{missing} is listed in the manifest but the pack does not hold it"),
             Some("restore it from version control or a copy; a bundle must hold every document it lists".into()),
+        ));
+    }
+    let changed = bundle::not_as_assembled(&contents.manifest.inputs, contents.data.files());
+    if !changed.is_empty() {
+        return Err(Failure::input(
+            format!(
+                "the pack's data has changed since it was last assembled, so a bundle of it would not verify:{}",
+                changed
+                    .iter()
+                    .map(|c| format!("\n  - {c}"))
+                    .collect::<String>()
+            ),
+            Some(format!(
+                "run `countersign assemble {}` (it issues new versions where the documents change), then bundle again",
+                args.pack.display()
+            )),
         ));
     }
     let at = now()?;
@@ -148,30 +164,10 @@ pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
     ))
 }
 
-/// Who is outstanding on the bundle's current documents, as "file: organisation".
-fn outstanding(v: &PackVerification, manifest: &countersign::manifest::Manifest) -> Vec<String> {
-    let current: std::collections::HashSet<&str> = manifest
-        .documents
-        .iter()
-        .filter(|d| d.current)
-        .map(|d| d.file.as_str())
-        .collect();
-    v.reports
-        .iter()
-        .filter(|r| current.contains(r.file.as_str()))
-        .flat_map(|r| {
-            r.parties
-                .iter()
-                .filter(|p| !matches!(p.status, Status::Signed | Status::SignedOnPaper))
-                .map(move |p| format!("{}: {}", r.file, p.name))
-        })
-        .collect()
-}
-
 /// Verifies a bundle in memory: its files against its index, then everything in it.
 pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
     let (path, json, require_all) = (args.document.as_path(), args.json, args.require_all);
-    let (index, contents) = open_bundle(path)?;
+    let (index, contents, page, unexplained) = super::open_bundle_whole(path)?;
     let mut verification = verify_pack(&contents).map_err(register_failure)?;
     let anchor = super::trust_anchor(args.trust.as_deref(), &contents.keyring)?;
     for report in &mut verification.reports {
@@ -198,68 +194,37 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let register = &contents.register;
-    let mut problems = Vec::new();
-    for missing in &verification.missing {
-        problems.push(format!("{missing} is listed in the manifest but missing"));
-    }
-    for r in &verification.reports {
-        if !r.valid {
-            problems.push(format!("{} fails verification", r.file));
-        }
-        if register.assembled(&r.sha256).is_none() {
-            problems.push(format!(
-                "{} is not recorded in the register as assembled",
-                r.file
-            ));
-        }
-    }
-    let outstanding = outstanding(&verification, &contents.manifest);
-    let outstanding: Vec<String> = if args.electronic_only {
-        let mut all = outstanding;
-        for r in &verification.reports {
-            for org in r.on_paper() {
-                all.push(format!("{}: {org} (on paper only)", r.file));
-            }
-        }
-        all
-    } else {
-        outstanding
-    };
-    let failed = !problems.is_empty()
-        || (require_all && !outstanding.is_empty())
+    let verdict = bundle::verdict(
+        &index,
+        &contents,
+        &verification,
+        (anchor.anchor.as_ref(), anchor.notes.clone()),
+        (countersign::page::check(page.as_deref()), unexplained),
+        bundle::Asks {
+            electronic_only: args.electronic_only,
+        },
+    );
+    let failed = !verdict.valid
+        || (require_all && !verdict.outstanding.is_empty())
         || (args.require_trusted && !confirmed);
-    let files = index.files.len();
-    let checkpoints: Vec<String> = verification
-        .checkpoints
-        .iter()
-        .map(|c| {
-            format!(
-                "{} vouched for the first {} records at {}",
-                c.organisation, c.size, c.signed_at
-            )
-        })
-        .collect();
+    let (problems, outstanding, checkpoints) = (
+        &verdict.problems,
+        &verdict.outstanding,
+        &verdict.register.checkpoints,
+    );
     if json {
-        let value = serde_json::json!({
-            "format": VERIFY_FORMAT, "pack": index.pack, "created_at": index.created_at, "files": files,
-            "register": {"records": register.records.len(), "head": register.head().1, "checkpoints": checkpoints},
-            "documents": verification.reports, "problems": problems, "outstanding": outstanding, "valid": problems.is_empty(),
-            "trust": match &anchor.anchor { None => "none", Some(countersign::trust::Anchor::Pinned(_)) => "trust-file", Some(countersign::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring" },
-            "keys_confirmed": confirmed, "trust_notes": anchor.notes,
-        });
-        super::print_json(&value)?;
+        super::print_json(&verdict)?;
     } else {
         let mut text = format!(
             "bundle {} of pack {} made {}: every one of its {} files matches its index\n",
             path.display(),
             clean(&index.pack),
             clean(&index.created_at),
-            files
+            verdict.files
         );
         text.push_str(&format!(
             "register: intact, {} records{}\n",
-            register.records.len(),
+            verdict.register.records,
             if checkpoints.is_empty() {
                 String::new()
             } else {
@@ -297,12 +262,21 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         for note in &anchor.notes {
             text.push_str(&format!("note: {}\n", clean(note)));
         }
-        for p in &problems {
-            text.push_str(&format!("problem: {}\n", clean(p)));
+        for p in problems {
+            text.push_str(&format!("problem: {}\n", clean(&p.message)));
+        }
+        match verdict.page.status {
+            "genuine" => {}
+            "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::page::PAGE_FILE)),
+            "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::page::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::page::written_by())),
+            _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::page::PAGE_FILE)),
+        }
+        for f in &verdict.unexplained_files {
+            text.push_str(&format!("warning: {} is in the bundle but no part of a pack explains it; it was not checked\n", clean(f)));
         }
         if !outstanding.is_empty() {
             text.push_str(&format!("outstanding ({}):\n", outstanding.len()));
-            for o in &outstanding {
+            for o in outstanding {
                 text.push_str(&format!("  {}\n", clean(o)));
             }
         }

@@ -83,6 +83,17 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     let read = |entry: &ManifestEntry| -> Result<serde_json::Value, Failure> {
         let path = pack.data_path(&entry.file);
         let bytes = std::fs::read(&path).map_err(|e| Failure::input(format!("cannot read the data of {} ('{}': {})", entry.file, path.display(), io_reason(&e)), Some("the data of each version is kept by `countersign assemble`; versions assembled before it kept data cannot be compared".into())))?;
+        if countersign::manifest::kept_data_sha256(&bytes) != entry.data_sha256 {
+            return Err(Failure::verify(
+                format!(
+                    "the data kept for {} ('{}') {}",
+                    entry.file,
+                    path.display(),
+                    countersign::verify::KEPT_DATA_CHANGED.trim_start_matches("its kept data ")
+                ),
+                Some("restore out/data/ from version control or a copy; the differences it would show are not the documents'".into()),
+            ));
+        }
         countersign::json::from_slice(&bytes).map_err(|e| {
             Failure::input(
                 format!("the data of {} is damaged ({e})", entry.file),

@@ -834,6 +834,15 @@ pub(crate) fn is_bundle(path: &Path) -> bool {
 
 /// Opens a circulated bundle in memory and checks every file against its index.
 pub(crate) fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Failure> {
+    open_bundle_whole(path).map(|(index, contents, _, _)| (index, contents))
+}
+
+/// A bundle opened, with its verification page's bytes (if it has one) and the paths of any
+/// file no rule explains.
+pub(crate) type OpenedBundle = (BundleIndex, PackContents, Option<Vec<u8>>, Vec<String>);
+
+/// As [`open_bundle`], keeping what a bundle's verdict reports beyond the pack.
+pub(crate) fn open_bundle_whole(path: &Path) -> Result<OpenedBundle, Failure> {
     let bytes = read_file(path, "bundle")?;
     let (index, files) = match countersign::bundle::open(&bytes) {
         Ok(x) => x,
@@ -853,13 +862,19 @@ pub(crate) fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Fa
             ));
         }
     };
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+    let page = files
+        .iter()
+        .find(|(p, _)| p == countersign::page::PAGE_FILE)
+        .map(|(_, b)| b.clone());
     let contents = countersign::bundle::contents(files).map_err(|e| {
         Failure::verify(
             format!("cannot use the bundle '{}': {e}", path.display()),
             Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
         )
     })?;
-    Ok((index, contents))
+    let unexplained = countersign::bundle::unexplained(&paths, &contents);
+    Ok((index, contents, page, unexplained))
 }
 
 /// The coordinator to send things back to, in words.

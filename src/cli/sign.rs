@@ -503,6 +503,14 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
             paper: &contents.paper,
         },
     );
+    if let Some(entry) =
+        contents.manifest.documents.iter().find(|d| {
+            report.id.as_ref() == Some(&d.id) && report.version.as_ref() == Some(&d.version)
+        })
+    {
+        let kept = contents.document(&countersign::manifest::data_file_name(&entry.file));
+        countersign::verify::check_kept_data(&mut report, entry, kept.as_deref());
+    }
     for name in &contents.signatures.misnamed {
         report.warnings.push(format!(
             "signatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect`"
