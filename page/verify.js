@@ -948,9 +948,10 @@ function parseEnvelope(bytes) {
 }
 
 class EnvelopeError extends Refused {
-  constructor(message, badSignature = false) {
+  constructor(message, code = 'signature-malformed') {
     super(message);
-    this.badSignature = badSignature;
+    this.code = code;
+    this.badSignature = code === 'signature-invalid';
   }
 }
 
@@ -963,7 +964,7 @@ async function openSignature(bytes, keyring) {
     throw new EnvelopeError(`the signature file is malformed (${e.message})`);
   }
   if (envelope.payloadType !== PAYLOAD_TYPE) {
-    throw new EnvelopeError(`the signature is for something else (payload type '${shown(envelope.payloadType, 80)}')`);
+    throw new EnvelopeError(`the signature is for something else (payload type '${shown(envelope.payloadType, 80)}')`, 'payload-type-wrong');
   }
   if (envelope.signatures.length !== 1) {
     throw new EnvelopeError(`the signature file is malformed (it holds ${envelope.signatures.length} signatures instead of one)`);
@@ -977,11 +978,11 @@ async function openSignature(bytes, keyring) {
     throw new EnvelopeError(`the signature file is malformed (the signature has ${sig.length} bytes instead of 64)`);
   }
   const key = keyring.get(signature.keyid);
-  if (!key) throw new EnvelopeError(`it was made with a key the keyring does not hold (${shown(signature.keyid, 60)})`);
+  if (!key) throw new EnvelopeError(`it was made with a key the keyring does not hold (${shown(signature.keyid, 60)})`, 'key-unknown');
   if (!(await verifyEd25519(key.raw, pae(PAYLOAD_TYPE, payload), sig))) {
     throw new EnvelopeError(
       'the signature is not valid: the signed statement was altered, or the signature was made with another key',
-      true,
+      'signature-invalid',
     );
   }
   let statement;
@@ -998,15 +999,19 @@ async function openSignature(bytes, keyring) {
     fields(p.organisation, { id: 's', name: 's' });
     fields(p.signatory, { name: 's', role: 's' });
   } catch (e) {
-    throw new EnvelopeError(`the signed statement is malformed (${e.message})`);
+    throw new EnvelopeError(`the signed statement is malformed (${e.message})`, 'statement-malformed');
   }
   if (statement._type !== STATEMENT_TYPE || statement.predicateType !== PREDICATE_TYPE) {
     throw new EnvelopeError(
       `the signed statement is malformed (it is a '${statement.predicateType}' statement, not a countersign approval)`,
+      'statement-malformed',
     );
   }
   if (statement.subject.length !== 1) {
-    throw new EnvelopeError(`the signed statement is malformed (it names ${statement.subject.length} documents instead of one)`);
+    throw new EnvelopeError(
+      `the signed statement is malformed (it names ${statement.subject.length} documents instead of one)`,
+      'statement-malformed',
+    );
   }
   return { statement, keyId: key.keyId, statementSha256: await sha256Hex(payload) };
 }
@@ -1367,29 +1372,29 @@ const RANK = { signed: 4, 'signed-on-paper': 3, failed: 2, 'older-version': 1, o
 /** As `key_time_problem`: the time rules for a key, across machines. */
 function keyTimeProblem(key, signedAt, recorded, checkpoints) {
   if (signedAt < key.validFrom) {
-    return `the key is valid only from ${formatTime(key.validFrom)}; the signature is dated ${formatTime(signedAt)}`;
+    return ['key-not-yet-valid', `the key is valid only from ${formatTime(key.validFrom)}; the signature is dated ${formatTime(signedAt)}`];
   }
   const revocation = key.revoked;
   if (!revocation) return null;
   const effective = revocation.effective;
   if (signedAt >= effective) {
-    return `the key was revoked (${revocation.reason}) from ${formatTime(effective)}, before the signature was made (${formatTime(signedAt)})`;
+    return ['key-revoked', `the key was revoked (${revocation.reason}) from ${formatTime(effective)}, before the signature was made (${formatTime(signedAt)})`];
   }
   if (revocation.reason === 'superseded') return null;
   if (!recorded) {
-    return `the key was revoked as compromised from ${formatTime(effective)}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation`;
+    return ['key-revoked', `the key was revoked as compromised from ${formatTime(effective)}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation`];
   }
   let proven = recorded.atSeconds;
   for (const c of checkpoints) if (c.size >= recorded.seq && c.signedAtSeconds < proven) proven = c.signedAtSeconds;
   if (proven >= effective) {
-    return `the key was revoked (compromised) from ${formatTime(effective)}, before the signature was recorded (${formatTime(proven)})`;
+    return ['key-revoked', `the key was revoked (compromised) from ${formatTime(effective)}, before the signature was recorded (${formatTime(proven)})`];
   }
   return null;
 }
 
 function candidate(organisation, status, extra = {}) {
   return {
-    organisation, status, signed: null, paper: null, signatureValid: null, keyBelongs: null, reason: null, ...extra,
+    organisation, status, signed: null, paper: null, signatureValid: null, keyBelongs: null, code: null, reason: null, ...extra,
   };
 }
 
@@ -1412,7 +1417,7 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   } catch (e) {
     if (namedOrg === null) return { elsewhere: true };
     return {
-      party: candidate(namedOrg, 'failed', { signatureValid: e.badSignature ? false : null, reason: e.message }),
+      party: candidate(namedOrg, 'failed', { signatureValid: e.badSignature ? false : null, code: e.code, reason: e.message }),
     };
   }
   const st = verified.statement;
@@ -1422,6 +1427,7 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
     return {
       party: candidate(namedOrg, 'failed', {
         signatureValid: true,
+        code: 'signature-for-another-document',
         reason: `the signature is for another document ('${p.document.id}' of pack '${p.pack}'), not this one`,
       }),
     };
@@ -1443,15 +1449,15 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   const signedAt = parseTime(p.signed_at);
   let problem = null;
   if (signedAt !== null && p.key_id === verified.keyId && keyBelongs) {
-    const reason = keyTimeProblem(record, signedAt, recorded, ev.checkpoints);
-    if (reason) problem = [reason, true];
+    const found = keyTimeProblem(record, signedAt, recorded, ev.checkpoints);
+    if (found) problem = [found[1], true, found[0]];
   } else if (signedAt === null) {
-    problem = [`the statement's time of signing is malformed ('${shown(p.signed_at, 40)}')`, null];
+    problem = [`the statement's time of signing is malformed ('${shown(p.signed_at, 40)}')`, null, 'signed-at-malformed'];
   } else if (p.key_id !== verified.keyId) {
-    problem = [`the statement names the key ${p.key_id} but was signed with ${verified.keyId}`, keyBelongs];
+    problem = [`the statement names the key ${p.key_id} but was signed with ${verified.keyId}`, keyBelongs, 'statement-key-mismatch'];
   } else if (!keyBelongs) {
     const owner = record ? nameOf(record.organisation) : 'nobody';
-    problem = [`the key ${verified.keyId} is not listed for ${nameOf(org)}: the pack's keyring lists it for ${owner}`, false];
+    problem = [`the key ${verified.keyId} is not listed for ${nameOf(org)}: the pack's keyring lists it for ${owner}`, false, 'key-not-for-organisation'];
   }
   const older = p.document.version !== entry.version;
   if (ev.register && !recorded && !older) {
@@ -1465,7 +1471,7 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
       note: `${sigFile}: ${nameOf(org)}'s signature of the earlier version ${p.document.version} fails (${problem[0]}); it does not affect this version`,
     };
   } else if (problem) {
-    c = candidate(org, 'failed', { signed, signatureValid: true, keyBelongs: problem[1], reason: problem[0] });
+    c = candidate(org, 'failed', { signed, signatureValid: true, keyBelongs: problem[1], code: problem[2], reason: problem[0] });
   } else if (older) {
     c = candidate(org, 'older-version', {
       signed, signatureValid: true, keyBelongs: true,
@@ -1475,12 +1481,12 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
     c = candidate(org, 'signed', { signed, signatureValid: true, keyBelongs: true });
   } else {
     c = candidate(org, 'failed', {
-      signed, signatureValid: true, keyBelongs: true, reason: 'the document differs from what was signed',
+      signed, signatureValid: true, keyBelongs: true, code: 'digest-mismatch', reason: 'the document differs from what was signed',
     });
   }
   if (!parties.has(c.organisation)) {
     return {
-      stray: { signature_file: sigFile, reason: `signed by ${nameOf(c.organisation)}, which is not a party to this document` },
+      stray: { signature_file: sigFile, code: 'not-a-party', reason: `signed by ${nameOf(c.organisation)}, which is not a party to this document` },
     };
   }
   return { party: c };
@@ -1494,7 +1500,7 @@ async function judgePaper(file, entry, parties, sha256, ev) {
   try {
     record = await checkPaper(file);
   } catch (e) {
-    return namedOrg === null ? null : { party: candidate(namedOrg, 'failed', { reason: e.message }) };
+    return namedOrg === null ? null : { party: candidate(namedOrg, 'failed', { code: 'paper-record-invalid', reason: e.message }) };
   }
   if (record.id !== entry.id) return null;
   const nameOf = (id) => ev.names.get(id) ?? id;
@@ -1502,6 +1508,7 @@ async function judgePaper(file, entry, parties, sha256, ev) {
     return {
       stray: {
         signature_file: `paper/${file.name}`,
+        code: 'not-a-party',
         reason: `a paper signature of ${nameOf(record.organisation)}, which is not a party to this document`,
       },
     };
@@ -1510,9 +1517,9 @@ async function judgePaper(file, entry, parties, sha256, ev) {
   const older = record.version !== entry.version;
   let problem = null;
   if (ev.register && !recorded) {
-    problem = 'the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands';
+    problem = ['paper-not-recorded', 'the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands'];
   } else if (!older && record.sha256 !== sha256) {
-    problem = 'the document differs from the version the paper signature was recorded for';
+    problem = ['digest-mismatch', 'the document differs from the version the paper signature was recorded for'];
   }
   const paper = {
     signatory: record.signatory,
@@ -1525,10 +1532,10 @@ async function judgePaper(file, entry, parties, sha256, ev) {
   };
   if (problem && older) {
     return {
-      note: `${nameOf(record.organisation)}'s paper signature of the earlier version ${record.version} cannot be relied on (${problem}); it does not affect this version`,
+      note: `${nameOf(record.organisation)}'s paper signature of the earlier version ${record.version} cannot be relied on (${problem[1]}); it does not affect this version`,
     };
   }
-  if (problem) return { party: candidate(record.organisation, 'failed', { reason: problem }) };
+  if (problem) return { party: candidate(record.organisation, 'failed', { code: problem[0], reason: problem[1] }) };
   if (older) {
     return {
       party: candidate(record.organisation, 'older-version', {
@@ -1546,6 +1553,7 @@ function partyResult(organisation, name, c) {
   if (c.paper) out.paper = c.paper;
   if (c.signatureValid !== null) out.signature_valid = c.signatureValid;
   if (c.keyBelongs !== null) out.key_belongs_to_organisation = c.keyBelongs;
+  if (c.code !== null) out.code = c.code;
   if (c.reason !== null) out.reason = c.reason;
   return out;
 }
@@ -1582,8 +1590,17 @@ async function verifyWith(file, bytes, ev, known = null) {
   for (const [sigFile, sigBytes] of ev.setAside) {
     const j = await judge(sigFile, sigBytes, entry, signing, sha256, ev, []);
     if (j.elsewhere) continue;
-    const reason = j.party ? j.party.reason ?? 'it verifies' : j.stray ? j.stray.reason : j.note;
-    setAside.push({ signature_file: `set-aside/${sigFile}`, reason });
+    let code;
+    let reason;
+    if (j.party) {
+      code = j.party.code ?? (j.party.status === 'older-version' ? 'older-version' : 'verifies');
+      reason = j.party.reason ?? 'it verifies';
+    } else if (j.stray) {
+      ({ code, reason } = j.stray);
+    } else {
+      [code, reason] = ['earlier-version-fails', j.note];
+    }
+    setAside.push({ signature_file: `set-aside/${sigFile}`, code, reason });
   }
   const best = new Map();
   for (const c of candidates) {
@@ -1596,6 +1613,7 @@ async function verifyWith(file, bytes, ev, known = null) {
     if (c.status === 'failed' && standing.has(c.organisation) && standing.get(c.organisation) !== 'failed') {
       otherProblems.push({
         signature_file: c.signed ? c.signed.signature_file : '',
+        code: c.code ?? 'signature-fails',
         reason: `${nameOf(c.organisation)}: ${c.reason ?? ''}`,
       });
     }
@@ -1681,7 +1699,7 @@ async function verifyPack(contents) {
     const dataName = `data/${entry.file.replace(/(\.docx)+$/, '')}.json`;
     const kept = contents.documents.get(dataName);
     if (kept && (await keptDataSha256(kept)) !== entry.data_sha256) {
-      report.other_problems.push({ signature_file: `out/${dataName}`, reason: KEPT_DATA_CHANGED });
+      report.other_problems.push({ signature_file: `out/${dataName}`, code: 'kept-data-mismatch', reason: KEPT_DATA_CHANGED });
       report.valid = false;
     }
     reports.push(report);

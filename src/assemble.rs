@@ -420,18 +420,26 @@ pub fn assemble(
         source,
     })?;
     for doc in &documents {
+        let kept = out.join(data_file_name(&doc.entry.file));
         if unchanged.contains(&doc.entry.file) {
+            // The same document from other data (a field its template does not show, such as
+            // the framework's version in a protocol's context): the manifest records this
+            // data's digest, so the kept data must be this data too (docs/SPEC.md D1).
+            let as_kept = fsio::read_limited(&kept, fsio::limits::DOCUMENT, false).ok();
+            if as_kept.as_deref() != Some(doc.context.as_slice()) {
+                std::fs::create_dir_all(out.join(DATA_DIR)).map_err(|source| WriteError::Io {
+                    path: out.join(DATA_DIR),
+                    source,
+                })?;
+                fsio::write_atomic(&kept, &doc.context, Overwrite::Replace)?;
+            }
             continue;
         }
         std::fs::create_dir_all(out.join(DATA_DIR)).map_err(|source| WriteError::Io {
             path: out.join(DATA_DIR),
             source,
         })?;
-        fsio::write_atomic(
-            &out.join(data_file_name(&doc.entry.file)),
-            &doc.context,
-            Overwrite::Replace,
-        )?;
+        fsio::write_atomic(&kept, &doc.context, Overwrite::Replace)?;
         fsio::write_atomic(&out.join(&doc.entry.file), &doc.bytes, Overwrite::Refuse)?;
         written.push(doc.entry.file.clone());
     }

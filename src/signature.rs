@@ -206,6 +206,19 @@ pub enum EnvelopeError {
     MalformedStatement(String),
 }
 
+impl EnvelopeError {
+    /// The stable problem code (docs/SPEC.md, "Problem codes").
+    pub fn code(&self) -> &'static str {
+        match self {
+            EnvelopeError::Malformed(_) => "signature-malformed",
+            EnvelopeError::WrongPayloadType(_) => "payload-type-wrong",
+            EnvelopeError::UnknownKey(_) => "key-unknown",
+            EnvelopeError::BadSignature => "signature-invalid",
+            EnvelopeError::MalformedStatement(_) => "statement-malformed",
+        }
+    }
+}
+
 /// A statement whose signature verified, with the key that verified it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {

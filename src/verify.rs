@@ -115,6 +115,9 @@ pub struct PartyResult {
     /// Whether the keyring gives the signing key to this organisation (None: not known).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_belongs_to_organisation: Option<bool>,
+    /// Why it failed, as a stable code (docs/SPEC.md, "Problem codes"); none unless failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
     /// Why it failed, or what the older version was, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -130,6 +133,8 @@ pub struct PartyResult {
 pub struct StrayProblem {
     /// The signature file.
     pub signature_file: String,
+    /// What is wrong, as a stable code (docs/SPEC.md, "Problem codes").
+    pub code: &'static str,
     /// What is wrong.
     pub reason: String,
 }
@@ -211,6 +216,7 @@ struct Candidate {
     paper: Option<PaperSigned>,
     signature_valid: Option<bool>,
     key_belongs: Option<bool>,
+    code: Option<&'static str>,
     reason: Option<String>,
 }
 
@@ -327,27 +333,36 @@ fn key_time_problem(
     signed_at: Timestamp,
     recorded: Option<&crate::register::Record>,
     checkpoints: &[Checkpoint],
-) -> Option<String> {
+) -> Option<(&'static str, String)> {
     if signed_at < key.valid_from {
-        return Some(format!(
-            "the key is valid only from {}; the signature is dated {signed_at}",
-            key.valid_from
+        return Some((
+            "key-not-yet-valid",
+            format!(
+                "the key is valid only from {}; the signature is dated {signed_at}",
+                key.valid_from
+            ),
         ));
     }
     let revocation = key.revoked.as_ref()?;
     let effective = revocation.effective;
     if signed_at >= effective {
-        return Some(format!(
-            "the key was revoked ({}) from {effective}, before the signature was made ({signed_at})",
-            revocation.reason.label()
+        return Some((
+            "key-revoked",
+            format!(
+                "the key was revoked ({}) from {effective}, before the signature was made ({signed_at})",
+                revocation.reason.label()
+            ),
         ));
     }
     if revocation.reason == RevocationReason::Superseded {
         return None;
     }
     let Some(record) = recorded else {
-        return Some(format!(
-            "the key was revoked as compromised from {effective}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation"
+        return Some((
+            "key-revoked",
+            format!(
+                "the key was revoked as compromised from {effective}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation"
+            ),
         ));
     };
     // The earliest independent proof that the signature existed: its record, or a checkpoint
@@ -360,8 +375,11 @@ fn key_time_problem(
         .min()
         .unwrap_or(record.at);
     if proven >= effective {
-        return Some(format!(
-            "the key was revoked (compromised) from {effective}, before the signature was recorded ({proven})"
+        return Some((
+            "key-revoked",
+            format!(
+                "the key was revoked (compromised) from {effective}, before the signature was recorded ({proven})"
+            ),
         ));
     }
     None
@@ -412,6 +430,7 @@ fn judge(
                     _ => None,
                 },
                 key_belongs: None,
+                code: Some(e.code()),
                 reason: Some(e.to_string()),
             }));
         }
@@ -428,6 +447,7 @@ fn judge(
                 paper: None,
                 signature_valid: Some(true),
                 key_belongs: None,
+                code: Some("signature-for-another-document"),
                 reason: Some(format!(
                     "the signature is for another document ('{}' of pack '{}'), not this one",
                     p.document.id, p.pack
@@ -454,15 +474,16 @@ fn judge(
     let key_belongs = record.is_some_and(|r| r.organisation == org);
     // The time of signing, parsed once from the verified statement.
     let signed_at = Timestamp::parse_exact(&p.signed_at);
-    let problem: Option<(String, Option<bool>)> = if let Some(signed_at) = signed_at
+    let problem: Option<(&'static str, String, Option<bool>)> = if let Some(signed_at) = signed_at
         && p.key_id == verified.key_id
         && key_belongs
     {
         record
             .and_then(|r| key_time_problem(r, signed_at, recorded, ev.checkpoints))
-            .map(|reason| (reason, Some(true)))
+            .map(|(code, reason)| (code, reason, Some(true)))
     } else if signed_at.is_none() {
         Some((
+            "signed-at-malformed",
             format!(
                 "the statement's time of signing is malformed ('{}')",
                 p.signed_at
@@ -475,6 +496,7 @@ fn judge(
         ))
     } else if p.key_id != verified.key_id {
         Some((
+            "statement-key-mismatch",
             format!(
                 "the statement names the key {} but was signed with {}",
                 p.key_id, verified.key_id
@@ -484,6 +506,7 @@ fn judge(
     } else if !key_belongs {
         let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
         Some((
+            "key-not-for-organisation",
             format!(
                 "the key {} is not listed for {}: the pack's keyring lists it for {owner}",
                 verified.key_id,
@@ -502,20 +525,21 @@ fn judge(
     }
     let candidate = match (problem, older) {
         // A failing signature of an earlier version says nothing about this one.
-        (Some((reason, _)), true) => {
+        (Some((_, reason, _)), true) => {
             return Judgement::Note(format!(
                 "{sig_file}: {}'s signature of the earlier version {} fails ({reason}); it does not affect this version",
                 name_of(&org),
                 p.document.version
             ));
         }
-        (Some((reason, key_belongs)), false) => Candidate {
+        (Some((code, reason, key_belongs)), false) => Candidate {
             organisation: org.clone(),
             status: Status::Failed,
             signed: Some(signed),
             paper: None,
             signature_valid: Some(true),
             key_belongs,
+            code: Some(code),
             reason: Some(reason),
         },
         (None, true) => Candidate {
@@ -525,6 +549,7 @@ fn judge(
             paper: None,
             signature_valid: Some(true),
             key_belongs: Some(true),
+            code: None,
             reason: Some(format!(
                 "signed version {}, not this version ({})",
                 p.document.version, entry.version
@@ -537,6 +562,7 @@ fn judge(
             paper: None,
             signature_valid: Some(true),
             key_belongs: Some(true),
+            code: None,
             reason: None,
         },
         (None, false) => Candidate {
@@ -546,12 +572,14 @@ fn judge(
             paper: None,
             signature_valid: Some(true),
             key_belongs: Some(true),
+            code: Some("digest-mismatch"),
             reason: Some("the document differs from what was signed".to_string()),
         },
     };
     if !parties.contains(candidate.organisation.as_str()) {
         return Judgement::Stray(StrayProblem {
             signature_file: sig_file.to_string(),
+            code: "not-a-party",
             reason: format!(
                 "signed by {}, which is not a party to this document",
                 name_of(&candidate.organisation)
@@ -576,19 +604,22 @@ fn judge_paper(
         .and_then(|r| r.strip_prefix('.'))
         .and_then(|r| r.strip_suffix(crate::paper::RECORD_SUFFIX))
         .map(str::to_string);
-    let failed = |organisation: String, reason: String| Candidate {
+    let failed = |organisation: String, (code, reason): (&'static str, String)| Candidate {
         organisation,
         status: Status::Failed,
         signed: None,
         paper: None,
         signature_valid: None,
         key_belongs: None,
+        code: Some(code),
         reason: Some(reason),
     };
     let record = match crate::paper::check(file) {
         Ok(r) => r,
         Err(reason) => {
-            return named_org.map(|org| Judgement::Party(Box::new(failed(org, reason))));
+            return named_org.map(|org| {
+                Judgement::Party(Box::new(failed(org, ("paper-record-invalid", reason))))
+            });
         }
     };
     if record.id != entry.id {
@@ -602,6 +633,7 @@ fn judge_paper(
     if !parties.contains(record.organisation.as_str()) {
         return Some(Judgement::Stray(StrayProblem {
             signature_file: format!("{}/{}", crate::paper::PAPER_DIR, file.name),
+            code: "not-a-party",
             reason: format!(
                 "a paper signature of {}, which is not a party to this document",
                 name_of(&record.organisation)
@@ -613,12 +645,13 @@ fn judge_paper(
         .and_then(|r| r.paper(&crate::digest::sha256_hex(&file.bytes)));
     let older = record.version != entry.version;
     let problem = if ev.register.is_some() && recorded.is_none() {
-        Some("the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands".to_string())
+        Some(("paper-not-recorded", "the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands".to_string()))
     } else if !older && record.sha256 != sha256 {
-        Some(
+        Some((
+            "digest-mismatch",
             "the document differs from the version the paper signature was recorded for"
                 .to_string(),
-        )
+        ))
     } else {
         None
     };
@@ -632,12 +665,12 @@ fn judge_paper(
         register_record: recorded.map_or(0, |r| r.seq),
     };
     Some(match (problem, older) {
-        (Some(reason), true) => Judgement::Note(format!(
+        (Some((_, reason)), true) => Judgement::Note(format!(
             "{}'s paper signature of the earlier version {} cannot be relied on ({reason}); it does not affect this version",
             name_of(&record.organisation),
             record.version
         )),
-        (Some(reason), false) => Judgement::Party(Box::new(failed(record.organisation, reason))),
+        (Some(problem), false) => Judgement::Party(Box::new(failed(record.organisation, problem))),
         (None, true) => Judgement::Party(Box::new(Candidate {
             organisation: record.organisation,
             status: Status::OlderVersion,
@@ -645,6 +678,7 @@ fn judge_paper(
             paper: Some(paper),
             signature_valid: None,
             key_belongs: None,
+            code: None,
             reason: Some(format!(
                 "signed version {} on paper, not this version ({})",
                 record.version, entry.version
@@ -657,6 +691,7 @@ fn judge_paper(
             paper: Some(paper),
             signature_valid: None,
             key_belongs: None,
+            code: None,
             reason: None,
         })),
     })
@@ -692,6 +727,7 @@ pub fn verify_signature(
             paper: c.paper,
             signature_valid: c.signature_valid,
             key_belongs_to_organisation: c.key_belongs,
+            code: c.code,
             reason: c.reason,
             key_confirmation: None,
         }),
@@ -757,7 +793,10 @@ fn verify_known(
     let mut set_aside = Vec::new();
     for (sig_file, sig_bytes) in ev.set_aside {
         let mut ignored = Vec::new();
-        let reason = match judge(
+        // What a set-aside file would say now, coded as any problem is; one that holds is
+        // `verifies` (or `older-version`), one of an earlier version that fails
+        // `earlier-version-fails`.
+        let (code, reason) = match judge(
             sig_file,
             sig_bytes,
             entry,
@@ -766,13 +805,21 @@ fn verify_known(
             ev,
             &mut ignored,
         ) {
-            Judgement::Party(c) => c.reason.unwrap_or_else(|| "it verifies".into()),
-            Judgement::Stray(p) => p.reason,
-            Judgement::Note(n) => n,
+            Judgement::Party(c) => (
+                c.code.unwrap_or(if c.status == Status::OlderVersion {
+                    "older-version"
+                } else {
+                    "verifies"
+                }),
+                c.reason.unwrap_or_else(|| "it verifies".into()),
+            ),
+            Judgement::Stray(p) => (p.code, p.reason),
+            Judgement::Note(n) => ("earlier-version-fails", n),
             Judgement::Elsewhere => continue,
         };
         set_aside.push(StrayProblem {
             signature_file: format!("{SET_ASIDE_DIR}/{sig_file}"),
+            code,
             reason,
         });
     }
@@ -800,6 +847,7 @@ fn verify_known(
                     paper: c.paper.clone(),
                     signature_valid: c.signature_valid,
                     key_belongs_to_organisation: c.key_belongs,
+                    code: c.code,
                     reason: c.reason.clone(),
                     key_confirmation: None,
                 },
@@ -811,6 +859,7 @@ fn verify_known(
                     paper: None,
                     signature_valid: None,
                     key_belongs_to_organisation: None,
+                    code: None,
                     reason: None,
                     key_confirmation: None,
                 },
@@ -834,6 +883,7 @@ fn verify_known(
                     .as_ref()
                     .map(|s| s.signature_file.clone())
                     .unwrap_or_default(),
+                code: c.code.unwrap_or("signature-fails"),
                 reason: format!(
                     "{}: {}",
                     name_of(&c.organisation),
@@ -883,6 +933,7 @@ pub fn check_kept_data(report: &mut VerifyReport, entry: &ManifestEntry, kept: O
                 crate::pack::OUT_DIR,
                 crate::manifest::data_file_name(&entry.file)
             ),
+            code: "kept-data-mismatch",
             reason: KEPT_DATA_CHANGED.to_string(),
         });
         report.valid = false;
