@@ -18,7 +18,13 @@ const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const UTF8 = new TextEncoder();
 
 /** Thrown for input that cannot be used; the message is the words a person reads. */
-class Refused extends Error {}
+class Refused extends Error {
+  /** `code`: the problem's stable code (docs/SPEC.md), where a verdict carries one. */
+  constructor(message, code) {
+    super(message);
+    if (code) this.code = code;
+  }
+}
 
 function hex(buffer) {
   const bytes = new Uint8Array(buffer);
@@ -402,7 +408,7 @@ async function inflateRaw(data, expected, budget) {
 function checkLayout(bytes) {
   const u16 = (at) => (at + 2 <= bytes.length ? bytes[at] | (bytes[at + 1] << 8) : 0);
   const u32 = (at) => (at + 4 <= bytes.length ? (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0 : 0);
-  const fail = (why) => new Refused(why);
+  const fail = (why, code = 'zip-malformed') => new Refused(why, code);
   const nameOf = (raw) => shown(new TextDecoder().decode(raw), 120);
   if (bytes.length < 22) throw fail('invalid Zip archive: Could not find EOCD');
   let end = -1;
@@ -418,7 +424,7 @@ function checkLayout(bytes) {
   }
   if (end < 0) {
     if (candidate >= 0 && candidate + 22 + u16(candidate + 20) < bytes.length) {
-      throw fail(`${bytes.length - (candidate + 22 + u16(candidate + 20))} bytes follow the end of the zip's directory`);
+      throw fail(`${bytes.length - (candidate + 22 + u16(candidate + 20))} bytes follow the end of the zip's directory`, 'zip-unexplained-bytes');
     }
     throw fail('invalid Zip archive: Could not find EOCD');
   }
@@ -431,7 +437,7 @@ function checkLayout(bytes) {
   if (cdOffset + cdSize !== end) {
     const actual = end - cdSize;
     if (actual >= 0 && actual > cdOffset && u32(actual) === 0x02014b50) {
-      throw fail(`${actual - cdOffset} bytes stand before the zip's first entry`);
+      throw fail(`${actual - cdOffset} bytes stand before the zip's first entry`, 'zip-unexplained-bytes');
     }
     throw fail("the zip's directory is not where its end record says");
   }
@@ -461,15 +467,15 @@ function checkLayout(bytes) {
   for (let i = 1; i < names.length; i++) {
     if (names[i] === names[i - 1]) {
       const first = entries.find((e) => lower(e.name) === names[i]);
-      throw fail(`the entry '${nameOf(first.name)}' appears twice`);
+      throw fail(`the entry '${nameOf(first.name)}' appears twice`, 'duplicate-zip-entry');
     }
   }
   let expected = 0;
   for (const e of entries) {
     const name = nameOf(e.name);
     if (e.local !== expected) {
-      if (expected === 0 && e.local > 0) throw fail(`${e.local} bytes stand before the zip's first entry`);
-      throw fail(`unexplained bytes stand before the entry '${name}'`);
+      if (expected === 0 && e.local > 0) throw fail(`${e.local} bytes stand before the zip's first entry`, 'zip-unexplained-bytes');
+      throw fail(`unexplained bytes stand before the entry '${name}'`, 'zip-unexplained-bytes');
     }
     if (e.flags & 1) throw fail(`the entry '${name}' is encrypted`);
     const l = e.local;
@@ -478,7 +484,8 @@ function checkLayout(bytes) {
     const nameLength = u16(l + 26);
     const data = l + 30 + nameLength + u16(l + 28);
     if (data > cdOffset) throw cut;
-    const mismatch = (field) => fail(`the entry '${name}' is damaged (its local header says another ${field} than the directory)`);
+    const mismatch = (field) =>
+      fail(`the entry '${name}' is damaged (its local header says another ${field} than the directory)`, 'zip-header-mismatch');
     if (!sameBytes(bytes.subarray(l + 30, l + 30 + nameLength), e.name)) throw mismatch('name');
     if (u16(l + 6) !== e.flags) throw mismatch('flags');
     if (u16(l + 8) !== e.method) throw mismatch('compression method');
@@ -498,8 +505,8 @@ function checkLayout(bytes) {
     expected = after;
   }
   if (expected !== cdOffset) {
-    if (entries.length === 0) throw fail(`${cdOffset} bytes stand before the zip's first entry`);
-    throw fail("unexplained bytes stand before the zip's directory");
+    if (entries.length === 0) throw fail(`${cdOffset} bytes stand before the zip's first entry`, 'zip-unexplained-bytes');
+    throw fail("unexplained bytes stand before the zip's directory", 'zip-unexplained-bytes');
   }
   return entries.length;
 }
@@ -507,11 +514,11 @@ function checkLayout(bytes) {
 /** The entries of a zip, as [name, bytes], directories left out; throws Refused. */
 async function readZip(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const notZip = (why) => new Refused(`it is not a countersign bundle (${why})`);
+  const notZip = (why, code = 'zip-malformed') => new Refused(`it is not a countersign bundle (${why})`, code);
   try {
     checkLayout(bytes);
   } catch (e) {
-    if (e instanceof Refused) throw notZip(e.message);
+    if (e instanceof Refused) throw notZip(e.message, e.code);
     throw e;
   }
   let eocd = -1;
@@ -598,16 +605,16 @@ async function openBundle(bytes) {
     if (name === INDEX_FILE) indexBytes = content;
     else files.push([name, content]);
   }
-  if (!indexBytes) throw new Refused(`it is not a countersign bundle (it has no ${INDEX_FILE})`);
+  if (!indexBytes) throw new Refused(`it is not a countersign bundle (it has no ${INDEX_FILE})`, 'bundle-malformed');
   let index;
   try {
     index = fields(parseJson(indexBytes, 'not JSON'), { format: 's', pack: 's', created_at: 's', files: 'a' });
     for (const e of index.files) fields(e, { path: 's', sha256: 's', size: 'n' });
   } catch (e) {
-    throw new Refused(`it is not a countersign bundle (its index is malformed (${e.message}))`);
+    throw new Refused(`it is not a countersign bundle (its index is malformed (${e.message}))`, 'bundle-malformed');
   }
   if (index.format !== INDEX_FORMAT) {
-    throw new Refused(`it is not a countersign bundle (its index has the format '${index.format}')`);
+    throw new Refused(`it is not a countersign bundle (its index has the format '${index.format}')`, 'bundle-malformed');
   }
   const listed = new Map(index.files.map((e) => [e.path, e]));
   const held = new Set(files.map(([name]) => name));
@@ -625,6 +632,7 @@ async function openBundle(bytes) {
   if (problems.length > 0) {
     const error = new Refused(
       `the bundle's files do not match its index:${problems.map((p) => `\n  - ${p}`).join('')}`,
+      'bundle-index-mismatch',
     );
     error.tampered = true;
     throw error;
@@ -955,7 +963,7 @@ class EnvelopeError extends Refused {
   }
 }
 
-/** As `signature::open`: the verified statement, or an EnvelopeError in the command's words. */
+/** As `signature::open` (docs/SPEC.md S1-S3): the verified statement, or an EnvelopeError in the command's words. */
 async function openSignature(bytes, keyring) {
   let envelope;
   try {
@@ -1253,9 +1261,9 @@ async function bundleContents(files) {
     else if (path.startsWith('out/')) found.documents.set(path.slice(4), bytes);
   }
   if (!framework || !organisations) {
-    throw new Refused('it is not a countersign bundle (it lacks framework.json or organisations.json)');
+    throw new Refused('it is not a countersign bundle (it lacks framework.json or organisations.json)', 'bundle-malformed');
   }
-  if (!manifest) throw new Refused('it is not a countersign bundle (it has no out/manifest.json)');
+  if (!manifest) throw new Refused('it is not a countersign bundle (it has no out/manifest.json)', 'bundle-malformed');
   let m;
   try {
     m = fields(parseJson(manifest, 'not JSON'), { format: 's', pack: 's', pack_version: 's', inputs: 'a?', documents: 'a' });
@@ -1271,25 +1279,29 @@ async function bundleContents(files) {
       }
     }
   } catch (e) {
-    throw new Refused(`it is not a countersign bundle (its manifest is malformed (${e.message}))`);
+    throw new Refused(`it is not a countersign bundle (its manifest is malformed (${e.message}))`, 'bundle-malformed');
   }
   const seen = new Set();
   for (const d of m.documents) {
     if (!isPlainFileName(d.file) || !d.file.endsWith('.docx')) {
       throw new Refused(
         `it is not a countersign bundle (its manifest cannot be used: it lists a document named '${shown(d.file, 80)}', which is not a plain .docx file name)`,
+        'bundle-malformed',
       );
     }
     if (!/^[0-9a-f]{64}$/.test(d.sha256)) {
-      throw new Refused(`it is not a countersign bundle (its manifest cannot be used: the SHA-256 of ${d.file} is not 64 hex digits)`);
+      throw new Refused(`it is not a countersign bundle (its manifest cannot be used: the SHA-256 of ${d.file} is not 64 hex digits)`, 'bundle-malformed');
     }
-    if (seen.has(d.file)) throw new Refused(`it is not a countersign bundle (its manifest cannot be used: it lists ${d.file} twice)`);
+    if (seen.has(d.file)) {
+      throw new Refused(`it is not a countersign bundle (its manifest cannot be used: it lists ${d.file} twice)`, 'bundle-malformed');
+    }
     seen.add(d.file);
   }
   for (const input of m.inputs || []) {
     if (!/^[0-9a-f]{64}$/.test(input.sha256)) {
       throw new Refused(
         `it is not a countersign bundle (its manifest cannot be used: the SHA-256 of the data file ${shown(input.file, 80)} is not 64 hex digits)`,
+        'bundle-malformed',
       );
     }
   }
@@ -1297,7 +1309,10 @@ async function bundleContents(files) {
   const dataFiles = [['framework.json', framework], ['organisations.json', organisations], ...found.protocols.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))];
   const changed = await notAsAssembled(m.inputs || [], dataFiles);
   if (changed.length > 0) {
-    throw new Refused(`its data is not what its documents were assembled from:${changed.map((c) => `\n  - ${c}`).join('')}`);
+    throw new Refused(
+      `its data is not what its documents were assembled from:${changed.map((c) => `\n  - ${c}`).join('')}`,
+      'data-not-as-assembled',
+    );
   }
   // The names of organisations, for messages (the data's own rules are the pack's `validate`).
   const names = new Map();
@@ -1308,14 +1323,14 @@ async function bundleContents(files) {
     if (!Array.isArray(list)) throw new Refused('organisations.json holds no list of organisations');
     for (const o of list) if (o && typeof o.id === 'string' && typeof o.name === 'string') names.set(o.id, o.name);
   } catch (e) {
-    throw new Refused(`its data is not a valid pack: ${e.message}`);
+    throw new Refused(`its data is not a valid pack: ${e.message}`, 'data-invalid');
   }
   let ring = new Keyring();
   if (keyring) {
     try {
       ring = await Keyring.fromBytes(keyring);
     } catch (e) {
-      throw new Refused(`its keyring cannot be trusted: ${e.message}`);
+      throw new Refused(`its keyring cannot be trusted: ${e.message}`, 'keyring-untrusted');
     }
   }
   let reg = new Register();
@@ -1323,7 +1338,7 @@ async function bundleContents(files) {
     try {
       reg = await Register.parse(register);
     } catch (e) {
-      throw new Refused(`its register cannot be trusted: ${e.message}`);
+      throw new Refused(`its register cannot be trusted: ${e.message}`, 'register-untrusted');
     }
   }
   const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -1369,7 +1384,7 @@ function isPlainFileName(name) {
 
 const RANK = { signed: 4, 'signed-on-paper': 3, failed: 2, 'older-version': 1, outstanding: 0 };
 
-/** As `key_time_problem`: the time rules for a key, across machines. */
+/** As `key_time_problem`: the time rules for a key, across machines (docs/SPEC.md S6). */
 function keyTimeProblem(key, signedAt, recorded, checkpoints) {
   if (signedAt < key.validFrom) {
     return ['key-not-yet-valid', `the key is valid only from ${formatTime(key.validFrom)}; the signature is dated ${formatTime(signedAt)}`];
@@ -1405,7 +1420,7 @@ function stripName(fileName, stem, suffix) {
   return rest.slice(1, rest.length - suffix.length);
 }
 
-/** As `judge`: what one signature file says about the document being verified. */
+/** As `judge`: what one signature file says about the document (docs/SPEC.md S1-S8). */
 async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   const nameOf = (id) => ev.names.get(id) ?? id;
   if (!entry) return { elsewhere: true };
@@ -1492,7 +1507,7 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   return { party: c };
 }
 
-/** As `judge_paper`: what a paper signature says about the document (null: another document). */
+/** As `judge_paper`: what a paper signature says about the document (null: another document; W1-W3). */
 async function judgePaper(file, entry, parties, sha256, ev) {
   const stem = entry.file.replace(/(\.docx)+$/, '');
   const namedOrg = stripName(file.name, stem, RECORD_SUFFIX);
@@ -1872,8 +1887,8 @@ function applyTrust(report, anchor) {
 const EXIT_VERIFY_FAILED = 1;
 const EXIT_INPUT = 2;
 
-function failure(message, hint, exit) {
-  return { format: 'countersign/bundle-verify/v1', error: message, hint, exit };
+function failure(message, hint, exit, code) {
+  return { format: 'countersign/bundle-verify/v1', error: message, ...(code ? { code } : {}), hint, exit };
 }
 
 async function loadBundle(name, bytes) {
@@ -1883,15 +1898,15 @@ async function loadBundle(name, bytes) {
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     if (e.tampered) {
-      return failure(`the bundle '${name}' was tampered with: ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED);
+      return failure(`the bundle '${name}' was tampered with: ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED, e.code);
     }
-    return failure(`cannot use '${name}': ${e.message}`, 'check that this is the bundle (.zip) the coordinator sent, as it arrived', EXIT_INPUT);
+    return failure(`cannot use '${name}': ${e.message}`, 'check that this is the bundle (.zip) the coordinator sent, as it arrived', EXIT_INPUT, e.code);
   }
   try {
     return { index: opened.index, contents: await bundleContents(opened.files), files: opened.files };
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
-    return failure(`cannot use the bundle '${name}': ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED);
+    return failure(`cannot use the bundle '${name}': ${e.message}`, 'ask the coordinator for a fresh copy; do not rely on this one', EXIT_VERIFY_FAILED, e.code);
   }
 }
 
@@ -1937,7 +1952,7 @@ async function trustAnchor(trust, keyring) {
         trusted = await Keyring.fromBytes(trust.bytes);
       } catch (e) {
         return {
-          failure: failure(`the keyring you trust, '${trust.name}', cannot be used: ${e.message}`, 'give the keyring (or bundle) exactly as you kept it', EXIT_INPUT),
+          failure: failure(`the keyring you trust, '${trust.name}', cannot be used: ${e.message}`, 'give the keyring (or bundle) exactly as you kept it', EXIT_INPUT, 'trusted-keyring-unreadable'),
         };
       }
     } else {
@@ -1946,7 +1961,7 @@ async function trustAnchor(trust, keyring) {
         text = FATAL_UTF8.decode(trust.bytes);
       } catch {
         return {
-          failure: failure(`the trust file '${trust.name}' is not text (UTF-8)`, 'a trust file has one line per key: ORGANISATION SHA256:… [from=DATE] [until=DATE]', EXIT_INPUT),
+          failure: failure(`the trust file '${trust.name}' is not text (UTF-8)`, 'a trust file has one line per key: ORGANISATION SHA256:… [from=DATE] [until=DATE]', EXIT_INPUT, 'trust-file-invalid'),
         };
       }
       const parsed = parseTrustFile(text);
@@ -1957,6 +1972,7 @@ async function trustAnchor(trust, keyring) {
             `the trust file '${trust.name}' has ${parsed.errors.length} line(s) that cannot be used, so nothing in it is trusted:${lines}`,
             'each line is ORGANISATION SHA256:… [from=DATE] [until=DATE]; `countersign keys fingerprint KEY.pub --org ID` prints one',
             EXIT_INPUT,
+            'trust-file-invalid',
           ),
         };
       }
@@ -1968,7 +1984,7 @@ async function trustAnchor(trust, keyring) {
     added = extendsKeyring(trusted, keyring);
   } catch (e) {
     return {
-      failure: failure(e.message, 'do not rely on this keyring: ask the coordinator why its history differs from the copy you trust', EXIT_VERIFY_FAILED),
+      failure: failure(e.message, 'do not rely on this keyring: ask the coordinator why its history differs from the copy you trust', EXIT_VERIFY_FAILED, 'keyring-history-rewritten'),
     };
   }
   const notes = added.map((k) => {
@@ -1992,7 +2008,7 @@ async function verifyBundle(bundle, options = {}) {
     verification = await verifyPack(contents);
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
-    return failure(e.message, 'restore the register from a copy that matches the checkpoint, and find out who changed it', EXIT_VERIFY_FAILED);
+    return failure(e.message, 'restore the register from a copy that matches the checkpoint, and find out who changed it', EXIT_VERIFY_FAILED, 'register-untrusted');
   }
   const trust = await trustAnchor(options.trust, contents.keyring);
   if (trust.failure) return trust.failure;

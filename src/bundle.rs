@@ -72,6 +72,10 @@ pub enum BundleError {
     /// The zip cannot be read.
     #[error("it is not a countersign bundle ({0})")]
     NotABundle(String),
+    /// The zip reads, but what it holds is not a bundle: no index, or an index, manifest or
+    /// data files that cannot be used.
+    #[error("it is not a countersign bundle ({0})")]
+    Malformed(String),
     /// The zip's layout could be read two ways (docs/SPEC.md Z1-Z7).
     #[error("it is not a countersign bundle ({0})")]
     Layout(crate::ziplayout::LayoutError),
@@ -95,6 +99,25 @@ pub enum BundleError {
     /// The files do not match the index.
     #[error("the bundle's files do not match its index:{}", .0.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
     Mismatch(Vec<String>),
+}
+
+impl BundleError {
+    /// The stable problem code (docs/SPEC.md, "Problem codes").
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::Layout(e) => e.code(),
+            BundleError::NotABundle(_) => "zip-malformed",
+            BundleError::Malformed(_) => "bundle-malformed",
+            BundleError::Mismatch(_) => "bundle-index-mismatch",
+            BundleError::NotAsAssembled(_) => "data-not-as-assembled",
+            BundleError::Data(_) => "data-invalid",
+            BundleError::Keyring(_) => "keyring-untrusted",
+            BundleError::Register(_) => "register-untrusted",
+            BundleError::Read { .. } | BundleError::SecretKey(_) | BundleError::TooManyFiles(_) => {
+                "bundle-not-made"
+            }
+        }
+    }
 }
 
 /// Collects the pack's public files to bundle, as (path in the bundle, bytes), in a fixed
@@ -365,11 +388,11 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
         }
     }
     let index_bytes =
-        index_bytes.ok_or_else(|| BundleError::NotABundle(format!("it has no {INDEX_FILE}")))?;
+        index_bytes.ok_or_else(|| BundleError::Malformed(format!("it has no {INDEX_FILE}")))?;
     let index: BundleIndex = crate::json::from_slice(&index_bytes)
-        .map_err(|e| BundleError::NotABundle(format!("its index is malformed ({e})")))?;
+        .map_err(|e| BundleError::Malformed(format!("its index is malformed ({e})")))?;
     if index.format != INDEX_FORMAT {
-        return Err(BundleError::NotABundle(format!(
+        return Err(BundleError::Malformed(format!(
             "its index has the format '{}'",
             index.format
         )));
@@ -406,7 +429,7 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
 pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, BundleError> {
     use crate::pack::{Documents, PackContents, SET_ASIDE_DIR, SignatureFiles};
     use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
-    let not_a_bundle = |what: String| BundleError::NotABundle(what);
+    let not_a_bundle = |what: String| BundleError::Malformed(what);
     let mut data_files = Vec::new();
     let mut protocols = Vec::new();
     let mut manifest = None;

@@ -328,6 +328,7 @@ impl Judgement {
 /// before then is proven by the register (the time the coordinator recorded them) or by a
 /// checkpoint that covers their record: the signer's own clock proves nothing once the key may
 /// be in someone else's hands.
+/// docs/SPEC.md S6.
 fn key_time_problem(
     key: &crate::keyring::KeyRecord,
     signed_at: Timestamp,
@@ -409,6 +410,7 @@ fn judge(
         .and_then(|r| r.strip_prefix('.'))
         .and_then(|r| r.strip_suffix(SIGNATURE_SUFFIX))
         .map(str::to_string);
+    // docs/SPEC.md S1-S3: the envelope, strict verification, the statement from verified bytes.
     let verified = signature::open(sig_bytes, |id| {
         ev.keyring
             .get(&crate::keys::KeyId::from_text(id))
@@ -438,7 +440,7 @@ fn judge(
     let st = &verified.statement;
     let p = &st.predicate;
     if p.document.id != entry.id || p.pack != ev.manifest.pack {
-        // A signature of another document; if it is named for this one, say so.
+        // S5: a signature of another document; if it is named for this one, say so.
         return match named_org {
             Some(org) => Judgement::Party(Box::new(Candidate {
                 organisation: org,
@@ -472,6 +474,7 @@ fn judge(
     let org = p.organisation.id.clone();
     let record = ev.keyring.get(&verified.key_id);
     let key_belongs = record.is_some_and(|r| r.organisation == org);
+    // S4, S6: the statement's key is the verifying key and the organisation's; the time rules.
     // The time of signing, parsed once from the verified statement.
     let signed_at = Timestamp::parse_exact(&p.signed_at);
     let problem: Option<(&'static str, String, Option<bool>)> = if let Some(signed_at) = signed_at
@@ -523,6 +526,7 @@ fn judge(
             "{sig_file} is not recorded in the register (collect it with `countersign collect`, or the register is older)"
         ));
     }
+    // S7: the version signed, and the digest signed.
     let candidate = match (problem, older) {
         // A failing signature of an earlier version says nothing about this one.
         (Some((_, reason, _)), true) => {
@@ -577,6 +581,7 @@ fn judge(
         },
     };
     if !parties.contains(candidate.organisation.as_str()) {
+        // S8.
         return Judgement::Stray(StrayProblem {
             signature_file: sig_file.to_string(),
             code: "not-a-party",
@@ -589,7 +594,8 @@ fn judge(
     Judgement::Party(Box::new(candidate))
 }
 
-/// What a paper signature says about the document being verified (`None`: another document).
+/// What a paper signature says about the document being verified (`None`: another document):
+/// docs/SPEC.md W1-W3.
 fn judge_paper(
     file: &crate::paper::PaperFile,
     entry: &ManifestEntry,
@@ -824,7 +830,7 @@ fn verify_known(
         });
     }
 
-    // The best candidate of each organisation, found in one pass (first of equal rank wins).
+    // V2: the best candidate of each organisation, found in one pass (first of equal rank wins).
     let mut best_of: std::collections::HashMap<&str, &Candidate> = std::collections::HashMap::new();
     for c in &candidates {
         let slot = best_of.entry(c.organisation.as_str()).or_insert(c);

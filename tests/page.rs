@@ -572,12 +572,16 @@ fn command_verdict(c: &Path, case: &Value) -> Value {
             .strip_prefix("error: ")
             .and_then(|e| e.split_once("\nhint: "))
             .unwrap_or_else(|| panic!("{err}"));
-        let said = json!({
+        let mut said = json!({
             "format": "countersign/bundle-verify/v1",
             "error": message.0,
             "hint": message.1.trim_end(),
             "exit": code,
         });
+        // The problem's code is the JSON's alone (standard error has the words).
+        if let Some(problem) = v.get("code") {
+            said["code"] = problem.clone();
+        }
         assert_eq!(v, said, "{out}");
     } else {
         assert_eq!(code, if v["valid"] == true { 0 } else { 1 }, "{out}");
@@ -754,6 +758,18 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
     }
     // J1-J3: a field named twice fails whichever copy a reader would keep; a BOM is nothing.
     assert_eq!(status("payload-twice", FRAMEWORK, COUNCIL), "failed");
+    assert_eq!(
+        doc("payload-twice", FRAMEWORK)["parties"][0]["code"],
+        "signature-malformed"
+    );
+    assert_eq!(
+        doc("kept-data-changed", FRAMEWORK)["other_problems"][0]["code"],
+        "kept-data-mismatch"
+    );
+    assert_eq!(
+        doc("tampered-signature", FRAMEWORK)["parties"][0]["code"],
+        "signature-invalid"
+    );
     assert!(
         doc("payload-twice", FRAMEWORK)["parties"][0]["reason"]
             .as_str()
@@ -762,19 +778,30 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         "{}",
         commands["payload-twice"]
     );
-    for (name, words) in [
-        ("manifest-digest-twice", "its manifest is malformed ("),
-        ("size-with-fraction", "its manifest is malformed ("),
+    for (name, code, words) in [
+        (
+            "manifest-digest-twice",
+            "bundle-malformed",
+            "its manifest is malformed (",
+        ),
+        (
+            "size-with-fraction",
+            "bundle-malformed",
+            "its manifest is malformed (",
+        ),
         (
             "organisations-bom",
+            "data-not-as-assembled",
             "organisations.json is not the file the current documents were assembled from",
         ),
         (
+            "data-not-as-assembled",
             "data-not-as-assembled",
             "organisations.json is not the file the current documents were assembled from",
         ),
     ] {
         assert_eq!(commands[name]["exit"], 1, "{name}: {}", commands[name]);
+        assert_eq!(commands[name]["code"], code, "{name}");
         assert!(
             commands[name]["error"].as_str().unwrap().contains(words),
             "{name}: {}",

@@ -30,6 +30,7 @@ fn register_failure(e: countersign::register::RegisterError) -> Failure {
         format!("the register cannot be trusted: {e}"),
         Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
     )
+    .coded("register-untrusted")
 }
 
 pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {

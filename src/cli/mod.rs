@@ -227,6 +227,8 @@ pub(crate) struct Failure {
     message: String,
     hint: Option<String>,
     code: i32,
+    /// The problem's stable code (docs/SPEC.md), where the failure is a verifier's verdict.
+    problem: Option<&'static str>,
 }
 
 impl Failure {
@@ -235,6 +237,7 @@ impl Failure {
             message,
             hint: hint.into(),
             code: EXIT_INPUT,
+            problem: None,
         }
     }
 
@@ -243,12 +246,21 @@ impl Failure {
             message,
             hint: hint.into(),
             code: EXIT_VERIFY_FAILED,
+            problem: None,
         }
     }
 
     /// The same failure, saying first what the command did not do ("nothing was collected"):
     /// a reader of a message about some file should not have to wonder whether anything was
     /// half done.
+    /// The same failure, with the problem code a verifier's JSON carries.
+    fn coded(self, problem: &'static str) -> Failure {
+        Failure {
+            problem: Some(problem),
+            ..self
+        }
+    }
+
     fn after(self, outcome: &str) -> Failure {
         Failure {
             message: format!("{outcome}: {}", self.message),
@@ -351,6 +363,7 @@ pub(crate) fn load_failure(e: countersign::pack::LoadError) -> Failure {
         message: e.to_string(),
         hint: (!hint.is_empty()).then_some(hint),
         code,
+        problem: None,
     }
 }
 
@@ -599,7 +612,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         for f in &findings {
             message.push_str(&format!("\n  - {}: {}", f.file, f.problem));
         }
-        return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED });
+        return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED, problem: None });
     }
     let report =
         asm::assemble(&args.pack, &out, &data, now()?, &mut progress).map_err(assemble_failure)?;
@@ -728,6 +741,7 @@ pub(crate) fn trust_anchor(
                         ),
                         Some("give the keyring (or bundle) exactly as you kept it".into()),
                     )
+                    .coded("trusted-keyring-unreadable")
                 })?,
             )
         } else {
@@ -736,6 +750,7 @@ pub(crate) fn trust_anchor(
                     format!("the trust file '{}' is not text (UTF-8)", path.display()),
                     Some("a trust file has one line per key: ORGANISATION SHA256:… [from=DATE] [until=DATE]".into()),
                 )
+                .coded("trust-file-invalid")
             })?;
             let file = TrustFile::parse(&text).map_err(|errors| {
                 let mut message = format!(
@@ -750,6 +765,7 @@ pub(crate) fn trust_anchor(
                     message,
                     Some("each line is ORGANISATION SHA256:… [from=DATE] [until=DATE]; `countersign keys fingerprint KEY.pub --org ID` prints one".into()),
                 )
+                .coded("trust-file-invalid")
             })?;
             return Ok(TrustAnchor {
                 anchor: Some(Anchor::Pinned(file)),
@@ -768,6 +784,7 @@ pub(crate) fn trust_anchor(
             e.to_string(),
             Some("do not rely on this keyring: ask the coordinator why its history differs from the copy you trust".into()),
         )
+        .coded("keyring-history-rewritten")
     })?;
     let notes = added
         .iter()
@@ -850,7 +867,8 @@ pub(crate) fn open_bundle_whole(path: &Path) -> Result<OpenedBundle, Failure> {
             return Err(Failure::verify(
                 format!("the bundle '{}' was tampered with: {e}", path.display()),
                 Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
-            ));
+            )
+            .coded(e.code()));
         }
         Err(e) => {
             return Err(Failure::input(
@@ -859,7 +877,8 @@ pub(crate) fn open_bundle_whole(path: &Path) -> Result<OpenedBundle, Failure> {
                     "check that this is the bundle (.zip) the coordinator sent, as it arrived"
                         .into(),
                 ),
-            ));
+            )
+            .coded(e.code()));
         }
     };
     let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
@@ -872,6 +891,7 @@ pub(crate) fn open_bundle_whole(path: &Path) -> Result<OpenedBundle, Failure> {
             format!("cannot use the bundle '{}': {e}", path.display()),
             Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
         )
+        .coded(e.code())
     })?;
     let unexplained = countersign::bundle::unexplained(&paths, &contents);
     Ok((index, contents, page, unexplained))
@@ -1031,6 +1051,9 @@ fn json_format(command: &Command) -> Option<&'static str> {
 /// verification page gives too (no `hint` where there is none).
 fn print_failure_json(format: &str, failure: &Failure) {
     let mut json = serde_json::json!({ "format": format, "error": failure.message });
+    if let Some(problem) = failure.problem {
+        json["code"] = problem.into();
+    }
     if let Some(hint) = &failure.hint {
         json["hint"] = hint.as_str().into();
     }
