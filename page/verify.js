@@ -12,6 +12,98 @@
 const PAGE_WRITTEN_BY = '/*countersign:written-by*/';
 const PAGE_SHA256 = '/*countersign:page-sha256*/';
 
+/** What the page shares with the library: formats, payload types, suffixes, limits, weak keys
+ * (the small-order points `verify_strict` refuses), problem codes and field lists. */
+// BEGIN GENERATED from the library by src/page.rs (shared_constants): do not edit here;
+// COUNTERSIGN_WRITE_PAGE_CONSTANTS=1 cargo test --lib page:: writes it again.
+const INDEX_FILE = "bundle-index.json";
+const INDEX_FORMAT = "countersign/bundle/v1";
+const MANIFEST_FORMAT = "countersign/manifest/v1";
+const KEYRING_FORMAT = "countersign/keyring/v2";
+const KEYRING_FORMAT_V1 = "countersign/keyring/v1";
+const GENESIS = "0000000000000000000000000000000000000000000000000000000000000000";
+const PAYLOAD_TYPE = "application/vnd.in-toto+json";
+const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
+const PREDICATE_TYPE = "https://countersign.dev/approval/v1";
+const CHECKPOINT_PAYLOAD_TYPE = "application/vnd.countersign.register-checkpoint+json";
+const SIGNATURE_SUFFIX = ".dsse.json";
+const PAPER_FORMAT = "countersign/paper-signature/v1";
+const RECORD_SUFFIX = ".paper.json";
+const REPORT_FORMAT = "countersign/verify/v1";
+const VERDICT_FORMAT = "countersign/bundle-verify/v1";
+const KEPT_DATA_CHANGED = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
+const MAX_BUNDLE_BYTES = 1073741824;
+const WEAK_KEYS = new Set([
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0000000000000000000000000000000000000000000000000000000000000080",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000080",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+]);
+const PROBLEM_CODES = new Set([
+  "zip-malformed",
+  "duplicate-zip-entry",
+  "zip-unexplained-bytes",
+  "zip-header-mismatch",
+  "bundle-index-mismatch",
+  "bundle-not-made",
+  "data-not-as-assembled",
+  "bundle-malformed",
+  "data-invalid",
+  "keyring-untrusted",
+  "register-untrusted",
+  "trust-file-invalid",
+  "trusted-keyring-unreadable",
+  "keyring-history-rewritten",
+  "document-missing",
+  "document-fails",
+  "not-recorded-as-assembled",
+  "kept-data-mismatch",
+  "signature-malformed",
+  "payload-type-wrong",
+  "key-unknown",
+  "signature-invalid",
+  "statement-malformed",
+  "statement-key-mismatch",
+  "key-not-for-organisation",
+  "signature-for-another-document",
+  "signed-at-malformed",
+  "key-not-yet-valid",
+  "key-revoked",
+  "digest-mismatch",
+  "not-a-party",
+  "paper-record-invalid",
+  "paper-not-recorded",
+  "signature-fails",
+  "verifies",
+  "older-version",
+  "earlier-version-fails",
+]);
+const CHANGE_FIELDS = {
+  "added": { action: 's', key_id: 's', organisation: 's', signatory: 's', roles: 'as', valid_from: 't', public_key: 's', public_key_pem: 's' },
+  "revoked": { action: 's', key_id: 's', reason: 's', effective: 't', note: 's?' },
+  "valid-from-corrected": { action: 's', key_id: 's', valid_from: 't', note: 's?' },
+};
+const EVENT_FIELDS = {
+  "document-assembled": { type: 's', file: 's', id: 's', kind: 's', version: 's', sha256: 's' },
+  "version-superseded": { type: 's', id: 's', version: 's', file: 's', by_version: 's', by_file: 's' },
+  "signature-recorded": { type: 's', file: 's', id: 's', version: 's', sha256: 's', organisation: 's', key_id: 's', statement_sha256: 's', signature_file: 's' },
+  "signature-set-aside": { type: 's', signature_file: 's', kept_as: 's', reason: 's' },
+  "paper-signature-recorded": { type: 's', file: 's', id: 's', version: 's', organisation: 's', signatory: 's', role: 's', signed_on: 's', scan_sha256: 's', record_file: 's', record_sha256: 's' },
+  "key-added": { type: 's', key_id: 's', organisation: 's', signatory: 's' },
+  "key-revoked": { type: 's', key_id: 's', reason: 's', effective: 't' },
+};
+// END GENERATED
+
 /* ---------- bytes, digests, text ---------- */
 
 const FATAL_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -349,9 +441,6 @@ function formatTime(seconds) {
 
 /* ---------- zip: reading a bundle as the command does ---------- */
 
-const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
-const INDEX_FILE = 'bundle-index.json';
-const INDEX_FORMAT = 'countersign/bundle/v1';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -645,9 +734,6 @@ async function openBundle(bytes) {
 const SSH_TYPE = 'ssh-ed25519';
 const SSH_PREFIX = concat(new Uint8Array([0, 0, 0, 11]), UTF8.encode(SSH_TYPE), new Uint8Array([0, 0, 0, 32]));
 const SPKI_PREFIX = new Uint8Array([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
-const GENESIS = '0'.repeat(64);
-const KEYRING_FORMAT = 'countersign/keyring/v2';
-const KEYRING_FORMAT_V1 = 'countersign/keyring/v1';
 
 /** The format a v2 keyring's first line names, or null when that line is no keyring header. */
 function keyringHeader(bytes) {
@@ -675,25 +761,6 @@ function namesKeyringFormat(bytes) {
   }
 }
 
-// The encodings of points of small order (the weak keys `verify_strict` refuses), derived from
-// curve25519-dalek's eight-torsion points with both sign bits and the non-canonical forms of 0
-// and 1; src/page.rs checks that the command refuses each as weak.
-const WEAK_KEYS = new Set([
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0000000000000000000000000000000000000000000000000000000000000080',
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  '0100000000000000000000000000000000000000000000000000000000000080',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
-  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
-]);
 
 function spkiPemBytes(text) {
   const t = text.trim();
@@ -732,11 +799,6 @@ async function keyIdOf(raw) {
   return `SHA256:${base64Encode(await sha256Bytes(concat(SSH_PREFIX, raw)), false)}`;
 }
 
-const CHANGE_FIELDS = {
-  added: { action: 's', key_id: 's', organisation: 's', signatory: 's', roles: 'as', valid_from: 't', public_key: 's', public_key_pem: 's' },
-  revoked: { action: 's', key_id: 's', reason: 's', effective: 't', note: 's?' },
-  'valid-from-corrected': { action: 's', key_id: 's', valid_from: 't', note: 's?' },
-};
 
 /** An event written back exactly as the command serialises it (field order matters: it is hashed). */
 function canonicalEvent(e) {
@@ -939,11 +1001,6 @@ async function browserVerifiesEd25519() {
 
 /* ---------- DSSE envelopes and approvals: as src/signature.rs ---------- */
 
-const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-const PREDICATE_TYPE = 'https://countersign.dev/approval/v1';
-const CHECKPOINT_PAYLOAD_TYPE = 'application/vnd.countersign.register-checkpoint+json';
-const SIGNATURE_SUFFIX = '.dsse.json';
 
 function pae(payloadType, payload) {
   return concat(UTF8.encode(`DSSEv1 ${UTF8.encode(payloadType).length} ${payloadType} ${payload.length} `), payload);
@@ -1026,20 +1083,6 @@ async function openSignature(bytes, keyring) {
 
 /* ---------- the register and its checkpoints: as src/register.rs ---------- */
 
-const EVENT_FIELDS = {
-  'document-assembled': { type: 's', file: 's', id: 's', kind: 's', version: 's', sha256: 's' },
-  'version-superseded': { type: 's', id: 's', version: 's', file: 's', by_version: 's', by_file: 's' },
-  'signature-recorded': {
-    type: 's', file: 's', id: 's', version: 's', sha256: 's', organisation: 's', key_id: 's', statement_sha256: 's', signature_file: 's',
-  },
-  'signature-set-aside': { type: 's', signature_file: 's', kept_as: 's', reason: 's' },
-  'paper-signature-recorded': {
-    type: 's', file: 's', id: 's', version: 's', organisation: 's', signatory: 's', role: 's', signed_on: 's', scan_sha256: 's',
-    record_file: 's', record_sha256: 's',
-  },
-  'key-added': { type: 's', key_id: 's', organisation: 's', signatory: 's' },
-  'key-revoked': { type: 's', key_id: 's', reason: 's', effective: 't' },
-};
 
 class Register {
   constructor() {
@@ -1169,8 +1212,6 @@ async function checkCheckpoint(bytes, keyring, register) {
 
 /* ---------- paper signatures: as src/paper.rs ---------- */
 
-const PAPER_FORMAT = 'countersign/paper-signature/v1';
-const RECORD_SUFFIX = '.paper.json';
 
 const isPlainName = (name) => name.length > 0 && !name.startsWith('.') && /^[A-Za-z0-9._-]+$/.test(name);
 
@@ -1235,8 +1276,6 @@ async function keptDataSha256(bytes) {
   return sha256Hex(compact.subarray(0, n));
 }
 
-const KEPT_DATA_CHANGED =
-  "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
 
 async function bundleContents(files) {
   const found = { protocols: [], active: [], setAside: [], checkpoints: [], paperFiles: new Map(), documents: new Map() };
@@ -1280,6 +1319,9 @@ async function bundleContents(files) {
     }
   } catch (e) {
     throw new Refused(`it is not a countersign bundle (its manifest is malformed (${e.message}))`, 'bundle-malformed');
+  }
+  if (m.format !== MANIFEST_FORMAT) {
+    throw new Refused(`it is not a countersign bundle (its manifest cannot be used: its format is '${shown(m.format, 80)}', not '${MANIFEST_FORMAT}')`, 'bundle-malformed');
   }
   const seen = new Set();
   for (const d of m.documents) {
@@ -1635,7 +1677,7 @@ async function verifyWith(file, bytes, ev, known = null) {
   }
   const anyFailed = parties.some((p) => p.status === 'failed') || otherProblems.length > 0;
   const report = {
-    format: 'countersign/verify/v1',
+    format: REPORT_FORMAT,
     file,
     sha256,
     document: match,
@@ -1888,7 +1930,23 @@ const EXIT_VERIFY_FAILED = 1;
 const EXIT_INPUT = 2;
 
 function failure(message, hint, exit, code) {
-  return { format: 'countersign/bundle-verify/v1', error: message, ...(code ? { code } : {}), hint, exit };
+  return onlyListedCodes({ format: VERDICT_FORMAT, error: message, ...(code ? { code } : {}), hint, exit });
+}
+
+/** A verdict whose every `code` is one docs/SPEC.md lists (PROBLEM_CODES): a code the
+ * specification does not define would be one no other verifier gives. */
+function onlyListedCodes(verdict) {
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [key, value] of Object.entries(v)) {
+        if (key === 'code' && !PROBLEM_CODES.has(value)) throw new Error(`the page gave the unlisted code '${value}'`);
+        walk(value);
+      }
+    }
+  };
+  walk(verdict);
+  return verdict;
 }
 
 async function loadBundle(name, bytes) {
@@ -2031,7 +2089,7 @@ async function verifyBundle(bundle, options = {}) {
   }
   const [records, head] = contents.register.head();
   const result = {
-    format: 'countersign/bundle-verify/v1',
+    format: VERDICT_FORMAT,
     pack: index.pack,
     created_at: index.created_at,
     files: index.files.length,
@@ -2062,7 +2120,7 @@ async function verifyBundle(bundle, options = {}) {
     const entry = contents.manifest.documents.find((d) => d.id === report.id && d.version === report.version);
     result.your_document = { ...report, title: entry ? entry.title : null, current: entry ? entry.current : null };
   }
-  return result;
+  return onlyListedCodes(result);
 }
 
 /** docs/SPEC.md P1, P2, as `page::check`: what the bundle's own verify.html is. */

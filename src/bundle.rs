@@ -21,7 +21,7 @@ pub const REPORT_FILE: &str = crate::templates::SIGNATURE_REPORT;
 /// The index's format label.
 pub const INDEX_FORMAT: &str = "countersign/bundle/v1";
 /// The most a bundle may inflate to.
-const MAX_BUNDLE_BYTES: u64 = 1024 * 1024 * 1024;
+pub const MAX_BUNDLE_BYTES: u64 = 1024 * 1024 * 1024;
 /// The most files a bundle holds, its index included: a zip without the ZIP64 form counts
 /// entries in 16 bits, and no verifier reads that form (docs/SPEC.md Z2).
 pub const MAX_BUNDLE_FILES: usize = 65_534;

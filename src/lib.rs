@@ -74,6 +74,7 @@ pub mod templates;
 pub mod time;
 pub mod trust;
 pub mod validate;
+pub mod verdict;
 pub mod verify;
 pub mod xml;
 pub mod ziplayout;

@@ -31,6 +31,13 @@ impl Manifest {
     /// from), every digest 64 hex digits, no file listed twice. (Data files are named only to
     /// be compared with the names a pack's files are read by, never opened by these names.)
     pub fn check(&self) -> Result<(), String> {
+        // docs/SPEC.md M1: a manifest of another format may mean other things by the same fields.
+        if self.format != MANIFEST_FORMAT {
+            return Err(format!(
+                "its format is '{}', not '{MANIFEST_FORMAT}'",
+                shown(&self.format)
+            ));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for d in &self.documents {
             if !is_plain_file_name(&d.file) || !d.file.ends_with(".docx") {

@@ -179,42 +179,262 @@ mod tests {
         assert!(page.len() < 128 * 1024, "{} bytes", page.len());
     }
 
-    /// The page refuses the same weak keys as the command: each listed encoding is one the
-    /// command refuses as a small-order point.
+    /// The values page/verify.js shares with the library, as the JavaScript that stands
+    /// between its GENERATED markers. Field lists are read from the library's own types: each
+    /// event and key change is serialised with every field present and again with every
+    /// optional one absent.
+    fn shared_constants() -> String {
+        use crate::keyring::{KeyChange, RevocationReason};
+        use crate::keys::KeyId;
+        use crate::register::Event;
+        use serde_json::Value;
+
+        let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
+        let mut js = String::new();
+        for (name, value) in [
+            ("INDEX_FILE", crate::bundle::INDEX_FILE),
+            ("INDEX_FORMAT", crate::bundle::INDEX_FORMAT),
+            ("MANIFEST_FORMAT", crate::manifest::MANIFEST_FORMAT),
+            ("KEYRING_FORMAT", crate::keyring::KEYRING_FORMAT),
+            ("KEYRING_FORMAT_V1", crate::keyring::KEYRING_FORMAT_V1),
+            ("GENESIS", crate::digest::GENESIS),
+            ("PAYLOAD_TYPE", crate::signature::PAYLOAD_TYPE),
+            ("STATEMENT_TYPE", crate::signature::STATEMENT_TYPE),
+            ("PREDICATE_TYPE", crate::signature::PREDICATE_TYPE),
+            (
+                "CHECKPOINT_PAYLOAD_TYPE",
+                crate::register::CHECKPOINT_PAYLOAD_TYPE,
+            ),
+            ("SIGNATURE_SUFFIX", crate::sign::SIGNATURE_SUFFIX),
+            ("PAPER_FORMAT", crate::paper::PAPER_FORMAT),
+            ("RECORD_SUFFIX", crate::paper::RECORD_SUFFIX),
+            ("REPORT_FORMAT", crate::verify::REPORT_FORMAT),
+            ("VERDICT_FORMAT", crate::bundle::VERDICT_FORMAT),
+            ("KEPT_DATA_CHANGED", crate::verify::KEPT_DATA_CHANGED),
+        ] {
+            js.push_str(&format!("const {name} = {};\n", text(value)));
+        }
+        js.push_str(&format!(
+            "const MAX_BUNDLE_BYTES = {};\n",
+            crate::bundle::MAX_BUNDLE_BYTES
+        ));
+        let set = |name: &str, items: &[&str]| {
+            let mut out = format!("const {name} = new Set([\n");
+            for item in items {
+                out.push_str(&format!("  {},\n", text(item)));
+            }
+            out.push_str("]);\n");
+            out
+        };
+        // The encodings of points of small order, which `verify_strict` refuses as weak keys.
+        js.push_str(&set("WEAK_KEYS", &crate::keys::SMALL_ORDER_ENCODINGS));
+        js.push_str(&set("PROBLEM_CODES", &crate::verify::PROBLEM_CODES));
+
+        // Each field in the order written, with its kind: s text, t a UTC time, as a list of
+        // text, and ? when it may be absent.
+        let at = crate::time::Timestamp::from_unix(1_000_000_000);
+        let at_text = at.to_string();
+        let fields = |tag: &str, full: Value, bare: Value| {
+            let (Value::Object(full), Value::Object(bare)) = (full, bare) else {
+                panic!("not an object");
+            };
+            let name = full[tag].as_str().unwrap_or_default().to_string();
+            let listed: Vec<String> = full
+                .iter()
+                .map(|(field, value)| {
+                    let kind = match value {
+                        Value::String(s) if *s == at_text => "t",
+                        Value::String(_) => "s",
+                        Value::Array(_) => "as",
+                        other => panic!("{field}: {other}"),
+                    };
+                    let optional = if bare.contains_key(field) { "" } else { "?" };
+                    format!("{field}: '{kind}{optional}'")
+                })
+                .collect();
+            format!("  {}: {{ {} }},\n", text(&name), listed.join(", "))
+        };
+        let id = || KeyId::from_text("SHA256:key");
+        let word = || "word".to_string();
+        js.push_str("const CHANGE_FIELDS = {\n");
+        for (full, bare) in [
+            (
+                KeyChange::Added {
+                    key_id: id(),
+                    organisation: word(),
+                    signatory: word(),
+                    roles: vec![word()],
+                    valid_from: at,
+                    public_key: word(),
+                    public_key_pem: word(),
+                },
+                None,
+            ),
+            (
+                KeyChange::Revoked {
+                    key_id: id(),
+                    reason: RevocationReason::Superseded,
+                    effective: at,
+                    note: Some(word()),
+                },
+                Some(KeyChange::Revoked {
+                    key_id: id(),
+                    reason: RevocationReason::Superseded,
+                    effective: at,
+                    note: None,
+                }),
+            ),
+            (
+                KeyChange::ValidFromCorrected {
+                    key_id: id(),
+                    valid_from: at,
+                    note: Some(word()),
+                },
+                Some(KeyChange::ValidFromCorrected {
+                    key_id: id(),
+                    valid_from: at,
+                    note: None,
+                }),
+            ),
+        ] {
+            let full_json = serde_json::to_value(&full).unwrap_or_default();
+            let bare_json = bare
+                .map(|b| serde_json::to_value(&b).unwrap_or_default())
+                .unwrap_or_else(|| full_json.clone());
+            js.push_str(&fields("action", full_json, bare_json));
+        }
+        js.push_str("};\n");
+        js.push_str("const EVENT_FIELDS = {\n");
+        let w = word;
+        for event in [
+            Event::DocumentAssembled {
+                file: w(),
+                id: w(),
+                kind: w(),
+                version: w(),
+                sha256: w(),
+            },
+            Event::VersionSuperseded {
+                id: w(),
+                version: w(),
+                file: w(),
+                by_version: w(),
+                by_file: w(),
+            },
+            Event::SignatureRecorded {
+                file: w(),
+                id: w(),
+                version: w(),
+                sha256: w(),
+                organisation: w(),
+                key_id: w(),
+                statement_sha256: w(),
+                signature_file: w(),
+            },
+            Event::SignatureSetAside {
+                signature_file: w(),
+                kept_as: w(),
+                reason: w(),
+            },
+            Event::PaperSignatureRecorded {
+                file: w(),
+                id: w(),
+                version: w(),
+                organisation: w(),
+                signatory: w(),
+                role: w(),
+                signed_on: w(),
+                scan_sha256: w(),
+                record_file: w(),
+                record_sha256: w(),
+            },
+            Event::KeyAdded {
+                key_id: w(),
+                organisation: w(),
+                signatory: w(),
+            },
+            Event::KeyRevoked {
+                key_id: w(),
+                reason: w(),
+                effective: at,
+            },
+        ] {
+            let json = serde_json::to_value(&event).unwrap_or_default();
+            js.push_str(&fields("type", json.clone(), json));
+        }
+        js.push_str("};\n");
+        js
+    }
+
+    const BEGIN_GENERATED: &str = "// BEGIN GENERATED from the library by src/page.rs (shared_constants): do not edit here;\n// COUNTERSIGN_WRITE_PAGE_CONSTANTS=1 cargo test --lib page:: writes it again.\n";
+    const END_GENERATED: &str = "// END GENERATED\n";
+
+    /// Every constant the page shares with the library (formats, payload types, suffixes,
+    /// limits, weak keys, problem codes, the register's and keyring's field lists) is what the
+    /// library would generate: a value changed in Rust and not in the page fails here.
     #[test]
-    fn the_pages_weak_keys_are_the_commands() {
-        let listed: Vec<[u8; 32]> = SCRIPT
-            .split("const WEAK_KEYS = new Set([")
-            .nth(1)
-            .and_then(|rest| rest.split("]);").next())
-            .map(|list| {
-                list.split('\'')
-                    .filter(|s| s.len() == 64)
-                    .map(|h| {
-                        let v = hex::decode(h).unwrap();
-                        <[u8; 32]>::try_from(v.as_slice()).unwrap()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        assert_eq!(listed.len(), 14);
-        let commands: Vec<String> = crate::keys::SMALL_ORDER_ENCODINGS
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    fn the_pages_shared_constants_are_generated_from_the_library() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/page/verify.js");
+        let script = std::fs::read_to_string(path).unwrap();
+        let (before, rest) = script
+            .split_once(BEGIN_GENERATED)
+            .expect("page/verify.js has no BEGIN GENERATED marker");
+        let (block, after) = rest
+            .split_once(END_GENERATED)
+            .expect("page/verify.js has no END GENERATED marker");
+        let generated = shared_constants();
+        if block != generated && std::env::var_os("COUNTERSIGN_WRITE_PAGE_CONSTANTS").is_some() {
+            std::fs::write(
+                path,
+                format!("{before}{BEGIN_GENERATED}{generated}{END_GENERATED}{after}"),
+            )
+            .unwrap();
+            return;
+        }
         assert_eq!(
-            listed.iter().map(hex::encode).collect::<Vec<_>>(),
-            commands,
-            "the page's list is the command's"
+            block, generated,
+            "page/verify.js's shared constants are not the library's: run COUNTERSIGN_WRITE_PAGE_CONSTANTS=1 cargo test --lib page::"
         );
-        for bytes in listed {
+        // Nothing generated is defined a second time by hand.
+        for line in generated.lines().filter(|l| l.starts_with("const ")) {
+            let name = line.split_whitespace().nth(1).unwrap_or_default();
+            assert_eq!(
+                script.matches(&format!("const {name} =")).count(),
+                1,
+                "{name} is defined outside the generated block"
+            );
+        }
+    }
+
+    /// The codes the library lists are exactly those docs/SPEC.md's table documents, in order.
+    #[test]
+    fn the_problem_codes_are_the_specifications() {
+        let spec = include_str!("../docs/SPEC.md");
+        let table = spec
+            .split("## 13. Problem codes")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or_default();
+        let documented: Vec<&str> = table
+            .lines()
+            .filter(|line| line.starts_with("| `"))
+            .filter_map(|line| line.split('|').nth(1))
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+            .collect();
+        assert_eq!(documented, crate::verify::PROBLEM_CODES);
+    }
+
+    /// Each weak key listed is one the command refuses as a small-order point.
+    #[test]
+    fn the_weak_keys_are_refused() {
+        for text in crate::keys::SMALL_ORDER_ENCODINGS {
+            let bytes = <[u8; 32]>::try_from(hex::decode(text).unwrap().as_slice()).unwrap();
             assert!(
                 matches!(
                     crate::keys::PublicKey::from_bytes(&bytes),
                     Err(crate::keys::KeyError::Weak)
                 ),
-                "{}",
-                hex::encode(bytes)
+                "{text}"
             );
         }
     }

@@ -924,6 +924,47 @@ fn verify_known(
     }
 }
 
+/// Every problem code a verifier gives (docs/SPEC.md, "Problem codes"), in the table's order.
+pub const PROBLEM_CODES: [&str; 37] = [
+    "zip-malformed",
+    "duplicate-zip-entry",
+    "zip-unexplained-bytes",
+    "zip-header-mismatch",
+    "bundle-index-mismatch",
+    "bundle-not-made",
+    "data-not-as-assembled",
+    "bundle-malformed",
+    "data-invalid",
+    "keyring-untrusted",
+    "register-untrusted",
+    "trust-file-invalid",
+    "trusted-keyring-unreadable",
+    "keyring-history-rewritten",
+    "document-missing",
+    "document-fails",
+    "not-recorded-as-assembled",
+    "kept-data-mismatch",
+    "signature-malformed",
+    "payload-type-wrong",
+    "key-unknown",
+    "signature-invalid",
+    "statement-malformed",
+    "statement-key-mismatch",
+    "key-not-for-organisation",
+    "signature-for-another-document",
+    "signed-at-malformed",
+    "key-not-yet-valid",
+    "key-revoked",
+    "digest-mismatch",
+    "not-a-party",
+    "paper-record-invalid",
+    "paper-not-recorded",
+    "signature-fails",
+    "verifies",
+    "older-version",
+    "earlier-version-fails",
+];
+
 /// The reason given when a document's kept data is not what it was assembled with.
 pub const KEPT_DATA_CHANGED: &str = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
 

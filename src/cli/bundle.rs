@@ -165,20 +165,41 @@ pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
     ))
 }
 
-/// Verifies a bundle in memory: its files against its index, then everything in it.
+/// Verifies a bundle in memory: its files against its index, then everything in it
+/// (countersign::verdict::verify_bundle), and prints the verdict.
 pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
     let (path, json, require_all) = (args.document.as_path(), args.json, args.require_all);
-    let (index, contents, page, unexplained) = super::open_bundle_whole(path)?;
-    let mut verification = verify_pack(&contents).map_err(register_failure)?;
-    let anchor = super::trust_anchor(args.trust.as_deref(), &contents.keyring)?;
-    for report in &mut verification.reports {
-        countersign::trust::apply(report, anchor.anchor.as_ref());
-    }
-    let confirmed = verification.reports.iter().all(|r| r.keys_confirmed);
+    let bytes = super::read_file(path, "bundle")?;
+    let trusted = match args.trust.as_deref() {
+        Some(trust) => Some((
+            trust.display().to_string(),
+            super::read_file(
+                trust,
+                if super::is_bundle(trust) {
+                    "bundle"
+                } else {
+                    "trust file"
+                },
+            )?,
+        )),
+        None => None,
+    };
+    let verdict = countersign::verdict::verify_bundle(
+        &path.display().to_string(),
+        &bytes,
+        trusted
+            .as_ref()
+            .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes)),
+        bundle::Asks {
+            electronic_only: args.electronic_only,
+        },
+    )
+    .map_err(super::refused)?;
+    let confirmed = verdict.keys_confirmed;
     // One line per organisation whose key is not confirmed (or contradicts what you trust).
     let mut key_lines: std::collections::BTreeMap<String, String> =
         std::collections::BTreeMap::new();
-    for r in &verification.reports {
+    for r in &verdict.documents {
         for p in &r.parties {
             if let (Some(c), Some(s)) = (&p.key_confirmation, &p.signed) {
                 key_lines
@@ -195,16 +216,6 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let verdict = bundle::verdict(
-        &index,
-        &contents,
-        &verification,
-        (anchor.anchor.as_ref(), anchor.notes.clone()),
-        (countersign::page::check(page.as_deref()), unexplained),
-        bundle::Asks {
-            electronic_only: args.electronic_only,
-        },
-    );
     let failed = !verdict.valid
         || (require_all && !verdict.outstanding.is_empty())
         || (args.require_trusted && !confirmed);
@@ -219,8 +230,8 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         let mut text = format!(
             "bundle {} of pack {} made {}: every one of its {} files matches its index\n",
             path.display(),
-            clean(&index.pack),
-            clean(&index.created_at),
+            clean(&verdict.pack),
+            clean(&verdict.created_at),
             verdict.files
         );
         text.push_str(&format!(
@@ -232,7 +243,7 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
                 format!(", {} checkpoint(s) verified", checkpoints.len())
             }
         ));
-        for r in &verification.reports {
+        for r in &verdict.documents {
             let paper = r.on_paper().len();
             text.push_str(&format!(
                 "{}  {}  {}/{} approved{}\n",
@@ -260,7 +271,7 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
                 text.push_str(&format!("  {}\n", clean(line)));
             }
         }
-        for note in &anchor.notes {
+        for note in &verdict.trust_notes {
             text.push_str(&format!("note: {}\n", clean(note)));
         }
         for p in problems {
@@ -281,7 +292,7 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
                 text.push_str(&format!("  {}\n", clean(o)));
             }
         }
-        let any_signed = verification.reports.iter().any(|r| r.signed_count() > 0);
+        let any_signed = verdict.documents.iter().any(|r| r.signed_count() > 0);
         text.push_str(if !problems.is_empty() {
             "result: VERIFICATION FAILED\n"
         } else if args.require_trusted && !confirmed {
@@ -291,7 +302,7 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         } else {
             "result: VALID: every document and signature verifies; some signatures are outstanding\n"
         });
-        if any_signed && !confirmed && anchor.anchor.is_none() {
+        if any_signed && !confirmed && verdict.trust == "none" {
             text.push_str("note: no key was independently confirmed: they are the keys the bundle's own keyring lists, and anyone can make a keyring. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
         }
         super::print_out(&text)?;

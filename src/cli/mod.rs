@@ -708,97 +708,41 @@ fn template_failure(e: &TemplateError, lead: &str) -> Failure {
     Failure::input(format!("{lead}: {e}"), hint)
 }
 
-/// What the verifier trusts, loaded, with notes on what it shows.
-pub(crate) struct TrustAnchor {
-    pub(crate) anchor: Option<countersign::trust::Anchor>,
-    pub(crate) notes: Vec<String>,
+/// A verifier's refusal as the command reports it: exit 1 when something was changed, 2 when
+/// what was given cannot be used.
+pub(crate) fn refused(r: countersign::verdict::Refusal) -> Failure {
+    let failure = if r.failed_verification {
+        Failure::verify(r.message, Some(r.hint))
+    } else {
+        Failure::input(r.message, Some(r.hint))
+    };
+    failure.coded(r.code)
 }
 
 /// Loads `--trust` (a trust file, an earlier bundle or a keyring file) and, for an earlier
-/// keyring, checks that `keyring` extends it: a keyring whose history was rewritten fails here.
+/// keyring, checks that `keyring` extends it (countersign::verdict::trust_anchor).
 pub(crate) fn trust_anchor(
     path: Option<&Path>,
     keyring: &countersign::keyring::Keyring,
-) -> Result<TrustAnchor, Failure> {
-    use countersign::trust::{Anchor, TrustFile, extends};
-    let Some(path) = path else {
-        return Ok(TrustAnchor {
-            anchor: None,
-            notes: Vec::new(),
-        });
+) -> Result<countersign::verdict::TrustAnchor, Failure> {
+    let given = match path {
+        Some(path) => Some((
+            path.display().to_string(),
+            read_file(
+                path,
+                if is_bundle(path) {
+                    "bundle"
+                } else {
+                    "trust file"
+                },
+            )?,
+        )),
+        None => None,
     };
-    let trusted = if is_bundle(path) {
-        Some(open_bundle(path)?.1.keyring)
-    } else {
-        let bytes = read_file(path, "trust file")?;
-        if countersign::keyring::names_a_keyring_format(&bytes) {
-            Some(
-                countersign::keyring::Keyring::from_bytes(&bytes).map_err(|e| {
-                    Failure::input(
-                        format!(
-                            "the keyring you trust, '{}', cannot be used: {e}",
-                            path.display()
-                        ),
-                        Some("give the keyring (or bundle) exactly as you kept it".into()),
-                    )
-                    .coded("trusted-keyring-unreadable")
-                })?,
-            )
-        } else {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Failure::input(
-                    format!("the trust file '{}' is not text (UTF-8)", path.display()),
-                    Some("a trust file has one line per key: ORGANISATION SHA256:… [from=DATE] [until=DATE]".into()),
-                )
-                .coded("trust-file-invalid")
-            })?;
-            let file = TrustFile::parse(&text).map_err(|errors| {
-                let mut message = format!(
-                    "the trust file '{}' has {} line(s) that cannot be used, so nothing in it is trusted:",
-                    path.display(),
-                    errors.len()
-                );
-                for e in &errors {
-                    message.push_str(&format!("\n  - {}:{}: {}", path.display(), e.line, e.problem));
-                }
-                Failure::input(
-                    message,
-                    Some("each line is ORGANISATION SHA256:… [from=DATE] [until=DATE]; `countersign keys fingerprint KEY.pub --org ID` prints one".into()),
-                )
-                .coded("trust-file-invalid")
-            })?;
-            return Ok(TrustAnchor {
-                anchor: Some(Anchor::Pinned(file)),
-                notes: Vec::new(),
-            });
-        }
-    };
-    let Some(trusted) = trusted else {
-        return Ok(TrustAnchor {
-            anchor: None,
-            notes: Vec::new(),
-        });
-    };
-    let added = extends(&trusted, keyring).map_err(|e| {
-        Failure::verify(
-            e.to_string(),
-            Some("do not rely on this keyring: ask the coordinator why its history differs from the copy you trust".into()),
-        )
-        .coded("keyring-history-rewritten")
-    })?;
-    let notes = added
-        .iter()
-        .map(|k| {
-            let org = keyring
-                .get(k)
-                .map_or_else(String::new, |r| r.organisation.clone());
-            format!("the key {k} for {org} was added after the keyring you trust: confirm its fingerprint with {org} before relying on it")
-        })
-        .collect();
-    Ok(TrustAnchor {
-        anchor: Some(Anchor::EarlierKeyring(Box::new(trusted))),
-        notes,
-    })
+    let trusted = given
+        .as_ref()
+        .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes));
+    countersign::verdict::trust_anchor(trusted, keyring).map_err(refused)
 }
 
 /// " (N electronically, M on paper)" when some of a document's approvals are on paper.
@@ -851,50 +795,13 @@ pub(crate) fn is_bundle(path: &Path) -> bool {
 
 /// Opens a circulated bundle in memory and checks every file against its index.
 pub(crate) fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Failure> {
-    open_bundle_whole(path).map(|(index, contents, _, _)| (index, contents))
+    open_bundle_whole(path).map(|opened| (opened.index, opened.contents))
 }
 
-/// A bundle opened, with its verification page's bytes (if it has one) and the paths of any
-/// file no rule explains.
-pub(crate) type OpenedBundle = (BundleIndex, PackContents, Option<Vec<u8>>, Vec<String>);
-
 /// As [`open_bundle`], keeping what a bundle's verdict reports beyond the pack.
-pub(crate) fn open_bundle_whole(path: &Path) -> Result<OpenedBundle, Failure> {
+pub(crate) fn open_bundle_whole(path: &Path) -> Result<countersign::verdict::Opened, Failure> {
     let bytes = read_file(path, "bundle")?;
-    let (index, files) = match countersign::bundle::open(&bytes) {
-        Ok(x) => x,
-        Err(e @ countersign::bundle::BundleError::Mismatch(_)) => {
-            return Err(Failure::verify(
-                format!("the bundle '{}' was tampered with: {e}", path.display()),
-                Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
-            )
-            .coded(e.code()));
-        }
-        Err(e) => {
-            return Err(Failure::input(
-                format!("cannot use '{}': {e}", path.display()),
-                Some(
-                    "check that this is the bundle (.zip) the coordinator sent, as it arrived"
-                        .into(),
-                ),
-            )
-            .coded(e.code()));
-        }
-    };
-    let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
-    let page = files
-        .iter()
-        .find(|(p, _)| p == countersign::page::PAGE_FILE)
-        .map(|(_, b)| b.clone());
-    let contents = countersign::bundle::contents(files).map_err(|e| {
-        Failure::verify(
-            format!("cannot use the bundle '{}': {e}", path.display()),
-            Some("ask the coordinator for a fresh copy; do not rely on this one".into()),
-        )
-        .coded(e.code())
-    })?;
-    let unexplained = countersign::bundle::unexplained(&paths, &contents);
-    Ok((index, contents, page, unexplained))
+    countersign::verdict::open(&path.display().to_string(), &bytes).map_err(refused)
 }
 
 /// The coordinator to send things back to, in words.
