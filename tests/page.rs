@@ -16,7 +16,8 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use support::{COUNCIL, Desk, FRAMEWORK, HOSPITAL, copy_example, root};
+use support::corpus::build_corpus;
+use support::{COUNCIL, Desk, FRAMEWORK, HOSPITAL, root};
 
 fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
     Desk(dir).run(args)
@@ -26,512 +27,14 @@ fn ok(args: &[&str], dir: &Path) -> String {
     Desk(dir).ok(args)
 }
 
-/// A coordinator's folder `dir/name` holding the small example, assembled, with a key for each
-/// organisation in `dir/name/private`.
-fn small_pack(dir: &Path, name: &str) -> PathBuf {
-    let home = dir.join(name);
-    copy_example("small", &home.join("pack"));
-    let desk = Desk(&home);
-    desk.ok(&["assemble", "pack"]);
-    desk.add_key(COUNCIL, "Margaret O'Brien");
-    desk.add_key(HOSPITAL, "Dr Peter Walsh");
-    home
-}
-
-fn sign(home: &Path, file: &str, org: &str) {
-    Desk(home).sign(file, org);
-}
-
-fn bundle(home: &Path, to: &Path) {
-    ok(&["bundle", "pack", "-o", to.to_str().unwrap()], home);
-}
-
-/// A copy of a bundle with its files edited and its index made again to match (what someone
-/// who edits a bundle and knows the format would do).
-fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
-    let (index, mut files) = countersign::bundle::open(&std::fs::read(from).unwrap()).unwrap();
-    edit(&mut files);
-    let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
-    std::fs::write(
-        to,
-        countersign::bundle::build(&index.pack, at, &files).unwrap(),
-    )
-    .unwrap();
-}
-
-/// A copy of a bundle with one file's bytes changed and the index left as it was.
-fn tampered(from: &Path, to: &Path, path: &str, change: impl FnOnce(&mut Vec<u8>)) {
-    use std::io::{Read, Write};
-    let mut archive =
-        zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(from).unwrap())).unwrap();
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let mut change = Some(change);
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        if name == path {
-            (change.take().unwrap())(&mut bytes);
-        }
-        writer
-            .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        writer.write_all(&bytes).unwrap();
-    }
-    assert!(change.is_none(), "{path} is not in the bundle");
-    std::fs::write(to, writer.finish().unwrap().into_inner()).unwrap();
-}
-
-fn file_of<'a>(files: &'a mut [(String, Vec<u8>)], path: &str) -> &'a mut Vec<u8> {
-    &mut files.iter_mut().find(|(p, _)| p == path).unwrap().1
-}
-
-/// Builds the corpus in `c` and returns its cases: {name, bundle, document?, trust?}.
-fn build_corpus(c: &Path) -> Vec<Value> {
-    let mut cases = Vec::new();
-    let mut case = |name: &str, bundle: &str, document: Option<&str>, trust: Option<&str>| {
-        let mut v = json!({"name": name, "bundle": bundle});
-        if let Some(d) = document {
-            v["document"] = d.into();
-        }
-        if let Some(t) = trust {
-            v["trust"] = t.into();
-        }
-        cases.push(v);
-    };
-
-    // The coordinator's pack: the council signs first (the hospital is outstanding), then both.
-    let small = small_pack(c, "coordinator");
-    sign(&small, FRAMEWORK, COUNCIL);
-    bundle(&small, &c.join("outstanding.zip"));
-    sign(&small, FRAMEWORK, HOSPITAL);
-    bundle(&small, &c.join("genuine.zip"));
-    case("outstanding", "outstanding.zip", None, None);
-    case("genuine", "genuine.zip", None, None);
-    // Each organisation's published fingerprint, kept by the verifier in one file.
-    let mut trust = String::from("# fingerprints the organisations published\n");
-    for org in [COUNCIL, HOSPITAL] {
-        trust.push_str(&ok(
-            &[
-                "keys",
-                "fingerprint",
-                &format!("private/{org}.pub"),
-                "--org",
-                org,
-            ],
-            &small,
-        ));
-    }
-    std::fs::write(c.join("published.trust"), trust).unwrap();
-    case(
-        "genuine-trusted",
-        "genuine.zip",
-        None,
-        Some("published.trust"),
-    );
-    case(
-        "genuine-after-earlier-bundle",
-        "genuine.zip",
-        None,
-        Some("outstanding.zip"),
-    );
-    std::fs::copy(small.join("pack/out").join(FRAMEWORK), c.join(FRAMEWORK)).unwrap();
-    case(
-        "genuine-with-document",
-        "genuine.zip",
-        Some(FRAMEWORK),
-        None,
-    );
-    std::fs::create_dir_all(c.join("altered")).unwrap();
-    let mut docx = std::fs::read(c.join(FRAMEWORK)).unwrap();
-    let last = docx.len() - 30;
-    docx[last] ^= 0x20;
-    std::fs::write(c.join("altered").join(FRAMEWORK), docx).unwrap();
-    case(
-        "altered-document",
-        "genuine.zip",
-        Some(&format!("altered/{FRAMEWORK}")),
-        None,
-    );
-
-    // Tampering: a document changed inside the bundle, with and without a new index; a
-    // signed statement edited; a signature malleated (S + L); a register record edited.
-    let genuine = c.join("genuine.zip");
-    let doc_path = format!("out/{FRAMEWORK}");
-    tampered(&genuine, &c.join("tampered-document.zip"), &doc_path, |b| {
-        b.push(0)
-    });
-    case("tampered-document", "tampered-document.zip", None, None);
-    reindexed(
-        &genuine,
-        &c.join("tampered-document-reindexed.zip"),
-        |files| file_of(files, &doc_path).push(0),
-    );
-    case(
-        "tampered-document-reindexed",
-        "tampered-document-reindexed.zip",
-        None,
-        None,
-    );
-    let council_sig = format!("signatures/framework-v1.0.{COUNCIL}.dsse.json");
-    reindexed(&genuine, &c.join("tampered-signature.zip"), |files| {
-        let bytes = file_of(files, &council_sig);
-        let mut envelope: Value = serde_json::from_slice(bytes).unwrap();
-        use base64::Engine as _;
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let payload = String::from_utf8(b64.decode(envelope["payload"].as_str().unwrap()).unwrap())
-            .unwrap()
-            .replace("Margaret O'Brien", "Someone Else");
-        envelope["payload"] = b64.encode(payload).into();
-        *bytes = serde_json::to_vec_pretty(&envelope).unwrap();
-    });
-    case("tampered-signature", "tampered-signature.zip", None, None);
-    reindexed(&genuine, &c.join("malleated-signature.zip"), |files| {
-        let bytes = file_of(files, &council_sig);
-        let mut envelope: Value = serde_json::from_slice(bytes).unwrap();
-        use base64::Engine as _;
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let mut sig = b64
-            .decode(envelope["signatures"][0]["sig"].as_str().unwrap())
-            .unwrap();
-        support::add_group_order(&mut sig[32..]);
-        envelope["signatures"][0]["sig"] = b64.encode(sig).into();
-        *bytes = serde_json::to_vec_pretty(&envelope).unwrap();
-    });
-    case("malleated-signature", "malleated-signature.zip", None, None);
-    reindexed(&genuine, &c.join("rewritten-register.zip"), |files| {
-        let bytes = file_of(files, "register/register.jsonl");
-        let text = String::from_utf8(bytes.clone()).unwrap();
-        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-        lines[1] = lines[1].replacen("2026-11-23T12:00:00Z", "2026-11-22T12:00:00Z", 1);
-        *bytes = (lines.join("\n") + "\n").into_bytes();
-    });
-    case("rewritten-register", "rewritten-register.zip", None, None);
-    // The keyring in the first format (one JSON document), as a pack made before the current
-    // one holds it; the same file kept by a verifier as the keyring they trust; and a keyring
-    // whose last line was cut short.
-    let first_format = |bytes: &[u8]| {
-        let text = String::from_utf8(bytes.to_vec()).unwrap();
-        let changes: Vec<Value> = text
-            .lines()
-            .skip(1)
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        serde_json::to_vec_pretty(&json!({"format": "countersign/keyring/v1", "events": changes}))
-            .unwrap()
-    };
-    reindexed(&genuine, &c.join("first-format-keyring.zip"), |files| {
-        let bytes = file_of(files, "keys/keyring.json");
-        *bytes = first_format(bytes);
-    });
-    case(
-        "first-format-keyring",
-        "first-format-keyring.zip",
-        None,
-        None,
-    );
-    let kept = first_format(&std::fs::read(small.join("pack/keys/keyring.json")).unwrap());
-    std::fs::write(c.join("kept-keyring.json"), kept).unwrap();
-    case(
-        "genuine-after-kept-first-format-keyring",
-        "genuine.zip",
-        None,
-        Some("kept-keyring.json"),
-    );
-    reindexed(&genuine, &c.join("torn-keyring.zip"), |files| {
-        let bytes = file_of(files, "keys/keyring.json");
-        bytes.truncate(bytes.len() - 12);
-    });
-    case("torn-keyring", "torn-keyring.zip", None, None);
-    // A record with a field named as a method every JavaScript object has: still a field no
-    // record has.
-    reindexed(&genuine, &c.join("prototype-register.zip"), |files| {
-        let bytes = file_of(files, "register/register.jsonl");
-        let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.contains("\"event\":{\"type\":"));
-        *bytes = text
-            .replacen(
-                "\"event\":{\"type\":",
-                "\"event\":{\"toString\":1,\"type\":",
-                1,
-            )
-            .into_bytes();
-    });
-    case("prototype-register", "prototype-register.zip", None, None);
-    // The hospital vouches for the register with a signed checkpoint; then someone rewrites a
-    // record and makes the chain whole again, which only the checkpoint can show.
-    ok(
-        &[
-            "register",
-            "checkpoint",
-            "--pack",
-            "pack",
-            "--key",
-            &format!("private/{HOSPITAL}.key"),
-        ],
-        &small,
-    );
-    bundle(&small, &c.join("checkpointed.zip"));
-    case("checkpointed", "checkpointed.zip", None, None);
-    reindexed(
-        &c.join("checkpointed.zip"),
-        &c.join("rechained-register.zip"),
-        |files| {
-            let bytes = file_of(files, "register/register.jsonl");
-            let text = String::from_utf8(bytes.clone()).unwrap();
-            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-            lines[1] = lines[1].replacen("2026-11-23T12:00:00Z", "2026-11-22T12:00:00Z", 1);
-            for i in 2..lines.len() {
-                let prev = countersign::digest::sha256_hex(lines[i - 1].as_bytes());
-                let at = lines[i].find("\"prev\":\"").unwrap() + 8;
-                lines[i].replace_range(at..at + 64, &prev);
-            }
-            *bytes = (lines.join("\n") + "\n").into_bytes();
-        },
-    );
-    case("rechained-register", "rechained-register.zip", None, None);
-    let zip = std::fs::read(&genuine).unwrap();
-    std::fs::write(c.join("malformed.zip"), &zip[..zip.len() / 2]).unwrap();
-    case("malformed-zip", "malformed.zip", None, None);
-    // Hostile zips: a file added that the index does not list, and an entry named to climb
-    // out of the folder it would be unpacked into.
-    {
-        use std::io::{Read, Write};
-        let rewrite = |to: &str, extra: (&str, &[u8])| {
-            let mut archive =
-                zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(&genuine).unwrap()))
-                    .unwrap();
-            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let options = zip::write::SimpleFileOptions::default();
-            for i in 0..archive.len() {
-                let mut entry = archive.by_index(i).unwrap();
-                let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-                let mut bytes = Vec::new();
-                entry.read_to_end(&mut bytes).unwrap();
-                writer.start_file(name.as_str(), options).unwrap();
-                writer.write_all(&bytes).unwrap();
-            }
-            writer.start_file(extra.0, options).unwrap();
-            writer.write_all(extra.1).unwrap();
-            std::fs::write(c.join(to), writer.finish().unwrap().into_inner()).unwrap();
-        };
-        rewrite(
-            "added-file.zip",
-            ("signatures/framework-v1.0.riverside-extra.dsse.json", b"{}"),
-        );
-        rewrite("climbing-name.zip", ("../outside.txt", b"x"));
-    }
-    case("added-file", "added-file.zip", None, None);
-    case("climbing-name", "climbing-name.zip", None, None);
-    // Zips two readers could unpack differently (docs/SPEC.md Z1-Z7): the altered document
-    // listed first and the genuine one second under the same name (what `unzip -p` shows is the
-    // altered one); 512 bytes in front; bytes after the end; a size in the directory that its
-    // local header contradicts.
-    {
-        let zip = std::fs::read(&genuine).unwrap();
-        for (name, bytes) in support::hostile_zips(&zip, &doc_path) {
-            std::fs::write(c.join(format!("{name}.zip")), bytes).unwrap();
-            case(name, &format!("{name}.zip"), None, None);
-        }
-    }
-
-    // JSON two readers could read differently, and files saved by Windows tools (docs/SPEC.md
-    // J1-J3), each re-indexed as someone who knows the format would: an envelope naming its
-    // payload twice (an unsigned statement first), a manifest naming a document's digest twice,
-    // a manifest with a byte order mark, a size written `2116.0`, and an organisations file
-    // saved with a byte order mark (which its recorded digest then no longer matches).
-    let sig_text = |files: &mut Vec<(String, Vec<u8>)>| {
-        String::from_utf8(file_of(files, &council_sig).clone()).unwrap()
-    };
-    reindexed(&genuine, &c.join("payload-twice.zip"), |files| {
-        let text = sig_text(files);
-        use base64::Engine as _;
-        let unsigned = base64::engine::general_purpose::STANDARD.encode(br#"{"_type":"unsigned"}"#);
-        let twice = text.replacen(
-            "\"payload\":",
-            &format!("\"payload\": \"{unsigned}\",\n  \"payload\":"),
-            1,
-        );
-        assert_ne!(twice, text);
-        *file_of(files, &council_sig) = twice.into_bytes();
-    });
-    case("payload-twice", "payload-twice.zip", None, None);
-    let manifest_text = |files: &mut Vec<(String, Vec<u8>)>| {
-        String::from_utf8(file_of(files, "out/manifest.json").clone()).unwrap()
-    };
-    reindexed(&genuine, &c.join("manifest-digest-twice.zip"), |files| {
-        let text = manifest_text(files);
-        let twice = text.replacen(
-            "\"sha256\":",
-            &format!("\"sha256\": \"{}\",\n      \"sha256\":", "0".repeat(64)),
-            1,
-        );
-        *file_of(files, "out/manifest.json") = twice.into_bytes();
-    });
-    case(
-        "manifest-digest-twice",
-        "manifest-digest-twice.zip",
-        None,
-        None,
-    );
-    reindexed(&genuine, &c.join("manifest-bom.zip"), |files| {
-        file_of(files, "out/manifest.json").splice(0..0, *b"\xef\xbb\xbf");
-    });
-    case("manifest-bom", "manifest-bom.zip", None, None);
-    reindexed(&genuine, &c.join("size-with-fraction.zip"), |files| {
-        let text = manifest_text(files);
-        let at = text.find("\"size\": ").unwrap() + 8;
-        let end = at + text[at..].find(',').unwrap();
-        let fraction = format!("{}{}.0{}", &text[..at], &text[at..end], &text[end..]);
-        *file_of(files, "out/manifest.json") = fraction.into_bytes();
-    });
-    case("size-with-fraction", "size-with-fraction.zip", None, None);
-    reindexed(&genuine, &c.join("organisations-bom.zip"), |files| {
-        file_of(files, "organisations.json").splice(0..0, *b"\xef\xbb\xbf");
-    });
-    case("organisations-bom", "organisations-bom.zip", None, None);
-    // The published fingerprints as Notepad saves them: a byte order mark and CRLF.
-    let published = std::fs::read_to_string(c.join("published.trust")).unwrap();
-    std::fs::write(
-        c.join("published-notepad.trust"),
-        format!("\u{feff}{}", published.replace('\n', "\r\n")),
-    )
-    .unwrap();
-    case(
-        "genuine-trusted-notepad",
-        "genuine.zip",
-        None,
-        Some("published-notepad.trust"),
-    );
-    // What a bundle carries beyond documents and signatures (docs/SPEC.md D1, B4, P1): its
-    // kept data changed, its page replaced by one that always says VALID, its page removed, a
-    // file no rule explains, and data changed after assembly.
-    reindexed(&genuine, &c.join("kept-data-changed.zip"), |files| {
-        let path = "out/data/framework-v1.0.json";
-        let text = String::from_utf8(file_of(files, path).clone()).unwrap();
-        let changed = text.replacen("Riverside", "Riverbank", 1);
-        assert_ne!(changed, text);
-        *file_of(files, path) = changed.into_bytes();
-    });
-    case("kept-data-changed", "kept-data-changed.zip", None, None);
-    reindexed(&genuine, &c.join("page-replaced.zip"), |files| {
-        *file_of(files, "verify.html") =
-            b"<!doctype html><title>Check</title><p>VALID: every party has signed</p>".to_vec();
-    });
-    case("page-replaced", "page-replaced.zip", None, None);
-    reindexed(&genuine, &c.join("page-removed.zip"), |files| {
-        files.retain(|(p, _)| p != "verify.html");
-    });
-    case("page-removed", "page-removed.zip", None, None);
-    reindexed(&genuine, &c.join("unexplained-file.zip"), |files| {
-        files.push(("notes/readme.txt".into(), b"hello".to_vec()));
-        files.push(("signatures/framework-v1.0.note.txt".into(), b"hi".to_vec()));
-    });
-    case("unexplained-file", "unexplained-file.zip", None, None);
-    reindexed(&genuine, &c.join("data-not-as-assembled.zip"), |files| {
-        let path = "organisations.json";
-        let text = String::from_utf8(file_of(files, path).clone()).unwrap();
-        *file_of(files, path) = text.replacen("Riverside", "Riverbank", 1).into_bytes();
-    });
-    case(
-        "data-not-as-assembled",
-        "data-not-as-assembled.zip",
-        None,
-        None,
-    );
-
-    // A key revoked as compromised from the moment it signed.
-    let revoked = small_pack(c, "revoking");
-    sign(&revoked, FRAMEWORK, COUNCIL);
-    sign(&revoked, FRAMEWORK, HOSPITAL);
-    let line = ok(
-        &[
-            "keys",
-            "fingerprint",
-            &format!("private/{COUNCIL}.pub"),
-            "--org",
-            COUNCIL,
-        ],
-        &revoked,
-    );
-    let key_id = line.split_whitespace().nth(1).unwrap().to_string();
-    ok(
-        &[
-            "keys",
-            "revoke",
-            &key_id,
-            "--reason",
-            "compromised",
-            "--effective",
-            "2026-11-23T11:00:00Z",
-            "--pack",
-            "pack",
-        ],
-        &revoked,
-    );
-    bundle(&revoked, &c.join("revoked.zip"));
-    case("revoked-key", "revoked.zip", None, None);
-
-    // A new version: both signed 1.0, the council has signed 1.1, the hospital only 1.0.
-    let older = small_pack(c, "revising");
-    sign(&older, FRAMEWORK, COUNCIL);
-    sign(&older, FRAMEWORK, HOSPITAL);
-    let path = older.join("pack/framework.json");
-    let mut fw: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    fw["version"] = "1.1".into();
-    fw["revisions"].as_array_mut().unwrap().push(
-        json!({"version": "1.1", "date": "2026-11-23", "description": "Contacts brought up to date."}),
-    );
-    std::fs::write(&path, serde_json::to_vec_pretty(&fw).unwrap()).unwrap();
-    ok(&["assemble", "pack"], &older);
-    sign(&older, "framework-v1.1.docx", COUNCIL);
-    bundle(&older, &c.join("older-version.zip"));
-    case("older-version", "older-version.zip", None, None);
-
-    // The hospital signs on paper; the coordinator records the scan.
-    let paper = small_pack(c, "paper");
-    sign(&paper, FRAMEWORK, COUNCIL);
-    Desk(&paper).record_hospital_on_paper();
-    bundle(&paper, &c.join("paper.zip"));
-    case("signed-on-paper", "paper.zip", None, None);
-
-    // A forger: the same data, their own keys; checked against the published fingerprints.
-    let forger = small_pack(c, "forger");
-    sign(&forger, FRAMEWORK, COUNCIL);
-    sign(&forger, FRAMEWORK, HOSPITAL);
-    bundle(&forger, &c.join("forged.zip"));
-    case(
-        "forged-keyring",
-        "forged.zip",
-        None,
-        Some("published.trust"),
-    );
-    case("forged-keyring-untrusted", "forged.zip", None, None);
-
-    // The full example, every party of every document signed (64 signatures).
-    let full = c.join("full");
-    copy_example("cambs", &full.join("pack"));
-    ok(&["assemble", "pack"], &full);
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(full.join("pack/out/manifest.json")).unwrap())
-            .unwrap();
-    let orgs: Value =
-        serde_json::from_slice(&std::fs::read(full.join("pack/organisations.json")).unwrap())
-            .unwrap();
-    for org in orgs["organisations"].as_array().unwrap() {
-        let id = org["id"].as_str().unwrap();
-        Desk(&full).add_key(id, org["signatory"]["name"].as_str().unwrap());
-        for d in manifest["documents"].as_array().unwrap() {
-            if d["parties"].as_array().unwrap().iter().any(|p| p == id) {
-                sign(&full, d["file"].as_str().unwrap(), id);
-            }
-        }
-    }
-    bundle(&full, &c.join("full-signed.zip"));
-    case("full-signed", "full-signed.zip", None, None);
-    cases
-}
+/// Conformance cases whose messages quote a JSON reader's own words, which differ between
+/// serde and the page: compared up to those words (issue 29 leaves them to be made one).
+const PARSER_WORDS_DIFFER: &[&str] = &[
+    "prototype-register",
+    "payload-twice",
+    "manifest-digest-twice",
+    "size-with-fraction",
+];
 
 /// Parser messages differ between serde and the browser's JSON.parse: compare up to them.
 fn normalise(v: &mut Value) {
@@ -626,6 +129,35 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
             case["audit"] = true.into();
         }
     }
+    // The conformance suite (tests/conformance/), each case by its committed name.
+    let suite: Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/conformance/cases.json")).unwrap(),
+    )
+    .unwrap();
+    let suite_cases = suite["cases"].as_array().unwrap().clone();
+    let suite_files = root().join("tests/conformance/files");
+    std::fs::create_dir_all(c.join("conformance")).unwrap();
+    for case in &suite_cases {
+        let name = case["name"].as_str().unwrap();
+        let file = case["bundle"].as_str().unwrap();
+        std::fs::create_dir_all(c.join("conformance").join(name)).unwrap();
+        let bundle = format!("conformance/{name}/{file}");
+        std::fs::write(
+            c.join(&bundle),
+            support::corpus::conformance_bundle(&suite_files, case),
+        )
+        .unwrap();
+        let mut given = json!({"name": format!("conformance/{name}"), "bundle": bundle});
+        if let Some(t) = case["trust"].as_str() {
+            std::fs::copy(
+                suite_files.join(t),
+                c.join("conformance").join(name).join(t),
+            )
+            .unwrap();
+            given["trust"] = format!("conformance/{name}/{t}").into();
+        }
+        cases.push(given);
+    }
     std::fs::write(
         c.join("cases.json"),
         serde_json::to_vec_pretty(&json!({"cases": cases, "keyboard_case": "genuine"})).unwrap(),
@@ -673,9 +205,39 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         "the page made network requests"
     );
 
+    // Each case of the conformance suite: the page gives the committed verdict, exactly.
+    let mut differ = Vec::new();
+    for case in &suite_cases {
+        let name = format!("conformance/{}", case["name"].as_str().unwrap());
+        let mut got = page["cases"][&name]["json"].clone();
+        let mut expected = case["verdict"].clone();
+        // Not yet exact: where a JSON reader's own words are quoted, serde's and the page's
+        // differ (position, expected fields); the verdict, code and the words before agree.
+        if PARSER_WORDS_DIFFER.contains(&case["name"].as_str().unwrap()) {
+            normalise(&mut got);
+            normalise(&mut expected);
+        }
+        if got != expected {
+            differ.push(format!(
+                "{name}\npage:  {}\nsuite: {}",
+                serde_json::to_string(&got).unwrap(),
+                serde_json::to_string(&expected).unwrap()
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "the page does not give the conformance suite's verdict on {} case(s):\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+
     // The page's verdict is the command's, case by case.
     let mut commands = serde_json::Map::new();
-    for case in &cases {
+    for case in cases
+        .iter()
+        .filter(|c| !c["name"].as_str().unwrap().starts_with("conformance/"))
+    {
         let name = case["name"].as_str().unwrap();
         let mut expected = command_verdict(&c, case);
         let mut got = page["cases"][name]["json"].clone();
