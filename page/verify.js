@@ -333,7 +333,8 @@ function parseJson(bytes, what, chained = false) {
   try {
     return parseStrictJson(text);
   } catch (e) {
-    throw new Refused(`${what} (${e.message})`);
+    // docs/SPEC.md J7: the reader's reason alone, as the command gives it.
+    throw new Refused(e.message);
   }
 }
 
@@ -366,6 +367,12 @@ function fields(value, spec) {
       (t === 't' && typeof v === 'string' && parseTime(v) !== null) ||
       (t === 'as' && Array.isArray(v) && v.every((x) => typeof x === 'string'));
     if (!ok) {
+      if (t === 'n' && v instanceof NonInteger) {
+        // As serde says it of a number with a fraction or an exponent where a u64 is meant.
+        const n = Number(v.text);
+        const written = Number.isInteger(n) && Math.abs(n) < 1e16 ? `${n}.0` : String(n);
+        throw new Refused(`invalid type: floating point \`${written}\`, expected u64`);
+      }
       throw new Refused(
         t === 't' && typeof v === 'string'
           ? `'${shown(v, 40)}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ`

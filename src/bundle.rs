@@ -389,8 +389,12 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
     }
     let index_bytes =
         index_bytes.ok_or_else(|| BundleError::Malformed(format!("it has no {INDEX_FILE}")))?;
-    let index: BundleIndex = crate::json::from_slice(&index_bytes)
-        .map_err(|e| BundleError::Malformed(format!("its index is malformed ({e})")))?;
+    let index: BundleIndex = crate::json::from_slice(&index_bytes).map_err(|e| {
+        BundleError::Malformed(format!(
+            "its index is malformed ({})",
+            crate::json::reason(&e)
+        ))
+    })?;
     if index.format != INDEX_FORMAT {
         return Err(BundleError::Malformed(format!(
             "its index has the format '{}'",
@@ -492,7 +496,12 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     let manifest: crate::manifest::Manifest = crate::json::from_slice(
         &manifest.ok_or_else(|| not_a_bundle(format!("it has no {manifest_path}")))?,
     )
-    .map_err(|e| not_a_bundle(format!("its manifest is malformed ({e})")))?;
+    .map_err(|e| {
+        not_a_bundle(format!(
+            "its manifest is malformed ({})",
+            crate::json::reason(&e)
+        ))
+    })?;
     manifest
         .check()
         .map_err(|e| not_a_bundle(format!("its manifest cannot be used: {e}")))?;

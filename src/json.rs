@@ -25,6 +25,26 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Er
     serde_json::from_slice(bytes)
 }
 
+/// A reader's reason for refusing a file, as both verifiers give it (docs/SPEC.md J7): serde's
+/// words without their place in the file (" at line 4 column 11") and without the list of
+/// fields an unknown one is not (", expected one of ..."). A file inside a bundle cannot be
+/// edited by the person reading the message; the words are what two readers can agree on.
+pub fn reason(error: &serde_json::Error) -> String {
+    let mut words = error.to_string();
+    let place = format!(" at line {} column {}", error.line(), error.column());
+    if error.line() > 0 && words.ends_with(&place) {
+        words.truncate(words.len() - place.len());
+    }
+    if words.starts_with("unknown field `") {
+        for tail in [", expected ", ", there are no fields"] {
+            if let Some(at) = words.find(tail) {
+                words.truncate(at);
+            }
+        }
+    }
+    words
+}
+
 /// Refuses JSON in which one object names a field twice, at any depth (J2); syntax errors are
 /// reported as the parser finds them.
 pub fn check_unique_fields(bytes: &[u8]) -> Result<(), serde_json::Error> {
@@ -90,6 +110,37 @@ impl<'de> Visitor<'de> for UniqueVisitor {
             map.next_value::<Unique>()?;
         }
         Ok(Unique)
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sized {
+        size: u64,
+        name: String,
+    }
+
+    #[test]
+    fn the_reason_leaves_out_the_place_and_the_expected_fields() {
+        let reason =
+            |text: &str| super::reason(&super::from_slice::<Sized>(text.as_bytes()).unwrap_err());
+        assert_eq!(
+            reason("{\"size\": 1,\n \"size\": 2}"),
+            "duplicate field `size`"
+        );
+        assert_eq!(
+            reason("{\"size\": 1, \"colour\": 2}"),
+            "unknown field `colour`"
+        );
+        assert_eq!(
+            reason("{\"size\": 2116.0, \"name\": \"x\"}"),
+            "invalid type: floating point `2116.0`, expected u64"
+        );
+        assert_eq!(reason("{\"size\": 1}"), "missing field `name`");
+        assert_eq!(reason("{\"size\": "), "EOF while parsing a value");
     }
 }
 

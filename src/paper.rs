@@ -102,8 +102,12 @@ pub fn is_plain_name(name: &str) -> bool {
 
 /// Reads a record and checks it against its scan. Returns the record, or why it cannot count.
 pub fn check(file: &PaperFile) -> Result<PaperRecord, String> {
-    let record: PaperRecord = crate::json::from_slice(&file.bytes)
-        .map_err(|e| format!("the paper signature record is malformed ({e})"))?;
+    let record: PaperRecord = crate::json::from_slice(&file.bytes).map_err(|e| {
+        format!(
+            "the paper signature record is malformed ({})",
+            crate::json::reason(&e)
+        )
+    })?;
     if record.format != PAPER_FORMAT {
         return Err("the paper signature record has an unknown format".into());
     }

@@ -144,7 +144,10 @@ pub struct Record {
 #[non_exhaustive]
 pub enum RegisterError {
     /// A line is not a record.
-    #[error("record {line} (line {line}) is not a valid register record ({source})")]
+    #[error(
+        "record {line} (line {line}) is not a valid register record ({})",
+        crate::json::reason(.source)
+    )]
     Malformed {
         /// 1-based line number.
         line: u64,
@@ -1189,8 +1192,8 @@ pub fn open_checkpoint(
     keyring: &crate::keyring::Keyring,
 ) -> Result<Checkpoint, CheckpointError> {
     use base64::Engine as _;
-    let envelope: crate::signature::Envelope =
-        crate::json::from_slice(bytes).map_err(|e| CheckpointError::Malformed(e.to_string()))?;
+    let envelope: crate::signature::Envelope = crate::json::from_slice(bytes)
+        .map_err(|e| CheckpointError::Malformed(crate::json::reason(&e)))?;
     if envelope.payload_type != CHECKPOINT_PAYLOAD_TYPE {
         return Err(CheckpointError::NotACheckpoint);
     }
@@ -1220,8 +1223,12 @@ pub fn open_checkpoint(
     ) {
         return Err(CheckpointError::BadSignature);
     }
-    let cp: Checkpoint = crate::json::from_slice(&payload)
-        .map_err(|e| CheckpointError::Malformed(format!("its statement is malformed ({e})")))?;
+    let cp: Checkpoint = crate::json::from_slice(&payload).map_err(|e| {
+        CheckpointError::Malformed(format!(
+            "its statement is malformed ({})",
+            crate::json::reason(&e)
+        ))
+    })?;
     if cp.key_id != record.key_id.as_str() || cp.organisation != record.organisation {
         return Err(CheckpointError::KeyMismatch {
             organisation: cp.organisation,

@@ -237,8 +237,8 @@ pub fn open(
     bytes: &[u8],
     lookup: impl Fn(&str) -> Option<PublicKey>,
 ) -> Result<Verified, EnvelopeError> {
-    let envelope: Envelope =
-        crate::json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+    let envelope: Envelope = crate::json::from_slice(bytes)
+        .map_err(|e| EnvelopeError::Malformed(crate::json::reason(&e)))?;
     if envelope.payload_type != PAYLOAD_TYPE {
         return Err(EnvelopeError::WrongPayloadType(
             envelope
@@ -281,7 +281,7 @@ pub fn open(
         return Err(EnvelopeError::BadSignature);
     }
     let statement: Statement = crate::json::from_slice(&payload)
-        .map_err(|e| EnvelopeError::MalformedStatement(e.to_string()))?;
+        .map_err(|e| EnvelopeError::MalformedStatement(crate::json::reason(&e)))?;
     if statement.statement_type != STATEMENT_TYPE || statement.predicate_type != PREDICATE_TYPE {
         return Err(EnvelopeError::MalformedStatement(format!(
             "it is a '{}' statement, not a countersign approval",

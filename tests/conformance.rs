@@ -21,9 +21,9 @@ fn suite() -> PathBuf {
 fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
     let pass = |rules: &[&'static str]| rules.iter().map(|r| (*r, true)).collect::<Vec<_>>();
     let whole = [
-        "J2", "J3", "J4", "J5", "J6", "Z1", "Z2", "Z3", "Z4", "Z5", "Z6", "Z7", "B1", "B2", "B3",
-        "B4", "M1", "M2", "M3", "M4", "D1", "D2", "K1", "K2", "K4", "R1", "S1", "S2", "S3", "S4",
-        "S5", "S6", "S7", "S8", "V1", "V2", "V3", "V4", "V5", "P2",
+        "J2", "J3", "J4", "J5", "J6", "J7", "Z1", "Z2", "Z3", "Z4", "Z5", "Z6", "Z7", "B1", "B2",
+        "B3", "B4", "M1", "M2", "M3", "M4", "D1", "D2", "K1", "K2", "K4", "R1", "S1", "S2", "S3",
+        "S4", "S5", "S6", "S7", "S8", "V1", "V2", "V3", "V4", "V5", "P2",
     ];
     let mut rules = match name {
         "genuine" => pass(&[&whole[..], &["P1"]].concat()),
@@ -55,10 +55,10 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "junk-before" => vec![("Z5", false)],
         "junk-after" => vec![("Z1", false)],
         "wrong-size-field" => vec![("Z6", false)],
-        "payload-twice" => vec![("J2", false), ("S1", false)],
+        "payload-twice" => vec![("J2", false), ("J7", false), ("S1", false)],
         "manifest-digest-twice" => vec![("J2", false), ("M1", false)],
         "manifest-bom" => vec![("J1", true)],
-        "size-with-fraction" => vec![("J3", false)],
+        "size-with-fraction" => vec![("J3", false), ("J7", false)],
         "kept-data-changed" => vec![("D1", false)],
         "page-replaced" => vec![("P1", false), ("P2", true)],
         "page-removed" => vec![("P2", true)],
