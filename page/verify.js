@@ -221,7 +221,7 @@ function parseStrictJson(text) {
   let at = 0;
   const n = text.length;
   const fail = (what) => {
-    throw new SyntaxError(`${what} at position ${at}`);
+    throw new SyntaxError(what);
   };
   const space = () => {
     while (at < n) {

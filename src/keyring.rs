@@ -612,8 +612,9 @@ impl Keyring {
             }
             let event = match added_as_written(json) {
                 Some(event) => event,
-                None => serde_json::from_slice(json)
-                    .map_err(|e| KeyringError::Malformed(format!("line {number}: {e}")))?,
+                None => serde_json::from_slice(json).map_err(|e| {
+                    KeyringError::Malformed(format!("line {number}: {}", crate::json::reason(&e)))
+                })?,
             };
             ring.replay(event)?;
             ring.head = hex_sha256(json);
@@ -643,8 +644,8 @@ impl Keyring {
     /// Reads the first format: one document, the changes in an array, each linked by the
     /// SHA-256 of the one before serialised compactly (the line v2 writes for it).
     fn from_document(bytes: &[u8]) -> Result<Keyring, KeyringError> {
-        let file: KeyringFile =
-            crate::json::from_slice(bytes).map_err(|e| KeyringError::Malformed(e.to_string()))?;
+        let file: KeyringFile = crate::json::from_slice(bytes)
+            .map_err(|e| KeyringError::Malformed(crate::json::reason(&e)))?;
         if file.format != KEYRING_FORMAT_V1 {
             return Err(KeyringError::Malformed(format!(
                 "the format is '{}', not '{KEYRING_FORMAT}'",

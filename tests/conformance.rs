@@ -64,6 +64,17 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "page-removed" => vec![("P2", true)],
         "data-not-as-assembled" => vec![("D2", false)],
         "revoked-key" => vec![("S6", false)],
+        "deep-nesting" => vec![("J5", false), ("J7", false)],
+        "index-format" => vec![("B1", false)],
+        "manifest-climbing-name" => vec![("M2", false)],
+        "first-format-unknown-field" => vec![("K3", false), ("J6", false)],
+        "edited-keyring" => vec![("K4", false)],
+        "trust-file-unusable" => vec![("T1", false)],
+        "keyring-not-extended" => vec![("T2", false)],
+        "zip64-marker" => vec![("Z2", false)],
+        "directory-moved" => vec![("Z3", false)],
+        "paper-scan-changed" => vec![("W1", false)],
+        "checkpoint-not-envelope" => vec![("C1", false)],
         _ => Vec::new(),
     };
     rules.sort();
@@ -74,8 +85,8 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
 /// Rules no case shows failing yet, each to be given a case (the list only shrinks). P2 says
 /// what a verifier does with a page it cannot rely on: it has no failing form of its own.
 const NOT_YET_FAILING: &[&str] = &[
-    "J1", "P2", "J5", "Z2", "Z3", "Z7", "B1", "M2", "M4", "D3", "K1", "K3", "K4", "C1", "S3", "S4",
-    "S5", "S7", "S8", "W1", "W2", "W3", "T1", "T2", "V1", "V2", "V4", "V5",
+    "J1", "P2", "Z7", "M4", "D3", "K1", "S3", "S4", "S5", "S7", "S8", "W2", "W3", "V1", "V2", "V4",
+    "V5",
 ];
 
 /// A verdict as JSON: the library's, in the form the command prints.

@@ -520,6 +520,145 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
     }
     bundle(&full, &c.join("full-signed.zip"));
     case("full-signed", "full-signed.zip", None, None);
+
+    // More of docs/SPEC.md's failing forms, each made from a genuine bundle.
+    let genuine = c.join("genuine.zip");
+    // J5: nesting deeper than any reader agrees on.
+    reindexed(&genuine, &c.join("deep-nesting.zip"), |files| {
+        let text = String::from_utf8(file_of(files, "out/manifest.json").clone()).unwrap();
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        *file_of(files, "out/manifest.json") = text
+            .replacen('{', &format!("{{\"deep\": {deep},"), 1)
+            .into_bytes();
+    });
+    case("deep-nesting", "deep-nesting.zip", None, None);
+    // B1: an index of another format.
+    tampered(
+        &genuine,
+        &c.join("index-format.zip"),
+        "bundle-index.json",
+        |b| {
+            let text = String::from_utf8(b.clone()).unwrap();
+            let other = text.replacen("countersign/bundle/v1", "countersign/bundle/v9", 1);
+            assert_ne!(other, text);
+            *b = other.into_bytes();
+        },
+    );
+    case("index-format", "index-format.zip", None, None);
+    // M2: a manifest naming a document outside the folder.
+    reindexed(&genuine, &c.join("manifest-climbing-name.zip"), |files| {
+        let text = String::from_utf8(file_of(files, "out/manifest.json").clone()).unwrap();
+        let climbing = text.replacen(
+            &format!("\"file\": \"{FRAMEWORK}\""),
+            "\"file\": \"../framework.docx\"",
+            1,
+        );
+        assert_ne!(climbing, text);
+        *file_of(files, "out/manifest.json") = climbing.into_bytes();
+    });
+    case(
+        "manifest-climbing-name",
+        "manifest-climbing-name.zip",
+        None,
+        None,
+    );
+    // K3: a keyring of the first format with a field no change has.
+    reindexed(
+        &genuine,
+        &c.join("first-format-unknown-field.zip"),
+        |files| {
+            let bytes = file_of(files, "keys/keyring.json");
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let changes: Vec<Value> = text
+                .lines()
+                .skip(1)
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let mut file = json!({"format": "countersign/keyring/v1", "events": changes});
+            file["events"][0]["change"]["colour"] = "blue".into();
+            *bytes = serde_json::to_vec_pretty(&file).unwrap();
+        },
+    );
+    case(
+        "first-format-unknown-field",
+        "first-format-unknown-field.zip",
+        None,
+        None,
+    );
+    // K4: a keyring change edited, the chain left as it was.
+    reindexed(&genuine, &c.join("edited-keyring.zip"), |files| {
+        let bytes = file_of(files, "keys/keyring.json");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let edited = text.replacen("Margaret O'Brien", "Someone Else", 1);
+        assert_ne!(edited, text);
+        *bytes = edited.into_bytes();
+    });
+    case("edited-keyring", "edited-keyring.zip", None, None);
+    // T1: a trust file with a line that names no key.
+    std::fs::write(
+        c.join("unusable.trust"),
+        format!("{COUNCIL} not-a-fingerprint\n"),
+    )
+    .unwrap();
+    case(
+        "trust-file-unusable",
+        "genuine.zip",
+        None,
+        Some("unusable.trust"),
+    );
+    // T2: a bundle whose keyring does not extend the one the verifier kept.
+    case(
+        "keyring-not-extended",
+        "forged.zip",
+        None,
+        Some("genuine.zip"),
+    );
+    // Z2, Z3: an end record claiming the ZIP64 form, and one pointing its directory elsewhere.
+    {
+        let zip = std::fs::read(&genuine).unwrap();
+        let end = zip.len() - 22;
+        assert_eq!(&zip[end..end + 4], b"PK\x05\x06");
+        let mut zip64 = zip.clone();
+        zip64[end + 8..end + 12].copy_from_slice(&[0xff; 4]);
+        std::fs::write(c.join("zip64-marker.zip"), zip64).unwrap();
+        case("zip64-marker", "zip64-marker.zip", None, None);
+        let mut moved = zip.clone();
+        let offset = u32::from_le_bytes(moved[end + 16..end + 20].try_into().unwrap());
+        moved[end + 16..end + 20].copy_from_slice(&(offset - 46).to_le_bytes());
+        std::fs::write(c.join("directory-moved.zip"), moved).unwrap();
+        case("directory-moved", "directory-moved.zip", None, None);
+    }
+    // W1: the scan of a paper approval changed after it was recorded.
+    reindexed(
+        &c.join("paper.zip"),
+        &c.join("paper-scan-changed.zip"),
+        |files| {
+            let scan = files
+                .iter_mut()
+                .find(|(p, _)| p.starts_with("paper/") && !p.ends_with(".json"))
+                .unwrap();
+            scan.1.push(b'!');
+        },
+    );
+    case("paper-scan-changed", "paper-scan-changed.zip", None, None);
+    // C1: a checkpoint that is not an envelope.
+    reindexed(
+        &c.join("checkpointed.zip"),
+        &c.join("checkpoint-not-envelope.zip"),
+        |files| {
+            let checkpoint = files
+                .iter_mut()
+                .find(|(p, _)| p.starts_with("register/checkpoints/"))
+                .unwrap();
+            checkpoint.1 = b"{\"hello\": 1}".to_vec();
+        },
+    );
+    case(
+        "checkpoint-not-envelope",
+        "checkpoint-not-envelope.zip",
+        None,
+        None,
+    );
     cases
 }
 
