@@ -170,20 +170,7 @@ pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
 pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
     let (path, json, require_all) = (args.document.as_path(), args.json, args.require_all);
     let bytes = super::read_file(path, "bundle")?;
-    let trusted = match args.trust.as_deref() {
-        Some(trust) => Some((
-            trust.display().to_string(),
-            super::read_file(
-                trust,
-                if super::is_bundle(trust) {
-                    "bundle"
-                } else {
-                    "trust file"
-                },
-            )?,
-        )),
-        None => None,
-    };
+    let trusted = super::read_trusted(args.trust.as_deref())?;
     let verdict = countersign::verdict::verify_bundle(
         &path.display().to_string(),
         &bytes,

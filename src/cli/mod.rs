@@ -719,26 +719,26 @@ pub(crate) fn refused(r: countersign::verdict::Refusal) -> Failure {
     failure.coded(r.code)
 }
 
+/// What `--trust` names, read: its name as given (quoted in messages) and its bytes.
+pub(crate) fn read_trusted(path: Option<&Path>) -> Result<Option<(String, Vec<u8>)>, Failure> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let what = if is_bundle(path) {
+        "bundle"
+    } else {
+        "trust file"
+    };
+    Ok(Some((path.display().to_string(), read_file(path, what)?)))
+}
+
 /// Loads `--trust` (a trust file, an earlier bundle or a keyring file) and, for an earlier
 /// keyring, checks that `keyring` extends it (countersign::verdict::trust_anchor).
 pub(crate) fn trust_anchor(
     path: Option<&Path>,
     keyring: &countersign::keyring::Keyring,
 ) -> Result<countersign::verdict::TrustAnchor, Failure> {
-    let given = match path {
-        Some(path) => Some((
-            path.display().to_string(),
-            read_file(
-                path,
-                if is_bundle(path) {
-                    "bundle"
-                } else {
-                    "trust file"
-                },
-            )?,
-        )),
-        None => None,
-    };
+    let given = read_trusted(path)?;
     let trusted = given
         .as_ref()
         .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes));
