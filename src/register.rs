@@ -467,7 +467,9 @@ fn note_statements(
             .and_then(|start| line.get(start..))
             .and_then(|field| field.strip_prefix(FIELD))
             .and_then(|rest| rest.get(..65))
-            .filter(|value| value[64] == b'"')
+            // 64 hex digits and the closing quote: a shorter value followed by `",` and more
+            // is not a digest, and must not be noted as one.
+            .filter(|value| value[64] == b'"' && value[..64].iter().all(u8::is_ascii_hexdigit))
             .and_then(|value| <[u8; 64]>::try_from(&value[..64]).ok());
         match digest {
             Some(digest) => list.push(digest),
@@ -951,6 +953,24 @@ mod tests {
                 .unwrap()
                 .may_mention(&"c".repeat(64))
         );
+        // A digest two digits short, then the next field: its 64 bytes run into `","sig` and
+        // are no digest; the short one may still be named (found by fuzzing).
+        let short = Event::SignatureRecorded {
+            statement_sha256: "d".repeat(62),
+            signature_file: "f.org.dsse.json".into(),
+            file: "f.docx".into(),
+            id: "f".into(),
+            version: "1".into(),
+            sha256: "a".repeat(64),
+            organisation: "org".into(),
+            key_id: "SHA256:k".into(),
+        };
+        let third = tempfile::tempdir().unwrap();
+        append(third.path(), t("2026-01-01T00:00:00Z"), vec![short]).unwrap();
+        let head = check_chain(third.path()).unwrap();
+        assert!(head.may_mention(&"d".repeat(62)));
+        let bytes = std::fs::read(third.path().join(REGISTER_FILE)).unwrap();
+        crate::fuzzing::register(&bytes);
     }
 
     #[test]
