@@ -32,6 +32,7 @@ const RECORD_SUFFIX = ".paper.json";
 const REPORT_FORMAT = "countersign/verify/v1";
 const VERDICT_FORMAT = "countersign/bundle-verify/v1";
 const KEPT_DATA_CHANGED = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
+const NO_INPUTS_RECORDED = "the manifest does not record the data files the documents were assembled from (an earlier countersign wrote it); assembling the pack again records them";
 const MAX_BUNDLE_BYTES = 1073741824;
 const WEAK_KEYS = new Set([
   "0000000000000000000000000000000000000000000000000000000000000000",
@@ -1043,9 +1044,9 @@ async function openSignature(bytes, keyring) {
   }
   const [signature] = envelope.signatures;
   const payload = base64Decode(envelope.payload);
-  if (!payload) throw new EnvelopeError('the signature file is malformed (the payload is not base64 (invalid))');
+  if (!payload) throw new EnvelopeError('the signature file is malformed (the payload is not standard base64)');
   const sig = base64Decode(signature.sig);
-  if (!sig) throw new EnvelopeError('the signature file is malformed (the signature is not base64 (invalid))');
+  if (!sig) throw new EnvelopeError('the signature file is malformed (the signature is not standard base64)');
   if (sig.length !== 64) {
     throw new EnvelopeError(`the signature file is malformed (the signature has ${sig.length} bytes instead of 64)`);
   }
@@ -1184,9 +1185,9 @@ async function checkCheckpoint(bytes, keyring, register) {
   if (envelope.signatures.length !== 1) throw new Refused('it must hold exactly one signature');
   const [sig] = envelope.signatures;
   const payload = base64Decode(envelope.payload);
-  if (!payload) throw new Refused('it is malformed (its payload is not base64 (invalid))');
+  if (!payload) throw new Refused('it is malformed (its payload is not standard base64)');
   const raw = base64Decode(sig.sig);
-  if (!raw) throw new Refused('it is malformed (its signature is not base64 (invalid))');
+  if (!raw) throw new Refused('it is malformed (its signature is not standard base64)');
   const key = keyring.get(sig.keyid);
   if (!key) throw new Refused(`it was signed with a key the keyring does not hold (${shown(sig.keyid, 60)})`);
   if (!(await verifyEd25519(key.raw, pae(CHECKPOINT_PAYLOAD_TYPE, payload), raw))) {
@@ -1248,7 +1249,7 @@ async function checkPaper(file) {
 
 /** docs/SPEC.md D2, as `bundle::not_as_assembled`: every difference, manifest order first. */
 async function notAsAssembled(inputs, dataFiles) {
-  if (inputs.length === 0) return [];
+  if (inputs.length === 0) return [NO_INPUTS_RECORDED];
   const problems = [];
   for (const input of inputs) {
     const f = dataFiles.find(([name]) => name === input.file);

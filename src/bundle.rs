@@ -263,16 +263,20 @@ pub fn unexplained(paths: &[String], contents: &crate::pack::PackContents) -> Ve
         .collect()
 }
 
+/// What D2 says of a manifest that records no inputs.
+pub const NO_INPUTS_RECORDED: &str = "the manifest does not record the data files the documents were assembled from (an earlier countersign wrote it); assembling the pack again records them";
+
 /// docs/SPEC.md D2: a bundle's data files (framework, organisations, protocols) are exactly the
-/// ones its current documents were assembled from, as the manifest's `inputs` record them (a
-/// manifest written before inputs were recorded lists none, and nothing is compared). Returns
-/// every difference, in the manifest's order then the files'.
+/// ones its current documents were assembled from, as the manifest's `inputs` record them.
+/// Returns every difference, in the manifest's order then the files'. A manifest written
+/// before inputs were recorded lists none: then nothing pins the data, and that is the
+/// difference (both verifiers would otherwise read data no one can show was assembled).
 pub fn not_as_assembled(
     inputs: &[crate::manifest::InputRecord],
     data_files: &[crate::validate::DataFile],
 ) -> Vec<String> {
     if inputs.is_empty() {
-        return Vec::new();
+        return vec![NO_INPUTS_RECORDED.to_string()];
     }
     let mut problems = Vec::new();
     for input in inputs {

@@ -211,6 +211,7 @@ mod tests {
             ("REPORT_FORMAT", crate::verify::REPORT_FORMAT),
             ("VERDICT_FORMAT", crate::bundle::VERDICT_FORMAT),
             ("KEPT_DATA_CHANGED", crate::verify::KEPT_DATA_CHANGED),
+            ("NO_INPUTS_RECORDED", crate::bundle::NO_INPUTS_RECORDED),
         ] {
             js.push_str(&format!("const {name} = {};\n", text(value)));
         }

@@ -1222,10 +1222,10 @@ pub fn open_checkpoint(
     };
     let payload = base64::engine::general_purpose::STANDARD
         .decode(&envelope.payload)
-        .map_err(|e| CheckpointError::Malformed(format!("its payload is not base64 ({e})")))?;
+        .map_err(|_| CheckpointError::Malformed("its payload is not standard base64".into()))?;
     let raw = base64::engine::general_purpose::STANDARD
         .decode(&sig.sig)
-        .map_err(|e| CheckpointError::Malformed(format!("its signature is not base64 ({e})")))?;
+        .map_err(|_| CheckpointError::Malformed("its signature is not standard base64".into()))?;
     let record = keyring
         .get(&crate::keys::KeyId::from_text(&sig.keyid))
         .ok_or_else(|| {

@@ -257,10 +257,10 @@ pub fn open(
     };
     let payload = STANDARD
         .decode(&envelope.payload)
-        .map_err(|e| EnvelopeError::Malformed(format!("the payload is not base64 ({e})")))?;
+        .map_err(|_| EnvelopeError::Malformed("the payload is not standard base64".into()))?;
     let sig = STANDARD
         .decode(&signature.sig)
-        .map_err(|e| EnvelopeError::Malformed(format!("the signature is not base64 ({e})")))?;
+        .map_err(|_| EnvelopeError::Malformed("the signature is not standard base64".into()))?;
     if sig.len() != 64 {
         return Err(EnvelopeError::Malformed(format!(
             "the signature has {} bytes instead of 64",

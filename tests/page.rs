@@ -63,6 +63,50 @@ fn command_verdict(c: &Path, case: &Value) -> Value {
     v
 }
 
+/// The known-answer vectors of tests/vectors/ as the page is given them (each envelope and the
+/// vectors' public key), and what the library says of each: the key and statement digest it
+/// verified, or the code and words it failed with.
+fn known_answer_vectors() -> (Vec<Value>, Value) {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let dir = root().join("tests/vectors");
+    let seed = std::fs::read_to_string(dir.join("TEST-ONLY-secret-seed.hex")).unwrap();
+    let seed: [u8; 32] = (0..32)
+        .map(|i| u8::from_str_radix(&seed.trim()[2 * i..2 * i + 2], 16).unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    let key = countersign::keys::SecretKey::from_seed(&seed).public();
+    let key_id = key.key_id().to_string();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".dsse.json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8, "{names:?}");
+    let mut given = Vec::new();
+    let mut verdicts = serde_json::Map::new();
+    for name in names {
+        let bytes = std::fs::read(dir.join(&name)).unwrap();
+        let verdict = match countersign::signature::open(&bytes, |id| (id == key_id).then_some(key))
+        {
+            Ok(v) => {
+                json!({"key_id": v.key_id.to_string(), "statement_sha256": v.statement_sha256})
+            }
+            Err(e) => json!({"code": e.code(), "message": e.to_string()}),
+        };
+        verdicts.insert(name.clone(), verdict);
+        given.push(json!({
+            "name": name,
+            "envelope": b64.encode(&bytes),
+            "key": b64.encode(key.as_bytes()),
+            "key_id": key_id,
+        }));
+    }
+    (given, Value::Object(verdicts))
+}
+
 fn tool(path: &str) -> bool {
     Path::new(path).exists()
 }
@@ -129,9 +173,13 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         }
         cases.push(given);
     }
+    let (vectors, vector_verdicts) = known_answer_vectors();
     std::fs::write(
         c.join("cases.json"),
-        serde_json::to_vec_pretty(&json!({"cases": cases, "keyboard_case": "genuine"})).unwrap(),
+        serde_json::to_vec_pretty(
+            &json!({"cases": cases, "keyboard_case": "genuine", "vectors": vectors}),
+        )
+        .unwrap(),
     )
     .unwrap();
     ok(&["page", "-o", "verify.html"], &c);
@@ -174,6 +222,13 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         page["requests"],
         json!([]),
         "the page made network requests"
+    );
+
+    // The known-answer vectors: the page opens each envelope as the library does, and fails
+    // each damaged one with the library's code and words.
+    assert_eq!(
+        page["vectors"], vector_verdicts,
+        "the page opens the known-answer vectors otherwise than the library"
     );
 
     // Each case of the conformance suite: the page gives the committed verdict, exactly.

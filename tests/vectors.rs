@@ -83,6 +83,16 @@ fn damaged(good: &Value) -> Vec<Damaged> {
     two["signatures"] = json!([first.clone(), first]);
     let mut unknown_field = good.clone();
     unknown_field["note"] = json!("added");
+    // The payload's last digit before its padding with a bit set that no byte uses (S1).
+    let mut stray_bits = good.clone();
+    let text = good["payload"].as_str().unwrap();
+    let body = text.trim_end_matches('=');
+    let (head, last) = body.split_at(body.len() - 1);
+    assert_eq!(
+        last, "Q",
+        "the payload's last digit changed: pick another stray bit"
+    );
+    stray_bits["payload"] = json!(format!("{head}R{}", &text[body.len()..]));
     vec![
         ("fail_malleated_s_plus_l.dsse.json", malleated, |e| {
             *e == EnvelopeError::BadSignature
@@ -97,6 +107,9 @@ fn damaged(good: &Value) -> Vec<Damaged> {
             matches!(e, EnvelopeError::Malformed(_))
         }),
         ("fail_unknown_field.dsse.json", unknown_field, |e| {
+            matches!(e, EnvelopeError::Malformed(_))
+        }),
+        ("fail_payload_stray_bits.dsse.json", stray_bits, |e| {
             matches!(e, EnvelopeError::Malformed(_))
         }),
     ]

@@ -111,6 +111,27 @@ try {
       await page.close();
     }
 
+    // The known-answer vectors (tests/vectors/): each envelope opened by the page's own
+    // reader with the vectors' key, as the library opens it.
+    if (corpus.vectors) {
+      const page = await open();
+      out.vectors = await page.evaluate(async (vectors) => {
+        const bytes = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        const results = {};
+        for (const v of vectors) {
+          const keyring = new Map([[v.key_id, { raw: bytes(v.key), keyId: v.key_id }]]);
+          try {
+            const opened = await openSignature(bytes(v.envelope), keyring);
+            results[v.name] = { key_id: opened.keyId, statement_sha256: opened.statementSha256 };
+          } catch (e) {
+            results[v.name] = { code: e.code ?? null, message: e.message };
+          }
+        }
+        return results;
+      }, corpus.vectors);
+      await page.close();
+    }
+
     // Keyboard only: Tab to the bundle box, open it with Space, Tab on to Check, press Enter.
     const c = corpus.cases.find((x) => x.name === corpus.keyboard_case);
     const page = await open();

@@ -23,8 +23,8 @@ fn small_pack(dir: &Path, name: &str) -> PathBuf {
     copy_example("small", &home.join("pack"));
     let desk = Desk(&home);
     desk.ok(&["assemble", "pack"]);
-    desk.add_key(COUNCIL, "Margaret O'Brien");
-    desk.add_key(HOSPITAL, "Dr Peter Walsh");
+    desk.add_seeded_key(COUNCIL, "Margaret O'Brien");
+    desk.add_seeded_key(HOSPITAL, "Dr Peter Walsh");
     home
 }
 
@@ -65,7 +65,7 @@ fn tampered(from: &Path, to: &Path, path: &str, change: impl FnOnce(&mut Vec<u8>
             (change.take().unwrap())(&mut bytes);
         }
         writer
-            .start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .start_file(name.as_str(), super::fixed_zip_options())
             .unwrap();
         writer.write_all(&bytes).unwrap();
     }
@@ -293,7 +293,7 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
                 zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(&genuine).unwrap()))
                     .unwrap();
             let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            let options = zip::write::SimpleFileOptions::default();
+            let options = super::fixed_zip_options();
             for i in 0..archive.len() {
                 let mut entry = archive.by_index(i).unwrap();
                 let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
@@ -511,7 +511,7 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
             .unwrap();
     for org in orgs["organisations"].as_array().unwrap() {
         let id = org["id"].as_str().unwrap();
-        Desk(&full).add_key(id, org["signatory"]["name"].as_str().unwrap());
+        Desk(&full).add_seeded_key(id, org["signatory"]["name"].as_str().unwrap());
         for d in manifest["documents"].as_array().unwrap() {
             if d["parties"].as_array().unwrap().iter().any(|p| p == id) {
                 sign(&full, d["file"].as_str().unwrap(), id);
@@ -659,7 +659,257 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
         None,
         None,
     );
+
+    // J1: the published fingerprints saved as Notepad's "Unicode" (UTF-16 with its mark),
+    // which is not UTF-8.
+    let utf16: Vec<u8> = [0xfeff_u16]
+        .into_iter()
+        .chain(published.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(c.join("published-utf16.trust"), utf16).unwrap();
+    case(
+        "trust-file-not-utf8",
+        "genuine.zip",
+        None,
+        Some("published-utf16.trust"),
+    );
+    // Z7: an entry marked encrypted, in its local header and its directory entry alike.
+    {
+        let mut zip = std::fs::read(&genuine).unwrap();
+        let end = zip.len() - 22;
+        let directory = u32::from_le_bytes(zip[end + 16..end + 20].try_into().unwrap()) as usize;
+        assert_eq!(&zip[..4], b"PK\x03\x04");
+        assert_eq!(&zip[directory..directory + 4], b"PK\x01\x02");
+        zip[6] |= 1;
+        zip[directory + 8] |= 1;
+        std::fs::write(c.join("encrypted-entry.zip"), zip).unwrap();
+        case("encrypted-entry", "encrypted-entry.zip", None, None);
+    }
+    // M4: the register without the framework's assembly, its chain made whole again.
+    reindexed(&genuine, &c.join("assembly-not-recorded.zip"), |files| {
+        let bytes = file_of(files, "register/register.jsonl");
+        *bytes = rechained(bytes, |line| {
+            !(line.contains("\"type\":\"document-assembled\"")
+                && line.contains(&format!("\"file\":\"{FRAMEWORK}\"")))
+        });
+    });
+    case(
+        "assembly-not-recorded",
+        "assembly-not-recorded.zip",
+        None,
+        None,
+    );
+    // D3: a bundle from before inputs were recorded (the manifest lists none), whose
+    // organisations file names an organisation without its signatory.
+    reindexed(&genuine, &c.join("organisations-invalid.zip"), |files| {
+        let manifest = file_of(files, "out/manifest.json");
+        let mut value: Value = serde_json::from_slice(manifest).unwrap();
+        value.as_object_mut().unwrap().remove("inputs").unwrap();
+        *manifest = serde_json::to_vec_pretty(&value).unwrap();
+        let organisations = file_of(files, "organisations.json");
+        let mut value: Value = serde_json::from_slice(organisations).unwrap();
+        value["organisations"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("signatory")
+            .unwrap();
+        *organisations = serde_json::to_vec_pretty(&value).unwrap();
+    });
+    case(
+        "organisations-invalid",
+        "organisations-invalid.zip",
+        None,
+        None,
+    );
+    // K1: a key of small order added to the keyring, its chain whole and its id its own: a key
+    // that would verify forged signatures.
+    reindexed(&genuine, &c.join("small-order-key.zip"), |files| {
+        use base64::Engine as _;
+        let bytes = file_of(files, "keys/keyring.json");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let last = text.lines().last().unwrap();
+        let seq = text.lines().count();
+        let point = [0u8; 32];
+        let mut wire = Vec::new();
+        for part in [&b"ssh-ed25519"[..], &point[..]] {
+            wire.extend((part.len() as u32).to_be_bytes());
+            wire.extend(part);
+        }
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let id = base64::engine::general_purpose::STANDARD_NO_PAD
+            .encode(<sha2::Sha256 as sha2::Digest>::digest(&wire));
+        let mut spki = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        spki.extend(point);
+        let change = json!({
+            "seq": seq,
+            "prev": countersign::digest::sha256_hex(last.as_bytes()),
+            "at": "2026-11-23T12:00:00Z",
+            "change": {
+                "action": "added",
+                "key_id": format!("SHA256:{id}"),
+                "organisation": COUNCIL,
+                "signatory": "Margaret O'Brien",
+                "roles": [],
+                "valid_from": "2026-11-23T12:00:00Z",
+                "public_key": format!("ssh-ed25519 {} {COUNCIL}", b64.encode(&wire)),
+                "public_key_pem": format!(
+                    "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+                    b64.encode(&spki)
+                ),
+            }
+        });
+        bytes.extend(serde_json::to_vec(&change).unwrap());
+        bytes.push(b'\n');
+    });
+    case("small-order-key", "small-order-key.zip", None, None);
+    // Signatures a signatory or a forger holding a key could send (docs/SPEC.md S3 to S8).
+    let council_key = small.join(format!("private/{COUNCIL}.key"));
+    let hospital_key = small.join(format!("private/{HOSPITAL}.key"));
+    let hospital_sig = format!("signatures/framework-v1.0.{HOSPITAL}.dsse.json");
+    // S3: a statement with a field no statement has, signed.
+    reindexed(&genuine, &c.join("statement-unknown-field.zip"), |files| {
+        let bytes = file_of(files, &council_sig);
+        *bytes = resigned(&council_key, bytes, |statement| {
+            statement["predicate"]["colour"] = "blue".into();
+        });
+    });
+    case(
+        "statement-unknown-field",
+        "statement-unknown-field.zip",
+        None,
+        None,
+    );
+    // S4: the hospital's key signs the council's approval (its own key id in the statement).
+    reindexed(
+        &genuine,
+        &c.join("key-of-another-organisation.zip"),
+        |files| {
+            let hospital_key_id = {
+                let envelope: Value =
+                    serde_json::from_slice(file_of(files, &hospital_sig)).unwrap();
+                envelope["signatures"][0]["keyid"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            };
+            let bytes = file_of(files, &council_sig);
+            *bytes = resigned(&hospital_key, bytes, |statement| {
+                statement["predicate"]["key_id"] = hospital_key_id.into();
+            });
+        },
+    );
+    case(
+        "key-of-another-organisation",
+        "key-of-another-organisation.zip",
+        None,
+        None,
+    );
+    // S5: the council's approval of the framework, sent again as its approval of the protocol.
+    reindexed(&genuine, &c.join("signature-replayed.zip"), |files| {
+        let bytes = file_of(files, &council_sig).clone();
+        files.push((
+            format!("signatures/protocol-hospital-discharge-v1.0.{COUNCIL}.dsse.json"),
+            bytes,
+        ));
+    });
+    case("signature-replayed", "signature-replayed.zip", None, None);
+    // S8: the hospital's signature on a framework whose manifest no longer lists it as a party.
+    reindexed(&genuine, &c.join("not-a-party.zip"), |files| {
+        let manifest = file_of(files, "out/manifest.json");
+        let mut value: Value = serde_json::from_slice(manifest).unwrap();
+        value["documents"][0]["parties"] = json!([COUNCIL]);
+        *manifest = serde_json::to_vec_pretty(&value).unwrap();
+    });
+    case("not-a-party", "not-a-party.zip", None, None);
+    // W2: a paper approval the register does not record, its chain made whole again.
+    reindexed(
+        &c.join("paper.zip"),
+        &c.join("paper-not-recorded.zip"),
+        |files| {
+            let bytes = file_of(files, "register/register.jsonl");
+            *bytes = rechained(bytes, |line| {
+                !line.contains("\"type\":\"paper-signature-recorded\"")
+            });
+        },
+    );
+    case("paper-not-recorded", "paper-not-recorded.zip", None, None);
+    // V2: the council, which has signed, also has a paper record that fails (the hospital's
+    // record copied under its name): the signature counts, the failing record is reported.
+    reindexed(
+        &c.join("paper.zip"),
+        &c.join("failing-file-beside-signature.zip"),
+        |files| {
+            let (path, record) = files
+                .iter()
+                .find(|(p, _)| p.ends_with(".paper.json"))
+                .cloned()
+                .unwrap();
+            let mut value: Value = serde_json::from_slice(&record).unwrap();
+            value["organisation"] = COUNCIL.into();
+            files.push((
+                path.replace(HOSPITAL, COUNCIL),
+                serde_json::to_vec_pretty(&value).unwrap(),
+            ));
+        },
+    );
+    case(
+        "failing-file-beside-signature",
+        "failing-file-beside-signature.zip",
+        None,
+        None,
+    );
     cases
+}
+
+/// A register with the lines `keep` refuses dropped, each line after renumbered and linked to
+/// the one before it again: a rewrite only a checkpoint can show.
+fn rechained(register: &[u8], keep: impl Fn(&str) -> bool) -> Vec<u8> {
+    let text = std::str::from_utf8(register).unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines().filter(|l| keep(l)) {
+        let rest = &line[line.find(",\"at\":").unwrap()..];
+        let prev = match lines.last() {
+            Some(before) => countersign::digest::sha256_hex(before.as_bytes()),
+            None => "0".repeat(64),
+        };
+        lines.push(format!(
+            "{{\"seq\":{},\"prev\":\"{prev}\"{rest}",
+            lines.len() + 1
+        ));
+    }
+    assert!(lines.len() < text.lines().count(), "no line was dropped");
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+/// A signature file whose statement is edited and signed again with the key in `key_file`.
+fn resigned(key_file: &Path, envelope: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let envelope: Value = serde_json::from_slice(envelope).unwrap();
+    let mut statement: Value =
+        serde_json::from_slice(&b64.decode(envelope["payload"].as_str().unwrap()).unwrap())
+            .unwrap();
+    edit(&mut statement);
+    let payload = serde_json::to_vec(&statement).unwrap();
+    let key =
+        countersign::keys::SecretKey::from_pem(&std::fs::read_to_string(key_file).unwrap(), None)
+            .unwrap();
+    let signature = key.sign(&countersign::signature::pae(
+        countersign::signature::PAYLOAD_TYPE,
+        &payload,
+    ));
+    let signed = countersign::signature::Envelope {
+        payload_type: countersign::signature::PAYLOAD_TYPE.to_string(),
+        payload: b64.encode(&payload),
+        signatures: vec![countersign::signature::EnvelopeSignature {
+            keyid: key.public().key_id().to_string(),
+            sig: b64.encode(signature),
+        }],
+    };
+    countersign::signature::envelope_bytes(&signed)
 }
 
 /// A case's bundle as the verifier is given it: committed bundles carry no verification page

@@ -147,6 +147,50 @@ impl Desk<'_> {
         ]);
     }
 
+    /// As `add_key`, with a key made from a seed derived from this desk's folder name and
+    /// `org` rather than by `keygen`: the same every time, so that files made with it (the
+    /// conformance suite) are the same each time they are made again.
+    pub fn add_seeded_key(&self, org: &str, who: &str) {
+        use sha2::Digest as _;
+        let private = self.0.join("private");
+        std::fs::create_dir_all(&private).unwrap();
+        let home = self.0.file_name().unwrap().to_string_lossy();
+        let seed: [u8; 32] = sha2::Sha256::digest(format!("{home}/{org}")).into();
+        let key = countersign::keys::SecretKey::from_seed(&seed);
+        std::fs::write(
+            private.join(format!("{org}.key")),
+            key.to_pem().unwrap().as_bytes(),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(
+                private.join(format!("{org}.key")),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
+        let created = countersign::time::Timestamp::parse_exact("2026-11-23T12:00:00Z").unwrap();
+        let comment = countersign::keys::openssh_comment(org, created);
+        std::fs::write(
+            private.join(format!("{org}.pub")),
+            key.public().to_openssh(&comment) + "\n",
+        )
+        .unwrap();
+        self.ok(&[
+            "keys",
+            "add",
+            &format!("private/{org}.pub"),
+            "--org",
+            org,
+            "--signatory",
+            who,
+            "--pack",
+            "pack",
+        ]);
+    }
+
     /// Signs the pack's document `file` with `org`'s key.
     pub fn sign(&self, file: &str, org: &str) {
         let (doc, key) = (format!("pack/out/{file}"), format!("private/{org}.key"));
@@ -202,6 +246,13 @@ pub fn write_keyring_changes(pack: &Path, changes: &[serde_json::Value]) {
     std::fs::write(pack.join("keys/keyring.json"), text).unwrap();
 }
 
+/// Options for writing a zip entry with a fixed time (the zip crate's default is now), so that
+/// zips made again are the same bytes.
+pub fn fixed_zip_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::from_date_and_time(2026, 11, 23, 12, 0, 0).unwrap())
+}
+
 /// Copies of a genuine bundle (or any zip) that two zip readers could unpack differently, each
 /// named for the rule of docs/SPEC.md it breaks: `path` listed twice (an altered copy first,
 /// the genuine one second, the index untouched), bytes in front, bytes after the end, and a
@@ -210,7 +261,7 @@ pub fn hostile_zips(zip: &[u8], path: &str) -> Vec<(&'static str, Vec<u8>)> {
     use std::io::{Read, Write};
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
+    let options = fixed_zip_options();
     // The same name with its last byte changed, renamed back once written (a zip writer will not
     // write one name twice).
     let mut stand_in = path.as_bytes().to_vec();
