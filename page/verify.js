@@ -210,6 +210,83 @@ class NonInteger {
   }
 }
 
+/** A number written as an integer beyond 2^53 - 1 either way, which a double cannot hold (J3). */
+class BigWhole {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
+/**
+ * A number as serde_json writes it in "floating point `X`": the shortest digits that read back
+ * as the same double, written out in full with `.0` when they have no decimal point, or as
+ * `1.5e-6` / `1e+16` when the exponent is below -5 or above 15.
+ */
+function serdeFloat(text) {
+  const n = Number(text);
+  const sign = n < 0 || Object.is(n, -0) ? '-' : '';
+  const [mantissa, exponentText] = Math.abs(n).toExponential().split('e');
+  const exponent = Number(exponentText);
+  if (exponent < -5 || exponent > 15) return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${Math.abs(exponent)}`;
+  const [whole, fraction = ''] = mantissa.split('.');
+  const digits = whole + fraction;
+  const point = exponent + 1;
+  let written;
+  if (point <= 0) written = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) written = digits + '0'.repeat(point - digits.length);
+  else written = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return sign + (written.includes('.') ? written : `${written}.0`);
+}
+
+/** Text as Rust's `{:?}` writes it, for the strings serde quotes in its messages. */
+function rustDebug(text) {
+  let out = '"';
+  for (const ch of text) {
+    const c = ch.codePointAt(0);
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c === 0) out += '\\0';
+    else if (c < 0x20 || c === 0x7f) out += `\\u{${c.toString(16)}}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** What serde calls a value it did not expect ("string \"x\"", "integer `5`", "map", ...). */
+function unexpected(v) {
+  if (typeof v === 'string') return `string ${rustDebug(v)}`;
+  if (typeof v === 'boolean') return `boolean \`${v}\``;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'sequence';
+  if (v instanceof NonInteger) return `floating point \`${serdeFloat(v.text)}\``;
+  if (v instanceof BigWhole) {
+    return BigInt(v.text) > 18446744073709551615n || BigInt(v.text) < -9223372036854775808n
+      ? `floating point \`${serdeFloat(v.text)}\``
+      : `integer \`${v.text}\``;
+  }
+  if (typeof v === 'number') return `integer \`${v}\``;
+  return 'map';
+}
+
+/**
+ * Why a field of type `t` (see `fields`) refuses `v`, in serde's words (docs/SPEC.md J7), or
+ * null where serde's words name a type of the command's own (an object, a time).
+ */
+function wrongType(t, v) {
+  if (t === 'n') {
+    const whole = v instanceof BigWhole ? BigInt(v.text) : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : null;
+    if (whole !== null && whole < 0n && whole >= -9223372036854775808n) return `invalid value: integer \`${whole}\`, expected u64`;
+    if (whole !== null && whole >= 0n && whole <= 18446744073709551615n) {
+      return `invalid value: integer \`${whole}\`, expected a whole number at most 9007199254740991`;
+    }
+    return `invalid type: ${unexpected(v)}, expected u64`;
+  }
+  const expected = { s: 'a string', b: 'a boolean', a: 'a sequence', as: 'a sequence' }[t];
+  return expected ? `invalid type: ${unexpected(v)}, expected ${expected}` : null;
+}
+
 const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 
 /**
@@ -231,23 +308,58 @@ function parseStrictJson(text) {
       else break;
     }
   };
+  // Four hex digits of a \\u escape, refused as serde refuses them: fewer than four bytes
+  // left is the end of the string, anything but hex digits an invalid escape.
+  const hex4 = () => {
+    const four = text.slice(at, at + 4);
+    if (UTF8.encode(four).length < 4) fail('EOF while parsing a string');
+    if (!/^[0-9a-fA-F]{4}$/.test(four)) fail('invalid escape');
+    at += 4;
+    return parseInt(four, 16);
+  };
+  const ESCAPES = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+  // A string, its escapes read as serde reads them: a surrogate only as half of a pair
+  // (docs/SPEC.md J6: no text holds half of one), serde's words for each refusal.
   const string = () => {
-    const start = at++;
-    let escaped = false;
+    at++;
+    let out = '';
+    let from = at;
     for (;;) {
       if (at >= n) fail('EOF while parsing a string');
       const c = text.charCodeAt(at);
       if (c === 34) break;
       if (c < 0x20) fail('control character (\\u0000-\\u001F) found while parsing a string');
-      if (c === 92) {
-        escaped = true;
-        at += 2;
-      } else {
+      if (c !== 92) {
         at++;
+        continue;
       }
+      out += text.slice(from, at);
+      at++;
+      if (at >= n) fail('EOF while parsing a string');
+      const e = text[at++];
+      if (Object.hasOwn(ESCAPES, e)) out += ESCAPES[e];
+      else if (e !== 'u') fail('invalid escape');
+      else {
+        const unit = hex4();
+        if (unit >= 0xdc00 && unit <= 0xdfff) fail('lone leading surrogate in hex escape');
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          for (const expected of ['\\', 'u']) {
+            if (at >= n) fail('EOF while parsing a string');
+            if (text[at] !== expected) fail('unexpected end of hex escape');
+            at++;
+          }
+          const low = hex4();
+          if (low < 0xdc00 || low > 0xdfff) fail('lone leading surrogate in hex escape');
+          out += String.fromCharCode(unit, low);
+        } else {
+          out += String.fromCharCode(unit);
+        }
+      }
+      from = at;
     }
+    out += text.slice(from, at);
     at++;
-    return escaped ? JSON.parse(text.slice(start, at)) : text.slice(start + 1, at - 1);
+    return out;
   };
   const value = (depth) => {
     if (depth > 127) fail('recursion limit exceeded');
@@ -309,7 +421,11 @@ function parseStrictJson(text) {
     const m = NUMBER.exec(text);
     if (!m) fail('expected value');
     at = NUMBER.lastIndex;
-    return m[1] !== undefined || m[2] !== undefined ? new NonInteger(m[0]) : Number(m[0]);
+    // serde_json reads a number no double holds as an error of its own.
+    if (!Number.isFinite(Number(m[0]))) fail('number out of range');
+    if (m[1] !== undefined || m[2] !== undefined) return new NonInteger(m[0]);
+    const whole = Number(m[0]);
+    return Number.isSafeInteger(whole) ? whole : new BigWhole(m[0]);
   };
   const result = value(0);
   space();
@@ -368,17 +484,8 @@ function fields(value, spec) {
       (t === 't' && typeof v === 'string' && parseTime(v) !== null) ||
       (t === 'as' && Array.isArray(v) && v.every((x) => typeof x === 'string'));
     if (!ok) {
-      if (t === 'n' && v instanceof NonInteger) {
-        // As serde says it of a number with a fraction or an exponent where a u64 is meant.
-        const n = Number(v.text);
-        const written = Number.isInteger(n) && Math.abs(n) < 1e16 ? `${n}.0` : String(n);
-        throw new Refused(`invalid type: floating point \`${written}\`, expected u64`);
-      }
-      throw new Refused(
-        t === 't' && typeof v === 'string'
-          ? `'${shown(v, 40)}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ`
-          : `invalid type for \`${key}\``,
-      );
+      if (t === 't' && typeof v === 'string') throw new Refused(`'${shown(v, 40)}' is not a UTC time written YYYY-MM-DDTHH:MM:SSZ`);
+      throw new Refused(wrongType(t, v) ?? `invalid type for \`${key}\``);
     }
   }
   return value;

@@ -35,6 +35,7 @@ pub struct IndexEntry {
     /// Its SHA-256.
     pub sha256: String,
     /// Its size in bytes.
+    #[serde(deserialize_with = "crate::json::whole")]
     pub size: u64,
 }
 

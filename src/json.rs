@@ -25,6 +25,24 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Er
     serde_json::from_slice(bytes)
 }
 
+/// The largest whole number a format may hold (docs/SPEC.md J3): 2^53 - 1, the largest every
+/// JSON reader holds exactly (JavaScript's numbers are doubles).
+pub const MAX_WHOLE: u64 = (1 << 53) - 1;
+
+/// Reads a whole number field (J3): a `u64` no larger than [`MAX_WHOLE`]. For
+/// `#[serde(deserialize_with = "crate::json::whole")]` on every whole-number field a verifier
+/// reads, so that a number one reader rounds is refused by both.
+pub fn whole<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let value: u64 = serde::Deserialize::deserialize(deserializer)?;
+    if value > MAX_WHOLE {
+        return Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Unsigned(value),
+            &"a whole number at most 9007199254740991",
+        ));
+    }
+    Ok(value)
+}
+
 /// A reader's reason for refusing a file, as both verifiers give it (docs/SPEC.md J7): serde's
 /// words without their place in the file (" at line 4 column 11") and without the list of
 /// fields an unknown one is not (", expected one of ..."). A file inside a bundle cannot be
@@ -141,6 +159,56 @@ mod reason_tests {
         );
         assert_eq!(reason("{\"size\": 1}"), "missing field `name`");
         assert_eq!(reason("{\"size\": "), "EOF while parsing a value");
+        // The words the page gives too (page/verify.js `wrongType`, `serdeFloat`).
+        for (size, words) in [
+            ("1e16", "invalid type: floating point `1e+16`, expected u64"),
+            (
+                "1e-5",
+                "invalid type: floating point `0.00001`, expected u64",
+            ),
+            (
+                "1.5e-6",
+                "invalid type: floating point `1.5e-6`, expected u64",
+            ),
+            ("-1", "invalid value: integer `-1`, expected u64"),
+            ("\"2116\"", "invalid type: string \"2116\", expected u64"),
+            ("null", "invalid type: null, expected u64"),
+            ("1e999", "number out of range"),
+        ] {
+            assert_eq!(reason(&format!("{{\"size\": {size}}}")), words, "{size}");
+        }
+        assert_eq!(
+            reason("{\"size\": 1, \"name\": \"\\ud800\"}"),
+            "unexpected end of hex escape"
+        );
+        assert_eq!(
+            reason("{\"size\": 1, \"name\": \"\\udc00\"}"),
+            "lone leading surrogate in hex escape"
+        );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Whole {
+        #[serde(deserialize_with = "super::whole")]
+        size: u64,
+    }
+
+    #[test]
+    fn a_whole_number_is_at_most_two_to_the_53_less_one() {
+        let read = |text: &str| super::from_slice::<Whole>(text.as_bytes());
+        assert_eq!(
+            read("{\"size\": 9007199254740991}").unwrap().size,
+            (1 << 53) - 1
+        );
+        assert_eq!(
+            super::reason(&read("{\"size\": 9007199254740992}").unwrap_err()),
+            "invalid value: integer `9007199254740992`, expected a whole number at most 9007199254740991"
+        );
+        assert_eq!(
+            super::reason(&read("{\"size\": ").unwrap_err()),
+            "EOF while parsing a value"
+        );
     }
 }
 

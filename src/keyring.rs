@@ -237,7 +237,11 @@ pub(crate) fn added_as_written(line: &[u8]) -> Option<KeyEvent> {
     if digits == 0 || (digits > 1 && rest.starts_with('0')) {
         return None;
     }
-    let seq: u64 = rest[..digits].parse().ok()?;
+    // A number beyond J3's bound is left to the full reading, which refuses it.
+    let seq: u64 = rest[..digits]
+        .parse()
+        .ok()
+        .filter(|seq| *seq <= crate::json::MAX_WHOLE)?;
     let (prev, rest) = plain_field(&rest[digits..], ",\"prev\":\"")?;
     let (at, rest) = plain_field(rest, ",\"at\":\"")?;
     let rest = rest.strip_prefix(",\"change\":{\"action\":\"added\"")?;
@@ -317,6 +321,7 @@ fn plain_field<'a>(text: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
 #[serde(deny_unknown_fields)]
 pub struct KeyEvent {
     /// 1 for the first change, then one more each time.
+    #[serde(deserialize_with = "crate::json::whole")]
     pub seq: u64,
     /// SHA-256 of the previous change's JSON (zeros for the first).
     pub prev: String,

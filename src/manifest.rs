@@ -143,6 +143,7 @@ pub struct ManifestEntry {
     /// SHA-256 of the document's bytes.
     pub sha256: String,
     /// Size in bytes.
+    #[serde(deserialize_with = "crate::json::whole")]
     pub size: u64,
     /// The template it was rendered from.
     pub template: TemplateRecord,

@@ -130,6 +130,7 @@ pub enum Event {
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// 1 for the first record, then one more each time.
+    #[serde(deserialize_with = "crate::json::whole")]
     pub seq: u64,
     /// SHA-256 of the previous line's exact bytes (zeros for the first).
     pub prev: String,
@@ -1084,6 +1085,7 @@ pub struct Checkpoint {
     /// The pack's id.
     pub pack: String,
     /// How many records the register had.
+    #[serde(deserialize_with = "crate::json::whole")]
     pub size: u64,
     /// SHA-256 of the last of those records' line.
     pub head: String,

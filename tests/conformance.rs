@@ -92,6 +92,8 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "not-a-party" => vec![("S8", false)],
         "paper-not-recorded" => vec![("W2", false)],
         "failing-file-beside-signature" => vec![("V2", false)],
+        "size-above-2-53" | "size-negative" => vec![("J3", false), ("J7", false)],
+        "size-as-text" | "title-lone-surrogate" => vec![("J6", false), ("J7", false)],
         _ => Vec::new(),
     };
     rules.sort();

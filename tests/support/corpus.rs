@@ -861,6 +861,29 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
         None,
         None,
     );
+    // J3, J6: numbers and strings two readers could read differently: a size above 2^53 - 1
+    // (JavaScript cannot hold it exactly), a negative size, a size written as text, and a title
+    // holding half of a surrogate pair (no Unicode text has one).
+    for (name, edit) in [
+        ("size-above-2-53", "9007199254740993"),
+        ("size-negative", "-1"),
+        ("size-as-text", "\"2116\""),
+        ("title-lone-surrogate", ""),
+    ] {
+        reindexed(&genuine, &c.join(format!("{name}.zip")), |files| {
+            let text = manifest_text(files);
+            let changed = if edit.is_empty() {
+                text.replacen("\"title\": \"", "\"title\": \"\\ud800", 1)
+            } else {
+                let at = text.find("\"size\": ").unwrap() + 8;
+                let end = at + text[at..].find(',').unwrap();
+                format!("{}{edit}{}", &text[..at], &text[end..])
+            };
+            assert_ne!(changed, text);
+            *file_of(files, "out/manifest.json") = changed.into_bytes();
+        });
+        case(name, &format!("{name}.zip"), None, None);
+    }
     cases
 }
 
