@@ -283,11 +283,23 @@ function wrongType(t, v) {
     }
     return `invalid type: ${unexpected(v)}, expected u64`;
   }
-  const expected = { s: 'a string', b: 'a boolean', a: 'a sequence', as: 'a sequence' }[t];
+  // The command's objects all say they expect "an object" (`#[serde(expecting)]`).
+  const expected = { s: 'a string', b: 'a boolean', a: 'a sequence', as: 'a sequence', o: 'an object' }[t];
   return expected ? `invalid type: ${unexpected(v)}, expected ${expected}` : null;
 }
 
-const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+/**
+ * A variant name (an enum's value) as serde reads it: absent, `missing field`; not text,
+ * serde_json's words for a field of an enum type ("expected value") or for the tag of an
+ * internally tagged enum (`tag`); not one of `allowed`, `unknown variant`.
+ */
+function variant(object, key, allowed, tag = false) {
+  if (!Object.hasOwn(object, key)) throw new Refused(`missing field \`${key}\``);
+  const v = object[key];
+  if (typeof v !== 'string') throw new Refused(tag ? `invalid type: ${unexpected(v)}, expected variant identifier` : 'expected value');
+  if (!allowed.includes(v)) throw new Refused(`unknown variant \`${shown(v, 40)}\``);
+  return v;
+}
 
 /**
  * JSON.parse, strictly (docs/SPEC.md J2, J3), as the command's serde types read it: a field
@@ -361,71 +373,105 @@ function parseStrictJson(text) {
     at++;
     return out;
   };
-  const value = (depth) => {
-    if (depth > 127) fail('recursion limit exceeded');
-    space();
-    const c = text.charCodeAt(at);
-    if (c === 123) {
+  // Each refusal in serde_json's words, at the point serde_json would refuse (J7): the end of
+  // the text inside a list, an object, a string or a value, a missing comma or colon, a
+  // trailing comma, a word or number written wrong.
+  const eof = (what) => {
+    if (at >= n) fail(`EOF while parsing ${what}`);
+  };
+  const word = (w, v) => {
+    for (let i = 1; i < w.length; i++) {
+      if (at + i >= n) fail('EOF while parsing a value');
+      if (text[at + i] !== w[i]) fail('expected ident');
+    }
+    at += w.length;
+    return v;
+  };
+  const digit = (i) => i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57;
+  const number = () => {
+    const start = at;
+    if (text[at] === '-') at++;
+    eof('a value');
+    if (text[at] === '0') {
       at++;
-      const object = {};
+      if (digit(at)) fail('invalid number');
+    } else if (digit(at)) {
+      while (digit(at)) at++;
+    } else {
+      fail('invalid number');
+    }
+    let integer = true;
+    if (text[at] === '.') {
+      integer = false;
+      at++;
+      eof('a value');
+      if (!digit(at)) fail('invalid number');
+      while (digit(at)) at++;
+    }
+    if (text[at] === 'e' || text[at] === 'E') {
+      integer = false;
+      at++;
+      if (text[at] === '+' || text[at] === '-') at++;
+      eof('a value');
+      if (!digit(at)) fail('invalid number');
+      while (digit(at)) at++;
+    }
+    const written = text.slice(start, at);
+    // serde_json reads a number no double holds as an error of its own.
+    if (!Number.isFinite(Number(written))) fail('number out of range');
+    if (!integer) return new NonInteger(written);
+    const whole = Number(written);
+    return Number.isSafeInteger(whole) ? whole : new BigWhole(written);
+  };
+  const value = (depth) => {
+    space();
+    eof('a value');
+    const c = text[at];
+    if (c === '{' || c === '[') {
+      // serde_json's limit: the 128th list or object inside another is refused (J5).
+      if (depth >= 127) fail('recursion limit exceeded');
+      at++;
+      const object = c === '{';
+      const result = object ? {} : [];
       const seen = new Set();
-      space();
-      if (text.charCodeAt(at) === 125) {
-        at++;
-        return object;
-      }
+      const close = object ? '}' : ']';
+      let first = true;
       for (;;) {
         space();
-        if (text.charCodeAt(at) !== 34) fail('key must be a string');
+        eof(object ? 'an object' : 'a list');
+        if (text[at] === close) {
+          at++;
+          return result;
+        }
+        if (!first) {
+          if (text[at] !== ',') fail(object ? 'expected `,` or `}`' : 'expected `,` or `]`');
+          at++;
+          space();
+          eof('a value');
+          if (text[at] === close) fail('trailing comma');
+        }
+        first = false;
+        if (!object) {
+          result.push(value(depth + 1));
+          continue;
+        }
+        if (text[at] !== '"') fail('key must be a string');
         const key = string();
         if (seen.has(key)) throw new SyntaxError(`duplicate field \`${key}\``);
         seen.add(key);
         space();
-        if (text.charCodeAt(at) !== 58) fail("expected ':'");
+        eof('an object');
+        if (text[at] !== ':') fail('expected `:`');
         at++;
-        Object.defineProperty(object, key, { value: value(depth + 1), writable: true, enumerable: true, configurable: true });
-        space();
-        const d = text.charCodeAt(at++);
-        if (d === 44) continue;
-        if (d === 125) return object;
-        at--;
-        fail("expected ',' or '}'");
+        Object.defineProperty(result, key, { value: value(depth + 1), writable: true, enumerable: true, configurable: true });
       }
     }
-    if (c === 91) {
-      at++;
-      const array = [];
-      space();
-      if (text.charCodeAt(at) === 93) {
-        at++;
-        return array;
-      }
-      for (;;) {
-        array.push(value(depth + 1));
-        space();
-        const d = text.charCodeAt(at++);
-        if (d === 44) continue;
-        if (d === 93) return array;
-        at--;
-        fail("expected ',' or ']'");
-      }
-    }
-    if (c === 34) return string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]]) {
-      if (text.startsWith(word, at)) {
-        at += word.length;
-        return v;
-      }
-    }
-    NUMBER.lastIndex = at;
-    const m = NUMBER.exec(text);
-    if (!m) fail('expected value');
-    at = NUMBER.lastIndex;
-    // serde_json reads a number no double holds as an error of its own.
-    if (!Number.isFinite(Number(m[0]))) fail('number out of range');
-    if (m[1] !== undefined || m[2] !== undefined) return new NonInteger(m[0]);
-    const whole = Number(m[0]);
-    return Number.isSafeInteger(whole) ? whole : new BigWhole(m[0]);
+    if (c === '"') return string();
+    if (c === 't') return word('true', true);
+    if (c === 'f') return word('false', false);
+    if (c === 'n') return word('null', null);
+    if (c === '-' || digit(at)) return number();
+    return fail('expected value');
   };
   const result = value(0);
   space();
@@ -461,8 +507,8 @@ function parseJson(bytes, what, chained = false) {
  * t UTC time (YYYY-MM-DDTHH:MM:SSZ), as array of strings; a trailing ? makes it optional.
  */
 function fields(value, spec) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Refused('expected an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof NonInteger || value instanceof BigWhole) {
+    throw new Refused(`invalid type: ${unexpected(value)}, expected an object`);
   }
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(spec, key)) throw new Refused(`unknown field \`${key}\``);
@@ -480,7 +526,7 @@ function fields(value, spec) {
       (t === 'n' && Number.isSafeInteger(v) && v >= 0) ||
       (t === 'b' && typeof v === 'boolean') ||
       (t === 'a' && Array.isArray(v)) ||
-      (t === 'o' && v !== null && typeof v === 'object' && !Array.isArray(v)) ||
+      (t === 'o' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof NonInteger) && !(v instanceof BigWhole)) ||
       (t === 't' && typeof v === 'string' && parseTime(v) !== null) ||
       (t === 'as' && Array.isArray(v) && v.every((x) => typeof x === 'string'));
     if (!ok) {
@@ -595,7 +641,7 @@ async function inflateRaw(data, expected, budget) {
     total += value.length;
     if (total > budget || total > expected) {
       await reader.cancel();
-      throw new Refused(total > budget ? 'over-budget' : 'it inflates to more than its recorded size');
+      throw new Refused(total > budget ? 'over-budget' : 'larger than recorded');
     }
     chunks.push(value);
   }
@@ -785,7 +831,7 @@ async function readZip(bytes) {
         content = await inflateRaw(data, size, MAX_BUNDLE_BYTES - total);
       } catch (e) {
         if (e.message === 'over-budget') throw notZip('it inflates to more than 1 GiB');
-        throw notZip(`the entry '${name}' is damaged (${e instanceof Refused ? e.message : 'it does not inflate'})`);
+        throw notZip(`the entry '${name}' is damaged (it does not inflate to its recorded size and CRC-32)`);
       }
     } else {
       throw notZip(`the entry '${name}' uses compression method ${method}, which bundles do not use`);
@@ -793,7 +839,7 @@ async function readZip(bytes) {
     total += content.length;
     if (total > MAX_BUNDLE_BYTES) throw notZip('it inflates to more than 1 GiB');
     if (content.length !== size || crc32(content) !== crc) {
-      throw notZip(`the entry '${name}' is damaged (Invalid checksum)`);
+      throw notZip(`the entry '${name}' is damaged (it does not inflate to its recorded size and CRC-32)`);
     }
     entries.push([name, content]);
   }
@@ -963,7 +1009,8 @@ class Keyring {
         } catch (e) {
           throw malformed(`line ${number}: ${e.message}`);
         }
-        await ring.replay(event, prev, malformed);
+        // The command reads each line as one value: what it refuses in a line, it names the line.
+        await ring.replay(event, prev, (why) => malformed(`line ${number}: ${why}`));
         prev = await sha256Hex(line);
         start = end + 1;
       }
@@ -988,12 +1035,9 @@ class Keyring {
   async replay(event, prev, malformed) {
     try {
       fields(event, { seq: 'n', prev: 's', at: 't', change: 'o' });
-      const spec = Object.hasOwn(CHANGE_FIELDS, event.change.action) ? CHANGE_FIELDS[event.change.action] : null;
-      if (!spec) throw new Refused(`unknown variant \`${shown(event.change.action, 40)}\``);
+      const spec = CHANGE_FIELDS[variant(event.change, 'action', Object.keys(CHANGE_FIELDS))];
+      if (Object.hasOwn(event.change, 'reason')) variant(event.change, 'reason', ['superseded', 'compromised']);
       fields(event.change, spec);
-      if (event.change.action === 'revoked' && !['superseded', 'compromised'].includes(event.change.reason)) {
-        throw new Refused(`unknown variant \`${shown(event.change.reason, 40)}\``);
-      }
     } catch (e) {
       throw malformed(e.message);
     }
@@ -1246,9 +1290,7 @@ class Register {
       let record;
       try {
         record = fields(parseJson(lines[i], 'not JSON', true), { seq: 'n', prev: 's', at: 't', event: 'o' });
-        const spec = Object.hasOwn(EVENT_FIELDS, record.event.type) ? EVENT_FIELDS[record.event.type] : null;
-        if (!spec) throw new Refused(`unknown variant \`${shown(record.event.type, 40)}\``);
-        fields(record.event, spec);
+        fields(record.event, EVENT_FIELDS[variant(record.event, 'type', Object.keys(EVENT_FIELDS), true)]);
       } catch (e) {
         throw new Refused(`record ${number} (line ${number}) is not a valid register record (${e.message})`);
       }
@@ -1423,14 +1465,15 @@ async function bundleContents(files) {
     m = fields(parseJson(manifest, 'not JSON'), { format: 's', pack: 's', pack_version: 's', inputs: 'a?', documents: 'a' });
     for (const input of m.inputs || []) fields(input, { file: 's', sha256: 's' });
     for (const d of m.documents) {
+      if (d !== null && typeof d === 'object' && Object.hasOwn(d, 'kind')) {
+        variant(d, 'kind', ['framework', 'signature-sheet', 'protocol', 'assurance-checklist']);
+      }
       fields(d, {
         file: 's', kind: 's', id: 's', version: 's', title: 's', sha256: 's', size: 'n', template: 'o', data_sha256: 's',
         parties: 'as', current: 'b?', supersedes: 's?',
       });
+      fields(d.template, { name: 's', source: 's', sha256: 's' });
       if (d.current === undefined || d.current === null) d.current = true;
-      if (!['framework', 'signature-sheet', 'protocol', 'assurance-checklist'].includes(d.kind)) {
-        throw new Refused(`unknown variant \`${shown(d.kind, 40)}\``);
-      }
     }
   } catch (e) {
     throw new Refused(`it is not a countersign bundle (its manifest is malformed (${e.message}))`, 'bundle-malformed');

@@ -29,6 +29,7 @@ pub const MAX_BUNDLE_FILES: usize = 65_534;
 /// One file of the bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct IndexEntry {
     /// Its path inside the bundle (and the pack).
     pub path: String,
@@ -42,6 +43,7 @@ pub struct IndexEntry {
 /// `bundle-index.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct BundleIndex {
     /// Always [`INDEX_FORMAT`].
     pub format: String,
@@ -378,7 +380,13 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
         let read = (&mut file)
             .take(MAX_BUNDLE_BYTES + 1)
             .read_to_end(&mut content)
-            .map_err(|e| BundleError::NotABundle(format!("the entry '{name}' is damaged ({e})")))?
+                        // One wording for every way an entry's content fails (Z7), whichever part of the
+            // reader finds it: the page words it the same.
+            .map_err(|_| {
+                BundleError::NotABundle(format!(
+                    "the entry '{name}' is damaged (it does not inflate to its recorded size and CRC-32)"
+                ))
+            })?
             as u64;
         total += read;
         if total > MAX_BUNDLE_BYTES {

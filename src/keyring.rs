@@ -127,6 +127,7 @@ pub enum KeyChange {
 /// present, no field of another action, no unknown field, none twice.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 struct ChangeAsRead {
     action: Action,
     key_id: KeyId,
@@ -153,23 +154,18 @@ impl TryFrom<ChangeAsRead> for KeyChange {
     type Error = String;
 
     fn try_from(read: ChangeAsRead) -> Result<KeyChange, String> {
-        let (action, allowed): (&str, &[&str]) = match read.action {
-            Action::Added => (
-                "added",
-                &[
-                    "key_id",
-                    "organisation",
-                    "signatory",
-                    "roles",
-                    "valid_from",
-                    "public_key",
-                    "public_key_pem",
-                ],
-            ),
-            Action::Revoked => ("revoked", &["key_id", "reason", "effective", "note"]),
-            Action::ValidFromCorrected => {
-                ("valid-from-corrected", &["key_id", "valid_from", "note"])
-            }
+        let allowed: &[&str] = match read.action {
+            Action::Added => &[
+                "key_id",
+                "organisation",
+                "signatory",
+                "roles",
+                "valid_from",
+                "public_key",
+                "public_key_pem",
+            ],
+            Action::Revoked => &["key_id", "reason", "effective", "note"],
+            Action::ValidFromCorrected => &["key_id", "valid_from", "note"],
         };
         let present = [
             ("organisation", read.organisation.is_some()),
@@ -186,16 +182,10 @@ impl TryFrom<ChangeAsRead> for KeyChange {
             .iter()
             .find(|(field, here)| *here && !allowed.contains(field))
         {
-            return Err(format!(
-                "unknown field `{field}` for a change with action '{action}', expected one of {}",
-                allowed
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            // As serde words a field its type does not have (the page words it the same).
+            return Err(format!("unknown field `{field}`"));
         }
-        let missing = |field: &str| format!("missing field `{field}` (action '{action}')");
+        let missing = |field: &str| format!("missing field `{field}`");
         Ok(match read.action {
             Action::Added => KeyChange::Added {
                 key_id: read.key_id,
@@ -319,6 +309,7 @@ fn plain_field<'a>(text: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
 /// A change with its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct KeyEvent {
     /// 1 for the first change, then one more each time.
     #[serde(deserialize_with = "crate::json::whole")]
@@ -333,6 +324,7 @@ pub struct KeyEvent {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 struct KeyringFile {
     format: String,
     events: Vec<KeyEvent>,
@@ -617,7 +609,7 @@ impl Keyring {
             }
             let event = match added_as_written(json) {
                 Some(event) => event,
-                None => serde_json::from_slice(json).map_err(|e| {
+                None => crate::json::from_line(json).map_err(|e| {
                     KeyringError::Malformed(format!("line {number}: {}", crate::json::reason(&e)))
                 })?,
             };

@@ -117,6 +117,8 @@ impl DocumentKind {
 
 /// Where a template came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct TemplateRecord {
     /// Its file name, e.g. `protocol.docx`.
     pub name: String,
@@ -129,6 +131,7 @@ pub struct TemplateRecord {
 /// One assembled document, as the manifest records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct ManifestEntry {
     /// The output file name.
     pub file: String,
@@ -168,6 +171,7 @@ fn yes() -> bool {
 /// A data file the current documents were assembled from, as it was then.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct InputRecord {
     /// Its path in the pack, with `/` separators: `organisations.json`, `protocols/mash.json`.
     pub file: String,
@@ -203,6 +207,7 @@ pub fn inputs_of(bytes: &[u8]) -> Option<Vec<InputRecord>> {
 /// `manifest.json`: the pack's assembled documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Manifest {
     /// Always [`MANIFEST_FORMAT`].
     pub format: String,

@@ -22,6 +22,7 @@ pub const MAX_SCAN_BYTES: u64 = 50 * 1024 * 1024;
 /// One paper signature, as the coordinator recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct PaperRecord {
     /// Always [`PAPER_FORMAT`].
     pub format: String,

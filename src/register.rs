@@ -27,6 +27,7 @@ pub const GENESIS: &str = crate::digest::GENESIS;
 /// What a record says happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub enum Event {
     /// A document was assembled and written.
     DocumentAssembled {
@@ -128,6 +129,7 @@ pub enum Event {
 /// One line of the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Record {
     /// 1 for the first record, then one more each time.
     #[serde(deserialize_with = "crate::json::whole")]
@@ -243,7 +245,7 @@ impl Register {
         for line in lines(text) {
             let (number, line) = line?;
             let record: Record =
-                serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
+                crate::json::from_line(line).map_err(|source| RegisterError::Malformed {
                     line: number,
                     source,
                 })?;
@@ -622,7 +624,7 @@ fn check_line(number: u64, line: &[u8], last: bool, head: &[u8]) -> Result<(), R
         Some((seq, prev)) if !last => check_link(number, seq, prev, head),
         _ => {
             let record: Record =
-                serde_json::from_slice(line).map_err(|source| RegisterError::Malformed {
+                crate::json::from_line(line).map_err(|source| RegisterError::Malformed {
                     line: number,
                     source,
                 })?;
@@ -1081,6 +1083,7 @@ pub const CHECKPOINT_PAYLOAD_TYPE: &str = "application/vnd.countersign.register-
 /// register was later rewritten before that point.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Checkpoint {
     /// The pack's id.
     pub pack: String,

@@ -37,6 +37,7 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 /// The document digests of an in-toto subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct SubjectDigest {
     /// SHA-256 of the document, lower-case hex.
     pub sha256: String,
@@ -45,6 +46,7 @@ pub struct SubjectDigest {
 /// An in-toto subject: the signed document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Subject {
     /// The document's file name.
     pub name: String,
@@ -55,6 +57,7 @@ pub struct Subject {
 /// Which document was approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct DocumentRef {
     /// The document's id.
     pub id: String,
@@ -69,6 +72,7 @@ pub struct DocumentRef {
 /// Which organisation approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct OrganisationRef {
     /// The organisation's id.
     pub id: String,
@@ -79,6 +83,7 @@ pub struct OrganisationRef {
 /// Who signed for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct SignatoryRef {
     /// Full name.
     pub name: String,
@@ -89,6 +94,7 @@ pub struct SignatoryRef {
 /// The approval predicate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Approval {
     /// The pack's id.
     pub pack: String,
@@ -109,6 +115,7 @@ pub struct Approval {
 /// An in-toto Statement v1 carrying an approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Statement {
     /// Always [`STATEMENT_TYPE`].
     #[serde(rename = "_type")]
@@ -142,6 +149,7 @@ impl Statement {
 /// One signature of a DSSE envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct EnvelopeSignature {
     /// The key id (a hint: it is not covered by the signature; the statement's own key id is).
     pub keyid: String,
@@ -152,6 +160,7 @@ pub struct EnvelopeSignature {
 /// A DSSE envelope, as written to a signature file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an object")]
 pub struct Envelope {
     /// The payload type.
     #[serde(rename = "payloadType")]

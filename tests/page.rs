@@ -63,6 +63,68 @@ fn command_verdict(c: &Path, case: &Value) -> Value {
     v
 }
 
+/// JSON texts, well formed and not, that the page's reader and the library's must read alike:
+/// each refusal in the same words (docs/SPEC.md J7).
+const JSON_TEXTS: &[&str] = &[
+    "",
+    " ",
+    "{",
+    "[",
+    "{\"a\"",
+    "{\"a\":",
+    "{\"a\":1",
+    "{\"a\":1,",
+    "{\"a\":1,}",
+    "[1,]",
+    "[1",
+    "[1,",
+    "[1 2]",
+    "{\"a\" 1}",
+    "{\"a\":1 \"b\":2}",
+    "{a:1}",
+    "{\"a\":1}}",
+    "[]]",
+    "tru",
+    "trux",
+    "nul",
+    "nulx",
+    "fals",
+    "-",
+    "-x",
+    "01",
+    "1.",
+    "1.x",
+    "1e",
+    "1e+",
+    "1ex",
+    "1e999",
+    "-1e999",
+    "1e-999",
+    "\"abc",
+    "\"a\\",
+    "\"a\\q\"",
+    "\"\\u12\"",
+    "\"\\u12",
+    "\"\\ud800\"",
+    "\"\\ud800\\n\"",
+    "\"\\udc00\"",
+    "\"\\ud800\\udc00\"",
+    "\"tab\there\"",
+    "{\"a\":1,\"a\":2}",
+    "{\"a\":{\"b\":1,\"b\":1}}",
+    "[[[[[[[[[[1]]]]]]]]]]",
+    "1 2",
+    "{} x",
+    "\u{feff}{}",
+    "{\"\\u0061\":1,\"a\":2}",
+    "9007199254740993",
+    "-0",
+    "0.5",
+    "1E5",
+    "[true,false,null]",
+    "x",
+];
+
 /// The known-answer vectors of tests/vectors/ as the page is given them (each envelope and the
 /// vectors' public key), and what the library says of each: the key and statement digest it
 /// verified, or the code and words it failed with.
@@ -144,6 +206,18 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
             case["audit"] = true.into();
         }
     }
+    // Bundles altered at random (tests/support/mutants.rs), from a fixed seed unless one is
+    // given: COUNTERSIGN_MUTANT_SEED=N COUNTERSIGN_MUTANTS=COUNT try others.
+    let seed = std::env::var("COUNTERSIGN_MUTANT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(29);
+    let count = std::env::var("COUNTERSIGN_MUTANTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(80);
+    let mutants = support::mutants::mutants(&c, &c.join("genuine.zip"), seed, count);
+    cases.extend(mutants.iter().cloned());
     // The conformance suite (tests/conformance/), each case by its committed name.
     let suite: Value = serde_json::from_slice(
         &std::fs::read(root().join("tests/conformance/cases.json")).unwrap(),
@@ -177,7 +251,7 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
     std::fs::write(
         c.join("cases.json"),
         serde_json::to_vec_pretty(
-            &json!({"cases": cases, "keyboard_case": "genuine", "vectors": vectors}),
+            &json!({"cases": cases, "keyboard_case": "genuine", "vectors": vectors, "json_texts": JSON_TEXTS}),
         )
         .unwrap(),
     )
@@ -231,6 +305,26 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         "the page opens the known-answer vectors otherwise than the library"
     );
 
+    // The page's JSON reader refuses what the library's refuses, in the same words (J7).
+    let mut read_otherwise = Vec::new();
+    for (i, text) in JSON_TEXTS.iter().enumerate() {
+        let library = countersign::json::from_slice::<Value>(text.as_bytes())
+            .map_err(|e| countersign::json::reason(&e));
+        let page_read = &page["json_texts"][i];
+        let same = match &library {
+            Ok(_) => page_read.get("ok").is_some(),
+            Err(words) => page_read["error"] == *words,
+        };
+        if !same {
+            read_otherwise.push(format!("{text:?}: library {library:?}, page {page_read}"));
+        }
+    }
+    assert!(
+        read_otherwise.is_empty(),
+        "the page reads JSON otherwise than the library:\n{}",
+        read_otherwise.join("\n")
+    );
+
     // Each case of the conformance suite: the page gives the committed verdict, exactly.
     let mut differ = Vec::new();
     for case in &suite_cases {
@@ -252,12 +346,66 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         differ.join("\n")
     );
 
+    // On every mutant the page and the command agree, and neither says VALID unless the change
+    // is one no rule forbids (a byte order mark, CRLF, a byte of the zip no rule reads, an
+    // optional field left out) or one the verdict itself flags (keys not confirmed).
+    let mut disagree = Vec::new();
+    let mut valid = Vec::new();
+    for case in &mutants {
+        let name = case["name"].as_str().unwrap();
+        let what = case["mutation"].as_str().unwrap();
+        let expected = command_verdict(&c, case);
+        let got = &page["cases"][name]["json"];
+        if *got != expected {
+            disagree.push(format!(
+                "{name} ({what})\npage:    {}\ncommand: {}",
+                serde_json::to_string(got).unwrap(),
+                serde_json::to_string(&expected).unwrap()
+            ));
+        }
+        // A keyring's last change has nothing after it to chain it: without a trust anchor an
+        // edit there is found only by confirming the keys, which the verdict says it did not.
+        let unanchored_keyring =
+            what.starts_with("keys/keyring.json") && expected["keys_confirmed"] == false;
+        if expected["valid"] == true && !unanchored_keyring {
+            valid.push(what.to_string());
+        }
+    }
+    assert!(
+        disagree.is_empty(),
+        "the page and the command disagree on {} of {} mutants (seed {seed}):\n{}",
+        disagree.len(),
+        mutants.len(),
+        disagree.join("\n")
+    );
+    let harmless = |what: &str| {
+        what.ends_with(": a byte order mark")
+            && !what.starts_with("keys/")
+            && !what.starts_with("register/register")
+            || what.ends_with(": CRLF")
+                && !what.starts_with("keys/")
+                && !what.starts_with("register/register")
+            || what.starts_with("byte ")
+            || what.ends_with("/current")
+            || what.ends_with("/note")
+    };
+    let false_valid: Vec<&String> = valid.iter().filter(|w| !harmless(w)).collect();
+    assert!(
+        false_valid.is_empty(),
+        "VALID for mutants a rule forbids (seed {seed}): {false_valid:?}"
+    );
+    eprintln!(
+        "mutants: {} (seed {seed}), page and command agree on all; VALID for {}: {valid:?}",
+        mutants.len(),
+        valid.len()
+    );
+
     // The page's verdict is the command's, case by case.
     let mut commands = serde_json::Map::new();
-    for case in cases
-        .iter()
-        .filter(|c| !c["name"].as_str().unwrap().starts_with("conformance/"))
-    {
+    for case in cases.iter().filter(|c| {
+        let name = c["name"].as_str().unwrap();
+        !name.starts_with("conformance/") && !name.starts_with("mutant-")
+    }) {
         let name = case["name"].as_str().unwrap();
         let expected = command_verdict(&c, case);
         let mut got = page["cases"][name]["json"].clone();

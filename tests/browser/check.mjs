@@ -132,6 +132,20 @@ try {
       await page.close();
     }
 
+    // JSON texts read by the page's strict reader: the value, or the reader's words.
+    if (corpus.json_texts) {
+      const page = await open();
+      out.json_texts = await page.evaluate((texts) => texts.map((t) => {
+        try {
+          const v = parseJson(new TextEncoder().encode(t), 'not JSON');
+          return { ok: JSON.stringify(v, (k, x) => (x instanceof NonInteger || x instanceof BigWhole ? x.text : x)) };
+        } catch (e) {
+          return { error: e.message };
+        }
+      }), corpus.json_texts);
+      await page.close();
+    }
+
     // Keyboard only: Tab to the bundle box, open it with Space, Tab on to Check, press Enter.
     const c = corpus.cases.find((x) => x.name === corpus.keyboard_case);
     const page = await open();

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod mutants;
 
 use std::path::Path;
 use std::process::Command;
