@@ -284,7 +284,9 @@ function wrongType(t, v) {
     return `invalid type: ${unexpected(v)}, expected u64`;
   }
   // The command's objects all say they expect "an object" (`#[serde(expecting)]`).
-  const expected = { s: 'a string', b: 'a boolean', a: 'a sequence', as: 'a sequence', o: 'an object' }[t];
+  const expected = {
+    s: 'a string', b: 'a boolean', a: 'a sequence', as: 'a sequence', o: 'an object', t: 'a UTC time written YYYY-MM-DDTHH:MM:SSZ',
+  }[t];
   return expected ? `invalid type: ${unexpected(v)}, expected ${expected}` : null;
 }
 
@@ -2233,8 +2235,18 @@ async function verifyBundle(bundle, options = {}) {
   const problems = verification.missing.map((m) => ({ code: 'document-missing', message: `${m} is listed in the manifest but missing` }));
   for (const r of verification.reports) {
     if (!r.valid) problems.push({ code: 'document-fails', message: `${r.file} fails verification` });
-    if (!contents.register.assembled(r.sha256)) {
+    // M4: recorded, and recorded as the manifest lists it.
+    const assembled = contents.register.assembled(r.sha256);
+    if (!assembled) {
       problems.push({ code: 'not-recorded-as-assembled', message: `${r.file} is not recorded in the register as assembled` });
+    } else {
+      const e = assembled.event;
+      if (e.file !== r.file || e.id !== r.id || e.kind !== r.kind || e.version !== r.version) {
+        problems.push({
+          code: 'not-recorded-as-assembled',
+          message: `${r.file} is recorded in the register as assembled as ${e.file} (${e.kind} '${e.id}', version ${e.version}), not as the manifest lists it`,
+        });
+      }
     }
   }
   const current = new Set(contents.manifest.documents.filter((d) => d.current).map((d) => d.file));

@@ -714,11 +714,31 @@ pub fn verdict(
                 message: format!("{} fails verification", r.file),
             });
         }
-        if register.assembled(&r.sha256).is_none() {
-            problems.push(Problem {
+        // M4: recorded, and recorded as the manifest lists it (the manifest is not signed; the
+        // register's record of the assembly is what names the document).
+        match register.assembled(&r.sha256).map(|record| &record.event) {
+            None => problems.push(Problem {
                 code: "not-recorded-as-assembled",
                 message: format!("{} is not recorded in the register as assembled", r.file),
-            });
+            }),
+            Some(crate::register::Event::DocumentAssembled {
+                file,
+                id,
+                kind,
+                version,
+                ..
+            }) if (file, Some(id), Some(kind), Some(version))
+                != (&r.file, r.id.as_ref(), r.kind.as_ref(), r.version.as_ref()) =>
+            {
+                problems.push(Problem {
+                    code: "not-recorded-as-assembled",
+                    message: format!(
+                        "{} is recorded in the register as assembled as {file} ({kind} '{id}', version {version}), not as the manifest lists it",
+                        r.file
+                    ),
+                });
+            }
+            Some(_) => {}
         }
     }
     let current: std::collections::HashSet<&str> = contents

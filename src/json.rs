@@ -22,7 +22,23 @@ pub fn without_bom(bytes: &[u8]) -> &[u8] {
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
     let bytes = without_bom(bytes);
     check_unique_fields(bytes)?;
-    serde_json::from_slice(bytes)
+    objects_only(bytes)
+}
+
+/// What every object type a verifier reads says it expects (`#[serde(expecting = ...)]`):
+/// the words both verifiers give for a value of another kind, and the mark by which
+/// the strict reading ([`from_slice`], [`from_line`]) knows an object is meant.
+pub const AN_OBJECT: &str = "an object";
+
+/// Reads `T` from JSON as serde_json does, except that a list is refused where an object is
+/// meant (J6). serde's derived types also take a struct written as a list of its values in
+/// order (`["key-added", "id", "org", "name"]` for a register event), which no format
+/// allows and the page refuses: a second spelling of one record.
+fn objects_only<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize(objects::Objects(&mut de))?;
+    de.end()?;
+    Ok(value)
 }
 
 /// Reads one line of a hash-chained file (J4: no byte order mark skipped) with its type
@@ -30,7 +46,7 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Er
 /// first a reader that reads the whole line before its fields finds (a syntax error or a field
 /// named twice, J2), so that every reader gives the same one.
 pub fn from_line<T: DeserializeOwned>(line: &[u8]) -> Result<T, serde_json::Error> {
-    serde_json::from_slice(line).map_err(|typed| match check_unique_fields(line) {
+    objects_only(line).map_err(|typed| match check_unique_fields(line) {
         Err(first) => first,
         Ok(()) => typed,
     })
@@ -142,6 +158,244 @@ impl<'de> Visitor<'de> for UniqueVisitor {
     }
 }
 
+/// A deserializer that forwards everything to the one it wraps, wrapping every value inside in
+/// turn, and refuses a list where the visitor expects [`AN_OBJECT`]. Written out because serde
+/// offers no switch for it; every method forwards unchanged but `visit_seq`.
+mod objects {
+    use serde::de::{
+        DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected, VariantAccess,
+        Visitor,
+    };
+    use std::fmt;
+
+    pub(super) struct Objects<D>(pub(super) D);
+    struct Wrap<V>(V);
+    struct Seed<S>(S);
+
+    /// Whether a visitor says it expects an object.
+    fn expects_object<'de, V: Visitor<'de>>(visitor: &V) -> bool {
+        struct Expecting<'a, V>(&'a V);
+        impl<'de, V: Visitor<'de>> fmt::Display for Expecting<'_, V> {
+            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                self.0.expecting(f)
+            }
+        }
+        Expecting(visitor).to_string() == super::AN_OBJECT
+    }
+
+    macro_rules! forward {
+        ($($method:ident),*) => {$(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+                self.0.$method(Wrap(visitor))
+            }
+        )*};
+    }
+
+    impl<'de, D: Deserializer<'de>> Deserializer<'de> for Objects<D> {
+        type Error = D::Error;
+        forward!(
+            deserialize_any,
+            deserialize_bool,
+            deserialize_i8,
+            deserialize_i16,
+            deserialize_i32,
+            deserialize_i64,
+            deserialize_i128,
+            deserialize_u8,
+            deserialize_u16,
+            deserialize_u32,
+            deserialize_u64,
+            deserialize_u128,
+            deserialize_f32,
+            deserialize_f64,
+            deserialize_char,
+            deserialize_str,
+            deserialize_string,
+            deserialize_bytes,
+            deserialize_byte_buf,
+            deserialize_option,
+            deserialize_unit,
+            deserialize_seq,
+            deserialize_map,
+            deserialize_identifier,
+            deserialize_ignored_any
+        );
+        fn deserialize_unit_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            self.0.deserialize_unit_struct(name, Wrap(visitor))
+        }
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            self.0.deserialize_newtype_struct(name, Wrap(visitor))
+        }
+        fn deserialize_tuple<V: Visitor<'de>>(
+            self,
+            len: usize,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            self.0.deserialize_tuple(len, Wrap(visitor))
+        }
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            len: usize,
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            self.0.deserialize_tuple_struct(name, len, Wrap(visitor))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            self.0.deserialize_struct(name, fields, Wrap(visitor))
+        }
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, D::Error> {
+            self.0.deserialize_enum(name, variants, Wrap(visitor))
+        }
+        fn is_human_readable(&self) -> bool {
+            self.0.is_human_readable()
+        }
+    }
+
+    macro_rules! visit {
+        ($($method:ident: $ty:ty),*) => {$(
+            fn $method<E: serde::de::Error>(self, v: $ty) -> Result<V::Value, E> {
+                self.0.$method(v)
+            }
+        )*};
+    }
+
+    impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
+        type Value = V::Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            self.0.expecting(f)
+        }
+        visit!(
+            visit_bool: bool, visit_i8: i8, visit_i16: i16, visit_i32: i32, visit_i64: i64,
+            visit_i128: i128, visit_u8: u8, visit_u16: u16, visit_u32: u32, visit_u64: u64,
+            visit_u128: u128, visit_f32: f32, visit_f64: f64, visit_char: char,
+            visit_str: &str, visit_borrowed_str: &'de str, visit_string: String,
+            visit_bytes: &[u8], visit_borrowed_bytes: &'de [u8], visit_byte_buf: Vec<u8>
+        );
+        fn visit_none<E: serde::de::Error>(self) -> Result<V::Value, E> {
+            self.0.visit_none()
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<V::Value, E> {
+            self.0.visit_unit()
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+            self.0.visit_some(Objects(d))
+        }
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+            self.0.visit_newtype_struct(Objects(d))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+            if expects_object(&self.0) {
+                return Err(serde::de::Error::invalid_type(Unexpected::Seq, &self));
+            }
+            self.0.visit_seq(Wrap(seq))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+            self.0.visit_map(Wrap(map))
+        }
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+            self.0.visit_enum(Wrap(data))
+        }
+    }
+
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
+        type Value = S::Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+            self.0.deserialize(Objects(d))
+        }
+    }
+
+    impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
+        type Error = A::Error;
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, A::Error> {
+            self.0.next_element_seed(Seed(seed))
+        }
+        fn size_hint(&self) -> Option<usize> {
+            self.0.size_hint()
+        }
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
+        type Error = A::Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            self.0.next_key_seed(Seed(seed))
+        }
+        fn next_value_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<T::Value, A::Error> {
+            self.0.next_value_seed(Seed(seed))
+        }
+        fn size_hint(&self) -> Option<usize> {
+            self.0.size_hint()
+        }
+    }
+
+    impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Wrap<A> {
+        type Error = A::Error;
+        type Variant = Wrap<A::Variant>;
+        fn variant_seed<T: DeserializeSeed<'de>>(
+            self,
+            seed: T,
+        ) -> Result<(T::Value, Wrap<A::Variant>), A::Error> {
+            self.0
+                .variant_seed(Seed(seed))
+                .map(|(value, variant)| (value, Wrap(variant)))
+        }
+    }
+
+    impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
+        type Error = A::Error;
+        fn unit_variant(self) -> Result<(), A::Error> {
+            self.0.unit_variant()
+        }
+        fn newtype_variant_seed<T: DeserializeSeed<'de>>(
+            self,
+            seed: T,
+        ) -> Result<T::Value, A::Error> {
+            self.0.newtype_variant_seed(Seed(seed))
+        }
+        fn tuple_variant<V: Visitor<'de>>(
+            self,
+            len: usize,
+            visitor: V,
+        ) -> Result<V::Value, A::Error> {
+            self.0.tuple_variant(len, Wrap(visitor))
+        }
+        fn struct_variant<V: Visitor<'de>>(
+            self,
+            fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, A::Error> {
+            self.0.struct_variant(fields, Wrap(visitor))
+        }
+    }
+}
+
 #[cfg(test)]
 mod reason_tests {
     #[derive(Debug, serde::Deserialize)]
@@ -246,6 +500,34 @@ mod tests {
         let escaped = br#"{"k":1,"\u006b":2}"#;
         assert!(from_slice::<serde_json::Value>(escaped).is_err());
         assert!(from_slice::<serde_json::Value>(br#"{"k":{"k":1}}"#).is_ok());
+    }
+
+    #[test]
+    fn an_object_written_as_a_list_of_its_values_is_refused() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(expecting = "an object")]
+        #[allow(dead_code)]
+        struct Pair {
+            path: String,
+            size: u64,
+        }
+        // serde_json alone takes the list; the strict reading does not, at any depth.
+        assert!(serde_json::from_slice::<Pair>(br#"["a", 1]"#).is_ok());
+        let e = from_slice::<Pair>(br#"["a", 1]"#).unwrap_err();
+        assert_eq!(reason(&e), "invalid type: sequence, expected an object");
+        assert!(from_slice::<Vec<Pair>>(br#"[{"path":"a","size":1}, ["b", 2]]"#).is_err());
+        assert!(from_line::<Option<Pair>>(br#"["a", 1]"#).is_err());
+        // Lists where lists are meant are read as ever.
+        assert_eq!(
+            from_slice::<Vec<Vec<u64>>>(b"[[1],[2]]").unwrap(),
+            vec![vec![1], vec![2]]
+        );
+        assert_eq!(
+            from_slice::<Pair>(br#"{"path":"a","size":1}"#)
+                .unwrap()
+                .size,
+            1
+        );
     }
 
     #[test]

@@ -83,7 +83,7 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "checkpoint-not-envelope" => vec![("C1", false)],
         "trust-file-not-utf8" => vec![("J1", false), ("T1", false), ("V5", false)],
         "encrypted-entry" => vec![("Z7", false)],
-        "assembly-not-recorded" => vec![("M4", false), ("V4", false)],
+        "assembly-not-recorded" | "manifest-version-edited" => vec![("M4", false), ("V4", false)],
         "organisations-invalid" => vec![("D2", false), ("D3", false)],
         "small-order-key" => vec![("K1", false)],
         "statement-unknown-field" => vec![("S3", false)],
@@ -93,7 +93,9 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "paper-not-recorded" => vec![("W2", false)],
         "failing-file-beside-signature" => vec![("V2", false)],
         "size-above-2-53" | "size-negative" => vec![("J3", false), ("J7", false)],
-        "size-as-text" | "title-lone-surrogate" => vec![("J6", false), ("J7", false)],
+        "size-as-text" | "title-lone-surrogate" | "event-as-list" => {
+            vec![("J6", false), ("J7", false)]
+        }
         _ => Vec::new(),
     };
     rules.sort();

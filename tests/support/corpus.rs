@@ -861,6 +861,46 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
         None,
         None,
     );
+    // M4: the manifest says the framework is another version than the register recorded.
+    reindexed(&genuine, &c.join("manifest-version-edited.zip"), |files| {
+        let manifest = file_of(files, "out/manifest.json");
+        let mut value: Value = serde_json::from_slice(manifest).unwrap();
+        value["documents"][0]["version"] = "1.1".into();
+        *manifest = serde_json::to_vec_pretty(&value).unwrap();
+    });
+    case(
+        "manifest-version-edited",
+        "manifest-version-edited.zip",
+        None,
+        None,
+    );
+    // J6: a register event written as the list of its values (serde's derived types would
+    // take it), its chain made whole again.
+    reindexed(&genuine, &c.join("event-as-list.zip"), |files| {
+        let bytes = file_of(files, "register/register.jsonl");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains("\"type\":\"key-added\""))
+            .unwrap();
+        let mut record: Value = serde_json::from_str(&lines[at]).unwrap();
+        let values: Vec<Value> = record["event"]
+            .as_object()
+            .unwrap()
+            .values()
+            .cloned()
+            .collect();
+        record["event"] = Value::Array(values);
+        lines[at] = serde_json::to_string(&record).unwrap();
+        for i in at + 1..lines.len() {
+            let prev = countersign::digest::sha256_hex(lines[i - 1].as_bytes());
+            let from = lines[i].find("\"prev\":\"").unwrap() + 8;
+            lines[i].replace_range(from..from + 64, &prev);
+        }
+        *bytes = (lines.join("\n") + "\n").into_bytes();
+    });
+    case("event-as-list", "event-as-list.zip", None, None);
     // J3, J6: numbers and strings two readers could read differently: a size above 2^53 - 1
     // (JavaScript cannot hold it exactly), a negative size, a size written as text, and a title
     // holding half of a surrogate pair (no Unicode text has one).
