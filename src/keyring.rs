@@ -213,99 +213,6 @@ impl TryFrom<ChangeAsRead> for KeyChange {
     }
 }
 
-/// A change that adds a key, read from its line exactly as countersign writes it (compact, its
-/// fields in order, no escape but the PEM's line breaks): most of a national keyring, and
-/// reading them through serde was most of a replay's cost. None for any other line (another
-/// action, another form, any other escape, a field that serde would refuse), which serde reads.
-/// What it gives is what serde gives for the same line (tests and the `keyring` fuzz target
-/// compare the two).
-pub(crate) fn added_as_written(line: &[u8]) -> Option<KeyEvent> {
-    let text = std::str::from_utf8(line).ok()?;
-    let rest = text.strip_prefix("{\"seq\":")?;
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    // JSON allows no leading zero.
-    if digits == 0 || (digits > 1 && rest.starts_with('0')) {
-        return None;
-    }
-    // A number beyond J3's bound is left to the full reading, which refuses it.
-    let seq: u64 = rest[..digits]
-        .parse()
-        .ok()
-        .filter(|seq| *seq <= crate::json::MAX_WHOLE)?;
-    let (prev, rest) = plain_field(&rest[digits..], ",\"prev\":\"")?;
-    let (at, rest) = plain_field(rest, ",\"at\":\"")?;
-    let rest = rest.strip_prefix(",\"change\":{\"action\":\"added\"")?;
-    let (key_id, rest) = plain_field(rest, ",\"key_id\":\"")?;
-    let (organisation, rest) = plain_field(rest, ",\"organisation\":\"")?;
-    let (signatory, rest) = plain_field(rest, ",\"signatory\":\"")?;
-    let mut rest = rest.strip_prefix(",\"roles\":[")?;
-    let mut roles = Vec::new();
-    if let Some(after) = rest.strip_prefix(']') {
-        rest = after;
-    } else {
-        loop {
-            let (role, after) = plain_field(rest, "\"")?;
-            roles.push(role.to_string());
-            if let Some(after) = after.strip_prefix(']') {
-                rest = after;
-                break;
-            }
-            rest = after.strip_prefix(',')?;
-        }
-    }
-    let (valid_from, rest) = plain_field(rest, ",\"valid_from\":\"")?;
-    let (public_key, rest) = plain_field(rest, ",\"public_key\":\"")?;
-    let pem = rest.strip_prefix(",\"public_key_pem\":\"")?;
-    // The PEM as written: its line breaks escaped (`\n`), nothing else escaped; then the end.
-    let end = memchr::memchr(b'"', pem.as_bytes())?;
-    if &pem[end..] != "\"}}" {
-        return None;
-    }
-    let pem = &pem[..end];
-    let mut public_key_pem = String::with_capacity(pem.len());
-    for (i, part) in pem.split('\\').enumerate() {
-        let part = if i == 0 {
-            part
-        } else {
-            part.strip_prefix('n')?
-        };
-        if !part.bytes().fold(true, |plain, b| plain & (b >= 0x20)) {
-            return None;
-        }
-        if i > 0 {
-            public_key_pem.push('\n');
-        }
-        public_key_pem.push_str(part);
-    }
-    Some(KeyEvent {
-        seq,
-        prev: prev.to_string(),
-        at: Timestamp::parse_exact(at)?,
-        change: KeyChange::Added {
-            key_id: KeyId::from_text(key_id),
-            organisation: organisation.to_string(),
-            signatory: signatory.to_string(),
-            roles,
-            valid_from: Timestamp::parse_exact(valid_from)?,
-            public_key: public_key.to_string(),
-            public_key_pem,
-        },
-    })
-}
-
-/// After `key` (which ends with a string's opening quote), the string up to its closing quote,
-/// when it holds no escape and no control character (so that it reads as written), and what
-/// follows it.
-fn plain_field<'a>(text: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
-    let value = text.strip_prefix(key)?;
-    let end = memchr::memchr2(b'"', b'\\', value.as_bytes())?;
-    let (value, rest) = value.split_at(end);
-    if !rest.starts_with('"') || !value.bytes().fold(true, |plain, b| plain & (b >= 0x20)) {
-        return None;
-    }
-    Some((value, &rest[1..]))
-}
-
 /// A change with its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -607,12 +514,9 @@ impl Keyring {
                 last_line = hex_sha256(json);
                 return Ok(());
             }
-            let event = match added_as_written(json) {
-                Some(event) => event,
-                None => crate::json::from_line(json).map_err(|e| {
-                    KeyringError::Malformed(format!("line {number}: {}", crate::json::reason(&e)))
-                })?,
-            };
+            let event = crate::json::from_line(json).map_err(|e| {
+                KeyringError::Malformed(format!("line {number}: {}", crate::json::reason(&e)))
+            })?;
             ring.replay(event)?;
             ring.head = hex_sha256(json);
             last_line = ring.head;
@@ -1108,106 +1012,6 @@ mod tests {
         file.extend_from_slice(&appended);
         assert_eq!(file, read.to_bytes(), "appending gives the whole file");
         assert_eq!(Keyring::from_bytes(&file).unwrap().keys(), read.keys());
-    }
-
-    #[test]
-    fn a_line_read_as_written_reads_as_serde_reads_it() {
-        let (mut ring, id) = ring();
-        ring.add(
-            &SecretKey::from_seed(&[3; 32]).public(),
-            "dŵr-cymru",
-            "Siân O'Brien & Co <x>",
-            &["Chief Executive".into(), "SIRO".into(), "Ümlaut/ß".into()],
-            t("2026-04-01"),
-            t("2026-04-03T09:00:00Z"),
-        )
-        .unwrap();
-        ring.add(
-            &SecretKey::from_seed(&[4; 32]).public(),
-            "quoted",
-            "Dr \"Pat\" Example\\",
-            &[],
-            t("2026-04-01"),
-            t("2026-04-03T09:00:00Z"),
-        )
-        .unwrap();
-        ring.revoke(
-            &id,
-            RevocationReason::Superseded,
-            t("2026-05-01"),
-            Some("n"),
-            t("2026-05-01"),
-        )
-        .unwrap();
-        let lines = lines(&ring);
-        let read = |line: &str| serde_json::from_str::<KeyEvent>(line).ok();
-        // Every line countersign writes for an added key (no escape but the PEM's) is read as
-        // written; the quoted name and the revocation are left to serde.
-        let fast: Vec<bool> = lines[1..]
-            .iter()
-            .map(|l| added_as_written(l.as_bytes()).is_some())
-            .collect();
-        assert_eq!(fast, [true, true, true, false, false]);
-        let canonical = lines[1].clone();
-        let mut variants = lines[1..].to_vec();
-        for (from, to) in [
-            ("{\"seq\":1,", "{\"seq\":01,"),
-            ("{\"seq\":1,", "{\"seq\":1.0,"),
-            ("{\"seq\":1,", "{\"seq\":18446744073709551616,"),
-            ("{\"seq\":1,", "{ \"seq\":1,"),
-            (
-                "\"roles\":[\"Chief Executive\"]",
-                "\"roles\":[\"Chief Executive\",]",
-            ),
-            (
-                "\"roles\":[\"Chief Executive\"]",
-                "\"roles\":[\"Chief\\tExecutive\"]",
-            ),
-            (
-                "\"roles\":[\"Chief Executive\"]",
-                "\"roles\":[\"Chief\tExecutive\"]",
-            ),
-            ("\"roles\":[\"Chief Executive\"]", "\"roles\":[\"a\",\"b\"]"),
-            ("\"roles\":[\"Chief Executive\"]", "\"roles\":[]"),
-            (
-                "\"signatory\":\"Helen Ashworth\"",
-                "\"signatory\":\"Helen\\u0020Ashworth\"",
-            ),
-            ("\"action\":\"added\"", "\"action\":\"revoked\""),
-            ("09:00:00Z\",\"change\"", "09:00:00\",\"change\""),
-            (
-                "-----END PUBLIC KEY-----\\n\"}}",
-                "-----END PUBLIC KEY-----\\\\n\"}}",
-            ),
-            (
-                "-----END PUBLIC KEY-----\\n\"}}",
-                "-----END PUBLIC KEY-----\\r\"}}",
-            ),
-            (
-                "-----END PUBLIC KEY-----\\n\"}}",
-                "-----END PUBLIC KEY-----\\n\"} }",
-            ),
-            (
-                "-----END PUBLIC KEY-----\\n\"}}",
-                "-----END PUBLIC KEY-----\\n\",\"x\":1}}",
-            ),
-            (
-                "-----END PUBLIC KEY-----\\n\"}}",
-                "-----END PUBLIC KEY-----\\n\\\"}}",
-            ),
-        ] {
-            assert!(canonical.contains(from), "{from}");
-            variants.push(canonical.replacen(from, to, 1));
-        }
-        let mut taken = 0;
-        for line in &variants {
-            if let Some(fast) = added_as_written(line.as_bytes()) {
-                taken += 1;
-                assert_eq!(read(line).as_ref(), Some(&fast), "{line}");
-            }
-        }
-        // The canonical lines, and the variants that are still as written (one or no role).
-        assert_eq!(taken, 5);
     }
 
     #[test]

@@ -357,10 +357,8 @@ pub struct ChainHead {
     /// The file's length as checked, and where its last line starts.
     len: u64,
     last_line_at: u64,
-    /// The statements the records name, as their digests are written (64 characters), or
-    /// None when some line has an escape or names one in another form, when any statement may
-    /// be named. Looked through, not sorted: a command asks about a few.
-    statements: Option<Vec<[u8; 64]>>,
+    /// The statements the records name (their SHA-256 as recorded), sorted.
+    statements: Vec<String>,
 }
 
 impl ChainHead {
@@ -386,14 +384,12 @@ impl ChainHead {
         Ok(register)
     }
 
-    /// Whether any record may name the statement whose SHA-256 is `text` (hex digits): false
-    /// only when every line names statements in countersign's own form and none is this one,
-    /// so that a command may then know, without reading every record, that none concerns it.
+    /// Whether a record names the statement whose SHA-256 is `text`: when none does, a
+    /// command knows without reading the records again that none concerns it.
     pub fn may_mention(&self, text: &str) -> bool {
-        match &self.statements {
-            Some(statements) => statements.iter().any(|named| named == text.as_bytes()),
-            None => true,
-        }
+        self.statements
+            .binary_search_by(|named| named.as_str().cmp(text))
+            .is_ok()
     }
 
     /// Whether the open register is still the file whose chain was checked, as far as an
@@ -429,11 +425,11 @@ impl ChainHead {
         let (records, head) = register.head();
         let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         let last_line_at = memchr::memrchr(b'\n', body).map_or(0, |at| at as u64 + 1);
-        let mut statements = Some(Vec::new());
-        let finder = memchr::memmem::Finder::new(STATEMENT_FIELD_NAME);
-        for line in body.split(|&b| b == b'\n') {
-            note_statements(line, &finder, &mut statements);
+        let mut statements = Vec::new();
+        for record in &register.records {
+            note_statement(&record.event, &mut statements);
         }
+        statements.sort_unstable();
         ChainHead {
             path,
             records,
@@ -445,42 +441,13 @@ impl ChainHead {
     }
 }
 
-/// The name of the field a record names its statement's digest in.
-const STATEMENT_FIELD_NAME: &[u8] = b"statement_sha256";
-
-/// Notes the statements a register line names (`"statement_sha256":"<64 characters>"`, as
-/// written: a record is found by its digest as written); a line with an escape, or naming one
-/// in any other form, could name any, and `statements` becomes None.
-fn note_statements(
-    line: &[u8],
-    finder: &memchr::memmem::Finder,
-    statements: &mut Option<Vec<[u8; 64]>>,
-) {
-    const FIELD: &[u8] = b"\"statement_sha256\":\"";
-    let Some(list) = statements else {
-        return;
-    };
-    if memchr::memchr(b'\\', line).is_some() {
-        *statements = None;
-        return;
-    }
-    for at in finder.find_iter(line) {
-        let digest = at
-            .checked_sub(1)
-            .and_then(|start| line.get(start..))
-            .and_then(|field| field.strip_prefix(FIELD))
-            .and_then(|rest| rest.get(..65))
-            // 64 hex digits and the closing quote: a shorter value followed by `",` and more
-            // is not a digest, and must not be noted as one.
-            .filter(|value| value[64] == b'"' && value[..64].iter().all(u8::is_ascii_hexdigit))
-            .and_then(|value| <[u8; 64]>::try_from(&value[..64]).ok());
-        match digest {
-            Some(digest) => list.push(digest),
-            None => {
-                *statements = None;
-                return;
-            }
-        }
+/// Notes the statement an event names, if it names one.
+fn note_statement(event: &Event, statements: &mut Vec<String>) {
+    if let Event::SignatureRecorded {
+        statement_sha256, ..
+    } = event
+    {
+        statements.push(statement_sha256.clone());
     }
 }
 
@@ -499,8 +466,8 @@ fn read_bytes(pack: &Path) -> Result<Vec<u8>, RegisterError> {
     read_file(&pack.join(REGISTER_FILE))
 }
 
-/// Checks the pack's register as an append would (its chain, hashing each line; the last
-/// record in full), without appending: so that a command refuses before it signs, not after.
+/// Checks the pack's register as an append would (every record read and its chain
+/// followed), without appending: so that a command refuses before it signs, not after.
 /// No register yet is fine. The head it returns lets the append skip walking it again.
 pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
     let path = pack.join(REGISTER_FILE);
@@ -511,7 +478,6 @@ pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
             return Ok(ChainHead {
                 path,
                 head: GENESIS.to_string(),
-                statements: Some(Vec::new()),
                 ..ChainHead::default()
             });
         }
@@ -521,11 +487,10 @@ pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
 }
 
 /// Walks the chain of the register open as `file` from where it stands, a block at a time
-/// (see [`ChainHead`]): every line in sequence and following from the one before (its `seq`
-/// and `prev` read, its bytes hashed), the last one a whole, valid record, and no torn line.
-/// Reading every record in full is [`Register::parse`]'s (`register verify`, `status`,
-/// `verify`); an append costs a hash per record, so appending stays cheap in a register of
-/// many thousands.
+/// (see [`ChainHead`]): every line a whole, valid record, in sequence and following from the
+/// one before, and no torn line. Each line is read by the one reader of register records
+/// ([`crate::json::from_line`]); only the records' statements are kept, so memory stays small
+/// in a register of many thousands.
 pub(crate) fn walk_chain(file: impl Read, path: PathBuf) -> Result<ChainHead, RegisterError> {
     use crate::digest::LinesError;
     let limit = crate::fsio::limits::REGISTER;
@@ -545,13 +510,14 @@ pub(crate) fn walk_chain(file: impl Read, path: PathBuf) -> Result<ChainHead, Re
     if read.torn {
         // The line before the torn one is not the last: it is checked as any other.
         if walk.number > 0 {
-            walk.check(false)?;
+            walk.check()?;
         }
         return Err(RegisterError::Torn {
             line: walk.number + 1,
         });
     }
     walk.finish()?;
+    walk.statements.sort_unstable();
     Ok(ChainHead {
         path,
         records: walk.number,
@@ -569,40 +535,44 @@ pub(crate) fn walk_chain(file: impl Read, path: PathBuf) -> Result<ChainHead, Re
 /// A walk along the chain, a line at a time. Each line is checked once the next is found, so
 /// that the last is known as the last and read in full.
 struct Walk {
-    finder: memchr::memmem::Finder<'static>,
     /// Lines walked, and the hash of the last one checked.
     number: u64,
     head: [u8; 64],
     /// The last line found, not yet checked.
     pending: Vec<u8>,
-    statements: Option<Vec<[u8; 64]>>,
+    statements: Vec<String>,
 }
 
 impl Walk {
     fn new() -> Walk {
         Walk {
-            finder: memchr::memmem::Finder::new(STATEMENT_FIELD_NAME),
             number: 0,
             head: crate::digest::GENESIS_DIGITS,
             pending: Vec::new(),
-            statements: Some(Vec::new()),
+            statements: Vec::new(),
         }
     }
 
     /// A whole line (without its newline).
     fn line(&mut self, line: &[u8]) -> Result<(), RegisterError> {
         if self.number > 0 {
-            self.check(false)?;
+            self.check()?;
         }
         self.number += 1;
-        note_statements(line, &self.finder, &mut self.statements);
         self.pending.clear();
         self.pending.extend_from_slice(line);
         Ok(())
     }
 
-    fn check(&mut self, last: bool) -> Result<(), RegisterError> {
-        check_line(self.number, &self.pending, last, &self.head)?;
+    /// Checks the pending line: a whole record, following from the chain so far.
+    fn check(&mut self) -> Result<(), RegisterError> {
+        let record: Record =
+            crate::json::from_line(&self.pending).map_err(|source| RegisterError::Malformed {
+                line: self.number,
+                source,
+            })?;
+        check_link(self.number, record.seq, record.prev.as_bytes(), &self.head)?;
+        note_statement(&record.event, &mut self.statements);
         self.head = crate::digest::hex_digits(&Sha256::digest(&self.pending).into());
         Ok(())
     }
@@ -610,26 +580,9 @@ impl Walk {
     /// Checks the last line, if there is one.
     fn finish(&mut self) -> Result<(), RegisterError> {
         if self.number > 0 {
-            self.check(true)?;
+            self.check()?;
         }
         Ok(())
-    }
-}
-
-/// Checks that line `number` follows from a chain whose last line hashes to `head`: read as
-/// countersign writes it (`seq` and `prev` first) unless it is the last, which must be a
-/// whole, valid record, or in another form, which is parsed in full.
-fn check_line(number: u64, line: &[u8], last: bool, head: &[u8]) -> Result<(), RegisterError> {
-    match seq_and_prev(line) {
-        Some((seq, prev)) if !last => check_link(number, seq, prev, head),
-        _ => {
-            let record: Record =
-                crate::json::from_line(line).map_err(|source| RegisterError::Malformed {
-                    line: number,
-                    source,
-                })?;
-            check_link(number, record.seq, record.prev.as_bytes(), head)
-        }
     }
 }
 
@@ -656,25 +609,6 @@ fn check_link(number: u64, seq: u64, prev: &[u8], expected: &[u8]) -> Result<(),
         });
     }
     Ok(())
-}
-
-/// `seq` and `prev` (its hex digits) from the start of a line as countersign writes it
-/// (`{"seq":12,"prev":"<64 hex>",...`); None for any other form, which is then parsed in full.
-fn seq_and_prev(line: &[u8]) -> Option<(u64, &[u8])> {
-    let rest = line.strip_prefix(b"{\"seq\":")?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    // JSON allows no leading zero; leave such a line to the parser, which refuses it.
-    if digits == 0 || digits > 19 || (digits > 1 && rest[0] == b'0') {
-        return None;
-    }
-    let seq = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
-    let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
-    let hash = rest.get(..64)?;
-    // Only lower-case digits can equal a hash as written; anything else goes to the parser.
-    if rest.get(64) != Some(&b'"') || !hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    Some((seq, hash))
 }
 
 /// Checks, before anything else is written, that the register can be appended to: its folder
@@ -925,39 +859,33 @@ mod tests {
         assert!(!loaded.may_mention(&"c".repeat(64)));
         // A digest is found as written.
         assert!(!head.may_mention(&"B".repeat(64)));
-        // The field's name in another place (a signatory so named): any statement may be named.
+        // The field's name in another place (a signatory so named) or an escape is just text:
+        // each record is read, so the answer is exact.
         let named = Event::KeyAdded {
             key_id: "SHA256:n".into(),
             organisation: "org".into(),
             signatory: "statement_sha256".into(),
         };
-        let other = tempfile::tempdir().unwrap();
-        append(other.path(), t("2026-01-01T00:00:00Z"), vec![named]).unwrap();
-        assert!(
-            check_chain(other.path())
-                .unwrap()
-                .may_mention(&"c".repeat(64))
-        );
-        assert!(
-            Register::load_with_head(other.path())
-                .unwrap()
-                .1
-                .may_mention(&"c".repeat(64))
-        );
-        // An escape anywhere could spell a digest otherwise: then any digest may be there.
         let quoted = Event::KeyAdded {
             key_id: "SHA256:q".into(),
             organisation: "org".into(),
             signatory: "Dr \"Pat\" Example".into(),
         };
-        append(dir.path(), t("2026-01-02T00:00:00Z"), vec![quoted]).unwrap();
+        let other = tempfile::tempdir().unwrap();
+        append(other.path(), t("2026-01-01T00:00:00Z"), vec![named, quoted]).unwrap();
         assert!(
-            check_chain(dir.path())
+            !check_chain(other.path())
                 .unwrap()
                 .may_mention(&"c".repeat(64))
         );
-        // A digest two digits short, then the next field: its 64 bytes run into `","sig` and
-        // are no digest; the short one may still be named (found by fuzzing).
+        assert!(
+            !Register::load_with_head(other.path())
+                .unwrap()
+                .1
+                .may_mention(&"c".repeat(64))
+        );
+        // A digest two digits short, then the next field: the short one is what is named (a
+        // scan by bytes once took `...","` for a digest; found by fuzzing).
         let short = Event::SignatureRecorded {
             statement_sha256: "d".repeat(62),
             signature_file: "f.org.dsse.json".into(),
