@@ -19,7 +19,8 @@
 //!    [`manifest`].
 //! 4. **Digest.** [`digest`] is SHA-256 over a document's exact bytes.
 //! 5. **Sign.** [`keys`] makes and reads Ed25519 keys; [`keyring`] says which key belongs to
-//!    which organisation, from when, and whether it was revoked; [`signature`] is the signed
+//!    which organisation, from when, and whether it was revoked, and [`key_changes`] changes a
+//!    pack's keyring as whole operations (lock, change, save, record); [`signature`] is the signed
 //!    statement and its envelope (DSSE, in-toto); [`sign`] checks a request before signing.
 //! 6. **Record.** [`register`] is the pack's hash-chained register of what was issued and
 //!    signed, with signed checkpoints; [`pack`] owns a pack's layout on disk, loads what it
@@ -56,6 +57,7 @@ pub mod fsio;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod json;
+pub mod key_changes;
 pub mod keyring;
 pub mod keys;
 pub mod manifest;

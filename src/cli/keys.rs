@@ -5,13 +5,11 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 use countersign::fsio::{self, Overwrite};
-use countersign::keyring::{KeyRecord, Keyring, RevocationReason};
+use countersign::key_changes::{KeyChangeError, NewKey};
+use countersign::keyring::{Keyring, RevocationReason};
 use countersign::keys::{PublicKey, SecretKey};
-use countersign::register::Event;
 
-use countersign::pack::{KeyringLock, Pack};
-
-use countersign::time::Timestamp;
+use countersign::pack::Pack;
 
 use super::{Failure, load_failure, now, parse_time, read_text};
 
@@ -399,107 +397,72 @@ pub fn load_keyring(pack: &Path) -> Result<Keyring, Failure> {
     Pack::new(pack).keyring().map_err(load_failure)
 }
 
-fn lock_keyring(pack: &Path) -> Result<KeyringLock, Failure> {
-    Pack::new(pack).lock_keyring().map_err(|e| {
-        Failure::input(
-            e.to_string(),
-            Some("check that you may write to the pack's keys/ folder".into()),
-        )
-    })
-}
-
-fn save_keyring(pack: &Path, keyring: &Keyring, lock: &KeyringLock) -> Result<(), Failure> {
-    Pack::new(pack)
-        .save_keyring(keyring, lock)
-        .map_err(|e| {
-            let hint = match e {
-                countersign::pack::StoreError::KeyringChanged(_) => {
-                    "find out who edited keys/keyring.json, check it with `countersign keys list`, then run the command again"
-                }
-                _ => "check that the folder exists, that you may write to it, and that the disk is not full",
-            };
-            Failure::input(format!("cannot write the keyring: {e}"), Some(hint.into()))
-        })
-}
-
-fn record_change(
-    pack: &Path,
-    read: Option<&countersign::register::ChainHead>,
-    at: Timestamp,
-    event: Event,
-) -> Result<(), Failure> {
-    countersign::register::append_after(pack, read, at, vec![event])
-        .map(|_| ())
-        .map_err(|e| {
-            Failure::input(
-                format!(
-                    "the keyring changed, but the change could not be recorded in the register: {e}"
-                ),
-                Some("run `countersign register verify` and repair the register".into()),
-            )
-        })
+/// What to tell a person when a change to the keyring was not made (or not recorded).
+fn key_change_failure(e: KeyChangeError, not_done: &str) -> Failure {
+    use countersign::pack::StoreError;
+    const TIMES: &str = "see the keys held with `countersign keys list`; times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ";
+    if let KeyChangeError::Load(load) = e {
+        return load_failure(load).after(not_done);
+    }
+    let hint = match &e {
+        KeyChangeError::Lock(_) => "check that you may write to the pack's keys/ folder",
+        KeyChangeError::UnknownOrganisation(_) => "use an id from organisations.json",
+        KeyChangeError::NoSuchKey(_) => "see the ids with `countersign keys list`",
+        KeyChangeError::Refused { .. } => TIMES,
+        KeyChangeError::Save(StoreError::KeyringChanged(_)) => {
+            "find out who edited keys/keyring.json, check it with `countersign keys list`, then run the command again"
+        }
+        KeyChangeError::Save(_) => {
+            "check that the folder exists, that you may write to it, and that the disk is not full"
+        }
+        KeyChangeError::Record(_) => "run `countersign register verify` and repair the register",
+        _ => "",
+    };
+    Failure::input(e.to_string(), (!hint.is_empty()).then(|| hint.to_string()))
 }
 
 pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
         KeysCommand::Add(a) => {
-            let lock = lock_keyring(&a.pack)?;
-            let (data, mut keyring, register) = Pack::new(&a.pack)
-                .for_adding_a_key()
-                .map_err(|e| load_failure(e).after("no key was added"))?;
-            let org = data.organisation(&a.org).ok_or_else(|| {
-                Failure::input(
-                    format!("'{}' is not an organisation of the pack", a.org),
-                    Some("use an id from organisations.json".into()),
-                )
-            })?;
             let (text, public) = read_public_key(&a.public_key)?;
-            let at = now()?;
-            let created = countersign::keys::created_at(&text);
             let valid_from = match &a.valid_from {
-                Some(text) => parse_time(text, "--valid-from")?,
-                None => created.unwrap_or(at),
+                Some(text) => Some(parse_time(text, "--valid-from")?),
+                None => None,
             };
-            keyring
-                .add(&public, &a.org, &a.signatory, &a.roles, valid_from, at)
-                .map_err(|e| {
-                    Failure::input(
-                        format!("cannot add the key: {e}"),
-                        Some("see the keys held with `countersign keys list`; times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ".into()),
-                    )
-                })?;
-            save_keyring(&a.pack, &keyring, &lock)?;
-            record_change(
+            let created = countersign::keys::created_at(&text);
+            let added = countersign::key_changes::add_key(
                 &a.pack,
-                Some(&register),
-                at,
-                Event::KeyAdded {
-                    key_id: public.key_id().to_string(),
-                    organisation: a.org.clone(),
-                    signatory: a.signatory.clone(),
+                NewKey {
+                    organisation: &a.org,
+                    signatory: &a.signatory,
+                    roles: &a.roles,
+                    public_key: public,
+                    created,
+                    valid_from,
                 },
-            )?;
-            let answer = format!(
-                "added the key for {} ({}), held by {}{}, counting from {valid_from}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
-                org.name,
-                org.id,
+                now()?,
+            )
+            .map_err(|e| key_change_failure(e, "no key was added"))?;
+            Ok(format!(
+                "added the key for {} ({}), held by {}{}, counting from {}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
+                added.organisation_name,
+                a.org,
                 a.signatory,
                 if a.roles.is_empty() {
                     String::new()
                 } else {
                     format!(", to sign as {}", a.roles.join(" or "))
                 },
+                added.valid_from,
                 if a.valid_from.is_none() && created.is_some() {
                     " (when it was created)"
                 } else {
                     ""
                 },
-                public.key_id(),
+                added.key_id,
                 a.signatory,
-                public.key_id()
-            );
-            super::release_at_exit((data, keyring, register));
-            Ok(answer)
+                added.key_id
+            ))
         }
         KeysCommand::List(a) => {
             let keyring = load_keyring(&a.pack)?;
@@ -547,39 +510,23 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             ))
         }
         KeysCommand::Revoke(a) => {
-            let lock = lock_keyring(&a.pack)?;
-            let mut keyring = load_keyring(&a.pack)?;
-            let record = find_key(&keyring, &a.key_id)?;
-            let at = now()?;
             let effective = match &a.effective {
-                Some(text) => parse_time(text, "--effective")?,
-                None => at,
+                Some(text) => Some(parse_time(text, "--effective")?),
+                None => None,
             };
             let reason = match a.reason {
                 ReasonArg::Superseded => RevocationReason::Superseded,
                 ReasonArg::Compromised => RevocationReason::Compromised,
             };
-            keyring
-                .revoke(&record.key_id, reason, effective, a.note.as_deref(), at)
-                .map_err(|e| {
-                    Failure::input(
-                        format!("cannot revoke the key: {e}"),
-                        Some("see the keys held with `countersign keys list`; times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ".into()),
-                    )
-                })?;
-            save_keyring(&a.pack, &keyring, &lock)?;
-            // A revocation is recorded in the keyring even if the register cannot take it (it
-            // says so): stopping the use of a compromised key comes first.
-            record_change(
+            let (record, effective) = countersign::key_changes::revoke_key(
                 &a.pack,
-                None,
-                at,
-                Event::KeyRevoked {
-                    key_id: record.key_id.to_string(),
-                    reason: reason.label().to_string(),
-                    effective,
-                },
-            )?;
+                &a.key_id,
+                reason,
+                effective,
+                a.note.as_deref(),
+                now()?,
+            )
+            .map_err(|e| key_change_failure(e, "no key was revoked"))?;
             let kept = match reason {
                 RevocationReason::Superseded => {
                     "signatures dated before then stay good, whenever they are collected"
@@ -633,35 +580,19 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             }
         }
         KeysCommand::ValidFrom(a) => {
-            let lock = lock_keyring(&a.pack)?;
-            let mut keyring = load_keyring(&a.pack)?;
-            let record = find_key(&keyring, &a.key_id)?;
-            let at = now()?;
             let from = parse_time(&a.from, "--from")?;
-            keyring
-                .correct_valid_from(&record.key_id, from, a.note.as_deref(), at)
-                .map_err(|e| {
-                    Failure::input(
-                        format!("cannot change the key: {e}"),
-                        Some("times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ".into()),
-                    )
-                })?;
-            save_keyring(&a.pack, &keyring, &lock)?;
-            let now_from = keyring.get(&record.key_id).map_or(from, |k| k.valid_from);
+            let (record, now_from) = countersign::key_changes::correct_valid_from(
+                &a.pack,
+                &a.key_id,
+                from,
+                a.note.as_deref(),
+                now()?,
+            )
+            .map_err(|e| key_change_failure(e, "the key was not changed"))?;
             Ok(format!(
                 "the key {} of {} now counts from {now_from} (it counted from {}); the change is recorded in the keyring",
                 record.key_id, record.organisation, record.valid_from
             ))
         }
     }
-}
-
-/// The key with this id (or unique prefix), cloned so the keyring can then be changed.
-fn find_key(keyring: &Keyring, key_id: &str) -> Result<KeyRecord, Failure> {
-    keyring.find(key_id).cloned().map_err(|e| {
-        Failure::input(
-            e.to_string(),
-            Some("see the ids with `countersign keys list`".into()),
-        )
-    })
 }
