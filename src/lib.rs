@@ -21,7 +21,8 @@
 //! 5. **Sign.** [`keys`] makes and reads Ed25519 keys; [`keyring`] says which key belongs to
 //!    which organisation, from when, and whether it was revoked, and [`key_changes`] changes a
 //!    pack's keyring as whole operations (lock, change, save, record); [`signature`] is the signed
-//!    statement and its envelope (DSSE, in-toto); [`sign`] checks a request before signing.
+//!    statement and its envelope (DSSE, in-toto); [`sign`] checks a request before signing, and
+//!    [`signing`] signs a document of a pack as one operation.
 //! 6. **Record.** [`register`] is the pack's hash-chained register of what was issued and
 //!    signed, with signed checkpoints; [`pack`] owns a pack's layout on disk, loads what it
 //!    holds, and writes signatures into it; [`collect`] brings returned signatures in.
@@ -70,6 +71,7 @@ pub mod register;
 pub mod sheet;
 pub mod sign;
 pub mod signature;
+pub mod signing;
 pub mod status;
 pub mod template;
 pub mod templates;

@@ -208,6 +208,37 @@ impl Pack {
         }
     }
 
+    /// The pack a document belongs to: `pack` when given, else the folder above the
+    /// document's folder, else the document's folder itself (whichever holds the pack's
+    /// framework). Its documents are read from the document's own folder when that holds a
+    /// manifest (`assemble --out DIR`), else from the pack's `out/`. None when no folder is a
+    /// pack.
+    pub fn locate(document: &Path, pack: Option<&Path>) -> Option<Pack> {
+        let folder = document
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let own_manifest = folder.join(MANIFEST_FILE).is_file();
+        let with_out = |root: PathBuf| {
+            if own_manifest {
+                Pack::with_out(root, folder)
+            } else {
+                Pack::new(root)
+            }
+        };
+        if let Some(p) = pack {
+            return Some(with_out(p.to_path_buf()));
+        }
+        let above = folder
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| folder.join(".."), Path::to_path_buf);
+        [above, folder.to_path_buf()]
+            .into_iter()
+            .find(|candidate| candidate.join(crate::validate::FRAMEWORK_FILE).is_file())
+            .map(with_out)
+    }
+
     /// The pack folder.
     pub fn root(&self) -> &Path {
         &self.root

@@ -137,3 +137,77 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     );
     Desk(dir.path()).ok(&["register", "verify", "pack"]);
 }
+
+#[test]
+fn a_document_is_signed_through_the_library_alone() {
+    use countersign::signing::{self, SignerChoice, SigningError};
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    copy_example("small", &pack);
+    Desk(dir.path()).ok(&["assemble", "pack"]);
+    let secret = SecretKey::from_seed(&[9; 32]);
+    key_changes::add_key(
+        &pack,
+        NewKey {
+            organisation: COUNCIL,
+            signatory: "Margaret O'Brien",
+            roles: &[],
+            public_key: secret.public(),
+            created: None,
+            valid_from: None,
+        },
+        t("2026-11-23T12:00:00Z"),
+    )
+    .unwrap();
+    let located =
+        countersign::pack::Pack::locate(&pack.join("out").join(support::FRAMEWORK), None).unwrap();
+    assert_eq!(located.root(), pack.as_path());
+    let bytes = std::fs::read(pack.join("out").join(support::FRAMEWORK)).unwrap();
+    let signed = signing::sign_in_pack(
+        &located,
+        support::FRAMEWORK,
+        &bytes,
+        &secret,
+        SignerChoice::default(),
+        t("2026-11-23T13:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(signed.statement.predicate.organisation.id, COUNCIL);
+    assert_eq!(signed.statement.predicate.signed_at, "2026-11-23T13:00:00Z");
+    assert_eq!(signed.set_aside, None);
+    assert!(
+        pack.join("signatures")
+            .join(&signed.signature_file)
+            .is_file()
+    );
+    // A valid signature is never replaced.
+    let again = signing::sign_in_pack(
+        &located,
+        support::FRAMEWORK,
+        &bytes,
+        &secret,
+        SignerChoice::default(),
+        t("2026-11-23T14:00:00Z"),
+    );
+    assert!(
+        matches!(again, Err(SigningError::AlreadySigned { .. })),
+        "{again:?}"
+    );
+    // The register recorded it, and the command verifies it.
+    let register = Register::load(&pack).unwrap();
+    assert_eq!(register.records.len() as u64, signed.register_record);
+    let said = Desk(dir.path()).ok(&[
+        "verify",
+        &format!("pack/out/{}", support::FRAMEWORK),
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(said.trim()).unwrap();
+    let council = report["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organisation"] == COUNCIL)
+        .unwrap();
+    assert_eq!(council["status"], "signed");
+    assert_eq!(council["signed"]["register_record"], signed.register_record);
+}

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use countersign::fsio;
 use countersign::pack::{LoadError, Pack, PackContents};
-use countersign::register::Event;
 use countersign::sign::{SignRequest, resolve_signer, sign_document, signature_file_name};
 use countersign::signature::envelope_bytes;
 use countersign::verify::{DocumentMatch, Evidence, Status, VerifyReport, verify_with};
@@ -61,41 +60,14 @@ pub struct VerifyArgs {
     pub electronic_only: bool,
 }
 
-/// The pack a document belongs to: `--pack`, or the folder above the document's folder (or
-/// the document's folder itself). Documents are read from the document's own folder when it
-/// holds a manifest (`assemble --out DIR`), else from the pack's `out/`.
+/// The pack a document belongs to ([`Pack::locate`]), or what to do when none is found.
 pub fn locate(document: &Path, pack: Option<&PathBuf>) -> Result<Pack, Failure> {
-    let folder = document
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let own_manifest = folder.join(countersign::manifest::MANIFEST_FILE).is_file();
-    let with_out = |root: PathBuf| {
-        if own_manifest {
-            Pack::with_out(root, folder)
-        } else {
-            Pack::new(root)
-        }
-    };
-    if let Some(p) = pack {
-        return Ok(with_out(p.clone()));
-    }
-    let above = folder
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| folder.join(".."), Path::to_path_buf);
-    for candidate in [above, folder.to_path_buf()] {
-        if candidate
-            .join(countersign::validate::FRAMEWORK_FILE)
-            .is_file()
-        {
-            return Ok(with_out(candidate));
-        }
-    }
-    Err(Failure::input(
-        format!("cannot tell which pack '{}' belongs to", document.display()),
-        Some("name it with --pack PACK (the folder with framework.json, out/manifest.json, keys/ and signatures/); if you were sent a bundle (FILE.zip), give that instead".into()),
-    ))
+    Pack::locate(document, pack.map(PathBuf::as_path)).ok_or_else(|| {
+        Failure::input(
+            format!("cannot tell which pack '{}' belongs to", document.display()),
+            Some("name it with --pack PACK (the folder with framework.json, out/manifest.json, keys/ and signatures/); if you were sent a bundle (FILE.zip), give that instead".into()),
+        )
+    })
 }
 
 fn file_name(path: &Path) -> String {
@@ -342,117 +314,41 @@ fn awaiting(
 }
 
 fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
+    use countersign::signing::{SignerChoice, SigningError};
     let bytes = read_file(&args.target, "document")?;
     let pack = locate(&args.target, args.pack.as_ref())?;
-    let register_failure = |e: LoadError| match e {
-        LoadError::Register(e) => Failure::input(
+    let file = file_name(&args.target);
+    let inside = format!("the pack '{}'", pack.root().display());
+    let failure = |e: SigningError| match e {
+        SigningError::Load(LoadError::Register(e)) => Failure::input(
             format!("cannot record the signature in the register: {e}; nothing was signed"),
             Some("run `countersign register verify` and repair the register first".into()),
         ),
-        other => load_failure(other).after("nothing was signed"),
+        SigningError::Load(other) => load_failure(other).after("nothing was signed"),
+        SigningError::Refused(e) => key_failure(e, &inside),
+        SigningError::Store(e) => store_failure(e),
+        other => Failure::input(
+            other.to_string(),
+            Some("a signature is never replaced; verify it with `countersign verify`".into()),
+        ),
     };
-    // Signing adds one file: the register's chain is checked once, its records read only to
-    // judge a signature already held under that name, and the append builds on that check.
-    let contents = pack.contents_for_signing(false).map_err(register_failure)?;
+    // The pack first: a register that cannot take the signature is said before the passphrase
+    // is asked for.
+    let read = countersign::signing::read_for_signing(&pack).map_err(failure)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
-    let key_id = key.public().key_id();
-    let inside = format!("the pack '{}'", pack.root().display());
-    let signer = resolve_signer(
-        &contents.keyring,
-        &contents.data,
-        &key_id,
-        args.signer.org.as_deref(),
-        args.signer.signatory.as_deref(),
-        args.signer.role.as_deref(),
-    )
-    .map_err(|e| key_failure(e, &inside))?;
-    let file = file_name(&args.target);
-    let at = now()?;
-    let (statement, envelope) = sign_as(&contents, &signer, &file, &bytes, at, &key)
-        .map_err(|e| key_failure(e, &inside))?;
-    let name = signature_file_name(&file, &signer.organisation);
-    // A signature already held: a valid one is never replaced; a failing one is set aside as
-    // evidence so the organisation can sign again.
-    if let Some(held) = pack.signature(&name).map_err(load_failure)? {
-        // Its records, read once from the file whose chain was checked (refused if it changed).
-        let register = match &contents.register_head {
-            Some(head) => head.parse().map_err(LoadError::from),
-            None => pack.register(),
-        }
-        .map_err(register_failure)?;
-        let report = verify_with(
-            &file,
-            &bytes,
-            &Evidence {
-                manifest: &contents.manifest,
-                data: &contents.data,
-                keyring: &contents.keyring,
-                signatures: &[(name.clone(), held)],
-                set_aside: &[],
-                register: Some(&register),
-                checkpoints: &[],
-                paper: &[],
-            },
-        );
-        let party = report
-            .parties
-            .iter()
-            .find(|p| p.organisation == signer.organisation);
-        match party {
-            Some(p) if p.status == Status::Failed => {
-                let reason = p.reason.clone().unwrap_or_default();
-                let kept_as = pack.set_aside(&name, at).map_err(store_failure)?;
-                countersign::register::append(
-                    pack.root(),
-                    at,
-                    vec![Event::SignatureSetAside {
-                        signature_file: name.clone(),
-                        kept_as,
-                        reason,
-                    }],
-                )
-                .map_err(|e| store_failure(e.into()))?;
-            }
-            _ => {
-                return Err(Failure::input(
-                    format!(
-                        "{} has already signed {file}: '{}' exists; nothing was signed",
-                        signer.organisation,
-                        pack.signatures_dir().join(&name).display()
-                    ),
-                    Some(
-                        "a signature is never replaced; verify it with `countersign verify`".into(),
-                    ),
-                ));
-            }
-        }
-    }
-    let p = &statement.predicate;
-    let payload_sha256 =
-        countersign::digest::sha256_hex(&serde_json::to_vec(&statement).unwrap_or_default());
-    let event = Event::SignatureRecorded {
-        file: file.clone(),
-        id: p.document.id.clone(),
-        version: p.document.version.clone(),
-        sha256: statement.subject[0].digest.sha256.clone(),
-        organisation: p.organisation.id.clone(),
-        key_id: p.key_id.to_string(),
-        statement_sha256: payload_sha256,
-        signature_file: name.clone(),
+    let choice = SignerChoice {
+        organisation: args.signer.org.as_deref(),
+        signatory: args.signer.signatory.as_deref(),
+        role: args.signer.role.as_deref(),
     };
-    let records = pack
-        .store_signatures(
-            &[(name.clone(), envelope_bytes(&envelope), event)],
-            at,
-            contents.register_head.as_ref(),
-        )
-        .map_err(store_failure)?;
-    let recorded = records.first().map_or(0, |r| r.seq);
-    super::release_at_exit(contents);
+    let signed = read
+        .sign(&file, &bytes, &key, choice, now()?)
+        .map_err(failure)?;
+    let p = &signed.statement.predicate;
     Ok(format!(
-        "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {} (register record {recorded})",
+        "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {} (register record {})",
         p.document.version,
-        statement.subject[0]
+        signed.statement.subject[0]
             .digest
             .sha256
             .get(..16)
@@ -462,7 +358,8 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         p.signatory.role,
         p.signed_at,
         p.key_id,
-        pack.signatures_dir().join(&name).display()
+        pack.signatures_dir().join(&signed.signature_file).display(),
+        signed.register_record
     ))
 }
 

@@ -1,0 +1,219 @@
+//! Signing a document of a coordinator's pack as one operation: the pack read (its register's
+//! chain checked first), the signer worked out from the key, the statement signed, a failing
+//! signature already held set aside as evidence, and the new one written and recorded.
+//!
+//! Owns the order of those steps; the rules of a signing request are [`crate::sign`]'s, where
+//! files go is [`crate::pack`]'s, and what a held signature says is [`crate::verify`]'s. The
+//! caller gives the document's bytes, the key and the time, and tells people what happened.
+
+use crate::keys::SecretKey;
+use crate::pack::{LoadError, Pack, StoreError};
+use crate::register::Event;
+use crate::sign::{SignError, SignRequest, resolve_signer, sign_document, signature_file_name};
+use crate::signature::{Statement, envelope_bytes};
+use crate::time::Timestamp;
+use crate::verify::{Evidence, Status, verify_with};
+
+/// Who signs, as far as the signatory says: what is left out comes from the keyring's entry
+/// for the key (see [`resolve_signer`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignerChoice<'a> {
+    /// The organisation's id.
+    pub organisation: Option<&'a str>,
+    /// The signatory's name.
+    pub signatory: Option<&'a str>,
+    /// The role signed in.
+    pub role: Option<&'a str>,
+}
+
+/// A signature made and recorded.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The statement signed.
+    pub statement: Statement,
+    /// The signature file's name, in the pack's `signatures/`.
+    pub signature_file: String,
+    /// The register record of the signature.
+    pub register_record: u64,
+    /// Where a failing signature held under the same name was kept, if one was.
+    pub set_aside: Option<String>,
+}
+
+/// Why nothing was signed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SigningError {
+    /// The pack could not be read (a register that cannot be trusted among them).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The key, the signer or the document does not allow this signature.
+    #[error(transparent)]
+    Refused(#[from] SignError),
+    /// The organisation has a valid signature of this document already; it is never replaced.
+    #[error(
+        "{organisation} has already signed {file}: '{signature_file}' exists; nothing was signed"
+    )]
+    AlreadySigned {
+        /// The organisation's id.
+        organisation: String,
+        /// The document.
+        file: String,
+        /// The signature held.
+        signature_file: String,
+    },
+    /// The signature could not be written or recorded.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A pack read for signing: its register's chain checked, so that a signatory is told of a
+/// pack that cannot take a signature before being asked for their key's passphrase.
+pub struct ReadForSigning<'p> {
+    pack: &'p Pack,
+    contents: crate::pack::PackContents,
+}
+
+/// Reads `pack` for signing. One file is to be added: the register's chain is checked once,
+/// its records read only to judge a signature already held under that name, and the append
+/// builds on that check.
+pub fn read_for_signing(pack: &Pack) -> Result<ReadForSigning<'_>, SigningError> {
+    Ok(ReadForSigning {
+        pack,
+        contents: pack.contents_for_signing(false)?,
+    })
+}
+
+/// Signs the document `file` (its exact `bytes`) of `pack` with `key`, at `at`: the pack read
+/// ([`read_for_signing`]), then [`ReadForSigning::sign`].
+pub fn sign_in_pack(
+    pack: &Pack,
+    file: &str,
+    bytes: &[u8],
+    key: &SecretKey,
+    choice: SignerChoice,
+    at: Timestamp,
+) -> Result<Signed, SigningError> {
+    read_for_signing(pack)?.sign(file, bytes, key, choice, at)
+}
+
+impl ReadForSigning<'_> {
+    /// Signs the document `file` (its exact `bytes`) with `key`, at `at`. A valid signature of
+    /// the same organisation already held is never replaced; a failing one is set aside (and
+    /// the setting aside recorded) so that the organisation can sign again.
+    pub fn sign(
+        self,
+        file: &str,
+        bytes: &[u8],
+        key: &SecretKey,
+        choice: SignerChoice,
+        at: Timestamp,
+    ) -> Result<Signed, SigningError> {
+        let (pack, contents) = (self.pack, self.contents);
+        sign_read(pack, &contents, file, bytes, key, choice, at)
+    }
+}
+
+fn sign_read(
+    pack: &Pack,
+    contents: &crate::pack::PackContents,
+    file: &str,
+    bytes: &[u8],
+    key: &SecretKey,
+    choice: SignerChoice,
+    at: Timestamp,
+) -> Result<Signed, SigningError> {
+    let signer = resolve_signer(
+        &contents.keyring,
+        &contents.data,
+        &key.public().key_id(),
+        choice.organisation,
+        choice.signatory,
+        choice.role,
+    )?;
+    let request = SignRequest {
+        file,
+        bytes,
+        organisation: &signer.organisation,
+        signatory: &signer.signatory,
+        role: &signer.role,
+        at,
+    };
+    let (statement, envelope) = sign_document(
+        &request,
+        &contents.manifest,
+        &contents.data,
+        &contents.keyring,
+        key,
+    )?;
+    let name = signature_file_name(file, &signer.organisation);
+    let mut set_aside = None;
+    if let Some(held) = pack.signature(&name)? {
+        // Its records, read once from the file whose chain was checked (refused if it changed).
+        let register = match &contents.register_head {
+            Some(head) => head.parse().map_err(LoadError::from)?,
+            None => pack.register()?,
+        };
+        let report = verify_with(
+            file,
+            bytes,
+            &Evidence {
+                manifest: &contents.manifest,
+                data: &contents.data,
+                keyring: &contents.keyring,
+                signatures: &[(name.clone(), held)],
+                set_aside: &[],
+                register: Some(&register),
+                checkpoints: &[],
+                paper: &[],
+            },
+        );
+        let failed = report
+            .parties
+            .iter()
+            .find(|p| p.organisation == signer.organisation)
+            .filter(|p| p.status == Status::Failed);
+        let Some(failed) = failed else {
+            return Err(SigningError::AlreadySigned {
+                organisation: signer.organisation,
+                file: file.to_string(),
+                signature_file: pack.signatures_dir().join(&name).display().to_string(),
+            });
+        };
+        let kept_as = pack.set_aside(&name, at)?;
+        crate::register::append(
+            pack.root(),
+            at,
+            vec![Event::SignatureSetAside {
+                signature_file: name.clone(),
+                kept_as: kept_as.clone(),
+                reason: failed.reason.clone().unwrap_or_default(),
+            }],
+        )
+        .map_err(StoreError::from)?;
+        set_aside = Some(kept_as);
+    }
+    let p = &statement.predicate;
+    let event = Event::SignatureRecorded {
+        file: file.to_string(),
+        id: p.document.id.clone(),
+        version: p.document.version.clone(),
+        sha256: statement.subject[0].digest.sha256.clone(),
+        organisation: p.organisation.id.clone(),
+        key_id: p.key_id.to_string(),
+        statement_sha256: crate::digest::sha256_hex(
+            &serde_json::to_vec(&statement).unwrap_or_default(),
+        ),
+        signature_file: name.clone(),
+    };
+    let records = pack.store_signatures(
+        &[(name.clone(), envelope_bytes(&envelope), event)],
+        at,
+        contents.register_head.as_ref(),
+    )?;
+    Ok(Signed {
+        register_record: records.first().map_or(0, |r| r.seq),
+        statement,
+        signature_file: name,
+        set_aside,
+    })
+}
