@@ -23,8 +23,9 @@
 //!    pack's keyring as whole operations (lock, change, save, record); [`signature`] is the signed
 //!    statement and its envelope (DSSE, in-toto); [`sign`] checks a request before signing, and
 //!    [`signing`] signs a document of a pack as one operation.
-//! 6. **Record.** [`register`] is the pack's hash-chained register of what was issued and
-//!    signed, with signed checkpoints; [`pack`] owns a pack's layout on disk, loads what it
+//! 6. **Record.** [`log`] is the append-only, hash-chained file the keyring and the register
+//!    both sit on; [`register`] is the pack's register of what was issued and signed, with
+//!    signed checkpoints; [`pack`] owns a pack's layout on disk, loads what it
 //!    holds, and writes signatures into it; [`collect`] brings returned signatures in.
 //! 7. **Verify.** [`verify`] checks a document and every signature of it, per organisation;
 //!    [`trust`] says whether each signing key is confirmed by what the verifier already trusts
@@ -61,6 +62,7 @@ pub mod json;
 pub mod key_changes;
 pub mod keyring;
 pub mod keys;
+pub mod log;
 pub mod manifest;
 pub mod model;
 pub mod pack;

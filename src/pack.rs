@@ -125,62 +125,20 @@ fn append_to_keyring(
     keyring: &Keyring,
     read: crate::keyring::AsRead,
 ) -> Result<(), StoreError> {
-    use std::io::Write;
     let io = |source| WriteError::Io {
         path: path.to_path_buf(),
         source,
     };
-    if fsio::is_symlink(path) {
-        return Err(io(std::io::Error::other(
-            "it is a symbolic link; countersign does not follow links inside a pack",
-        ))
-        .into());
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .open(path)
-        .map_err(io)?;
-    let as_read = file.metadata().map_err(io)?.len() == read.len
-        && last_line_digest(&mut file, read.len).map_err(io)? == read.last_line;
-    if !as_read {
+    let mut file = crate::log::open_for_append(path, false).map_err(io)?;
+    let as_read = crate::log::AsRead {
+        len: read.len,
+        last_line: read.last_line,
+    };
+    if !crate::log::still_as_read(&mut file, &as_read).map_err(io)? {
         return Err(StoreError::KeyringChanged(path.to_path_buf()));
     }
-    let lines = keyring.lines_from(read.changes);
-    // One write of whole lines; a write cut short leaves a torn last line, which the next
-    // read names.
-    file.write_all(&lines).map_err(io)?;
-    file.sync_all().map_err(io)?;
+    crate::log::append(&mut file, &keyring.lines_from(read.changes)).map_err(io)?;
     Ok(())
-}
-
-/// The SHA-256 (hex digits) of the last line of a file `len` bytes long that ends in a
-/// newline, reading back from its end only as far as that line goes.
-fn last_line_digest(file: &mut std::fs::File, len: u64) -> std::io::Result<[u8; 64]> {
-    use sha2::Digest;
-    use std::io::{Read, Seek, SeekFrom};
-    let mut window: u64 = 4096;
-    loop {
-        let start = len.saturating_sub(window);
-        file.seek(SeekFrom::Start(start))?;
-        let mut tail = Vec::new();
-        file.by_ref().take(len - start).read_to_end(&mut tail)?;
-        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
-        match body.iter().rposition(|&b| b == b'\n') {
-            Some(newline) => {
-                let line = body.get(newline + 1..).unwrap_or_default();
-                return Ok(crate::digest::hex_digits(
-                    &sha2::Sha256::digest(line).into(),
-                ));
-            }
-            None if start == 0 => {
-                return Ok(crate::digest::hex_digits(
-                    &sha2::Sha256::digest(body).into(),
-                ));
-            }
-            None => window = window.saturating_mul(4),
-        }
-    }
 }
 
 /// Held while the keyring is read, changed and written, so two changes at once cannot lose

@@ -9,7 +9,7 @@
 //! key id, never by signature bytes (Ed25519 signatures are not unique). Nothing here rewrites
 //! a past record.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -354,9 +354,8 @@ pub struct ChainHead {
     path: PathBuf,
     records: u64,
     head: String,
-    /// The file's length as checked, and where its last line starts.
+    /// The file's length as checked.
     len: u64,
-    last_line_at: u64,
     /// The statements the records name (their SHA-256 as recorded), sorted.
     statements: Vec<String>,
 }
@@ -392,39 +391,24 @@ impl ChainHead {
             .is_ok()
     }
 
-    /// Whether the open register is still the file whose chain was checked, as far as an
-    /// append can tell without walking it again: the same length, and the same last line
-    /// (its bytes hash to the head). Other appends change the length; an edit elsewhere
-    /// meanwhile is left for the next full check (`register verify`, `status`, `verify`),
-    /// which names it, since the append only adds after it.
+    /// Whether the open register is still the file whose chain was checked
+    /// ([`crate::log::still_as_read`]: the same length, a last line that hashes to the head).
     fn still_holds(&self, file: &mut std::fs::File) -> std::io::Result<bool> {
-        if file.metadata()?.len() != self.len {
+        let Ok(last_line) = <[u8; 64]>::try_from(self.head.as_bytes()) else {
             return Ok(false);
-        }
-        if self.records == 0 {
-            return Ok(self.len == 0);
-        }
-        // The newline before the last line too, unless it is the first.
-        let from = self.last_line_at.saturating_sub(1);
-        let mut tail = Vec::with_capacity((self.len - from) as usize);
-        file.seek(SeekFrom::Start(from))?;
-        file.take(self.len - from).read_to_end(&mut tail)?;
-        let line = match (self.last_line_at, tail.split_last()) {
-            (0, Some((b'\n', line))) => line,
-            (_, Some((b'\n', rest))) => match rest.split_first() {
-                Some((b'\n', line)) => line,
-                _ => return Ok(false),
-            },
-            _ => return Ok(false),
         };
-        Ok(crate::digest::hex_digits(&Sha256::digest(line).into()) == self.head.as_bytes())
+        crate::log::still_as_read(
+            file,
+            &crate::log::AsRead {
+                len: self.len,
+                last_line,
+            },
+        )
     }
 
     /// The head of a register read whole and parsed (`bytes`, giving `register`).
     fn of_parsed(path: PathBuf, bytes: &[u8], register: &Register) -> ChainHead {
         let (records, head) = register.head();
-        let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        let last_line_at = memchr::memrchr(b'\n', body).map_or(0, |at| at as u64 + 1);
         let mut statements = Vec::new();
         for record in &register.records {
             note_statement(&record.event, &mut statements);
@@ -435,7 +419,6 @@ impl ChainHead {
             records,
             head,
             len: bytes.len() as u64,
-            last_line_at: if records == 0 { 0 } else { last_line_at },
             statements,
         }
     }
@@ -523,11 +506,6 @@ pub(crate) fn walk_chain(file: impl Read, path: PathBuf) -> Result<ChainHead, Re
         records: walk.number,
         head: crate::digest::hex_text(&walk.head),
         len: read.len,
-        // The last line and its newline end what was read.
-        last_line_at: match walk.number {
-            0 => 0,
-            _ => read.len - walk.pending.len() as u64 - 1,
-        },
         statements: walk.statements,
     })
 }
@@ -617,28 +595,12 @@ pub fn check_appendable(pack: &Path) -> Result<(), RegisterError> {
     open_for_append(&pack.join(REGISTER_FILE)).map(drop)
 }
 
-/// Opens the register for reading and appending, creating it and its folder, after refusing a
-/// linked folder or a file that is not a regular file (nothing is written through a link).
+/// Opens the register for reading and appending ([`crate::log::open_for_append`]).
 fn open_for_append(path: &Path) -> Result<std::fs::File, RegisterError> {
-    let io = |source: std::io::Error| RegisterError::Io {
+    crate::log::open_for_append(path, true).map_err(|source| RegisterError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    if let Some(dir) = path.parent() {
-        let not_regular = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file());
-        if crate::fsio::is_symlink(dir) || not_regular {
-            return Err(io(std::io::Error::other(
-                "it is a symbolic link or not a regular file; countersign does not follow links inside a pack",
-            )));
-        }
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(io)
+    })
 }
 
 /// Appends records to a pack's register under an exclusive lock, after checking the whole
@@ -697,9 +659,7 @@ pub fn append_after(
         out.push(b'\n');
         written.push(record);
     }
-    // One write of whole lines; a crash part-way leaves a torn last line, which is detected.
-    file.write_all(&out).map_err(io)?;
-    file.sync_all().map_err(io)?;
+    crate::log::append(&mut file, &out).map_err(io)?;
     Ok(written)
 }
 
@@ -740,11 +700,8 @@ mod tests {
         let read = check_chain(dir.path()).unwrap();
         let (register, loaded) = Register::load_with_head(dir.path()).unwrap();
         assert_eq!((read.records, &read.head), (loaded.records, &loaded.head));
-        // Walked or read whole, the last line is placed alike, and the file is found as checked.
-        assert_eq!(
-            (read.len, read.last_line_at),
-            (loaded.len, loaded.last_line_at)
-        );
+        // Walked or read whole, the length is the same, and the file is found as checked.
+        assert_eq!(read.len, loaded.len);
         let mut file = std::fs::File::open(dir.path().join(REGISTER_FILE)).unwrap();
         assert!(read.still_holds(&mut file).unwrap());
         assert_eq!(register.head(), (read.records, read.head.clone()));
