@@ -561,6 +561,106 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     })
 }
 
+/// Why a bundle was not made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MakeError {
+    /// The pack could not be read.
+    #[error(transparent)]
+    Load(#[from] crate::pack::LoadError),
+    /// The register's checkpoints do not hold.
+    #[error("the register cannot be trusted: {0}")]
+    Register(crate::register::RegisterError),
+    /// A document the manifest lists is not in the pack.
+    #[error("{0} is listed in the manifest but the pack does not hold it")]
+    DocumentMissing(String),
+    /// The data changed since the documents were assembled (D2).
+    #[error("the pack's data has changed since it was last assembled, so a bundle of it would not verify:{}", .0.iter().map(|c| format!("\n  - {c}")).collect::<String>())]
+    NotAsAssembled(Vec<String>),
+    /// The signature report's template cannot be read.
+    #[error(transparent)]
+    Template(crate::assemble::AssembleError),
+    /// The signature sheet could not be made from the pack's own template.
+    #[error("cannot make the signature sheet: {0}")]
+    Sheet(crate::assemble::AssembleError),
+    /// The signature report could not be rendered with the pack's own template.
+    #[error("cannot make the signature report: {0}")]
+    Report(crate::template::TemplateError),
+    /// A file to bundle could not be read, or would put a secret key in the bundle.
+    #[error(transparent)]
+    Files(BundleError),
+    /// The zip could not be made.
+    #[error("{0}")]
+    Zip(BundleError),
+}
+
+/// A bundle made: its bytes, and what it holds.
+#[derive(Debug, Clone)]
+pub struct Made {
+    /// The zip.
+    pub zip: Vec<u8>,
+    /// How many files it holds, its index included.
+    pub files: usize,
+    /// The documents the manifest lists.
+    pub documents: usize,
+    /// The signatures that verify.
+    pub signatures: usize,
+    /// The register's records.
+    pub register_records: usize,
+    /// The documents that fail verification (they are reported as such inside).
+    pub failing: Vec<String>,
+}
+
+/// Makes the circulation bundle of `pack` at `at`: the pack verified, refused if a listed
+/// document is missing or the data changed since assembly, and the signature report, the
+/// signature sheet and the verification page added to its files. Writes nothing.
+pub fn make(pack: &crate::pack::Pack, at: crate::time::Timestamp) -> Result<Made, MakeError> {
+    let contents = pack.contents()?;
+    let verification = crate::verify::verify_pack(&contents).map_err(MakeError::Register)?;
+    if let Some(missing) = verification.missing.first() {
+        return Err(MakeError::DocumentMissing(missing.clone()));
+    }
+    let changed = not_as_assembled(&contents.manifest.inputs, contents.data.files());
+    if !changed.is_empty() {
+        return Err(MakeError::NotAsAssembled(changed));
+    }
+    let context = report_context(
+        &contents.data,
+        &contents.manifest,
+        &contents.register,
+        &verification.reports,
+        at,
+    );
+    let (template, _) =
+        crate::assemble::template_bytes(pack.root(), REPORT_FILE).map_err(MakeError::Template)?;
+    let report = crate::template::Template::from_bytes(template)
+        .and_then(|t| t.render(&context))
+        .map_err(MakeError::Report)?;
+    let mut files = collect(pack, &contents).map_err(MakeError::Files)?;
+    files.push((REPORT_FILE.to_string(), report));
+    let (sheet, _) = crate::sheet::render(pack.root(), &contents, &verification.reports, at)
+        .map_err(MakeError::Sheet)?;
+    files.push((crate::sheet::SHEET_FILE.to_string(), sheet));
+    files.push((
+        crate::page::PAGE_FILE.to_string(),
+        crate::page::html().into_bytes(),
+    ));
+    let zip = build(&contents.data.framework.id, at, &files).map_err(MakeError::Zip)?;
+    Ok(Made {
+        zip,
+        files: files.len() + 1,
+        documents: contents.manifest.documents.len(),
+        signatures: verification.reports.iter().map(|r| r.signed_count()).sum(),
+        register_records: contents.register.records.len(),
+        failing: verification
+            .reports
+            .iter()
+            .filter(|r| !r.valid)
+            .map(|r| r.file.clone())
+            .collect(),
+    })
+}
+
 /// The data the signature report template is rendered with: per document its digest and each
 /// signature as verified, with its place in the register.
 pub fn report_context(

@@ -139,7 +139,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
 }
 
 #[test]
-fn a_document_is_signed_through_the_library_alone() {
+fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
     use countersign::signing::{self, SignerChoice, SigningError};
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("pack");
@@ -210,4 +210,23 @@ fn a_document_is_signed_through_the_library_alone() {
         .unwrap();
     assert_eq!(council["status"], "signed");
     assert_eq!(council["signed"]["register_record"], signed.register_record);
+
+    // Bundled and the bundle verified, through the library alone.
+    let made = countersign::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
+    assert_eq!((made.documents, made.signatures), (2, 1));
+    assert!(made.failing.is_empty());
+    let verdict = countersign::verdict::verify_bundle(
+        "riverside.zip",
+        &made.zip,
+        None,
+        countersign::bundle::Asks::default(),
+    )
+    .unwrap();
+    assert!(verdict.valid);
+    let json = serde_json::to_value(&verdict).unwrap();
+    assert_eq!(json["page"]["status"], "genuine");
+    assert_eq!(json["documents"][0]["parties"][0]["status"], "signed");
+    // The same bundle, made again from the same pack at the same time: the same bytes.
+    let again = countersign::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
+    assert_eq!(again.zip, made.zip);
 }

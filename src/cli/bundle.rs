@@ -2,10 +2,8 @@
 
 use std::path::PathBuf;
 
-use countersign::bundle::{self, REPORT_FILE};
+use countersign::bundle;
 use countersign::pack::Pack;
-use countersign::template::Template;
-use countersign::verify::verify_pack;
 
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now};
 
@@ -34,110 +32,61 @@ fn register_failure(e: countersign::register::RegisterError) -> Failure {
 }
 
 pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
-    let pack = Pack::new(&args.pack);
-    let contents = pack.contents().map_err(load_failure)?;
-    let verification = verify_pack(&contents).map_err(register_failure)?;
-    if let Some(missing) = verification.missing.first() {
-        return Err(Failure::verify(
-            format!("{missing} is listed in the manifest but the pack does not hold it"),
+    use bundle::MakeError as E;
+    let made = bundle::make(&Pack::new(&args.pack), now()?).map_err(|e| match e {
+        E::Load(e) => load_failure(e),
+        E::Register(e) => register_failure(e),
+        E::DocumentMissing(_) => Failure::verify(
+            e.to_string(),
             Some("restore it from version control or a copy; a bundle must hold every document it lists".into()),
-        ));
-    }
-    let changed = bundle::not_as_assembled(&contents.manifest.inputs, contents.data.files());
-    if !changed.is_empty() {
-        return Err(Failure::input(
-            format!(
-                "the pack's data has changed since it was last assembled, so a bundle of it would not verify:{}",
-                changed
-                    .iter()
-                    .map(|c| format!("\n  - {c}"))
-                    .collect::<String>()
-            ),
+        ),
+        E::NotAsAssembled(_) => Failure::input(
+            e.to_string(),
             Some(format!(
                 "run `countersign assemble {}` (it issues new versions where the documents change), then bundle again",
                 args.pack.display()
             )),
-        ));
-    }
-    let at = now()?;
-    let context = bundle::report_context(
-        &contents.data,
-        &contents.manifest,
-        &contents.register,
-        &verification.reports,
-        at,
-    );
-    let (template_bytes, _) = countersign::assemble::template_bytes(pack.root(), REPORT_FILE)
-        .map_err(|e| {
-            Failure::input(
-                e.to_string(),
-                Some("check that you may read the pack's templates/ folder".into()),
-            )
-        })?;
-    let report = Template::from_bytes(template_bytes)
-        .and_then(|t| t.render(&context))
-        .map_err(|e| {
-            Failure::input(
-                format!("cannot make the signature report: {e}"),
-                Some("fix the pack's own template named above (open it in Word or LibreOffice and save it as .docx), or remove it from templates/ to use the default".into()),
-            )
-        })?;
-    let mut files = bundle::collect(&pack, &contents).map_err(|e| {
-        let hint = match &e {
-            bundle::BundleError::SecretKey(_) => "move the secret key out of the pack (keep it on its holder's computer), then bundle again",
-            _ => "restore the file from version control or a copy, then bundle again",
-        };
-        Failure::input(e.to_string(), Some(hint.into()))
-    })?;
-    files.push((REPORT_FILE.to_string(), report));
-    let (sheet, _) = countersign::sheet::render(
-        pack.root(),
-        &contents,
-        &verification.reports,
-        at,
-    )
-    .map_err(|e| {
-        Failure::input(
-            format!("cannot make the signature sheet: {e}"),
+        ),
+        E::Template(_) => Failure::input(
+            e.to_string(),
+            Some("check that you may read the pack's templates/ folder".into()),
+        ),
+        E::Report(_) => Failure::input(
+            e.to_string(),
+            Some("fix the pack's own template named above (open it in Word or LibreOffice and save it as .docx), or remove it from templates/ to use the default".into()),
+        ),
+        E::Sheet(_) => Failure::input(
+            e.to_string(),
             Some("fix the pack's own templates/signature-sheet.docx, or remove it to use the default".into()),
-        )
-    })?;
-    files.push((countersign::sheet::SHEET_FILE.to_string(), sheet));
-    files.push((
-        countersign::page::PAGE_FILE.to_string(),
-        countersign::page::html().into_bytes(),
-    ));
-    let zip = bundle::build(&contents.data.framework.id, at, &files).map_err(|e| {
-        Failure::input(
+        ),
+        E::Files(bundle::BundleError::SecretKey(_)) => Failure::input(
+            e.to_string(),
+            Some("move the secret key out of the pack (keep it on its holder's computer), then bundle again".into()),
+        ),
+        E::Files(_) => Failure::input(
+            e.to_string(),
+            Some("restore the file from version control or a copy, then bundle again".into()),
+        ),
+        _ => Failure::input(
             e.to_string(),
             Some("this is an internal fault: please report it with the pack".into()),
-        )
+        ),
     })?;
-    super::write_output(&args.output, &zip, args.force)?;
-    let signatures = verification
-        .reports
-        .iter()
-        .map(|r| r.signed_count())
-        .sum::<usize>();
+    super::write_output(&args.output, &made.zip, args.force)?;
     let mut summary = format!(
-        "wrote the bundle '{}' ({} files, {} bytes): {} documents, {signatures} signatures, the keyring, the register ({} records), the signature report, the signature sheet and the verification page ({}); no secret key",
+        "wrote the bundle '{}' ({} files, {} bytes): {} documents, {} signatures, the keyring, the register ({} records), the signature report, the signature sheet and the verification page ({}); no secret key",
         args.output.display(),
-        files.len() + 1,
-        zip.len(),
-        contents.manifest.documents.len(),
-        contents.register.records.len(),
+        made.files,
+        made.zip.len(),
+        made.documents,
+        made.signatures,
+        made.register_records,
         countersign::page::PAGE_FILE
     );
-    let failing: Vec<&str> = verification
-        .reports
-        .iter()
-        .filter(|r| !r.valid)
-        .map(|r| r.file.as_str())
-        .collect();
-    if !failing.is_empty() {
+    if !made.failing.is_empty() {
         summary.push_str(&format!(
             "\nwarning: {} fail verification and are reported as such in the bundle; run `countersign status {}` to see why (an organisation whose signature fails can sign again, and `countersign collect` sets the failing one aside)",
-            failing.join(", "),
+            made.failing.join(", "),
             args.pack.display()
         ));
     }
