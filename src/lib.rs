@@ -31,7 +31,8 @@
 //!    [`trust`] says whether each signing key is confirmed by what the verifier already trusts
 //!    (a trust file, or an earlier keyring this one extends); [`status`] is the pack at a
 //!    glance; [`changes`] compares two versions.
-//!    Not every signatory holds a key: [`paper`] records approvals signed on paper, and
+//!    Not every signatory holds a key: [`paper`] is the record of an approval signed on paper
+//!    and [`paper_approval`] records one in a pack, and
 //!    [`sheet`] prints the signature sheet for them, listing who signed electronically.
 //! 8. **Exchange.** [`bundle`] packs everything a recipient needs into one zip and reads one
 //!    back in memory, as the same [`pack::PackContents`] a folder gives; [`page`] is the
@@ -69,6 +70,7 @@ pub mod pack;
 pub mod package;
 pub mod page;
 pub mod paper;
+pub mod paper_approval;
 pub mod register;
 pub mod sheet;
 pub mod sign;

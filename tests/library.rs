@@ -230,3 +230,55 @@ fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
     let again = countersign::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
     assert_eq!(again.zip, made.zip);
 }
+
+#[test]
+fn an_approval_on_paper_is_recorded_through_the_library_alone() {
+    use countersign::paper_approval::{self, PaperApproval, PaperError};
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    copy_example("small", &pack);
+    Desk(dir.path()).ok(&["assemble", "pack"]);
+    let located = countersign::pack::Pack::new(&pack);
+    let scan = b"%PDF-1.4 signed sheet, scanned\n";
+    let approval = PaperApproval {
+        document: "riverside-isf",
+        organisation: support::HOSPITAL,
+        signatory: "Dr Peter Walsh",
+        role: "Caldicott Guardian",
+        signed_on: t("2026-11-20T00:00:00Z"),
+        scan,
+        scan_extension: "pdf",
+    };
+    // A date on the sheet after the day it is recorded: refused, nothing written.
+    let early = paper_approval::record(&located, approval, t("2026-11-19T12:00:00Z"));
+    assert!(matches!(early, Err(PaperError::DatedLater(_))), "{early:?}");
+    assert!(!pack.join("paper").exists());
+    let recorded = paper_approval::record(&located, approval, t("2026-11-23T12:00:00Z")).unwrap();
+    assert_eq!(recorded.record.file, support::FRAMEWORK);
+    assert_eq!(recorded.record.signed_on, "2026-11-20");
+    assert!(pack.join("paper").join(&recorded.record.scan).is_file());
+    let again = paper_approval::record(&located, approval, t("2026-11-23T12:05:00Z"));
+    assert!(
+        matches!(
+            again,
+            Err(PaperError::AlreadyApproved {
+                how: "on paper",
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+    let said = Desk(dir.path()).ok(&[
+        "verify",
+        &format!("pack/out/{}", support::FRAMEWORK),
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(said.trim()).unwrap();
+    let hospital = report["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organisation"] == support::HOSPITAL)
+        .unwrap();
+    assert_eq!(hospital["status"], "signed-on-paper");
+}
