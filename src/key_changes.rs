@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use crate::keyring::{KeyRecord, KeyringError, RevocationReason};
+use crate::keyring::{KeyRecord, Keyring, KeyringError, RevocationReason};
 use crate::keys::{KeyId, PublicKey};
 use crate::pack::{LoadError, Pack, StoreError};
 use crate::register::{Event, RegisterError};
@@ -136,23 +136,11 @@ pub fn revoke_key(
     note: Option<&str>,
     at: Timestamp,
 ) -> Result<(KeyRecord, Timestamp), KeyChangeError> {
-    let pack_folder = Pack::new(pack);
-    let lock = pack_folder.lock_keyring().map_err(KeyChangeError::Lock)?;
-    let mut keyring = pack_folder.keyring()?;
-    let record = keyring
-        .find(key_id)
-        .cloned()
-        .map_err(KeyChangeError::NoSuchKey)?;
     let effective = effective.unwrap_or(at);
-    keyring
-        .revoke(&record.key_id, reason, effective, note, at)
-        .map_err(|source| KeyChangeError::Refused {
-            action: "revoke",
-            source,
-        })?;
-    pack_folder
-        .save_keyring(&keyring, &lock)
-        .map_err(KeyChangeError::Save)?;
+    let record = change_key(pack, key_id, "revoke", |keyring, key| {
+        keyring.revoke(key, reason, effective, note, at).map(drop)
+    })?
+    .0;
     crate::register::append_after(
         pack,
         None,
@@ -177,6 +165,21 @@ pub fn correct_valid_from(
     note: Option<&str>,
     at: Timestamp,
 ) -> Result<(KeyRecord, Timestamp), KeyChangeError> {
+    let (record, keyring) = change_key(pack, key_id, "change", |keyring, key| {
+        keyring.correct_valid_from(key, from, note, at).map(drop)
+    })?;
+    let now_from = keyring.get(&record.key_id).map_or(from, |k| k.valid_from);
+    Ok((record, now_from))
+}
+
+/// Changes the key `key_id` (its id or a unique prefix) with `change`, under the keyring's
+/// lock, and saves the keyring. Returns the key as it was and the keyring as saved.
+fn change_key(
+    pack: &Path,
+    key_id: &str,
+    action: &'static str,
+    change: impl FnOnce(&mut Keyring, &KeyId) -> Result<(), KeyringError>,
+) -> Result<(KeyRecord, Keyring), KeyChangeError> {
     let pack_folder = Pack::new(pack);
     let lock = pack_folder.lock_keyring().map_err(KeyChangeError::Lock)?;
     let mut keyring = pack_folder.keyring()?;
@@ -184,15 +187,10 @@ pub fn correct_valid_from(
         .find(key_id)
         .cloned()
         .map_err(KeyChangeError::NoSuchKey)?;
-    keyring
-        .correct_valid_from(&record.key_id, from, note, at)
-        .map_err(|source| KeyChangeError::Refused {
-            action: "change",
-            source,
-        })?;
+    change(&mut keyring, &record.key_id)
+        .map_err(|source| KeyChangeError::Refused { action, source })?;
     pack_folder
         .save_keyring(&keyring, &lock)
         .map_err(KeyChangeError::Save)?;
-    let now_from = keyring.get(&record.key_id).map_or(from, |k| k.valid_from);
-    Ok((record, now_from))
+    Ok((record, keyring))
 }

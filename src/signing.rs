@@ -9,8 +9,10 @@
 use crate::keys::SecretKey;
 use crate::pack::{LoadError, Pack, StoreError};
 use crate::register::Event;
-use crate::sign::{SignError, SignRequest, resolve_signer, sign_document, signature_file_name};
-use crate::signature::{Statement, envelope_bytes};
+use crate::sign::{
+    SignError, SignRequest, Signer, resolve_signer, sign_document, signature_file_name,
+};
+use crate::signature::{Envelope, Statement, envelope_bytes};
 use crate::time::Timestamp;
 use crate::verify::{Evidence, Status, verify_with};
 
@@ -108,28 +110,101 @@ impl ReadForSigning<'_> {
         choice: SignerChoice,
         at: Timestamp,
     ) -> Result<Signed, SigningError> {
-        let (pack, contents) = (self.pack, self.contents);
-        sign_read(pack, &contents, file, bytes, key, choice, at)
+        let (pack, contents) = (self.pack, &self.contents);
+        let signer = resolve_signer(
+            &contents.keyring,
+            &contents.data,
+            &key.public().key_id(),
+            choice.organisation,
+            choice.signatory,
+            choice.role,
+        )?;
+        let (statement, envelope) = sign_as(contents, &signer, file, bytes, key, at)?;
+        let name = signature_file_name(file, &signer.organisation);
+        let mut set_aside = None;
+        if let Some(held) = pack.signature(&name)? {
+            // Its records, read once from the file whose chain was checked (refused if it changed).
+            let register = match &contents.register_head {
+                Some(head) => head.parse().map_err(LoadError::from)?,
+                None => pack.register()?,
+            };
+            let report = verify_with(
+                file,
+                bytes,
+                &Evidence {
+                    manifest: &contents.manifest,
+                    data: &contents.data,
+                    keyring: &contents.keyring,
+                    signatures: &[(name.clone(), held)],
+                    set_aside: &[],
+                    register: Some(&register),
+                    checkpoints: &[],
+                    paper: &[],
+                },
+            );
+            let failed = report
+                .parties
+                .iter()
+                .find(|p| p.organisation == signer.organisation)
+                .filter(|p| p.status == Status::Failed);
+            let Some(failed) = failed else {
+                return Err(SigningError::AlreadySigned {
+                    organisation: signer.organisation,
+                    file: file.to_string(),
+                    signature_file: pack.signatures_dir().join(&name).display().to_string(),
+                });
+            };
+            let kept_as = pack.set_aside(&name, at)?;
+            crate::register::append(
+                pack.root(),
+                at,
+                vec![Event::SignatureSetAside {
+                    signature_file: name.clone(),
+                    kept_as: kept_as.clone(),
+                    reason: failed.reason.clone().unwrap_or_default(),
+                }],
+            )
+            .map_err(StoreError::from)?;
+            set_aside = Some(kept_as);
+        }
+        let p = &statement.predicate;
+        let event = Event::SignatureRecorded {
+            file: file.to_string(),
+            id: p.document.id.clone(),
+            version: p.document.version.clone(),
+            sha256: statement.subject[0].digest.sha256.clone(),
+            organisation: p.organisation.id.clone(),
+            key_id: p.key_id.to_string(),
+            statement_sha256: crate::digest::sha256_hex(
+                &serde_json::to_vec(&statement).unwrap_or_default(),
+            ),
+            signature_file: name.clone(),
+        };
+        let records = pack.store_signatures(
+            &[(name.clone(), envelope_bytes(&envelope), event)],
+            at,
+            contents.register_head.as_ref(),
+        )?;
+        Ok(Signed {
+            register_record: records.first().map_or(0, |r| r.seq),
+            statement,
+            signature_file: name,
+            set_aside,
+        })
     }
 }
 
-fn sign_read(
-    pack: &Pack,
+/// Signs `file` (its `bytes`) for `signer` with `key` at `at`, against what `contents` holds
+/// (a pack folder's or a bundle's): the request checked and the statement signed, nothing
+/// written.
+pub fn sign_as(
     contents: &crate::pack::PackContents,
+    signer: &Signer,
     file: &str,
     bytes: &[u8],
     key: &SecretKey,
-    choice: SignerChoice,
     at: Timestamp,
-) -> Result<Signed, SigningError> {
-    let signer = resolve_signer(
-        &contents.keyring,
-        &contents.data,
-        &key.public().key_id(),
-        choice.organisation,
-        choice.signatory,
-        choice.role,
-    )?;
+) -> Result<(Statement, Envelope), SignError> {
     let request = SignRequest {
         file,
         bytes,
@@ -138,82 +213,11 @@ fn sign_read(
         role: &signer.role,
         at,
     };
-    let (statement, envelope) = sign_document(
+    sign_document(
         &request,
         &contents.manifest,
         &contents.data,
         &contents.keyring,
         key,
-    )?;
-    let name = signature_file_name(file, &signer.organisation);
-    let mut set_aside = None;
-    if let Some(held) = pack.signature(&name)? {
-        // Its records, read once from the file whose chain was checked (refused if it changed).
-        let register = match &contents.register_head {
-            Some(head) => head.parse().map_err(LoadError::from)?,
-            None => pack.register()?,
-        };
-        let report = verify_with(
-            file,
-            bytes,
-            &Evidence {
-                manifest: &contents.manifest,
-                data: &contents.data,
-                keyring: &contents.keyring,
-                signatures: &[(name.clone(), held)],
-                set_aside: &[],
-                register: Some(&register),
-                checkpoints: &[],
-                paper: &[],
-            },
-        );
-        let failed = report
-            .parties
-            .iter()
-            .find(|p| p.organisation == signer.organisation)
-            .filter(|p| p.status == Status::Failed);
-        let Some(failed) = failed else {
-            return Err(SigningError::AlreadySigned {
-                organisation: signer.organisation,
-                file: file.to_string(),
-                signature_file: pack.signatures_dir().join(&name).display().to_string(),
-            });
-        };
-        let kept_as = pack.set_aside(&name, at)?;
-        crate::register::append(
-            pack.root(),
-            at,
-            vec![Event::SignatureSetAside {
-                signature_file: name.clone(),
-                kept_as: kept_as.clone(),
-                reason: failed.reason.clone().unwrap_or_default(),
-            }],
-        )
-        .map_err(StoreError::from)?;
-        set_aside = Some(kept_as);
-    }
-    let p = &statement.predicate;
-    let event = Event::SignatureRecorded {
-        file: file.to_string(),
-        id: p.document.id.clone(),
-        version: p.document.version.clone(),
-        sha256: statement.subject[0].digest.sha256.clone(),
-        organisation: p.organisation.id.clone(),
-        key_id: p.key_id.to_string(),
-        statement_sha256: crate::digest::sha256_hex(
-            &serde_json::to_vec(&statement).unwrap_or_default(),
-        ),
-        signature_file: name.clone(),
-    };
-    let records = pack.store_signatures(
-        &[(name.clone(), envelope_bytes(&envelope), event)],
-        at,
-        contents.register_head.as_ref(),
-    )?;
-    Ok(Signed {
-        register_record: records.first().map_or(0, |r| r.seq),
-        statement,
-        signature_file: name,
-        set_aside,
-    })
+    )
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use countersign::fsio;
 use countersign::pack::{LoadError, Pack, PackContents};
-use countersign::sign::{SignRequest, resolve_signer, sign_document, signature_file_name};
+use countersign::sign::{resolve_signer, signature_file_name};
 use countersign::signature::envelope_bytes;
 use countersign::verify::{DocumentMatch, Evidence, Status, VerifyReport, verify_with};
 
@@ -192,8 +192,9 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
         ));
     }
     let at = now()?;
-    let (statement, envelope) = sign_as(&contents, &signer, &file, &bytes, at, &key)
-        .map_err(|e| key_failure(e, &inside))?;
+    let (statement, envelope) =
+        countersign::signing::sign_as(&contents, &signer, &file, &bytes, &key, at)
+            .map_err(|e| key_failure(e, &inside))?;
     let name = signature_file_name(&file, &signer.organisation);
     let path = super::output_path(args.output.as_ref(), &name);
     fsio::write_atomic(&path, &envelope_bytes(&envelope), fsio::Overwrite::Refuse).map_err(
@@ -219,38 +220,6 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
         path.display(),
         coordinator(&contents.data)
     ))
-}
-
-/// Signs `file` (its `bytes`) for the signer, against what `contents` holds.
-fn sign_as(
-    contents: &PackContents,
-    signer: &countersign::sign::Signer,
-    file: &str,
-    bytes: &[u8],
-    at: countersign::time::Timestamp,
-    key: &countersign::keys::SecretKey,
-) -> Result<
-    (
-        countersign::signature::Statement,
-        countersign::signature::Envelope,
-    ),
-    countersign::sign::SignError,
-> {
-    let request = SignRequest {
-        file,
-        bytes,
-        organisation: &signer.organisation,
-        signatory: &signer.signatory,
-        role: &signer.role,
-        at,
-    };
-    sign_document(
-        &request,
-        &contents.manifest,
-        &contents.data,
-        &contents.keyring,
-        key,
-    )
 }
 
 /// Lists the current documents the signer's organisation is a party to and has not signed.

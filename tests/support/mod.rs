@@ -134,11 +134,15 @@ impl Desk<'_> {
             "--out",
             "private",
         ]);
-        let public = format!("private/{org}.pub");
+        self.add_public_key(org, who);
+    }
+
+    /// Adds `private/{org}.pub` to the pack's keyring, held by `who`.
+    fn add_public_key(&self, org: &str, who: &str) {
         self.ok(&[
             "keys",
             "add",
-            &public,
+            &format!("private/{org}.pub"),
             "--org",
             org,
             "--signatory",
@@ -179,17 +183,7 @@ impl Desk<'_> {
             key.public().to_openssh(&comment) + "\n",
         )
         .unwrap();
-        self.ok(&[
-            "keys",
-            "add",
-            &format!("private/{org}.pub"),
-            "--org",
-            org,
-            "--signatory",
-            who,
-            "--pack",
-            "pack",
-        ]);
+        self.add_public_key(org, who);
     }
 
     /// Signs the pack's document `file` with `org`'s key.
