@@ -181,7 +181,7 @@ pub fn collect(
         &contents.signatures.set_aside,
     ));
     files.extend(held(
-        crate::register::CHECKPOINTS_DIR,
+        crate::checkpoint::CHECKPOINTS_DIR,
         &contents.checkpoints,
     ));
     // Paper signatures: each record, and the scan it names.
@@ -244,7 +244,7 @@ pub fn unexplained(paths: &[String], contents: &crate::pack::PackContents) -> Ve
         }
     }
     let protocols = format!("{}/", crate::validate::PROTOCOLS_DIR);
-    let checkpoints = format!("{}/", crate::register::CHECKPOINTS_DIR);
+    let checkpoints = format!("{}/", crate::checkpoint::CHECKPOINTS_DIR);
     let set_aside = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
     let signatures = format!("{SIGNATURES_DIR}/");
     let paper = format!("{}/", crate::paper::PAPER_DIR);
@@ -461,7 +461,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     let protocols_prefix = format!("{}/", crate::validate::PROTOCOLS_DIR);
     let signatures_prefix = format!("{SIGNATURES_DIR}/");
     let set_aside_prefix = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
-    let checkpoints_prefix = format!("{}/", crate::register::CHECKPOINTS_DIR);
+    let checkpoints_prefix = format!("{}/", crate::checkpoint::CHECKPOINTS_DIR);
     let manifest_path = format!(
         "{}/{}",
         crate::pack::OUT_DIR,

@@ -12,9 +12,10 @@
 
 use serde::Serialize;
 
+use crate::checkpoint::{CHECKPOINT_PAYLOAD_TYPE, checkpoint_file_name};
 use crate::manifest::ManifestEntry;
 use crate::pack::{LoadError, Pack, PackContents, StoreError};
-use crate::register::{CHECKPOINT_PAYLOAD_TYPE, Event, checkpoint_file_name};
+use crate::register::Event;
 use crate::sign::signature_file_name;
 use crate::signature::{Envelope, PAYLOAD_TYPE};
 use crate::time::Timestamp;
@@ -145,7 +146,7 @@ pub fn collect_then(
     let checkpoints = if contents.checkpoints.is_empty() {
         Vec::new()
     } else {
-        crate::register::check_checkpoints(
+        crate::checkpoint::check_checkpoints(
             &contents.checkpoints,
             &contents.manifest.pack,
             &contents.keyring,
@@ -286,7 +287,7 @@ struct Session<'a> {
     /// The signature files the pack holds that this collection looked at, by name (None: the
     /// pack holds none of that name), each read once.
     held: std::collections::BTreeMap<String, Option<Vec<u8>>>,
-    checkpoints: &'a [crate::register::Checkpoint],
+    checkpoints: &'a [crate::checkpoint::Checkpoint],
     /// Signature names filed in this collection, with their bytes.
     filed: std::collections::BTreeMap<String, Vec<u8>>,
     checkpoints_filed: std::collections::BTreeSet<String>,
@@ -625,7 +626,7 @@ impl Session<'_> {
     ) -> (FileResult, Decision) {
         let c = self.contents;
         let kind = Some("checkpoint");
-        let cp = match crate::register::check_checkpoint(bytes, &c.keyring, register) {
+        let cp = match crate::checkpoint::check_checkpoint(bytes, &c.keyring, register) {
             Ok(cp) => cp,
             Err(e) => {
                 return refused(
@@ -655,7 +656,7 @@ impl Session<'_> {
             organisation: Some(cp.organisation.clone()),
             document: None,
             version: None,
-            filed_as: Some(format!("{}/{name}", crate::register::CHECKPOINTS_DIR)),
+            filed_as: Some(format!("{}/{name}", crate::checkpoint::CHECKPOINTS_DIR)),
             register_record: None,
             message: format!(
                 "{} ({}) vouched for the register's first {} records at {}",

@@ -192,7 +192,7 @@ pub fn register(data: &[u8]) {
 /// A checkpoint file, checked against a fixed keyring and register.
 pub fn checkpoint(data: &[u8]) {
     let register = crate::register::Register::default();
-    let _ = crate::register::check_checkpoint(data, &fixed_keyring(), &register);
+    let _ = crate::checkpoint::check_checkpoint(data, &fixed_keyring(), &register);
 }
 
 /// A bundle: opened, its files checked against its index, and everything in it verified.

@@ -51,6 +51,7 @@
 pub mod assemble;
 pub mod bundle;
 pub mod changes;
+pub mod checkpoint;
 pub mod code_checklist;
 pub mod collect;
 mod context;

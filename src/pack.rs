@@ -320,7 +320,7 @@ impl Pack {
 
     /// The folder of register checkpoints.
     pub fn checkpoints_dir(&self) -> PathBuf {
-        self.root.join(crate::register::CHECKPOINTS_DIR)
+        self.root.join(crate::checkpoint::CHECKPOINTS_DIR)
     }
 
     /// Reads and checks the pack's data.

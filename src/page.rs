@@ -203,7 +203,7 @@ mod tests {
             ("PREDICATE_TYPE", crate::signature::PREDICATE_TYPE),
             (
                 "CHECKPOINT_PAYLOAD_TYPE",
-                crate::register::CHECKPOINT_PAYLOAD_TYPE,
+                crate::checkpoint::CHECKPOINT_PAYLOAD_TYPE,
             ),
             ("SIGNATURE_SUFFIX", crate::sign::SIGNATURE_SUFFIX),
             ("PAPER_FORMAT", crate::paper::PAPER_FORMAT),

@@ -221,3 +221,211 @@ pub fn sign_as(
         key,
     )
 }
+
+/// A bundle read for signing by a signatory: its register and checkpoints proven, every
+/// document verified, and the signer worked out from their key. Nothing is written into a
+/// bundle: a signature made from one is a file the signatory sends back.
+pub struct BundleForSigning<'c> {
+    contents: &'c crate::pack::PackContents,
+    reports: Vec<crate::verify::VerifyReport>,
+    signer: Signer,
+}
+
+/// Why a bundle cannot be signed from.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleSigningError {
+    /// The bundle's register, or a checkpoint, does not hold: nothing in it may be signed.
+    #[error("the bundle's register cannot be trusted: {0}")]
+    Untrusted(#[from] crate::register::RegisterError),
+    /// The key, the signer or the document does not allow this signature.
+    #[error(transparent)]
+    Refused(#[from] SignError),
+    /// No document of the bundle has that file name or id.
+    #[error("the bundle holds no document called '{0}'")]
+    NoSuchDocument(String),
+    /// The manifest lists the document but the bundle does not carry it.
+    #[error("the bundle lists {0} but does not hold it")]
+    NotHeld(String),
+}
+
+/// A current document that awaits the signer's organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitingDocument {
+    /// Its file name.
+    pub file: String,
+    /// Its title.
+    pub title: String,
+    /// Its version, as verified.
+    pub version: Option<String>,
+}
+
+/// What a signatory's organisation has still to sign in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Awaiting {
+    /// The organisation's name.
+    pub organisation_name: String,
+    /// The current documents it is a party to and has not approved, in the manifest's order.
+    pub documents: Vec<AwaitingDocument>,
+    /// How many current documents it has approved (electronically or on paper).
+    pub approved: usize,
+}
+
+/// What signing from a bundle gave.
+#[derive(Debug, Clone)]
+pub enum FromBundle {
+    /// The signer's organisation already approved this exact document: nothing was signed.
+    AlreadyApproved {
+        /// The organisation's name.
+        organisation_name: String,
+        /// Who signed and when (none for an approval on paper).
+        by: Option<crate::verify::SignedBy>,
+    },
+    /// Signed: the statement, its envelope and the file name to send it back under.
+    Signed {
+        /// The statement signed.
+        statement: Box<Statement>,
+        /// The envelope, as the file's bytes.
+        bytes: Vec<u8>,
+        /// The signature file's name.
+        file_name: String,
+    },
+}
+
+/// Reads `contents` (a bundle's) for the holder of the key `key_id` to sign: every document
+/// verified (a register that does not hold refuses the whole bundle), the signer found from
+/// the keyring and `choice`.
+pub fn read_bundle_for_signing<'c>(
+    contents: &'c crate::pack::PackContents,
+    key_id: &crate::keys::KeyId,
+    choice: SignerChoice,
+) -> Result<BundleForSigning<'c>, BundleSigningError> {
+    let signer = resolve_signer(
+        &contents.keyring,
+        &contents.data,
+        key_id,
+        choice.organisation,
+        choice.signatory,
+        choice.role,
+    )?;
+    let reports = crate::verify::verify_pack(contents)?.reports;
+    Ok(BundleForSigning {
+        contents,
+        reports,
+        signer,
+    })
+}
+
+impl BundleForSigning<'_> {
+    /// Who signs.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    fn organisation_name(&self) -> String {
+        self.contents
+            .data
+            .organisation(&self.signer.organisation)
+            .map_or_else(|| self.signer.organisation.clone(), |o| o.name.clone())
+    }
+
+    /// The current documents the signer's organisation is a party to and has not approved.
+    pub fn awaiting(&self) -> Awaiting {
+        let titles: std::collections::HashMap<&str, &str> = self
+            .contents
+            .manifest
+            .documents
+            .iter()
+            .filter(|d| d.current)
+            .map(|d| (d.file.as_str(), d.title.as_str()))
+            .collect();
+        let mut documents = Vec::new();
+        let mut approved = 0;
+        for r in &self.reports {
+            let Some(title) = titles.get(r.file.as_str()) else {
+                continue;
+            };
+            let Some(party) = r
+                .parties
+                .iter()
+                .find(|p| p.organisation == self.signer.organisation)
+            else {
+                continue;
+            };
+            if matches!(party.status, Status::Signed | Status::SignedOnPaper) {
+                approved += 1;
+            } else {
+                documents.push(AwaitingDocument {
+                    file: r.file.clone(),
+                    title: (*title).to_string(),
+                    version: r.version.clone(),
+                });
+            }
+        }
+        Awaiting {
+            organisation_name: self.organisation_name(),
+            documents,
+            approved,
+        }
+    }
+
+    /// The document `wanted` names: its file name (with or without `out/`), else the id of a
+    /// current document. Returns its file name and bytes.
+    pub fn document(&self, wanted: &str) -> Result<(String, Vec<u8>), BundleSigningError> {
+        let documents = &self.contents.manifest.documents;
+        let name = wanted.strip_prefix("out/").unwrap_or(wanted);
+        let entry = documents
+            .iter()
+            .find(|d| d.file == name)
+            .or_else(|| documents.iter().find(|d| d.current && d.id == name))
+            .ok_or_else(|| BundleSigningError::NoSuchDocument(wanted.to_string()))?;
+        let bytes = self
+            .contents
+            .document(&entry.file)
+            .ok_or_else(|| BundleSigningError::NotHeld(entry.file.clone()))?;
+        Ok((entry.file.clone(), bytes))
+    }
+
+    /// The file name the bundle gives a document with these exact bytes, if it holds one.
+    pub fn file_of(&self, bytes: &[u8]) -> Option<String> {
+        let digest = crate::digest::sha256_hex(bytes);
+        self.contents
+            .manifest
+            .documents
+            .iter()
+            .find(|d| d.sha256 == digest)
+            .map(|d| d.file.clone())
+    }
+
+    /// Signs `file` (its exact `bytes`) with `key` at `at`, unless the signer's organisation
+    /// already approved that exact document; nothing written.
+    pub fn sign(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        key: &SecretKey,
+        at: Timestamp,
+    ) -> Result<FromBundle, BundleSigningError> {
+        let done = self
+            .reports
+            .iter()
+            .filter(|r| r.file == file && r.document == crate::verify::DocumentMatch::Exact)
+            .flat_map(|r| &r.parties)
+            .find(|p| {
+                p.organisation == self.signer.organisation
+                    && matches!(p.status, Status::Signed | Status::SignedOnPaper)
+            });
+        if let Some(done) = done {
+            return Ok(FromBundle::AlreadyApproved {
+                organisation_name: done.name.clone(),
+                by: done.signed.clone(),
+            });
+        }
+        let (statement, envelope) = sign_as(self.contents, &self.signer, file, bytes, key, at)?;
+        Ok(FromBundle::Signed {
+            statement: Box::new(statement),
+            bytes: envelope_bytes(&envelope),
+            file_name: signature_file_name(file, &self.signer.organisation),
+        })
+    }
+}

@@ -4,15 +4,14 @@
 //! the coordinator) or because it was already in a keyring the verifier trusted before, which
 //! the keyring being verified must extend change for change.
 //!
-//! This module parses trust files, checks that one keyring extends another, and marks each
-//! signature of a verification report as confirmed or not. Pure over its inputs.
+//! This module parses trust files, checks that one keyring extends another, and says whether
+//! a key is confirmed ([`confirm`]); [`crate::verify`] marks each signature of a report with it. Pure over its inputs.
 
 use serde::Serialize;
 
 use crate::keyring::{KeyEvent, Keyring};
 use crate::keys::KeyId;
 use crate::time::Timestamp;
-use crate::verify::{Status, VerifyReport};
 
 /// The first line a trust file may start with (any comment will do; this one says what it is).
 pub const TRUST_FILE_HEADER: &str =
@@ -374,66 +373,6 @@ pub fn confirm(
             }
         }
     }
-}
-
-/// Marks every signed party of a report with whether its key is confirmed; a key that
-/// contradicts the anchor turns the party into a failure (the signature does not count).
-pub fn apply(report: &mut VerifyReport, anchor: Option<&Anchor>) {
-    let mut contradicted = false;
-    for party in &mut report.parties {
-        let Some(signed) = &party.signed else {
-            continue;
-        };
-        if !matches!(party.status, Status::Signed | Status::OlderVersion) {
-            continue;
-        }
-        let key_id = KeyId::from_text(&signed.key_id);
-        let c = confirm(
-            anchor,
-            &party.organisation,
-            &key_id,
-            Timestamp::parse_exact(&signed.signed_at),
-        );
-        if c.contradicts() {
-            contradicted = true;
-            party.status = Status::Failed;
-            party.reason = Some(c.words(&party.name));
-        }
-        party.key_confirmation = Some(c);
-    }
-    report.trust = match anchor {
-        None => "none",
-        Some(Anchor::Pinned(_)) => "trust-file",
-        Some(Anchor::EarlierKeyring(_)) => "earlier-keyring",
-    };
-    report.keys_confirmed = all_confirmed(report);
-    if contradicted {
-        report.valid = false;
-        let failed: std::collections::HashSet<String> = report
-            .parties
-            .iter()
-            .filter(|p| {
-                p.key_confirmation
-                    .as_ref()
-                    .is_some_and(Confirmation::contradicts)
-            })
-            .map(|p| p.organisation.clone())
-            .collect();
-        report.outstanding.retain(|o| !failed.contains(o));
-    }
-}
-
-/// Whether every signature of the report has a confirmed key.
-pub fn all_confirmed(report: &VerifyReport) -> bool {
-    report
-        .parties
-        .iter()
-        .filter(|p| p.status == Status::Signed)
-        .all(|p| {
-            p.key_confirmation
-                .as_ref()
-                .is_some_and(Confirmation::confirmed)
-        })
 }
 
 #[cfg(test)]

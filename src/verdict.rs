@@ -235,16 +235,11 @@ pub fn verify_bundle(
     asks: Asks,
 ) -> Result<BundleVerdict, Refusal> {
     let opened = open(name, bytes)?;
-    let mut verification = crate::verify::verify_pack(&opened.contents).map_err(|e| {
-        Refusal::failed(
-            format!("the register cannot be trusted: {e}"),
-            "restore the register from a copy that matches the checkpoint, and find out who changed it",
-            "register-untrusted",
-        )
-    })?;
+    let mut verification =
+        crate::verify::verify_pack(&opened.contents).map_err(register_untrusted)?;
     let anchor = trust_anchor(trusted, &opened.contents.keyring)?;
     for report in &mut verification.reports {
-        crate::trust::apply(report, anchor.anchor.as_ref());
+        report.confirm_keys(anchor.anchor.as_ref());
     }
     Ok(crate::bundle::verdict(
         &opened.index,
@@ -257,4 +252,66 @@ pub fn verify_bundle(
         ),
         asks,
     ))
+}
+
+/// The verdict on one document `file` (its bytes as the verifier holds them) against a pack's
+/// contents: the checkpoints first, then the document and its signatures, its kept data, the
+/// keys against what the verifier trusts (docs/SPEC.md V1 to V5). What `verify DOCUMENT
+/// --json` prints. Notes on keys added since the trusted keyring, and files in `signatures/`
+/// that are not read, are the report's warnings.
+pub fn verify_document(
+    contents: &PackContents,
+    file: &str,
+    bytes: &[u8],
+    trusted: Option<Trusted<'_>>,
+) -> Result<crate::verify::VerifyReport, Refusal> {
+    use crate::verify::{Evidence, check_kept_data, verify_with};
+    let checkpoints = crate::checkpoint::check_checkpoints(
+        &contents.checkpoints,
+        &contents.manifest.pack,
+        &contents.keyring,
+        &contents.register,
+    )
+    .map_err(register_untrusted)?;
+    let mut report = verify_with(
+        file,
+        bytes,
+        &Evidence {
+            manifest: &contents.manifest,
+            data: &contents.data,
+            keyring: &contents.keyring,
+            signatures: &contents.signatures.active,
+            set_aside: &contents.signatures.set_aside,
+            register: Some(&contents.register),
+            checkpoints: &checkpoints,
+            paper: &contents.paper,
+        },
+    );
+    if let Some(entry) =
+        contents.manifest.documents.iter().find(|d| {
+            report.id.as_ref() == Some(&d.id) && report.version.as_ref() == Some(&d.version)
+        })
+    {
+        let kept = contents.document(&crate::manifest::data_file_name(&entry.file));
+        check_kept_data(&mut report, entry, kept.as_deref());
+    }
+    for name in &contents.signatures.misnamed {
+        report.warnings.push(format!(
+            "{}/{name} is not read (its name does not end in {}): if it is a returned signature, file it with `countersign collect`",
+            crate::sign::SIGNATURES_DIR,
+            crate::sign::SIGNATURE_SUFFIX
+        ));
+    }
+    let anchor = trust_anchor(trusted, &contents.keyring)?;
+    report.warnings.extend(anchor.notes);
+    report.confirm_keys(anchor.anchor.as_ref());
+    Ok(report)
+}
+
+fn register_untrusted(e: crate::register::RegisterError) -> Refusal {
+    Refusal::failed(
+        format!("the register cannot be trusted: {e}"),
+        "restore the register from a copy that matches the checkpoint, and find out who changed it",
+        "register-untrusted",
+    )
 }

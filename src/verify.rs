@@ -11,11 +11,12 @@
 
 use serde::Serialize;
 
+use crate::checkpoint::Checkpoint;
 use crate::digest::sha256_hex;
 use crate::keyring::{Keyring, RevocationReason};
 use crate::manifest::{Manifest, ManifestEntry};
 use crate::pack::SET_ASIDE_DIR;
-use crate::register::{Checkpoint, Register};
+use crate::register::Register;
 use crate::sign::SIGNATURE_SUFFIX;
 use crate::signature::{self, EnvelopeError};
 use crate::time::Timestamp;
@@ -123,7 +124,7 @@ pub struct PartyResult {
     pub reason: Option<String>,
     /// Whether the signing key is confirmed by what the verifier trusts (a trust file or an
     /// earlier keyring), apart from the keyring that came with the document; set by
-    /// [`crate::trust::apply`].
+    /// [`VerifyReport::confirm_keys`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_confirmation: Option<crate::trust::Confirmation>,
 }
@@ -207,6 +208,67 @@ impl VerifyReport {
             .map(|p| p.organisation.clone())
             .collect()
     }
+
+    /// Marks every signed party of a report with whether its key is confirmed; a key that
+    /// contradicts the anchor turns the party into a failure (the signature does not count).
+    pub fn confirm_keys(&mut self, anchor: Option<&crate::trust::Anchor>) {
+        let report = self;
+        let mut contradicted = false;
+        for party in &mut report.parties {
+            let Some(signed) = &party.signed else {
+                continue;
+            };
+            if !matches!(party.status, Status::Signed | Status::OlderVersion) {
+                continue;
+            }
+            let key_id = crate::keys::KeyId::from_text(&signed.key_id);
+            let c = crate::trust::confirm(
+                anchor,
+                &party.organisation,
+                &key_id,
+                Timestamp::parse_exact(&signed.signed_at),
+            );
+            if c.contradicts() {
+                contradicted = true;
+                party.status = Status::Failed;
+                party.reason = Some(c.words(&party.name));
+            }
+            party.key_confirmation = Some(c);
+        }
+        report.trust = match anchor {
+            None => "none",
+            Some(crate::trust::Anchor::Pinned(_)) => "trust-file",
+            Some(crate::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring",
+        };
+        report.keys_confirmed = all_confirmed(report);
+        if contradicted {
+            report.valid = false;
+            let failed: std::collections::HashSet<String> = report
+                .parties
+                .iter()
+                .filter(|p| {
+                    p.key_confirmation
+                        .as_ref()
+                        .is_some_and(crate::trust::Confirmation::contradicts)
+                })
+                .map(|p| p.organisation.clone())
+                .collect();
+            report.outstanding.retain(|o| !failed.contains(o));
+        }
+    }
+}
+
+/// Whether every signature of the report has a confirmed key.
+fn all_confirmed(report: &VerifyReport) -> bool {
+    report
+        .parties
+        .iter()
+        .filter(|p| p.status == Status::Signed)
+        .all(|p| {
+            p.key_confirmation
+                .as_ref()
+                .is_some_and(crate::trust::Confirmation::confirmed)
+        })
 }
 
 struct Candidate {
@@ -1006,7 +1068,7 @@ pub struct PackVerification {
 pub fn verify_pack(
     contents: &crate::pack::PackContents,
 ) -> Result<PackVerification, crate::register::RegisterError> {
-    let checkpoints = crate::register::check_checkpoints(
+    let checkpoints = crate::checkpoint::check_checkpoints(
         &contents.checkpoints,
         &contents.manifest.pack,
         &contents.keyring,

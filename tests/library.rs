@@ -282,3 +282,182 @@ fn an_approval_on_paper_is_recorded_through_the_library_alone() {
         .unwrap();
     assert_eq!(hospital["status"], "signed-on-paper");
 }
+
+#[test]
+fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_library_alone() {
+    use countersign::checkpoint::{self, CheckpointSignError};
+    use countersign::collect::{Outcome, collect};
+    use countersign::signing::{
+        BundleSigningError, FromBundle, SignerChoice, read_bundle_for_signing,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pack_dir = dir.path().join("pack");
+    copy_example("small", &pack_dir);
+    Desk(dir.path()).ok(&["assemble", "pack"]);
+    let pack = countersign::pack::Pack::new(&pack_dir);
+    let (council, hospital) = (
+        SecretKey::from_seed(&[11; 32]),
+        SecretKey::from_seed(&[12; 32]),
+    );
+    for (org, signatory, key) in [
+        (COUNCIL, "Margaret O'Brien", &council),
+        (support::HOSPITAL, "Dr Peter Walsh", &hospital),
+    ] {
+        key_changes::add_key(
+            &pack_dir,
+            NewKey {
+                organisation: org,
+                signatory,
+                roles: &[],
+                public_key: key.public(),
+                created: None,
+                valid_from: None,
+            },
+            t("2026-11-23T12:00:00Z"),
+        )
+        .unwrap();
+    }
+    let made = countersign::bundle::make(&pack, t("2026-11-23T15:00:00Z")).unwrap();
+
+    // The hospital's signatory, with only the bundle: what awaits them, then a signature.
+    let opened = countersign::verdict::open("riverside.zip", &made.zip).unwrap();
+    let bundle = read_bundle_for_signing(
+        &opened.contents,
+        &hospital.public().key_id(),
+        SignerChoice::default(),
+    )
+    .unwrap();
+    assert_eq!(bundle.signer().organisation, support::HOSPITAL);
+    let awaiting = bundle.awaiting();
+    assert_eq!(awaiting.approved, 0);
+    assert!(
+        awaiting
+            .documents
+            .iter()
+            .any(|d| d.file == support::FRAMEWORK && d.version.as_deref() == Some("1.0")),
+        "{awaiting:?}"
+    );
+    let unknown = bundle.document("no-such-document");
+    assert!(
+        matches!(unknown, Err(BundleSigningError::NoSuchDocument(_))),
+        "{unknown:?}"
+    );
+    let (file, bytes) = bundle.document("riverside-isf").unwrap();
+    assert_eq!(file, support::FRAMEWORK);
+    assert_eq!(bundle.file_of(&bytes).as_deref(), Some(support::FRAMEWORK));
+    let FromBundle::Signed {
+        bytes: envelope,
+        file_name,
+        statement,
+    } = bundle
+        .sign(&file, &bytes, &hospital, t("2026-11-24T09:00:00Z"))
+        .unwrap()
+    else {
+        panic!("the hospital had not signed, so a signature is made")
+    };
+    assert_eq!(statement.predicate.organisation.id, support::HOSPITAL);
+    assert!(file_name.ends_with(".dsse.json"), "{file_name}");
+
+    // A checkpoint of the bundle's register, signed by the hospital; a stranger's key is refused.
+    let signed_checkpoint = checkpoint::sign(
+        &opened.contents,
+        &hospital,
+        SignerChoice::default(),
+        t("2026-11-24T09:01:00Z"),
+    )
+    .unwrap();
+    assert_eq!(
+        signed_checkpoint.checkpoint.size,
+        opened.contents.register.head().0
+    );
+    let stranger = checkpoint::sign(
+        &opened.contents,
+        &SecretKey::from_seed(&[13; 32]),
+        SignerChoice::default(),
+        t("2026-11-24T09:01:00Z"),
+    );
+    assert!(
+        matches!(stranger, Err(CheckpointSignError::Signer(_))),
+        "{stranger:?}"
+    );
+
+    // The coordinator collects both files; again, they are already held.
+    let returned = vec![
+        (file_name.clone(), envelope.clone()),
+        (
+            signed_checkpoint.file_name.clone(),
+            signed_checkpoint.bytes.clone(),
+        ),
+    ];
+    let report = collect(&pack, &returned, t("2026-11-24T10:00:00Z")).unwrap();
+    assert_eq!(report.count(Outcome::Collected), 2, "{:?}", report.files);
+    let again = collect(&pack, &returned, t("2026-11-24T10:05:00Z")).unwrap();
+    assert_eq!(again.count(Outcome::AlreadyHeld), 2, "{:?}", again.files);
+
+    // Signed from the bundle a second time: nothing to sign.
+    let reopened = countersign::verdict::open(
+        "riverside.zip",
+        &countersign::bundle::make(&pack, t("2026-11-24T11:00:00Z"))
+            .unwrap()
+            .zip,
+    )
+    .unwrap();
+    let bundle = read_bundle_for_signing(
+        &reopened.contents,
+        &hospital.public().key_id(),
+        SignerChoice::default(),
+    )
+    .unwrap();
+    assert!(matches!(
+        bundle.sign(&file, &bytes, &hospital, t("2026-11-24T11:01:00Z")),
+        Ok(FromBundle::AlreadyApproved { .. })
+    ));
+
+    // The document verified in the pack through the library: the hospital signed, the
+    // checkpoint holds, and a trust file naming another key for the hospital contradicts it.
+    let contents = pack.contents().unwrap();
+    let report =
+        countersign::verdict::verify_document(&contents, support::FRAMEWORK, &bytes, None).unwrap();
+    let party = |r: &countersign::verify::VerifyReport, org: &str| {
+        r.parties
+            .iter()
+            .find(|p| p.organisation == org)
+            .unwrap()
+            .status
+            .clone()
+    };
+    assert_eq!(
+        party(&report, support::HOSPITAL),
+        countersign::verify::Status::Signed
+    );
+    assert_eq!(
+        checkpoint::verify_register(&pack)
+            .unwrap()
+            .checkpoints
+            .len(),
+        1
+    );
+    let trust = format!(
+        "{} {}\n",
+        support::HOSPITAL,
+        SecretKey::from_seed(&[14; 32]).public().key_id()
+    );
+    let pinned = countersign::verdict::verify_document(
+        &contents,
+        support::FRAMEWORK,
+        &bytes,
+        Some(countersign::verdict::Trusted::named(
+            "trust.txt",
+            trust.as_bytes(),
+        )),
+    )
+    .unwrap();
+    assert!(!pinned.valid);
+    assert_eq!(
+        party(&pinned, support::HOSPITAL),
+        countersign::verify::Status::Failed
+    );
+    // The command agrees.
+    let said = Desk(dir.path()).ok(&["register", "verify", "pack"]);
+    assert!(said.contains("vouched for the first"), "{said}");
+}

@@ -128,6 +128,17 @@ pub struct SignerArgs {
     pub passphrase: PassphraseArgs,
 }
 
+impl SignerArgs {
+    /// Who the signer says they are; what is left out the library finds from the keyring.
+    pub fn choice(&self) -> countersign::signing::SignerChoice<'_> {
+        countersign::signing::SignerChoice {
+            organisation: self.org.as_deref(),
+            signatory: self.signatory.as_deref(),
+            role: self.role.as_deref(),
+        }
+    }
+}
+
 /// Reads a secret key file, asking for its passphrase when it is encrypted.
 pub fn read_secret_key(path: &Path, args: &PassphraseArgs) -> Result<SecretKey, Failure> {
     let text = Zeroizing::new(read_text(path, "secret key")?);

@@ -732,19 +732,6 @@ pub(crate) fn read_trusted(path: Option<&Path>) -> Result<Option<(String, Vec<u8
     Ok(Some((path.display().to_string(), read_file(path, what)?)))
 }
 
-/// Loads `--trust` (a trust file, an earlier bundle or a keyring file) and, for an earlier
-/// keyring, checks that `keyring` extends it (countersign::verdict::trust_anchor).
-pub(crate) fn trust_anchor(
-    path: Option<&Path>,
-    keyring: &countersign::keyring::Keyring,
-) -> Result<countersign::verdict::TrustAnchor, Failure> {
-    let given = read_trusted(path)?;
-    let trusted = given
-        .as_ref()
-        .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes));
-    countersign::verdict::trust_anchor(trusted, keyring).map_err(refused)
-}
-
 /// " (N electronically, M on paper)" when some of a document's approvals are on paper.
 pub(crate) fn paper_split(r: &countersign::verify::VerifyReport) -> String {
     match r.on_paper().len() {

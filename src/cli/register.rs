@@ -2,12 +2,10 @@
 
 use std::path::PathBuf;
 
+use countersign::checkpoint::{self, CheckpointSignError, RegisterCheckError};
 use countersign::fsio::{self, Overwrite};
 use countersign::pack::Pack;
-use countersign::register::{
-    Checkpoint, Register, check_checkpoints, checkpoint_file_name, sign_checkpoint,
-};
-use countersign::sign::{check_signer, resolve_signer};
+use countersign::register::Register;
 use countersign::status::status;
 use countersign::verify::Status;
 
@@ -57,27 +55,22 @@ fn register_failure(e: countersign::register::RegisterError) -> Failure {
 
 /// Checks the register and every checkpoint; returns the register and the checkpoints in words.
 pub fn verify_register(pack: &Pack) -> Result<(Register, Vec<String>), Failure> {
-    let keyring = pack.keyring().map_err(load_failure)?;
-    let register = pack.register().map_err(load_failure)?;
-    let pack_id = pack
-        .manifest()
-        .map(|m| m.pack)
-        .or_else(|_| pack.data().map(|d| d.framework.id))
-        .unwrap_or_default();
-    let files = pack.checkpoints().map_err(load_failure)?;
-    let held =
-        check_checkpoints(&files, &pack_id, &keyring, &register).map_err(register_failure)?;
-    let lines = files
+    let checked = checkpoint::verify_register(pack).map_err(|e| match e {
+        RegisterCheckError::Load(e) => load_failure(e),
+        RegisterCheckError::Register(e) => register_failure(e),
+        other => Failure::input(other.to_string(), None),
+    })?;
+    let lines = checked
+        .checkpoints
         .iter()
-        .zip(&held)
-        .map(|((name, _), cp)| {
+        .map(|(name, cp)| {
             format!(
                 "checkpoint {name}: {} vouched for the first {} records at {}",
                 cp.organisation, cp.size, cp.signed_at
             )
         })
         .collect();
-    Ok((register, lines))
+    Ok((checked.register, lines))
 }
 
 pub fn register(command: &RegisterCommand) -> Result<String, Failure> {
@@ -117,75 +110,39 @@ fn checkpoint(a: &CheckpointArgs) -> Result<String, Failure> {
             (contents, Some(pack))
         }
     };
-    check_checkpoints(
-        &contents.checkpoints,
-        &contents.manifest.pack,
-        &contents.keyring,
-        &contents.register,
-    )
-    .map_err(register_failure)?;
+    // The register first: one that does not hold is said before the passphrase is asked for.
+    checkpoint::check_pack(&contents).map_err(register_failure)?;
     let key = read_secret_key(&a.signer.key, &a.signer.passphrase)?;
-    let key_id = key.public().key_id();
-    let at = now()?;
-    let fail = |e: countersign::sign::SignError| {
-        Failure::input(
-            format!("cannot sign the checkpoint: {e}"),
+    let signed = checkpoint::sign(&contents, &key, a.signer.choice(), now()?).map_err(|e| match e {
+        CheckpointSignError::Register(e) => register_failure(e),
+        other => Failure::input(
+            other.to_string(),
             Some("check `countersign keys list` for your key's organisation, holder, roles and status".into()),
-        )
-    };
-    let signer = resolve_signer(
-        &contents.keyring,
-        &contents.data,
-        &key_id,
-        a.signer.org.as_deref(),
-        a.signer.signatory.as_deref(),
-        a.signer.role.as_deref(),
-    )
-    .map_err(fail)?;
-    check_signer(
-        &contents.keyring,
-        &contents.data,
-        &key_id,
-        &signer.organisation,
-        &signer.signatory,
-        &signer.role,
-        at,
-    )
-    .map_err(fail)?;
-    let (size, head) = contents.register.head();
-    let checkpoint = Checkpoint {
-        pack: contents.manifest.pack.clone(),
-        size,
-        head,
-        signed_at: at,
-        organisation: signer.organisation.clone(),
-        signatory: signer.signatory.clone(),
-        role: signer.role.clone(),
-        key_id: key_id.to_string(),
-    };
-    let name = checkpoint_file_name(size, &signer.organisation);
-    let bytes = sign_checkpoint(&checkpoint, &key);
+        ),
+    })?;
     let refuse = |e: countersign::pack::StoreError| {
         Failure::input(
             format!("cannot write the checkpoint: {e}"),
             Some("each organisation signs a checkpoint of a given size once".into()),
         )
     };
+    let (size, organisation) = (signed.checkpoint.size, &signed.checkpoint.organisation);
     match pack {
         Some(pack) => {
-            let path = pack.store_checkpoint(&name, &bytes).map_err(refuse)?;
+            let path = pack
+                .store_checkpoint(&signed.file_name, &signed.bytes)
+                .map_err(refuse)?;
             Ok(format!(
-                "signed a checkpoint of the register at {size} record(s) for {}: {}",
-                signer.organisation,
+                "signed a checkpoint of the register at {size} record(s) for {organisation}: {}",
                 path.display()
             ))
         }
         None => {
-            let path = super::output_path(a.output.as_ref(), &name);
-            fsio::write_atomic(&path, &bytes, Overwrite::Refuse).map_err(|e| refuse(e.into()))?;
+            let path = super::output_path(a.output.as_ref(), &signed.file_name);
+            fsio::write_atomic(&path, &signed.bytes, Overwrite::Refuse)
+                .map_err(|e| refuse(e.into()))?;
             Ok(format!(
-                "signed a checkpoint of the bundle's register at {size} record(s) for {}: {}\nnext: send this file back to {}; it lets anyone show later that the register was not rewritten",
-                signer.organisation,
+                "signed a checkpoint of the bundle's register at {size} record(s) for {organisation}: {}\nnext: send this file back to {}; it lets anyone show later that the register was not rewritten",
                 path.display(),
                 super::coordinator(&contents.data)
             ))

@@ -4,10 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use countersign::fsio;
-use countersign::pack::{LoadError, Pack, PackContents};
-use countersign::sign::{resolve_signer, signature_file_name};
-use countersign::signature::envelope_bytes;
-use countersign::verify::{DocumentMatch, Evidence, Status, VerifyReport, verify_with};
+use countersign::pack::{LoadError, Pack};
+use countersign::verify::{DocumentMatch, Status, VerifyReport};
 
 use super::keys::{SignerArgs, read_secret_key};
 use super::{
@@ -107,97 +105,66 @@ fn key_failure(e: countersign::sign::SignError, inside: &str) -> Failure {
 }
 
 fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
+    use countersign::signing::{BundleSigningError as E, FromBundle, read_bundle_for_signing};
     let (_, contents) = open_bundle(&args.target)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
-    let key_id = key.public().key_id();
     let inside = format!("the bundle '{}'", args.target.display());
-    let signer = resolve_signer(
-        &contents.keyring,
-        &contents.data,
-        &key_id,
-        args.signer.org.as_deref(),
-        args.signer.signatory.as_deref(),
-        args.signer.role.as_deref(),
-    )
-    .map_err(|e| key_failure(e, &inside))?;
-    let verification = countersign::verify::verify_pack(&contents).map_err(|e| {
-        Failure::verify(
-            format!("the bundle's register cannot be trusted: {e}"),
+    let failure = |e: E| match e {
+        E::Refused(e) => key_failure(e, &inside),
+        E::Untrusted(_) => Failure::verify(
+            e.to_string(),
             Some("ask the coordinator for a fresh copy; do not sign from this one".into()),
-        )
-    })?;
+        ),
+        E::NoSuchDocument(_) => Failure::input(
+            e.to_string(),
+            Some(format!(
+                "run `countersign sign {} --key KEY` to list what awaits your signature",
+                args.target.display()
+            )),
+        ),
+        other => Failure::verify(
+            other.to_string(),
+            Some("ask the coordinator for a complete bundle".into()),
+        ),
+    };
+    let bundle = read_bundle_for_signing(&contents, &key.public().key_id(), args.signer.choice())
+        .map_err(failure)?;
     let Some(wanted) = &args.document else {
-        return Ok(awaiting(args, &contents, &verification.reports, &signer));
+        return Ok(awaiting(args, &bundle));
     };
     // The document: a DOCX you were sent, or one named in the bundle.
     let (file, bytes) = if Path::new(wanted).is_file() {
         let bytes = read_file(Path::new(wanted), "document")?;
-        let digest = countersign::digest::sha256_hex(&bytes);
-        let file = contents
-            .manifest
-            .documents
-            .iter()
-            .find(|d| d.sha256 == digest)
-            .map_or_else(|| file_name(Path::new(wanted)), |d| d.file.clone());
+        let file = bundle
+            .file_of(&bytes)
+            .unwrap_or_else(|| file_name(Path::new(wanted)));
         (file, bytes)
     } else {
-        let name = wanted.strip_prefix("out/").unwrap_or(wanted);
-        let entry = contents
-            .manifest
-            .documents
-            .iter()
-            .find(|d| d.file == name)
-            .or_else(|| {
-                contents
-                    .manifest
-                    .documents
-                    .iter()
-                    .find(|d| d.current && d.id == name)
-            })
-            .ok_or_else(|| {
-                Failure::input(
-                    format!("the bundle holds no document called '{wanted}'"),
-                    Some(format!(
-                        "run `countersign sign {} --key KEY` to list what awaits your signature",
-                        args.target.display()
-                    )),
-                )
-            })?;
-        let bytes = contents.document(&entry.file).ok_or_else(|| {
-            Failure::verify(
-                format!("the bundle lists {} but does not hold it", entry.file),
-                Some("ask the coordinator for a complete bundle".into()),
-            )
-        })?;
-        (entry.file.clone(), bytes)
+        bundle.document(wanted).map_err(failure)?
     };
-    if let Some(done) = verification
-        .reports
-        .iter()
-        .filter(|r| r.file == file && r.document == DocumentMatch::Exact)
-        .flat_map(|r| &r.parties)
-        .find(|p| {
-            p.organisation == signer.organisation
-                && matches!(p.status, Status::Signed | Status::SignedOnPaper)
-        })
+    let (statement, envelope, name) = match bundle
+        .sign(&file, &bytes, &key, now()?)
+        .map_err(failure)?
     {
-        let by = done
-            .signed
-            .as_ref()
-            .map(|s| format!(" (by {}, {})", s.signatory, s.signed_at))
-            .unwrap_or_default();
-        return Ok(format!(
-            "the bundle already holds {}'s signature of {file}{by}: there is nothing to sign",
-            done.name
-        ));
-    }
-    let at = now()?;
-    let (statement, envelope) =
-        countersign::signing::sign_as(&contents, &signer, &file, &bytes, &key, at)
-            .map_err(|e| key_failure(e, &inside))?;
-    let name = signature_file_name(&file, &signer.organisation);
+        FromBundle::AlreadyApproved {
+            organisation_name,
+            by,
+        } => {
+            let by = by
+                .map(|s| format!(" (by {}, {})", s.signatory, s.signed_at))
+                .unwrap_or_default();
+            return Ok(format!(
+                "the bundle already holds {organisation_name}'s signature of {file}{by}: there is nothing to sign"
+            ));
+        }
+        FromBundle::Signed {
+            statement,
+            bytes,
+            file_name,
+        } => (statement, bytes, file_name),
+    };
     let path = super::output_path(args.output.as_ref(), &name);
-    fsio::write_atomic(&path, &envelope_bytes(&envelope), fsio::Overwrite::Refuse).map_err(
+    fsio::write_atomic(&path, &envelope, fsio::Overwrite::Refuse).map_err(
         |e| match e {
             fsio::WriteError::Exists(p) => Failure::input(
                 format!("'{}' already exists; nothing was signed", p.display()),
@@ -223,67 +190,41 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
 }
 
 /// Lists the current documents the signer's organisation is a party to and has not signed.
-fn awaiting(
-    args: &SignArgs,
-    contents: &PackContents,
-    reports: &[VerifyReport],
-    signer: &countersign::sign::Signer,
-) -> String {
-    // Current documents by file, with their titles: found once, not searched per report.
-    let titles: std::collections::HashMap<&str, &str> = contents
-        .manifest
-        .documents
-        .iter()
-        .filter(|d| d.current)
-        .map(|d| (d.file.as_str(), d.title.as_str()))
-        .collect();
-    let current: Vec<&VerifyReport> = reports
-        .iter()
-        .filter(|r| titles.contains_key(r.file.as_str()))
-        .collect();
-    let org_name = contents
-        .data
-        .organisation(&signer.organisation)
-        .map_or(signer.organisation.as_str(), |o| o.name.as_str());
-    let mut waiting = Vec::new();
-    let mut done = 0;
-    for r in current {
-        let Some(party) = r
-            .parties
-            .iter()
-            .find(|p| p.organisation == signer.organisation)
-        else {
-            continue;
-        };
-        if matches!(party.status, Status::Signed | Status::SignedOnPaper) {
-            done += 1;
-            continue;
-        }
-        let title = titles.get(r.file.as_str()).copied().unwrap_or_default();
-        waiting.push(format!(
-            "  {}  {title}, version {}",
-            r.file,
-            r.version.as_deref().unwrap_or("?")
-        ));
-    }
-    if waiting.is_empty() {
+fn awaiting(args: &SignArgs, bundle: &countersign::signing::BundleForSigning<'_>) -> String {
+    let awaiting = bundle.awaiting();
+    let org_name = &awaiting.organisation_name;
+    if awaiting.documents.is_empty() {
         return format!(
-            "{org_name} has signed every current document of this bundle it is a party to ({done}); there is nothing to sign"
+            "{org_name} has signed every current document of this bundle it is a party to ({}); there is nothing to sign",
+            awaiting.approved
         );
     }
+    let lines: Vec<String> = awaiting
+        .documents
+        .iter()
+        .map(|d| {
+            format!(
+                "  {}  {}, version {}",
+                d.file,
+                d.title,
+                d.version.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    let signer = bundle.signer();
     format!(
         "{} document(s) of this bundle await {org_name}'s signature (as {}, {}):\n{}\nsign one with: countersign sign {} FILE --key {}",
-        waiting.len(),
+        lines.len(),
         signer.signatory,
         signer.role,
-        waiting.join("\n"),
+        lines.join("\n"),
         args.target.display(),
         args.signer.key.display()
     )
 }
 
 fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
-    use countersign::signing::{SignerChoice, SigningError};
+    use countersign::signing::SigningError;
     let bytes = read_file(&args.target, "document")?;
     let pack = locate(&args.target, args.pack.as_ref())?;
     let file = file_name(&args.target);
@@ -305,13 +246,8 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     // is asked for.
     let read = countersign::signing::read_for_signing(&pack).map_err(failure)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
-    let choice = SignerChoice {
-        organisation: args.signer.org.as_deref(),
-        signatory: args.signer.signatory.as_deref(),
-        role: args.signer.role.as_deref(),
-    };
     let signed = read
-        .sign(&file, &bytes, &key, choice, now()?)
+        .sign(&file, &bytes, &key, args.signer.choice(), now()?)
         .map_err(failure)?;
     let p = &signed.statement.predicate;
     Ok(format!(
@@ -343,48 +279,16 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
         ),
         other => load_failure(other),
     })?;
-    let checkpoints = countersign::register::check_checkpoints(
-        &contents.checkpoints,
-        &contents.manifest.pack,
-        &contents.keyring,
-        &contents.register,
-    )
-    .map_err(|e| {
-        Failure::verify(
-            format!("the pack's register cannot be trusted: {e}"),
-            Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
-        )
-    })?;
-    let mut report = verify_with(
+    let trusted = super::read_trusted(args.trust.as_deref())?;
+    let mut report = countersign::verdict::verify_document(
+        &contents,
         &file_name(&args.document),
         &bytes,
-        &Evidence {
-            manifest: &contents.manifest,
-            data: &contents.data,
-            keyring: &contents.keyring,
-            signatures: &contents.signatures.active,
-            set_aside: &contents.signatures.set_aside,
-            register: Some(&contents.register),
-            checkpoints: &checkpoints,
-            paper: &contents.paper,
-        },
-    );
-    if let Some(entry) =
-        contents.manifest.documents.iter().find(|d| {
-            report.id.as_ref() == Some(&d.id) && report.version.as_ref() == Some(&d.version)
-        })
-    {
-        let kept = contents.document(&countersign::manifest::data_file_name(&entry.file));
-        countersign::verify::check_kept_data(&mut report, entry, kept.as_deref());
-    }
-    for name in &contents.signatures.misnamed {
-        report.warnings.push(format!(
-            "signatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect`"
-        ));
-    }
-    let anchor = super::trust_anchor(args.trust.as_deref(), &contents.keyring)?;
-    report.warnings.extend(anchor.notes);
-    countersign::trust::apply(&mut report, anchor.anchor.as_ref());
+        trusted
+            .as_ref()
+            .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes)),
+    )
+    .map_err(super::refused)?;
     if args.electronic_only {
         report.outstanding.extend(report.on_paper());
     }
