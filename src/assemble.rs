@@ -6,16 +6,14 @@
 //! replaced by different bytes under the same version. The data each template sees (its
 //! "context") is built here and documented in README.md.
 
+use crate::pack::Pack;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::context::{Job, plan};
 use crate::digest::sha256_hex;
 use crate::fsio::{self, Overwrite, WriteError};
-use crate::manifest::{
-    DATA_DIR, MANIFEST_FILE, MANIFEST_FORMAT, Manifest, ManifestEntry, TemplateRecord,
-    data_file_name, manifest_bytes,
-};
+use crate::manifest::{MANIFEST_FORMAT, Manifest, ManifestEntry, TemplateRecord, manifest_bytes};
 use crate::register::{self, Event};
 use crate::template::{Template, TemplateError};
 use crate::validate::{PackData, PackError};
@@ -82,7 +80,8 @@ pub enum AssembleError {
     Write(#[from] WriteError),
     /// The register shows a framework version was issued that the revision history omits.
     #[error(
-        "the register shows framework version {version} was issued (record {record}), but framework.json's revisions do not list it"
+        "the register shows framework version {version} was issued (record {record}), but {}'s revisions do not list it",
+        crate::layout::FRAMEWORK_FILE
     )]
     RevisionMissing {
         /// The version.
@@ -145,8 +144,8 @@ struct LoadedTemplate {
 
 /// The bytes of the template `name` for a pack: the pack's own (`templates/NAME`) when it has
 /// one, else the default; with `"pack"` or `"default"` to say which.
-pub fn template_bytes(pack: &Path, name: &str) -> Result<(Vec<u8>, &'static str), AssembleError> {
-    let own = pack.join("templates").join(name);
+pub fn template_bytes(pack: &Pack, name: &str) -> Result<(Vec<u8>, &'static str), AssembleError> {
+    let own = pack.template_path(name);
     // A link or pipe named like a template is refused, not silently replaced by the default.
     if std::fs::symlink_metadata(&own).is_ok() {
         let bytes = crate::fsio::read_limited(&own, crate::fsio::limits::TEMPLATE, false).map_err(
@@ -163,7 +162,7 @@ pub fn template_bytes(pack: &Path, name: &str) -> Result<(Vec<u8>, &'static str)
     ))
 }
 
-fn load_template(pack: &Path, name: &str) -> Result<LoadedTemplate, AssembleError> {
+fn load_template(pack: &Pack, name: &str) -> Result<LoadedTemplate, AssembleError> {
     let (bytes, source) = template_bytes(pack, name)?;
     let record = TemplateRecord {
         name: name.to_string(),
@@ -178,7 +177,7 @@ fn load_template(pack: &Path, name: &str) -> Result<LoadedTemplate, AssembleErro
 
 /// Renders every document of a pack in memory, in the manifest's order.
 pub fn assemble_in_memory(
-    pack: &Path,
+    pack: &Pack,
     data: &PackData,
     progress: Progress<'_>,
 ) -> Result<Vec<AssembledDocument>, AssembleError> {
@@ -188,12 +187,12 @@ pub fn assemble_in_memory(
 
 /// [`assemble_in_memory`] on at most `threads` threads.
 fn assemble_on(
-    pack: &Path,
+    pack: &Pack,
     data: &PackData,
     progress: Progress<'_>,
     threads: usize,
 ) -> Result<Vec<AssembledDocument>, AssembleError> {
-    let register = crate::register::Register::load(pack)?;
+    let register = crate::register::Register::load(&pack.register_path())?;
     let issued = framework_issues(&register);
     if let Some((version, seq)) = issued
         .iter()
@@ -223,7 +222,7 @@ fn assemble_on(
             .find(|(n, _)| *n == name)
             .map(|(_, t)| t)
             .ok_or_else(|| AssembleError::TemplateRead {
-                path: pack.join("templates").join(name),
+                path: pack.template_path(name),
                 source: crate::fsio::ReadError::NotRegular,
             })?;
         render_job(job, name, loaded)
@@ -256,7 +255,7 @@ fn assemble_on(
         };
     if results.len() != total {
         return Err(AssembleError::Write(WriteError::Io {
-            path: pack.to_path_buf(),
+            path: pack.root().to_path_buf(),
             source: std::io::Error::other("a rendering thread stopped"),
         }));
     }
@@ -373,13 +372,12 @@ pub struct AssembleReport {
 /// register at time `at`; a register that cannot be trusted stops the assembly before
 /// anything is written (rendering reads it for the revision history).
 pub fn assemble(
-    pack: &Path,
-    out: &Path,
+    pack: &Pack,
     data: &PackData,
     at: crate::time::Timestamp,
     progress: Progress<'_>,
 ) -> Result<AssembleReport, AssembleError> {
-    let manifest_path = out.join(MANIFEST_FILE);
+    let manifest_path = pack.manifest_path();
     let previous = if manifest_path.exists() {
         Some(read_manifest(&manifest_path)?)
     } else {
@@ -388,7 +386,7 @@ pub fn assemble(
     let documents = assemble_in_memory(pack, data, progress)?;
     // Everything that can fail is checked before anything is written: links where the pack is
     // written, and whether the register can be appended to.
-    for folder in [out.to_path_buf(), out.join(DATA_DIR)] {
+    for folder in [pack.out_dir().to_path_buf(), pack.data_dir()] {
         fsio::refuse_link(&folder).map_err(|source| {
             AssembleError::Write(WriteError::Io {
                 path: folder.clone(),
@@ -396,12 +394,12 @@ pub fn assemble(
             })
         })?;
     }
-    register::check_appendable(pack)?;
-    let recorded = crate::register::Register::load(pack)?;
+    register::check_appendable(&pack.register_path())?;
+    let recorded = crate::register::Register::load(&pack.register_path())?;
     let mut written = Vec::new();
     let mut unchanged = Vec::new();
     for doc in &documents {
-        let path = out.join(&doc.entry.file);
+        let path = pack.document_path(&doc.entry.file);
         if let Ok(existing) = fsio::read_limited(&path, fsio::limits::DOCUMENT, false) {
             if existing == doc.bytes {
                 unchanged.push(doc.entry.file.clone());
@@ -415,32 +413,36 @@ pub fn assemble(
             });
         }
     }
-    std::fs::create_dir_all(out).map_err(|source| WriteError::Io {
-        path: out.to_path_buf(),
+    std::fs::create_dir_all(pack.out_dir()).map_err(|source| WriteError::Io {
+        path: pack.out_dir().to_path_buf(),
         source,
     })?;
     for doc in &documents {
-        let kept = out.join(data_file_name(&doc.entry.file));
+        let kept = pack.data_path(&doc.entry.file);
         if unchanged.contains(&doc.entry.file) {
             // The same document from other data (a field its template does not show, such as
             // the framework's version in a protocol's context): the manifest records this
             // data's digest, so the kept data must be this data too (docs/SPEC.md D1).
             let as_kept = fsio::read_limited(&kept, fsio::limits::DOCUMENT, false).ok();
             if as_kept.as_deref() != Some(doc.context.as_slice()) {
-                std::fs::create_dir_all(out.join(DATA_DIR)).map_err(|source| WriteError::Io {
-                    path: out.join(DATA_DIR),
+                std::fs::create_dir_all(pack.data_dir()).map_err(|source| WriteError::Io {
+                    path: pack.data_dir(),
                     source,
                 })?;
                 fsio::write_atomic(&kept, &doc.context, Overwrite::Replace)?;
             }
             continue;
         }
-        std::fs::create_dir_all(out.join(DATA_DIR)).map_err(|source| WriteError::Io {
-            path: out.join(DATA_DIR),
+        std::fs::create_dir_all(pack.data_dir()).map_err(|source| WriteError::Io {
+            path: pack.data_dir(),
             source,
         })?;
         fsio::write_atomic(&kept, &doc.context, Overwrite::Replace)?;
-        fsio::write_atomic(&out.join(&doc.entry.file), &doc.bytes, Overwrite::Refuse)?;
+        fsio::write_atomic(
+            &pack.document_path(&doc.entry.file),
+            &doc.bytes,
+            Overwrite::Refuse,
+        )?;
         written.push(doc.entry.file.clone());
     }
     let mut manifest = manifest_for(data, &documents);
@@ -514,12 +516,12 @@ pub fn assemble(
         }
     }
     fsio::write_atomic(
-        &out.join(MANIFEST_FILE),
+        &pack.manifest_path(),
         &manifest_bytes(&manifest),
         Overwrite::Replace,
     )?;
     if !events.is_empty() {
-        register::append(pack, at, events)?;
+        register::append(&pack.register_path(), at, events)?;
     }
     Ok(AssembleReport {
         manifest,
@@ -539,12 +541,11 @@ pub struct CheckFinding {
 
 /// Re-assembles in memory and compares with the manifest and the files in `out`.
 pub fn check(
-    pack: &Path,
-    out: &Path,
+    pack: &Pack,
     data: &PackData,
     progress: Progress<'_>,
 ) -> Result<Vec<CheckFinding>, AssembleError> {
-    let manifest = read_manifest(&out.join(MANIFEST_FILE))?;
+    let manifest = read_manifest(&pack.manifest_path())?;
     let documents = assemble_in_memory(pack, data, progress)?;
     let listed: HashMap<&str, &ManifestEntry> = manifest
         .documents
@@ -566,7 +567,7 @@ pub fn check(
                     if m.data_sha256 != doc.entry.data_sha256 { " (the data changed)" } else if m.template.sha256 != doc.entry.template.sha256 { " (the template changed)" } else { "" }
                 ),
             }),
-            Some(m) => match std::fs::read(out.join(&file)) {
+            Some(m) => match std::fs::read(pack.document_path(&file)) {
                 Ok(bytes) if sha256_hex(&bytes) == m.sha256 => {}
                 Ok(_) => findings.push(CheckFinding { file, problem: "the file in the output folder differs from the manifest (it was edited or replaced)".into() }),
                 Err(_) => findings.push(CheckFinding { file, problem: "is listed in the manifest but missing from the output folder".into() }),
@@ -615,8 +616,8 @@ mod tests {
         }
         let data = crate::validate::check_files(files).unwrap();
         let empty = tempfile::tempdir().unwrap();
-        let serial = assemble_on(empty.path(), &data, &mut |_, _, _| {}, 1).unwrap();
-        let parallel = assemble_on(empty.path(), &data, &mut |_, _, _| {}, 4).unwrap();
+        let serial = assemble_on(&Pack::new(empty.path()), &data, &mut |_, _, _| {}, 1).unwrap();
+        let parallel = assemble_on(&Pack::new(empty.path()), &data, &mut |_, _, _| {}, 4).unwrap();
         assert!(serial.len() >= PARALLEL_FROM, "{} documents", serial.len());
         assert_eq!(serial.len(), parallel.len());
         for (a, b) in serial.iter().zip(&parallel) {

@@ -6,6 +6,9 @@
 //! Never holds a secret key: files are picked by name from the pack's public folders, and any
 //! file that looks like a private key stops the bundle. Writes the zip reproducibly.
 
+use crate::layout::{
+    INDEX_FILE, OUT_DIR, REPORT_FILE, SET_ASIDE_DIR, SIGNATURE_SUFFIX, SIGNATURES_DIR,
+};
 use std::io::{Cursor, Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -14,10 +17,6 @@ use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 use crate::digest::sha256_hex;
 
-/// The index's file name inside the bundle.
-pub const INDEX_FILE: &str = "bundle-index.json";
-/// The signature report's file name inside the bundle.
-pub const REPORT_FILE: &str = crate::templates::SIGNATURE_REPORT;
 /// The index's format label.
 pub const INDEX_FORMAT: &str = "countersign/bundle/v1";
 /// The most a bundle may inflate to.
@@ -131,8 +130,6 @@ pub fn collect(
     pack: &crate::pack::Pack,
     contents: &crate::pack::PackContents,
 ) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
-    use crate::pack::{OUT_DIR, SET_ASIDE_DIR};
-    use crate::sign::SIGNATURES_DIR;
     let read = |path: String, on_disk: std::path::PathBuf| {
         std::fs::read(&on_disk)
             .map(|bytes| (path.clone(), bytes))
@@ -146,7 +143,7 @@ pub fn collect(
         .map(|f| (f.name.clone(), f.bytes.clone()))
         .collect();
     files.push(read(
-        format!("{OUT_DIR}/{}", crate::manifest::MANIFEST_FILE),
+        format!("{OUT_DIR}/{}", crate::layout::MANIFEST_FILE),
         pack.manifest_path(),
     )?);
     for d in &contents.manifest.documents {
@@ -163,8 +160,8 @@ pub fn collect(
         }
     }
     for (inside, on_disk) in [
-        (crate::keyring::KEYRING_FILE, pack.keyring_path()),
-        (crate::register::REGISTER_FILE, pack.register_path()),
+        (crate::layout::KEYRING_FILE, pack.keyring_path()),
+        (crate::layout::REGISTER_FILE, pack.register_path()),
     ] {
         if on_disk.is_file() {
             files.push(read(inside.to_string(), on_disk)?);
@@ -180,14 +177,11 @@ pub fn collect(
         &format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}"),
         &contents.signatures.set_aside,
     ));
-    files.extend(held(
-        crate::checkpoint::CHECKPOINTS_DIR,
-        &contents.checkpoints,
-    ));
+    files.extend(held(crate::layout::CHECKPOINTS_DIR, &contents.checkpoints));
     // Paper signatures: each record, and the scan it names.
     for paper in &contents.paper {
         files.push((
-            format!("{}/{}", crate::paper::PAPER_DIR, paper.name),
+            format!("{}/{}", crate::layout::PAPER_DIR, paper.name),
             paper.bytes.clone(),
         ));
         let scan = crate::json::from_slice::<crate::paper::PaperRecord>(&paper.bytes)
@@ -195,7 +189,10 @@ pub fn collect(
             .map(|r| r.scan)
             .filter(|s| crate::paper::is_plain_name(s));
         if let (Some(name), Some(bytes)) = (scan, &paper.scan) {
-            files.push((format!("{}/{name}", crate::paper::PAPER_DIR), bytes.clone()));
+            files.push((
+                format!("{}/{name}", crate::layout::PAPER_DIR),
+                bytes.clone(),
+            ));
         }
     }
     if let Some((path, _)) = files
@@ -213,17 +210,15 @@ pub fn collect(
 /// set aside, paper records and the scans they name, the signature report and sheet, and the
 /// page. `paths` are the bundle's files (its index aside), `contents` what was read of them.
 pub fn unexplained(paths: &[String], contents: &crate::pack::PackContents) -> Vec<String> {
-    use crate::pack::{OUT_DIR, SET_ASIDE_DIR};
-    use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
     let mut known: std::collections::BTreeSet<String> = [
-        crate::validate::FRAMEWORK_FILE.to_string(),
-        crate::validate::ORGANISATIONS_FILE.to_string(),
-        format!("{OUT_DIR}/{}", crate::manifest::MANIFEST_FILE),
-        crate::keyring::KEYRING_FILE.to_string(),
-        crate::register::REGISTER_FILE.to_string(),
+        crate::layout::FRAMEWORK_FILE.to_string(),
+        crate::layout::ORGANISATIONS_FILE.to_string(),
+        format!("{OUT_DIR}/{}", crate::layout::MANIFEST_FILE),
+        crate::layout::KEYRING_FILE.to_string(),
+        crate::layout::REGISTER_FILE.to_string(),
         REPORT_FILE.to_string(),
-        crate::sheet::SHEET_FILE.to_string(),
-        crate::page::PAGE_FILE.to_string(),
+        crate::layout::SHEET_FILE.to_string(),
+        crate::layout::PAGE_FILE.to_string(),
     ]
     .into_iter()
     .collect();
@@ -240,14 +235,14 @@ pub fn unexplained(paths: &[String], contents: &crate::pack::PackContents) -> Ve
         if let Ok(record) = crate::json::from_slice::<serde_json::Value>(&paper.bytes)
             && let Some(scan) = record.get("scan").and_then(|s| s.as_str())
         {
-            known.insert(format!("{}/{scan}", crate::paper::PAPER_DIR));
+            known.insert(format!("{}/{scan}", crate::layout::PAPER_DIR));
         }
     }
-    let protocols = format!("{}/", crate::validate::PROTOCOLS_DIR);
-    let checkpoints = format!("{}/", crate::checkpoint::CHECKPOINTS_DIR);
+    let protocols = format!("{}/", crate::layout::PROTOCOLS_DIR);
+    let checkpoints = format!("{}/", crate::layout::CHECKPOINTS_DIR);
     let set_aside = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
     let signatures = format!("{SIGNATURES_DIR}/");
-    let paper = format!("{}/", crate::paper::PAPER_DIR);
+    let paper = format!("{}/", crate::layout::PAPER_DIR);
     paths
         .iter()
         .filter(|p| {
@@ -260,7 +255,7 @@ pub fn unexplained(paths: &[String], contents: &crate::pack::PackContents) -> Ve
                 || single(&checkpoints)
                 || single(&set_aside)
                 || (single(&signatures) && p.ends_with(SIGNATURE_SUFFIX))
-                || (single(&paper) && p.ends_with(crate::paper::RECORD_SUFFIX)))
+                || (single(&paper) && p.ends_with(crate::layout::RECORD_SUFFIX)))
         })
         .cloned()
         .collect()
@@ -444,8 +439,8 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
 /// checked as `validate` checks a pack, its manifest, keyring, register, signatures,
 /// checkpoints and documents.
 pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, BundleError> {
-    use crate::pack::{Documents, PackContents, SET_ASIDE_DIR, SignatureFiles};
-    use crate::sign::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
+    use crate::pack::{Documents, PackContents, SignatureFiles};
+
     let not_a_bundle = |what: String| BundleError::Malformed(what);
     let mut data_files = Vec::new();
     let mut protocols = Vec::new();
@@ -457,27 +452,27 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     let mut paper_files: std::collections::BTreeMap<String, Vec<u8>> =
         std::collections::BTreeMap::new();
     let mut documents = std::collections::BTreeMap::new();
-    let paper_prefix = format!("{}/", crate::paper::PAPER_DIR);
-    let protocols_prefix = format!("{}/", crate::validate::PROTOCOLS_DIR);
+    let paper_prefix = format!("{}/", crate::layout::PAPER_DIR);
+    let protocols_prefix = format!("{}/", crate::layout::PROTOCOLS_DIR);
     let signatures_prefix = format!("{SIGNATURES_DIR}/");
     let set_aside_prefix = format!("{SIGNATURES_DIR}/{SET_ASIDE_DIR}/");
-    let checkpoints_prefix = format!("{}/", crate::checkpoint::CHECKPOINTS_DIR);
+    let checkpoints_prefix = format!("{}/", crate::layout::CHECKPOINTS_DIR);
     let manifest_path = format!(
         "{}/{}",
-        crate::pack::OUT_DIR,
-        crate::manifest::MANIFEST_FILE
+        crate::layout::OUT_DIR,
+        crate::layout::MANIFEST_FILE
     );
-    let out_prefix = format!("{}/", crate::pack::OUT_DIR);
+    let out_prefix = format!("{}/", crate::layout::OUT_DIR);
     for (path, bytes) in files {
-        if path == crate::validate::FRAMEWORK_FILE || path == crate::validate::ORGANISATIONS_FILE {
+        if path == crate::layout::FRAMEWORK_FILE || path == crate::layout::ORGANISATIONS_FILE {
             data_files.push(crate::validate::DataFile { name: path, bytes });
         } else if path.starts_with(&protocols_prefix) && path.ends_with(".json") {
             protocols.push(crate::validate::DataFile { name: path, bytes });
         } else if path == manifest_path {
             manifest = Some(bytes);
-        } else if path == crate::keyring::KEYRING_FILE {
+        } else if path == crate::layout::KEYRING_FILE {
             keyring = Some(bytes);
-        } else if path == crate::register::REGISTER_FILE {
+        } else if path == crate::layout::REGISTER_FILE {
             register = Some(bytes);
         } else if let Some(name) = path.strip_prefix(&set_aside_prefix) {
             signatures.set_aside.push((name.to_string(), bytes));
@@ -494,14 +489,13 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
         }
     }
     data_files.sort_by(|a, b| {
-        (a.name != crate::validate::FRAMEWORK_FILE)
-            .cmp(&(b.name != crate::validate::FRAMEWORK_FILE))
+        (a.name != crate::layout::FRAMEWORK_FILE).cmp(&(b.name != crate::layout::FRAMEWORK_FILE))
     });
     if data_files.len() != 2 {
         return Err(not_a_bundle(format!(
             "it lacks {} or {}",
-            crate::validate::FRAMEWORK_FILE,
-            crate::validate::ORGANISATIONS_FILE
+            crate::layout::FRAMEWORK_FILE,
+            crate::layout::ORGANISATIONS_FILE
         )));
     }
     protocols.sort_by(|a, b| a.name.cmp(&b.name));
@@ -536,7 +530,7 @@ pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, Bun
     checkpoints.sort();
     let paper = paper_files
         .iter()
-        .filter(|(name, _)| name.ends_with(crate::paper::RECORD_SUFFIX))
+        .filter(|(name, _)| name.ends_with(crate::layout::RECORD_SUFFIX))
         .map(|(name, bytes)| {
             let scan = crate::json::from_slice::<crate::paper::PaperRecord>(bytes)
                 .ok()
@@ -632,17 +626,17 @@ pub fn make(pack: &crate::pack::Pack, at: crate::time::Timestamp) -> Result<Made
         at,
     );
     let (template, _) =
-        crate::assemble::template_bytes(pack.root(), REPORT_FILE).map_err(MakeError::Template)?;
+        crate::assemble::template_bytes(pack, REPORT_FILE).map_err(MakeError::Template)?;
     let report = crate::template::Template::from_bytes(template)
         .and_then(|t| t.render(&context))
         .map_err(MakeError::Report)?;
     let mut files = collect(pack, &contents).map_err(MakeError::Files)?;
     files.push((REPORT_FILE.to_string(), report));
-    let (sheet, _) = crate::sheet::render(pack.root(), &contents, &verification.reports, at)
+    let (sheet, _) = crate::sheet::render(pack, &contents, &verification.reports, at)
         .map_err(MakeError::Sheet)?;
-    files.push((crate::sheet::SHEET_FILE.to_string(), sheet));
+    files.push((crate::layout::SHEET_FILE.to_string(), sheet));
     files.push((
-        crate::page::PAGE_FILE.to_string(),
+        crate::layout::PAGE_FILE.to_string(),
         crate::page::html().into_bytes(),
     ));
     let zip = build(&contents.data.framework.id, at, &files).map_err(MakeError::Zip)?;

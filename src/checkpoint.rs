@@ -12,8 +12,6 @@ use serde::{Deserialize, Serialize};
 use crate::register::{GENESIS, Register, RegisterError};
 use crate::time::Timestamp;
 
-/// Where checkpoints live in a pack.
-pub const CHECKPOINTS_DIR: &str = "register/checkpoints";
 /// The DSSE payload type of a checkpoint: distinct from approvals, so neither can pass for the other.
 pub const CHECKPOINT_PAYLOAD_TYPE: &str = "application/vnd.countersign.register-checkpoint+json";
 
@@ -44,7 +42,10 @@ pub struct Checkpoint {
 
 /// The checkpoint file name for a size and organisation.
 pub fn checkpoint_file_name(size: u64, organisation: &str) -> String {
-    format!("{size:06}.{organisation}.dsse.json")
+    format!(
+        "{size:06}.{organisation}{}",
+        crate::layout::SIGNATURE_SUFFIX
+    )
 }
 
 /// Signs a checkpoint as a DSSE envelope.

@@ -197,17 +197,7 @@ pub fn collect_then(
                 set_aside_first,
             } => {
                 if let Some((old, reason)) = set_aside_first {
-                    let kept_as = pack.set_aside(&old, at)?;
-                    crate::register::append(
-                        pack.root(),
-                        at,
-                        vec![Event::SignatureSetAside {
-                            signature_file: old.clone(),
-                            kept_as: kept_as.clone(),
-                            reason,
-                        }],
-                    )
-                    .map_err(StoreError::from)?;
+                    let kept_as = pack.set_aside(&old, reason, at)?;
                     set_aside.push((old, kept_as));
                 }
                 match event {
@@ -508,7 +498,7 @@ impl Session<'_> {
             .cloned();
         if held.as_deref() == Some(bytes) {
             result.outcome = Outcome::AlreadyHeld;
-            result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
+            result.filed_as = Some(format!("{}/{name}", crate::layout::SIGNATURES_DIR));
             result.message = format!("the pack already holds this signature of {}", entry.file);
             return Ok((result, Decision::Nothing));
         }
@@ -522,7 +512,7 @@ impl Session<'_> {
                         .map(|s| format!(" (by {}, {})", s.signatory, s.signed_at))
                         .unwrap_or_default();
                     result.outcome = Outcome::AlreadyHeld;
-                    result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
+                    result.filed_as = Some(format!("{}/{name}", crate::layout::SIGNATURES_DIR));
                     result.message = format!(
                         "the pack already holds a valid signature of {} for {}{by}; this second one was not filed",
                         p.organisation.name, entry.file
@@ -581,7 +571,7 @@ impl Session<'_> {
             })
         });
         result.register_record = recorded.map(|r| r.seq);
-        result.filed_as = Some(format!("{}/{name}", crate::sign::SIGNATURES_DIR));
+        result.filed_as = Some(format!("{}/{name}", crate::layout::SIGNATURES_DIR));
         if entry.current {
             result.outcome = Outcome::Collected;
             result.message = format!(
@@ -656,7 +646,7 @@ impl Session<'_> {
             organisation: Some(cp.organisation.clone()),
             document: None,
             version: None,
-            filed_as: Some(format!("{}/{name}", crate::checkpoint::CHECKPOINTS_DIR)),
+            filed_as: Some(format!("{}/{name}", crate::layout::CHECKPOINTS_DIR)),
             register_record: None,
             message: format!(
                 "{} ({}) vouched for the register's first {} records at {}",

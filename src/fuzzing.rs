@@ -110,15 +110,15 @@ pub fn pack_json(data: &[u8]) {
     };
     let mut files = vec![
         crate::validate::DataFile {
-            name: crate::validate::FRAMEWORK_FILE.into(),
+            name: crate::layout::FRAMEWORK_FILE.into(),
             bytes: include_bytes!("../examples/small/framework.json").to_vec(),
         },
         crate::validate::DataFile {
-            name: crate::validate::ORGANISATIONS_FILE.into(),
+            name: crate::layout::ORGANISATIONS_FILE.into(),
             bytes: include_bytes!("../examples/small/organisations.json").to_vec(),
         },
         crate::validate::DataFile {
-            name: "protocols/hospital-discharge.json".into(),
+            name: format!("{}/hospital-discharge.json", crate::layout::PROTOCOLS_DIR),
             bytes: include_bytes!("../examples/small/protocols/hospital-discharge.json").to_vec(),
         },
     ];

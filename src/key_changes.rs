@@ -7,8 +7,6 @@
 //! live (the pack's). The caller gives the time (the library reads no clock) and tells people
 //! what happened: each operation returns what it did.
 
-use std::path::Path;
-
 use crate::keyring::{KeyRecord, Keyring, KeyringError, RevocationReason};
 use crate::keys::{KeyId, PublicKey};
 use crate::pack::{LoadError, Pack, StoreError};
@@ -79,10 +77,9 @@ pub struct KeyAdded {
 
 /// Adds a key to the pack's keyring and records it in the register. The register's chain is
 /// checked before the keyring changes, so that no key is added the register could not record.
-pub fn add_key(pack: &Path, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyChangeError> {
-    let pack_folder = Pack::new(pack);
-    let lock = pack_folder.lock_keyring().map_err(KeyChangeError::Lock)?;
-    let (data, mut keyring, register) = pack_folder.for_adding_a_key()?;
+pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyChangeError> {
+    let lock = pack.lock_keyring().map_err(KeyChangeError::Lock)?;
+    let (data, mut keyring, register) = pack.for_adding_a_key()?;
     let organisation_name = data
         .organisation(key.organisation)
         .ok_or_else(|| KeyChangeError::UnknownOrganisation(key.organisation.to_string()))?
@@ -102,12 +99,11 @@ pub fn add_key(pack: &Path, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
             action: "add",
             source,
         })?;
-    pack_folder
-        .save_keyring(&keyring, &lock)
+    pack.save_keyring(&keyring, &lock)
         .map_err(KeyChangeError::Save)?;
     let key_id = key.public_key.key_id();
     crate::register::append_after(
-        pack,
+        &pack.register_path(),
         Some(&register),
         at,
         vec![Event::KeyAdded {
@@ -129,7 +125,7 @@ pub fn add_key(pack: &Path, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
 /// cannot take it (then [`KeyChangeError::Record`] says so): stopping the use of a compromised
 /// key comes first. Returns the key as it was and when the revocation takes effect.
 pub fn revoke_key(
-    pack: &Path,
+    pack: &Pack,
     key_id: &str,
     reason: RevocationReason,
     effective: Option<Timestamp>,
@@ -142,7 +138,7 @@ pub fn revoke_key(
     })?
     .0;
     crate::register::append_after(
-        pack,
+        &pack.register_path(),
         None,
         at,
         vec![Event::KeyRevoked {
@@ -159,7 +155,7 @@ pub fn revoke_key(
 /// records the correction as a change of its own. Returns the key as it was and when it now
 /// counts from.
 pub fn correct_valid_from(
-    pack: &Path,
+    pack: &Pack,
     key_id: &str,
     from: Timestamp,
     note: Option<&str>,
@@ -175,22 +171,20 @@ pub fn correct_valid_from(
 /// Changes the key `key_id` (its id or a unique prefix) with `change`, under the keyring's
 /// lock, and saves the keyring. Returns the key as it was and the keyring as saved.
 fn change_key(
-    pack: &Path,
+    pack: &Pack,
     key_id: &str,
     action: &'static str,
     change: impl FnOnce(&mut Keyring, &KeyId) -> Result<(), KeyringError>,
 ) -> Result<(KeyRecord, Keyring), KeyChangeError> {
-    let pack_folder = Pack::new(pack);
-    let lock = pack_folder.lock_keyring().map_err(KeyChangeError::Lock)?;
-    let mut keyring = pack_folder.keyring()?;
+    let lock = pack.lock_keyring().map_err(KeyChangeError::Lock)?;
+    let mut keyring = pack.keyring()?;
     let record = keyring
         .find(key_id)
         .cloned()
         .map_err(KeyChangeError::NoSuchKey)?;
     change(&mut keyring, &record.key_id)
         .map_err(|source| KeyChangeError::Refused { action, source })?;
-    pack_folder
-        .save_keyring(&keyring, &lock)
+    pack.save_keyring(&keyring, &lock)
         .map_err(KeyChangeError::Save)?;
     Ok((record, keyring))
 }

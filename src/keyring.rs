@@ -24,8 +24,6 @@ use crate::digest::GENESIS_DIGITS;
 use crate::keys::{KeyError, KeyId, PublicKey};
 use crate::time::Timestamp;
 
-/// Where the keyring lives in a pack.
-pub const KEYRING_FILE: &str = "keys/keyring.json";
 /// The keyring's format label, as its header line names it.
 pub const KEYRING_FORMAT: &str = "countersign/keyring/v2";
 /// The first format's label (one JSON document), still read.

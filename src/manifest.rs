@@ -2,10 +2,9 @@
 //! title, parties), what it came from (template, data) and its SHA-256. Everything that signs,
 //! verifies or collects reads it; only `assemble` writes it. No rendering, no files.
 
+use crate::layout::DATA_DIR;
 use serde::{Deserialize, Serialize};
 
-/// The manifest's file name in the output folder.
-pub const MANIFEST_FILE: &str = "manifest.json";
 /// The manifest format label.
 pub const MANIFEST_FORMAT: &str = "countersign/manifest/v1";
 
@@ -223,9 +222,6 @@ pub struct Manifest {
     /// The documents, in a fixed order: framework, signature sheet, protocols, checklists.
     pub documents: Vec<ManifestEntry>,
 }
-
-/// The folder, inside the output folder, that keeps each document's data.
-pub const DATA_DIR: &str = "data";
 
 /// The data file kept for a document: `data/framework-v2.7.json`.
 pub fn data_file_name(file: &str) -> String {

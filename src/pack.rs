@@ -8,24 +8,18 @@
 //! coordinator's pack is the single writer of its register and keyring: nothing here writes
 //! into a bundle or into a signatory's folder.
 
+use crate::layout::{
+    FRAMEWORK_FILE, GITIGNORE_FILE, KEYRING_LOCK, KEYS_DIR, MANIFEST_FILE, ORGANISATIONS_FILE,
+    OUT_DIR, PROTOCOLS_DIR, REGISTER_FILE, SCHEMA_DIR, SET_ASIDE_DIR, TEMPLATES_DIR,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::fsio::{self, Overwrite, WriteError};
 use crate::keyring::{Keyring, KeyringError};
-use crate::manifest::{MANIFEST_FILE, Manifest};
+use crate::manifest::Manifest;
 use crate::register::{Register, RegisterError};
 use crate::validate::{FileKind, PackData};
-
-/// The folder of a pack that `assemble` writes into.
-pub const OUT_DIR: &str = "out";
-/// The folder, inside `signatures/`, where a failing signature is kept as evidence once a
-/// fresh one replaces it.
-pub const SET_ASIDE_DIR: &str = "set-aside";
-/// The folder of the keyring and its lock.
-pub const KEYS_DIR: &str = "keys";
-/// The lock file held while the keyring changes.
-const KEYRING_LOCK: &str = ".keyring.lock";
 
 /// A signature (or checkpoint) file: its name and exact bytes.
 pub type SignatureFile = (String, Vec<u8>);
@@ -77,7 +71,7 @@ pub enum LoadError {
         source: KeyringError,
     },
     /// The register's chain does not hold together.
-    #[error("the pack's register (register/register.jsonl) cannot be trusted: {0}")]
+    #[error("the pack's register ({REGISTER_FILE}) cannot be trusted: {0}")]
     Register(#[from] RegisterError),
     /// A file could not be read: missing, unreadable, not a regular file, a symbolic link inside
     /// the pack, or larger than any real one.
@@ -193,7 +187,7 @@ impl Pack {
             .map_or_else(|| folder.join(".."), Path::to_path_buf);
         [above, folder.to_path_buf()]
             .into_iter()
-            .find(|candidate| candidate.join(crate::validate::FRAMEWORK_FILE).is_file())
+            .find(|candidate| candidate.join(crate::layout::FRAMEWORK_FILE).is_file())
             .map(with_out)
     }
 
@@ -217,6 +211,16 @@ impl Pack {
         self.out.join(file)
     }
 
+    /// The folder of the data each document was rendered with.
+    pub fn data_dir(&self) -> PathBuf {
+        self.out.join(crate::layout::DATA_DIR)
+    }
+
+    /// The pack's own template of this name, which replaces the default one.
+    pub fn template_path(&self, name: &str) -> PathBuf {
+        self.root.join(TEMPLATES_DIR).join(name)
+    }
+
     /// The data a document was rendered with.
     pub fn data_path(&self, file: &str) -> PathBuf {
         self.out.join(crate::manifest::data_file_name(file))
@@ -224,7 +228,7 @@ impl Pack {
 
     /// The folder of signature files.
     pub fn signatures_dir(&self) -> PathBuf {
-        self.root.join(crate::sign::SIGNATURES_DIR)
+        self.root.join(crate::layout::SIGNATURES_DIR)
     }
 
     /// The folder of failing signatures kept as evidence.
@@ -239,23 +243,23 @@ impl Pack {
 
     /// The keyring.
     pub fn keyring_path(&self) -> PathBuf {
-        self.root.join(crate::keyring::KEYRING_FILE)
+        self.root.join(crate::layout::KEYRING_FILE)
     }
 
     /// The register.
     pub fn register_path(&self) -> PathBuf {
-        self.root.join(crate::register::REGISTER_FILE)
+        self.root.join(crate::layout::REGISTER_FILE)
     }
 
     /// The folder of paper signatures (records and scans).
     pub fn paper_dir(&self) -> PathBuf {
-        self.root.join(crate::paper::PAPER_DIR)
+        self.root.join(crate::layout::PAPER_DIR)
     }
 
     /// Reads the paper signatures: each record with its scan, when the pack holds it.
     pub fn paper(&self) -> Result<Vec<crate::paper::PaperFile>, LoadError> {
         let dir = self.paper_dir();
-        let (records, _) = read_folder(&dir, crate::paper::RECORD_SUFFIX)?;
+        let (records, _) = read_folder(&dir, crate::layout::RECORD_SUFFIX)?;
         let mut files = Vec::with_capacity(records.len());
         for (name, bytes) in records {
             let scan = crate::json::from_slice::<crate::paper::PaperRecord>(&bytes)
@@ -308,7 +312,7 @@ impl Pack {
             record_file: name,
             record_sha256: crate::digest::sha256_hex(&bytes),
         };
-        match crate::register::append(&self.root, at, vec![event]) {
+        match crate::register::append(&self.register_path(), at, vec![event]) {
             Ok(records) => Ok(records),
             Err(e) => {
                 let _ = std::fs::remove_file(&scan_path);
@@ -320,7 +324,7 @@ impl Pack {
 
     /// The folder of register checkpoints.
     pub fn checkpoints_dir(&self) -> PathBuf {
-        self.root.join(crate::checkpoint::CHECKPOINTS_DIR)
+        self.root.join(crate::layout::CHECKPOINTS_DIR)
     }
 
     /// Reads and checks the pack's data.
@@ -397,7 +401,7 @@ impl Pack {
 
     /// Reads and checks the register (none yet: an empty one).
     pub fn register(&self) -> Result<Register, LoadError> {
-        Ok(Register::load(&self.root)?)
+        Ok(Register::load(&self.register_path())?)
     }
 
     /// Reads the signature files: those in use, those set aside, and any file whose name
@@ -405,10 +409,10 @@ impl Pack {
     pub fn signatures(&self) -> Result<SignatureFiles, LoadError> {
         let mut files = SignatureFiles::default();
         let (active, misnamed) =
-            read_folder(&self.signatures_dir(), crate::sign::SIGNATURE_SUFFIX)?;
+            read_folder(&self.signatures_dir(), crate::layout::SIGNATURE_SUFFIX)?;
         files.active = active;
         files.misnamed = misnamed;
-        files.set_aside = read_folder(&self.set_aside_dir(), crate::sign::SIGNATURE_SUFFIX)?.0;
+        files.set_aside = read_folder(&self.set_aside_dir(), crate::layout::SIGNATURE_SUFFIX)?.0;
         Ok(files)
     }
 
@@ -429,7 +433,7 @@ impl Pack {
 
     /// Reads the checkpoint files.
     pub fn checkpoints(&self) -> Result<Vec<SignatureFile>, LoadError> {
-        Ok(read_folder(&self.checkpoints_dir(), crate::sign::SIGNATURE_SUFFIX)?.0)
+        Ok(read_folder(&self.checkpoints_dir(), crate::layout::SIGNATURE_SUFFIX)?.0)
     }
 
     /// Reads an assembled document.
@@ -444,7 +448,7 @@ impl Pack {
     pub fn check_no_links(&self) -> Result<(), LoadError> {
         for path in [
             self.out.clone(),
-            self.out.join(crate::manifest::DATA_DIR),
+            self.out.join(crate::layout::DATA_DIR),
             self.manifest_path(),
             self.signatures_dir(),
             self.set_aside_dir(),
@@ -508,10 +512,11 @@ impl Pack {
         let keyring = Part::new(|| self.keyring());
         let register = Part::new(|| {
             if with_register {
-                Register::load_with_head(&self.root)
+                Register::load_with_head(&self.register_path())
             } else {
                 // Its chain checked as an append checks it: a hash per record.
-                crate::register::check_chain(&self.root).map(|head| (Register::default(), head))
+                crate::register::check_chain(&self.register_path())
+                    .map(|head| (Register::default(), head))
             }
         });
         // The costliest part first: at national scale the register read in full, otherwise
@@ -551,7 +556,7 @@ impl Pack {
         let parties = Part::new(|| crate::validate::read_parties(&self.root));
         let inputs = Part::new(|| self.manifest_inputs());
         let keyring = Part::new(|| self.keyring());
-        let head = Part::new(|| crate::register::check_chain(&self.root));
+        let head = Part::new(|| crate::register::check_chain(&self.register_path()));
         self.share(&[&keyring, &head, &parties, &inputs]);
         let data = Self::parties_as_assembled(parties.take()?, inputs.take().as_deref())?;
         let head = head.take()?;
@@ -566,7 +571,7 @@ impl Pack {
     /// is read on one thread: there a second costs more than it saves.
     fn share(&self, parts: &[&dyn Run]) {
         const WORTH_A_THREAD: u64 = 256 * 1024;
-        let organisations = self.root.join(crate::validate::ORGANISATIONS_FILE);
+        let organisations = self.root.join(crate::layout::ORGANISATIONS_FILE);
         if std::fs::metadata(organisations).map_or(true, |m| m.len() < WORTH_A_THREAD) {
             parts.iter().for_each(|part| part.run());
             return;
@@ -664,30 +669,50 @@ impl Pack {
             written.push(path);
         }
         let events = files.iter().map(|(_, _, e)| e.clone()).collect();
-        crate::register::append_after(&self.root, read, at, events)
+        crate::register::append_after(&self.register_path(), read, at, events)
             .inspect_err(|_| undo(&written))
             .map_err(StoreError::from)
     }
 
     /// Moves a failing signature file aside (kept as evidence, never deleted) so that the
-    /// organisation can sign again. Returns its new name inside the set-aside folder.
-    pub fn set_aside(&self, name: &str, at: crate::time::Timestamp) -> Result<String, StoreError> {
+    /// organisation can sign again, and records why in the register. Returns its new name
+    /// inside the set-aside folder. Every setting aside (by `sign` or `collect`) comes here.
+    pub fn set_aside(
+        &self,
+        name: &str,
+        reason: String,
+        at: crate::time::Timestamp,
+    ) -> Result<String, StoreError> {
+        let kept_as = self.move_aside(name, at)?;
+        crate::register::append(
+            &self.register_path(),
+            at,
+            vec![crate::register::Event::SignatureSetAside {
+                signature_file: name.to_string(),
+                kept_as: kept_as.clone(),
+                reason,
+            }],
+        )?;
+        Ok(kept_as)
+    }
+
+    fn move_aside(&self, name: &str, at: crate::time::Timestamp) -> Result<String, StoreError> {
         let dir = self.set_aside_dir();
         std::fs::create_dir_all(&dir).map_err(|source| WriteError::Io {
             path: dir.clone(),
             source,
         })?;
-        let stem = name.trim_end_matches(crate::sign::SIGNATURE_SUFFIX);
+        let stem = name.trim_end_matches(crate::layout::SIGNATURE_SUFFIX);
         let stamp: String = at
             .to_string()
             .chars()
             .filter(char::is_ascii_digit)
             .collect();
-        let mut target = format!("{stem}.{stamp}{}", crate::sign::SIGNATURE_SUFFIX);
+        let mut target = format!("{stem}.{stamp}{}", crate::layout::SIGNATURE_SUFFIX);
         let mut n = 1;
         while dir.join(&target).exists() {
             n += 1;
-            target = format!("{stem}.{stamp}-{n}{}", crate::sign::SIGNATURE_SUFFIX);
+            target = format!("{stem}.{stamp}-{n}{}", crate::layout::SIGNATURE_SUFFIX);
         }
         let from = self.signatures_dir().join(name);
         let to = dir.join(&target);
@@ -840,23 +865,28 @@ impl PackContents {
     }
 }
 
-/// The bundled small example, written by `countersign init`: (path in the pack, contents).
+/// The bundled small example, written by `countersign init`: (file name, contents); the
+/// protocol (the last) goes in the protocols folder.
 const EXAMPLE: [(&str, &str); 3] = [
     (
-        "framework.json",
+        FRAMEWORK_FILE,
         include_str!("../examples/small/framework.json"),
     ),
     (
-        "organisations.json",
+        ORGANISATIONS_FILE,
         include_str!("../examples/small/organisations.json"),
     ),
     (
-        "protocols/hospital-discharge.json",
+        "hospital-discharge.json",
         include_str!("../examples/small/protocols/hospital-discharge.json"),
     ),
 ];
 
-const PACK_GITIGNORE: &str = "# Secret keys never belong in a pack.\n*.key\n*.key.pem\n# Held only while the keyring is being changed.\nkeys/.keyring.lock\n";
+fn pack_gitignore() -> String {
+    format!(
+        "# Secret keys never belong in a pack.\n*.key\n*.key.pem\n# Held only while the keyring is being changed.\n{KEYS_DIR}/{KEYRING_LOCK}\n"
+    )
+}
 
 /// The schema files: (file name, pretty JSON).
 pub fn schema_files() -> Vec<(&'static str, Vec<u8>)> {
@@ -891,22 +921,27 @@ pub fn init(dir: &Path) -> Result<(), WriteError> {
         let path = path.to_path_buf();
         move |source| WriteError::Io { path, source }
     };
-    for sub in ["protocols", "schema", "templates", "keys"] {
+    for sub in [PROTOCOLS_DIR, SCHEMA_DIR, TEMPLATES_DIR, KEYS_DIR] {
         std::fs::create_dir_all(dir.join(sub)).map_err(io(&dir.join(sub)))?;
     }
-    for (name, text) in EXAMPLE {
-        fsio::write_atomic(&dir.join(name), text.as_bytes(), Overwrite::Refuse)?;
+    for (i, (name, text)) in EXAMPLE.into_iter().enumerate() {
+        let path = if i + 1 == EXAMPLE.len() {
+            dir.join(PROTOCOLS_DIR).join(name)
+        } else {
+            dir.join(name)
+        };
+        fsio::write_atomic(&path, text.as_bytes(), Overwrite::Refuse)?;
     }
     for (name, bytes) in schema_files() {
-        fsio::write_atomic(&dir.join("schema").join(name), &bytes, Overwrite::Refuse)?;
+        fsio::write_atomic(&dir.join(SCHEMA_DIR).join(name), &bytes, Overwrite::Refuse)?;
     }
     fsio::write_atomic(
-        &dir.join(".gitignore"),
-        PACK_GITIGNORE.as_bytes(),
+        &dir.join(GITIGNORE_FILE),
+        pack_gitignore().as_bytes(),
         Overwrite::Refuse,
     )?;
     fsio::write_atomic(
-        &dir.join("templates").join("README.md"),
+        &dir.join(TEMPLATES_DIR).join("README.md"),
         templates_readme().as_bytes(),
         Overwrite::Refuse,
     )?;
@@ -941,7 +976,7 @@ mod tests {
         let pack = Pack::new(dir.path());
         // A small pack is read on one thread, a large one (by its organisations' file) on two.
         for size in [10, 300 * 1024] {
-            let orgs = dir.path().join(crate::validate::ORGANISATIONS_FILE);
+            let orgs = dir.path().join(crate::layout::ORGANISATIONS_FILE);
             std::fs::write(&orgs, vec![b' '; size]).unwrap();
             let runs: Vec<AtomicUsize> = (0..6).map(|_| AtomicUsize::new(0)).collect();
             let parts: Vec<_> = (0..6)

@@ -7,9 +7,6 @@
 //! and [`crate::trust`]; `tests/page.rs` runs the page in a browser on a shared corpus and holds
 //! its JSON verdict equal to `verify --json`.
 
-/// The page's file name, in a bundle and by default on disk.
-pub const PAGE_FILE: &str = "verify.html";
-
 const HTML: &str = include_str!("../page/verify.html");
 const SCRIPT: &str = include_str!("../page/verify.js");
 const SCRIPT_SLOT: &str = "/*countersign:verify.js*/";
@@ -192,7 +189,7 @@ mod tests {
         let text = |value: &str| serde_json::to_string(value).unwrap_or_default();
         let mut js = String::new();
         for (name, value) in [
-            ("INDEX_FILE", crate::bundle::INDEX_FILE),
+            ("INDEX_FILE", crate::layout::INDEX_FILE),
             ("INDEX_FORMAT", crate::bundle::INDEX_FORMAT),
             ("MANIFEST_FORMAT", crate::manifest::MANIFEST_FORMAT),
             ("KEYRING_FORMAT", crate::keyring::KEYRING_FORMAT),
@@ -205,9 +202,9 @@ mod tests {
                 "CHECKPOINT_PAYLOAD_TYPE",
                 crate::checkpoint::CHECKPOINT_PAYLOAD_TYPE,
             ),
-            ("SIGNATURE_SUFFIX", crate::sign::SIGNATURE_SUFFIX),
+            ("SIGNATURE_SUFFIX", crate::layout::SIGNATURE_SUFFIX),
             ("PAPER_FORMAT", crate::paper::PAPER_FORMAT),
-            ("RECORD_SUFFIX", crate::paper::RECORD_SUFFIX),
+            ("RECORD_SUFFIX", crate::layout::RECORD_SUFFIX),
             ("REPORT_FORMAT", crate::verify::REPORT_FORMAT),
             ("VERDICT_FORMAT", crate::bundle::VERDICT_FORMAT),
             ("KEPT_DATA_CHANGED", crate::verify::KEPT_DATA_CHANGED),

@@ -6,16 +6,13 @@
 //!
 //! Builds and checks records; the pack writes them and the CLI asks for them.
 
+use crate::layout::RECORD_SUFFIX;
 use serde::{Deserialize, Serialize};
 
 use crate::time::Timestamp;
 
-/// Where paper signatures are kept in a pack (and a bundle).
-pub const PAPER_DIR: &str = "paper";
 /// The record format label.
 pub const PAPER_FORMAT: &str = "countersign/paper-signature/v1";
-/// The ending of a record's file name.
-pub const RECORD_SUFFIX: &str = ".paper.json";
 /// The largest scan accepted.
 pub const MAX_SCAN_BYTES: u64 = 50 * 1024 * 1024;
 

@@ -19,8 +19,6 @@ use sha2::{Digest, Sha256};
 use crate::digest::sha256_hex;
 use crate::time::Timestamp;
 
-/// Where the register lives in a pack.
-pub const REGISTER_FILE: &str = "register/register.jsonl";
 /// The `prev` of the first record.
 pub const GENESIS: &str = crate::digest::GENESIS;
 
@@ -290,14 +288,15 @@ impl Register {
         self.records.push(record);
     }
 
-    /// Reads and checks the register of a pack (an absent register is empty).
-    pub fn load(pack: &Path) -> Result<Register, RegisterError> {
-        Register::parse(&read_bytes(pack)?)
+    /// Reads and checks the register at `path` (a pack's is [`crate::pack::Pack::register_path`]);
+    /// an absent register is empty.
+    pub fn load(path: &Path) -> Result<Register, RegisterError> {
+        Register::parse(&read_bytes(path)?)
     }
 
     /// As [`Register::load`], with the head an append can build on ([`append_after`]).
-    pub fn load_with_head(pack: &Path) -> Result<(Register, ChainHead), RegisterError> {
-        let path = pack.join(REGISTER_FILE);
+    pub fn load_with_head(path: &Path) -> Result<(Register, ChainHead), RegisterError> {
+        let path = path.to_path_buf();
         let bytes = read_file(&path)?;
         let register = Register::parse(&bytes)?;
         let head = ChainHead::of_parsed(path, &bytes, &register);
@@ -445,15 +444,15 @@ fn read_file(path: &Path) -> Result<Vec<u8>, RegisterError> {
     }
 }
 
-fn read_bytes(pack: &Path) -> Result<Vec<u8>, RegisterError> {
-    read_file(&pack.join(REGISTER_FILE))
+fn read_bytes(path: &Path) -> Result<Vec<u8>, RegisterError> {
+    read_file(path)
 }
 
 /// Checks the pack's register as an append would (every record read and its chain
 /// followed), without appending: so that a command refuses before it signs, not after.
 /// No register yet is fine. The head it returns lets the append skip walking it again.
-pub fn check_chain(pack: &Path) -> Result<ChainHead, RegisterError> {
-    let path = pack.join(REGISTER_FILE);
+pub fn check_chain(path: &Path) -> Result<ChainHead, RegisterError> {
+    let path = path.to_path_buf();
     let limit = crate::fsio::limits::REGISTER;
     let file = match crate::fsio::open_limited(&path, limit, false) {
         Ok((file, _)) => file,
@@ -591,8 +590,8 @@ fn check_link(number: u64, seq: u64, prev: &[u8], expected: &[u8]) -> Result<(),
 
 /// Checks, before anything else is written, that the register can be appended to: its folder
 /// and file are not links, and the file opens for appending.
-pub fn check_appendable(pack: &Path) -> Result<(), RegisterError> {
-    open_for_append(&pack.join(REGISTER_FILE)).map(drop)
+pub fn check_appendable(path: &Path) -> Result<(), RegisterError> {
+    open_for_append(path).map(drop)
 }
 
 /// Opens the register for reading and appending ([`crate::log::open_for_append`]).
@@ -607,11 +606,11 @@ fn open_for_append(path: &Path) -> Result<std::fs::File, RegisterError> {
 /// chain and that the last line is complete. Each event gets the time `at`. Returns the
 /// records written.
 pub fn append(
-    pack: &Path,
+    path: &Path,
     at: Timestamp,
     events: Vec<Event>,
 ) -> Result<Vec<Record>, RegisterError> {
-    append_after(pack, None, at, events)
+    append_after(path, None, at, events)
 }
 
 /// As [`append`], for a command that checked the register already (`read`): if, under the
@@ -619,12 +618,12 @@ pub fn append(
 /// line), the append builds on the head it found; otherwise (another command appended
 /// meanwhile, say) the chain is walked again.
 pub fn append_after(
-    pack: &Path,
+    path: &Path,
     read: Option<&ChainHead>,
     at: Timestamp,
     events: Vec<Event>,
 ) -> Result<Vec<Record>, RegisterError> {
-    let path = pack.join(REGISTER_FILE);
+    let path = path.to_path_buf();
     let io = |source: std::io::Error| RegisterError::Io {
         path: path.clone(),
         source,
@@ -666,6 +665,7 @@ pub fn append_after(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::REGISTER_FILE;
 
     /// The head an append finds walking `text` (records, SHA-256 of the last line).
     fn chain_head(text: &[u8]) -> Result<(u64, String), RegisterError> {
@@ -688,17 +688,17 @@ mod tests {
     fn an_append_builds_on_the_head_it_read_only_while_the_file_is_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         // No register yet: the head is the start of a chain.
-        let empty = check_chain(dir.path()).unwrap();
+        let empty = check_chain(&dir.path().join(REGISTER_FILE)).unwrap();
         assert_eq!((empty.records, empty.head.as_str()), (0, GENESIS));
         append_after(
-            dir.path(),
+            &dir.path().join(REGISTER_FILE),
             Some(&empty),
             t("2026-01-01T00:00:00Z"),
             vec![event(1)],
         )
         .unwrap();
-        let read = check_chain(dir.path()).unwrap();
-        let (register, loaded) = Register::load_with_head(dir.path()).unwrap();
+        let read = check_chain(&dir.path().join(REGISTER_FILE)).unwrap();
+        let (register, loaded) = Register::load_with_head(&dir.path().join(REGISTER_FILE)).unwrap();
         assert_eq!((read.records, &read.head), (loaded.records, &loaded.head));
         // Walked or read whole, the length is the same, and the file is found as checked.
         assert_eq!(read.len, loaded.len);
@@ -707,9 +707,14 @@ mod tests {
         assert_eq!(register.head(), (read.records, read.head.clone()));
         // Another command appends meanwhile: the head read before is stale, and the append
         // walks the chain again instead of building on it.
-        append(dir.path(), t("2026-01-02T00:00:00Z"), vec![event(2)]).unwrap();
+        append(
+            &dir.path().join(REGISTER_FILE),
+            t("2026-01-02T00:00:00Z"),
+            vec![event(2)],
+        )
+        .unwrap();
         let written = append_after(
-            dir.path(),
+            &dir.path().join(REGISTER_FILE),
             Some(&read),
             t("2026-01-03T00:00:00Z"),
             vec![event(3)],
@@ -720,9 +725,9 @@ mod tests {
         let register = Register::parse(&text).unwrap();
         assert_eq!(register.records.len(), 3);
         // Unchanged since read: it builds on the head, and the chain still holds.
-        let read = check_chain(dir.path()).unwrap();
+        let read = check_chain(&dir.path().join(REGISTER_FILE)).unwrap();
         append_after(
-            dir.path(),
+            &dir.path().join(REGISTER_FILE),
             Some(&read),
             t("2026-01-04T00:00:00Z"),
             vec![event(4)],
@@ -737,10 +742,15 @@ mod tests {
     fn an_edit_of_the_last_line_is_not_built_on_and_an_earlier_one_is_named_by_the_next_check() {
         let dir = tempfile::tempdir().unwrap();
         let at = t("2026-01-01T00:00:00Z");
-        append(dir.path(), at, (0..600).map(event).collect()).unwrap();
+        append(
+            &dir.path().join(REGISTER_FILE),
+            at,
+            (0..600).map(event).collect(),
+        )
+        .unwrap();
         let path = dir.path().join(REGISTER_FILE);
         let as_checked = std::fs::read(&path).unwrap();
-        let read = check_chain(dir.path()).unwrap();
+        let read = check_chain(&dir.path().join(REGISTER_FILE)).unwrap();
         assert_eq!((read.records, read.len), (600, as_checked.len() as u64));
         // The last line edited, its length the same: the head read before is not built on,
         // and walking the chain again finds the edit.
@@ -752,7 +762,13 @@ mod tests {
             read.parse().is_err(),
             "a changed register is not read as checked"
         );
-        let written = append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
+        let written = append_after(
+            &dir.path().join(REGISTER_FILE),
+            Some(&read),
+            at,
+            vec![event(600)],
+        )
+        .unwrap();
         let edited_line = bytes[..bytes.len() - 1]
             .rsplit(|&b| b == b'\n')
             .next()
@@ -777,14 +793,26 @@ mod tests {
         let record_500 = bytes.windows(10).position(|w| w == b"SHA256:499").unwrap();
         bytes[record_500 + 9] = b'8';
         std::fs::write(&path, &bytes).unwrap();
-        append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
+        append_after(
+            &dir.path().join(REGISTER_FILE),
+            Some(&read),
+            at,
+            vec![event(600)],
+        )
+        .unwrap();
         assert!(matches!(
-            Register::load(dir.path()).unwrap_err(),
+            Register::load(&dir.path().join(REGISTER_FILE)).unwrap_err(),
             RegisterError::Broken { line: 501 }
         ));
         // Put back as read: the append builds on it and the chain holds.
         std::fs::write(&path, &as_checked).unwrap();
-        let written = append_after(dir.path(), Some(&read), at, vec![event(600)]).unwrap();
+        let written = append_after(
+            &dir.path().join(REGISTER_FILE),
+            Some(&read),
+            at,
+            vec![event(600)],
+        )
+        .unwrap();
         assert_eq!(written[0].seq, 601);
         assert_eq!(chain_head(&std::fs::read(&path).unwrap()).unwrap().0, 601);
         // Records appended since the check: read with them, what was checked being there as it
@@ -805,13 +833,18 @@ mod tests {
             statement_sha256: "b".repeat(64),
             signature_file: "f.org.dsse.json".into(),
         };
-        append(dir.path(), t("2026-01-01T00:00:00Z"), vec![recorded]).unwrap();
-        let head = check_chain(dir.path()).unwrap();
+        append(
+            &dir.path().join(REGISTER_FILE),
+            t("2026-01-01T00:00:00Z"),
+            vec![recorded],
+        )
+        .unwrap();
+        let head = check_chain(&dir.path().join(REGISTER_FILE)).unwrap();
         assert!(head.may_mention(&"b".repeat(64)));
         assert!(!head.may_mention(&"c".repeat(64)));
         assert_eq!(head.parse().unwrap().records.len(), 1);
         // Read whole, the register answers the same.
-        let (_, loaded) = Register::load_with_head(dir.path()).unwrap();
+        let (_, loaded) = Register::load_with_head(&dir.path().join(REGISTER_FILE)).unwrap();
         assert!(loaded.may_mention(&"b".repeat(64)));
         assert!(!loaded.may_mention(&"c".repeat(64)));
         // A digest is found as written.
@@ -829,14 +862,19 @@ mod tests {
             signatory: "Dr \"Pat\" Example".into(),
         };
         let other = tempfile::tempdir().unwrap();
-        append(other.path(), t("2026-01-01T00:00:00Z"), vec![named, quoted]).unwrap();
+        append(
+            &other.path().join(REGISTER_FILE),
+            t("2026-01-01T00:00:00Z"),
+            vec![named, quoted],
+        )
+        .unwrap();
         assert!(
-            !check_chain(other.path())
+            !check_chain(&other.path().join(REGISTER_FILE))
                 .unwrap()
                 .may_mention(&"c".repeat(64))
         );
         assert!(
-            !Register::load_with_head(other.path())
+            !Register::load_with_head(&other.path().join(REGISTER_FILE))
                 .unwrap()
                 .1
                 .may_mention(&"c".repeat(64))
@@ -854,8 +892,13 @@ mod tests {
             key_id: "SHA256:k".into(),
         };
         let third = tempfile::tempdir().unwrap();
-        append(third.path(), t("2026-01-01T00:00:00Z"), vec![short]).unwrap();
-        let head = check_chain(third.path()).unwrap();
+        append(
+            &third.path().join(REGISTER_FILE),
+            t("2026-01-01T00:00:00Z"),
+            vec![short],
+        )
+        .unwrap();
+        let head = check_chain(&third.path().join(REGISTER_FILE)).unwrap();
         assert!(head.may_mention(&"d".repeat(62)));
         let bytes = std::fs::read(third.path().join(REGISTER_FILE)).unwrap();
         crate::fuzzing::register(&bytes);
@@ -865,13 +908,13 @@ mod tests {
     fn appends_chain_and_every_kind_of_damage_is_named() {
         let dir = tempfile::tempdir().unwrap();
         append(
-            dir.path(),
+            &dir.path().join(REGISTER_FILE),
             t("2026-01-01T00:00:00Z"),
             vec![event(1), event(2)],
         )
         .unwrap();
         append(
-            dir.path(),
+            &dir.path().join(REGISTER_FILE),
             t("2026-01-02T00:00:00Z"),
             vec![event(3), event(4)],
         )
@@ -952,7 +995,12 @@ mod tests {
         // A torn register is never built upon.
         std::fs::write(&path, torn).unwrap();
         assert!(matches!(
-            append(dir.path(), t("2026-01-03T00:00:00Z"), vec![event(5)]).unwrap_err(),
+            append(
+                &dir.path().join(REGISTER_FILE),
+                t("2026-01-03T00:00:00Z"),
+                vec![event(5)]
+            )
+            .unwrap_err(),
             RegisterError::Torn { line: 4 }
         ));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), torn);

@@ -4,7 +4,7 @@
 //! coordinator recorded, and blank boxes for the others to sign by hand. Made when it is printed
 //! or bundled, from the pack's verification; writes no file.
 
-use std::path::Path;
+use crate::layout::SHEET_FILE;
 
 use serde_json::{Value, json};
 
@@ -12,9 +12,6 @@ use crate::manifest::DocumentKind;
 use crate::pack::PackContents;
 use crate::time::Timestamp;
 use crate::verify::{PartyResult, Status, VerifyReport};
-
-/// The sheet's file name inside a bundle.
-pub const SHEET_FILE: &str = "signature-sheet.docx";
 
 /// How the framework's organisations stand on the sheet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -119,13 +116,12 @@ pub fn context(
 /// Renders the sheet with the pack's template (its own `templates/signature-sheet.docx`, or
 /// the default).
 pub fn render(
-    pack_root: &Path,
+    pack: &crate::pack::Pack,
     contents: &PackContents,
     reports: &[VerifyReport],
     at: Timestamp,
 ) -> Result<(Vec<u8>, SheetCounts), crate::assemble::AssembleError> {
-    let (template, _) =
-        crate::assemble::template_bytes(pack_root, crate::templates::SIGNATURE_SHEET)?;
+    let (template, _) = crate::assemble::template_bytes(pack, crate::templates::SIGNATURE_SHEET)?;
     let (value, counts) = context(contents, reports, at);
     let bytes = crate::template::Template::from_bytes(template)
         .and_then(|t| t.render(&value))

@@ -9,17 +9,13 @@ use crate::digest::sha256_hex;
 use crate::keyring::{KeyRecord, Keyring};
 use crate::keys::KeyId;
 use crate::keys::SecretKey;
+use crate::layout::SIGNATURE_SUFFIX;
 use crate::manifest::{Manifest, ManifestEntry};
 use crate::signature::{
     self, Approval, DocumentRef, Envelope, OrganisationRef, SignatoryRef, Statement,
 };
 use crate::time::Timestamp;
 use crate::validate::PackData;
-
-/// Where signature files live in a pack.
-pub const SIGNATURES_DIR: &str = "signatures";
-/// The ending of a signature file's name.
-pub const SIGNATURE_SUFFIX: &str = ".dsse.json";
 
 /// The signature file of `organisation` for the document `file`:
 /// `framework-v2.7.cambs-cc.dsse.json`.

@@ -154,18 +154,8 @@ impl ReadForSigning<'_> {
                     signature_file: pack.signatures_dir().join(&name).display().to_string(),
                 });
             };
-            let kept_as = pack.set_aside(&name, at)?;
-            crate::register::append(
-                pack.root(),
-                at,
-                vec![Event::SignatureSetAside {
-                    signature_file: name.clone(),
-                    kept_as: kept_as.clone(),
-                    reason: failed.reason.clone().unwrap_or_default(),
-                }],
-            )
-            .map_err(StoreError::from)?;
-            set_aside = Some(kept_as);
+            let reason = failed.reason.clone().unwrap_or_default();
+            set_aside = Some(pack.set_aside(&name, reason, at)?);
         }
         let p = &statement.predicate;
         let event = Event::SignatureRecorded {
@@ -373,7 +363,10 @@ impl BundleForSigning<'_> {
     /// current document. Returns its file name and bytes.
     pub fn document(&self, wanted: &str) -> Result<(String, Vec<u8>), BundleSigningError> {
         let documents = &self.contents.manifest.documents;
-        let name = wanted.strip_prefix("out/").unwrap_or(wanted);
+        let name = wanted
+            .strip_prefix(crate::layout::OUT_DIR)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(wanted);
         let entry = documents
             .iter()
             .find(|d| d.file == name)

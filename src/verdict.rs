@@ -87,7 +87,7 @@ pub fn open(name: &str, bytes: &[u8]) -> Result<Opened, Refusal> {
     let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
     let page = files
         .iter()
-        .find(|(p, _)| p == crate::page::PAGE_FILE)
+        .find(|(p, _)| p == crate::layout::PAGE_FILE)
         .map(|(_, b)| b.clone());
     let contents = crate::bundle::contents(files).map_err(|e| {
         Refusal::failed(
@@ -298,8 +298,8 @@ pub fn verify_document(
     for name in &contents.signatures.misnamed {
         report.warnings.push(format!(
             "{}/{name} is not read (its name does not end in {}): if it is a returned signature, file it with `countersign collect`",
-            crate::sign::SIGNATURES_DIR,
-            crate::sign::SIGNATURE_SUFFIX
+            crate::layout::SIGNATURES_DIR,
+            crate::layout::SIGNATURE_SUFFIX
         ));
     }
     let anchor = trust_anchor(trusted, &contents.keyring)?;

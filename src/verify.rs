@@ -9,15 +9,14 @@
 //! results; whether the verifier independently trusts that key is [`crate::trust`]'s question.
 //! Pure over its inputs: no files, no printing.
 
+use crate::layout::{SET_ASIDE_DIR, SIGNATURE_SUFFIX};
 use serde::Serialize;
 
 use crate::checkpoint::Checkpoint;
 use crate::digest::sha256_hex;
 use crate::keyring::{Keyring, RevocationReason};
 use crate::manifest::{Manifest, ManifestEntry};
-use crate::pack::SET_ASIDE_DIR;
 use crate::register::Register;
-use crate::sign::SIGNATURE_SUFFIX;
 use crate::signature::{self, EnvelopeError};
 use crate::time::Timestamp;
 use crate::validate::PackData;
@@ -670,7 +669,7 @@ fn judge_paper(
         .name
         .strip_prefix(stem)
         .and_then(|r| r.strip_prefix('.'))
-        .and_then(|r| r.strip_suffix(crate::paper::RECORD_SUFFIX))
+        .and_then(|r| r.strip_suffix(crate::layout::RECORD_SUFFIX))
         .map(str::to_string);
     let failed = |organisation: String, (code, reason): (&'static str, String)| Candidate {
         organisation,
@@ -700,7 +699,7 @@ fn judge_paper(
     };
     if !parties.contains(record.organisation.as_str()) {
         return Some(Judgement::Stray(StrayProblem {
-            signature_file: format!("{}/{}", crate::paper::PAPER_DIR, file.name),
+            signature_file: format!("{}/{}", crate::layout::PAPER_DIR, file.name),
             code: "not-a-party",
             reason: format!(
                 "a paper signature of {}, which is not a party to this document",
@@ -1039,7 +1038,7 @@ pub fn check_kept_data(report: &mut VerifyReport, entry: &ManifestEntry, kept: O
         report.other_problems.push(StrayProblem {
             signature_file: format!(
                 "{}/{}",
-                crate::pack::OUT_DIR,
+                crate::layout::OUT_DIR,
                 crate::manifest::data_file_name(&entry.file)
             ),
             code: "kept-data-mismatch",
@@ -1104,14 +1103,14 @@ pub fn verify_pack(
         }
         by
     };
-    let suffix = crate::sign::SIGNATURE_SUFFIX;
+    let suffix = crate::layout::SIGNATURE_SUFFIX;
     let active = group(&contents.signatures.active, suffix);
     let set_aside = group(&contents.signatures.set_aside, suffix);
     let mut paper: std::collections::HashMap<Option<String>, Vec<crate::paper::PaperFile>> =
         std::collections::HashMap::new();
     for f in &contents.paper {
         paper
-            .entry(place(&f.name, crate::paper::RECORD_SUFFIX))
+            .entry(place(&f.name, crate::layout::RECORD_SUFFIX))
             .or_default()
             .push(f.clone());
     }

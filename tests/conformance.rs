@@ -159,13 +159,13 @@ fn write_suite() {
             let kept = match countersign::bundle::open(&bytes) {
                 Ok((index, contents))
                     if contents.iter().any(|(p, b)| {
-                        p == countersign::page::PAGE_FILE
+                        p == countersign::layout::PAGE_FILE
                             && countersign::page::check(Some(b)).status != "altered"
                     }) =>
                 {
                     let without: Vec<(String, Vec<u8>)> = contents
                         .into_iter()
-                        .filter(|(p, _)| p != countersign::page::PAGE_FILE)
+                        .filter(|(p, _)| p != countersign::layout::PAGE_FILE)
                         .collect();
                     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
                     countersign::bundle::build(&index.pack, at, &without).unwrap()

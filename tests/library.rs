@@ -24,7 +24,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
 
     let key = SecretKey::from_seed(&[7; 32]).public();
     let added = key_changes::add_key(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         NewKey {
             organisation: COUNCIL,
             signatory: "Margaret O'Brien",
@@ -44,7 +44,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     // The same key again, and an organisation the pack does not have: refused, nothing written.
     let keyring_before = std::fs::read(pack.join("keys/keyring.json")).unwrap();
     let again = key_changes::add_key(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         NewKey {
             organisation: COUNCIL,
             signatory: "Margaret O'Brien",
@@ -60,7 +60,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
         "{again:?}"
     );
     let stranger = key_changes::add_key(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         NewKey {
             organisation: "nowhere-council",
             signatory: "Nobody",
@@ -81,7 +81,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     );
 
     let (was, now_from) = key_changes::correct_valid_from(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         &key.key_id().to_string()[..16],
         t("2026-11-21T00:00:00Z"),
         Some("the date on the form"),
@@ -92,7 +92,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     assert_eq!(now_from, t("2026-11-21T00:00:00Z"));
 
     let (revoked, effective) = key_changes::revoke_key(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         &key.key_id().to_string(),
         RevocationReason::Superseded,
         None,
@@ -103,7 +103,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     assert_eq!(revoked.key_id, key.key_id());
     assert_eq!(effective, t("2026-11-25T10:00:00Z"));
     let missing = key_changes::revoke_key(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         "SHA256:nothing",
         RevocationReason::Compromised,
         None,
@@ -116,7 +116,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     );
 
     // The register recorded the key's addition and revocation, in order, at the times given.
-    let register = Register::load(&pack).unwrap();
+    let register = Register::load(&countersign::pack::Pack::new(&pack).register_path()).unwrap();
     let keys: Vec<(&Event, String)> = register
         .records
         .iter()
@@ -147,7 +147,7 @@ fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
     Desk(dir.path()).ok(&["assemble", "pack"]);
     let secret = SecretKey::from_seed(&[9; 32]);
     key_changes::add_key(
-        &pack,
+        &countersign::pack::Pack::new(&pack),
         NewKey {
             organisation: COUNCIL,
             signatory: "Margaret O'Brien",
@@ -194,7 +194,7 @@ fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
         "{again:?}"
     );
     // The register recorded it, and the command verifies it.
-    let register = Register::load(&pack).unwrap();
+    let register = Register::load(&countersign::pack::Pack::new(&pack).register_path()).unwrap();
     assert_eq!(register.records.len() as u64, signed.register_record);
     let said = Desk(dir.path()).ok(&[
         "verify",
@@ -304,7 +304,7 @@ fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_libr
         (support::HOSPITAL, "Dr Peter Walsh", &hospital),
     ] {
         key_changes::add_key(
-            &pack_dir,
+            &pack,
             NewKey {
                 organisation: org,
                 signatory,

@@ -81,7 +81,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         made.documents,
         made.signatures,
         made.register_records,
-        countersign::page::PAGE_FILE
+        countersign::layout::PAGE_FILE
     );
     if !made.failing.is_empty() {
         summary.push_str(&format!(
@@ -96,7 +96,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
 #[derive(clap::Args)]
 pub struct PageArgs {
     /// The file to write.
-    #[arg(short, long, value_name = "FILE.html", default_value = countersign::page::PAGE_FILE)]
+    #[arg(short, long, value_name = "FILE.html", default_value = countersign::layout::PAGE_FILE)]
     output: PathBuf,
     /// Replace FILE.html if it exists.
     #[arg(long)]
@@ -215,9 +215,9 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         }
         match verdict.page.status {
             "genuine" => {}
-            "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::page::PAGE_FILE)),
-            "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::page::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::page::written_by())),
-            _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::page::PAGE_FILE)),
+            "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::layout::PAGE_FILE)),
+            "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::layout::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::page::written_by())),
+            _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::layout::PAGE_FILE)),
         }
         for f in &verdict.unexplained_files {
             text.push_str(&format!("warning: {} is in the bundle but no part of a pack explains it; it was not checked\n", clean(f)));

@@ -121,13 +121,16 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
         "framework": {"area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
         "from": from.version, "to": to.version, "changes": changes,
     });
-    let (template, _) =
-        template_bytes(&args.pack, countersign::templates::CHANGES).map_err(|e| {
-            Failure::input(
-                e.to_string(),
-                Some("check that you may read the pack's templates/ folder".into()),
-            )
-        })?;
+    let (template, _) = template_bytes(
+        &countersign::pack::Pack::new(&args.pack),
+        countersign::templates::CHANGES,
+    )
+    .map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("check that you may read the pack's templates/ folder".into()),
+        )
+    })?;
     let bytes = Template::from_bytes(template)
         .and_then(|t| t.render(&context))
         .map_err(|e| Failure::input(format!("cannot render the summary: {e}"), Some("fix the pack's own template named above (open it in Word or LibreOffice and save it as .docx), or remove it from templates/ to use the default".into())))?;

@@ -113,7 +113,9 @@ pub fn collect(args: &CollectArgs) -> Result<i32, Failure> {
         }
         for (old, kept) in &report.set_aside {
             text.push_str(&format!(
-                "set aside     {old}: it failed, and a fresh signature replaced it; kept as evidence in signatures/set-aside/{kept}\n"
+                "set aside     {old}: it failed, and a fresh signature replaced it; kept as evidence in {}/{}/{kept}\n",
+                countersign::layout::SIGNATURES_DIR,
+                countersign::layout::SET_ASIDE_DIR
             ));
         }
         text.push_str(&format!(

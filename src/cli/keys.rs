@@ -174,99 +174,51 @@ pub struct KeygenArgs {
     passphrase: PassphraseArgs,
 }
 
-/// The folder's nearest ancestor (or itself) that is a pack, if any.
-fn enclosing_pack(dir: &Path) -> Option<PathBuf> {
-    let dir = std::fs::canonicalize(dir).ok()?;
-    dir.ancestors()
-        .find(|d| d.join(countersign::validate::FRAMEWORK_FILE).is_file())
-        .map(Path::to_path_buf)
-}
-
 pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
-    if !args.out.is_dir() {
-        return Err(Failure::input(
-            format!("the folder '{}' does not exist", args.out.display()),
-            Some("create it first, or choose another with --out".into()),
-        ));
-    }
-    if let Some(pack) = enclosing_pack(&args.out) {
-        return Err(Failure::input(
-            format!("'{}' is inside the pack '{}': secret keys never go in a pack", args.out.display(), pack.display()),
-            Some("write the key to a private folder outside the pack with --out; then add its .pub file to the pack with `countersign keys add`".into()),
-        ));
-    }
-    let stem = args.name.clone().unwrap_or_else(|| args.org.clone());
-    if stem.is_empty() || stem.contains(['/', '\\']) || stem.starts_with('.') {
-        return Err(Failure::input(
-            format!("'{stem}' cannot be a file name"),
-            Some("use the organisation id, e.g. --org cambs-cc".into()),
-        ));
-    }
-    let (key_path, pub_path, pem_path) = (
-        args.out.join(format!("{stem}.key")),
-        args.out.join(format!("{stem}.pub")),
-        args.out.join(format!("{stem}.pem")),
-    );
-    for path in [&key_path, &pub_path, &pem_path] {
-        if path.exists() {
-            return Err(Failure::input(
-                format!("'{}' already exists; nothing was written", path.display()),
-                Some("keys are never overwritten: choose another --name or --out".into()),
-            ));
-        }
-    }
-    let key = SecretKey::generate().map_err(|e| {
-        Failure::input(
-            e.to_string(),
-            Some("the system's random number generator failed: try again, and report it if it persists".into()),
-        )
-    })?;
-    let secret = if args.no_passphrase {
-        key.to_pem()
-    } else {
-        let pass = passphrase(&args.passphrase, true)?;
-        key.to_encrypted_pem(pass.as_bytes())
-    }
-    .map_err(|e| {
-        Failure::input(
-            e.to_string(),
-            Some("this is an internal fault: please report it; nothing was written".into()),
-        )
-    })?;
-    let public = key.public();
-    let created = now()?;
-    fsio::write_secret_new(&key_path, secret.as_bytes())
-        .map_err(|e| Failure::input(format!("cannot write the secret key: {e}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))?;
-    let write_public = |path: &Path, text: String| {
-        fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse)
-            .map_err(|e| Failure::input(format!("cannot write the public key: {e}; nothing was kept"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())))
+    use countersign::key_files::{KeyFiles, KeyFilesError as E};
+    const DISK: &str =
+        "check that the folder exists, that you may write to it, and that the disk is not full";
+    let failure = |e: E| {
+        let hint = match &e {
+            E::NoFolder(_) => "create it first, or choose another with --out",
+            E::InsidePack { .. } => {
+                "write the key to a private folder outside the pack with --out; then add its .pub file to the pack with `countersign keys add`"
+            }
+            E::BadName(_) => "use the organisation id, e.g. --org cambs-cc",
+            E::Exists(_) => "keys are never overwritten: choose another --name or --out",
+            E::Key(countersign::keys::KeyError::Random(_)) => {
+                "the system's random number generator failed: try again, and report it if it persists"
+            }
+            E::Write { .. } => DISK,
+            _ => "this is an internal fault: please report it; nothing was written",
+        };
+        Failure::input(e.to_string(), Some(hint.into()))
     };
-    let openssh = format!(
-        "{}\n",
-        public.to_openssh(&countersign::keys::openssh_comment(&args.org, created))
-    );
-    // All three files or none: a secret key left without its public key would block a rerun.
-    if let Err(f) =
-        write_public(&pub_path, openssh).and_then(|()| write_public(&pem_path, public.to_pem()))
-    {
-        for path in [&key_path, &pub_path, &pem_path] {
-            let _ = std::fs::remove_file(path);
-        }
-        return Err(f);
-    }
+    let name = args.name.as_deref().unwrap_or(&args.org);
+    let files = KeyFiles::plan(&args.out, name).map_err(failure)?;
+    let pass = if args.no_passphrase {
+        None
+    } else {
+        Some(passphrase(&args.passphrase, true)?)
+    };
+    let created = now()?;
+    let made = files
+        .write(&args.org, pass.as_ref().map(|p| p.as_bytes()), created)
+        .map_err(failure)?;
+    let f = &made.files;
     Ok(format!(
         "created an Ed25519 key for '{}' at {created}\n  key id:      {} (its fingerprint)\n  secret key:  {} ({}, readable only by you: keep it private and backed up; it never leaves your computer)\n  public key:  {} and {}\nnext: send the public key {} (never the .key file) to the coordinator of your pack, and confirm the fingerprint above with them by another channel (a phone call, or read it out at a meeting): it is how they know the key is yours",
         args.org,
-        public.key_id(),
-        key_path.display(),
-        if args.no_passphrase {
-            "NOT encrypted"
-        } else {
+        made.key_id,
+        f.secret.display(),
+        if made.encrypted {
             "encrypted with your passphrase"
+        } else {
+            "NOT encrypted"
         },
-        pub_path.display(),
-        pem_path.display(),
-        pub_path.display(),
+        f.openssh.display(),
+        f.pem.display(),
+        f.openssh.display(),
     ))
 }
 
@@ -442,7 +394,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             };
             let created = countersign::keys::created_at(&text);
             let added = countersign::key_changes::add_key(
-                &a.pack,
+                &Pack::new(&a.pack),
                 NewKey {
                     organisation: &a.org,
                     signatory: &a.signatory,
@@ -530,7 +482,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 ReasonArg::Compromised => RevocationReason::Compromised,
             };
             let (record, effective) = countersign::key_changes::revoke_key(
-                &a.pack,
+                &Pack::new(&a.pack),
                 &a.key_id,
                 reason,
                 effective,
@@ -593,7 +545,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
         KeysCommand::ValidFrom(a) => {
             let from = parse_time(&a.from, "--from")?;
             let (record, now_from) = countersign::key_changes::correct_valid_from(
-                &a.pack,
+                &Pack::new(&a.pack),
                 &a.key_id,
                 from,
                 a.note.as_deref(),

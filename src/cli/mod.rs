@@ -509,7 +509,7 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         }
         if let Some(dir) = &args.docx {
             let (template, _) = countersign::assemble::template_bytes(
-                &args.pack,
+                &countersign::pack::Pack::new(&args.pack),
                 countersign::templates::CODE_CHECKLIST,
             )
             .map_err(|e| {
@@ -582,11 +582,11 @@ fn schema(args: &SchemaArgs) -> Result<String, Failure> {
 fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
     use countersign::assemble as asm;
     let data = load_pack(&args.pack)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        countersign::pack::Pack::new(&args.pack)
-            .out_dir()
-            .to_path_buf()
-    });
+    let pack = match &args.out {
+        Some(out) => countersign::pack::Pack::with_out(&args.pack, out),
+        None => countersign::pack::Pack::new(&args.pack),
+    };
+    let out = pack.out_dir().to_path_buf();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |done: usize, total: usize, file: &str| {
         if interactive && !file.is_empty() {
@@ -596,8 +596,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         }
     };
     if args.check {
-        let findings =
-            asm::check(&args.pack, &out, &data, &mut progress).map_err(assemble_failure)?;
+        let findings = asm::check(&pack, &data, &mut progress).map_err(assemble_failure)?;
         if findings.is_empty() {
             return Ok(format!(
                 "every document in '{}' matches the manifest and re-assembles to the same bytes",
@@ -614,8 +613,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         }
         return Err(Failure { message, hint: Some("a document that differs is not the one the data and templates produce: do not circulate it; assemble again after raising its version".to_string()), code: EXIT_VERIFY_FAILED, problem: None });
     }
-    let report =
-        asm::assemble(&args.pack, &out, &data, now()?, &mut progress).map_err(assemble_failure)?;
+    let report = asm::assemble(&pack, &data, now()?, &mut progress).map_err(assemble_failure)?;
     let current = report
         .manifest
         .documents
@@ -627,7 +625,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         return Ok(format!(
             "nothing changed: the {current} documents in '{}' are already what the data and templates give (manifest: {})",
             out.display(),
-            out.join(countersign::manifest::MANIFEST_FILE).display()
+            pack.manifest_path().display()
         ));
     }
     let mut summary = format!(
@@ -640,7 +638,7 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
         } else {
             String::new()
         },
-        out.join(countersign::manifest::MANIFEST_FILE).display()
+        pack.manifest_path().display()
     );
     for d in report.manifest.documents.iter().filter(|d| d.current) {
         summary.push_str(&format!(

@@ -114,7 +114,7 @@ pub fn signature_sheet(args: &SheetArgs) -> Result<String, Failure> {
     })?;
     let at = now()?;
     let (bytes, counts) =
-        countersign::sheet::render(pack.root(), &contents, &verification.reports, at).map_err(
+        countersign::sheet::render(&pack, &contents, &verification.reports, at).map_err(
             |e| {
                 Failure::input(
                     format!("cannot make the signature sheet: {e}"),

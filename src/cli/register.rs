@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use countersign::checkpoint::{self, CheckpointSignError, RegisterCheckError};
 use countersign::fsio::{self, Overwrite};
+use countersign::layout::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
 use countersign::pack::Pack;
 use countersign::register::Register;
 use countersign::status::status;
@@ -315,7 +316,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
     }
     for name in &report.misnamed_signature_files {
         text.push_str(&format!(
-            "\nsignatures/{name} is not read (its name does not end in .dsse.json): if it is a returned signature, file it with `countersign collect {} FILE`\n",
+            "\n{SIGNATURES_DIR}/{name} is not read (its name does not end in {SIGNATURE_SUFFIX}): if it is a returned signature, file it with `countersign collect {} FILE`\n",
             args.pack.display()
         ));
     }

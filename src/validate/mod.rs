@@ -15,6 +15,7 @@ mod schema;
 
 pub use schema::{FileKind, schemas};
 
+use crate::layout::{FRAMEWORK_FILE, ORGANISATIONS_FILE, PROTOCOLS_DIR};
 use organisations::{Located, Organisations};
 use rules::Rules;
 use schema::parse_and_check_schema;
@@ -26,13 +27,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::model::{Framework, Organisation, OrganisationsFile, Protocol};
-
-/// The framework's file in a pack.
-pub const FRAMEWORK_FILE: &str = "framework.json";
-/// The organisations' file in a pack.
-pub const ORGANISATIONS_FILE: &str = "organisations.json";
-/// The folder of protocol files in a pack.
-pub const PROTOCOLS_DIR: &str = "protocols";
 
 /// One problem in a pack's data.
 #[derive(Debug, Clone, PartialEq, Eq)]

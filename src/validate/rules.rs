@@ -3,10 +3,11 @@
 //! dates in order. This is the part a data-protection expert reads and edits; each rule adds a
 //! finding with the place and the fix. No parsing, no files.
 
+use crate::layout::{FRAMEWORK_FILE, ORGANISATIONS_FILE, PROTOCOLS_DIR};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::Finding;
 use super::positions::Positions;
-use super::{FRAMEWORK_FILE, Finding, ORGANISATIONS_FILE, PROTOCOLS_DIR};
 use crate::model::{
     ControllerRelationship, DataCategory, Framework, MembershipKind, NEEDS_SCHEDULE1, Organisation,
     Protocol, parse_date,

@@ -2,10 +2,11 @@
 //! its errors translated into findings people can act on (dotted JSON paths, plain messages,
 //! hints). No files, no rules between fields.
 
+use crate::layout::{FRAMEWORK_FILE, ORGANISATIONS_FILE};
 use serde_json::Value;
 
 use super::positions::{Positions, positions};
-use super::{DataFile, FRAMEWORK_FILE, Finding, ORGANISATIONS_FILE};
+use super::{DataFile, Finding};
 use crate::model::{Framework, OrganisationsFile, Protocol};
 
 /// The kinds of data file in a pack.
@@ -32,7 +33,7 @@ impl FileKind {
         match self {
             FileKind::Framework => FRAMEWORK_FILE,
             FileKind::Organisations => ORGANISATIONS_FILE,
-            FileKind::Protocol => "protocols/*.json",
+            FileKind::Protocol => crate::layout::PROTOCOL_FILES,
         }
     }
 

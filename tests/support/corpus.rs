@@ -985,7 +985,7 @@ pub fn conformance_bundle(files: &Path, case: &Value) -> Vec<u8> {
     }
     let (index, mut contents) = countersign::bundle::open(&bytes).unwrap();
     contents.push((
-        countersign::page::PAGE_FILE.to_string(),
+        countersign::layout::PAGE_FILE.to_string(),
         countersign::page::html().into_bytes(),
     ));
     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
