@@ -25,11 +25,11 @@ use std::time::Instant;
 mod support;
 use support::{median, sync_disk};
 
-use countersign::keyring::Keyring;
-use countersign::keys::SecretKey;
+use countersign::approval::keyring::Keyring;
+use countersign::approval::keys::SecretKey;
+use countersign::approval::sign::{SignRequest, sign_document, signature_file_name};
+use countersign::approval::signature::envelope_bytes;
 use countersign::pack::Pack;
-use countersign::sign::{SignRequest, sign_document, signature_file_name};
-use countersign::signature::envelope_bytes;
 use countersign::time::Timestamp;
 use serde_json::{Value, json};
 

@@ -14,7 +14,7 @@ const PAGE_SHA256 = '/*countersign:page-sha256*/';
 
 /** What the page shares with the library: formats, payload types, suffixes, limits, weak keys
  * (the small-order points `verify_strict` refuses), problem codes and field lists. */
-// BEGIN GENERATED from the library by src/page.rs (shared_constants): do not edit here;
+// BEGIN GENERATED from the library by src/verify/page.rs (shared_constants): do not edit here;
 // COUNTERSIGN_WRITE_PAGE_CONSTANTS=1 cargo test --lib page:: writes it again.
 const INDEX_FILE = "bundle-index.json";
 const INDEX_FORMAT = "countersign/bundle/v1";
@@ -652,7 +652,7 @@ async function inflateRaw(data, expected, budget) {
 
 /**
  * The layout of a zip, checked before any entry is read (docs/SPEC.md Z1-Z7), as
- * src/ziplayout.rs: the end record ends the file, the directory sits right before it, one entry
+ * src/document/ziplayout.rs: the end record ends the file, the directory sits right before it, one entry
  * per name (ASCII case ignored), the entries follow one another from the first byte to the
  * directory, and every local header agrees with the directory. Returns the entry count; throws
  * Refused with the command's words.
@@ -892,7 +892,7 @@ async function openBundle(bytes) {
   return { index, files };
 }
 
-/* ---------- keys and the keyring: as src/keys.rs and src/keyring.rs ---------- */
+/* ---------- keys and the keyring: as src/approval/keys.rs and src/approval/keyring.rs ---------- */
 
 const SSH_TYPE = 'ssh-ed25519';
 const SSH_PREFIX = concat(new Uint8Array([0, 0, 0, 11]), UTF8.encode(SSH_TYPE), new Uint8Array([0, 0, 0, 32]));
@@ -1160,7 +1160,7 @@ async function browserVerifiesEd25519() {
   }
 }
 
-/* ---------- DSSE envelopes and approvals: as src/signature.rs ---------- */
+/* ---------- DSSE envelopes and approvals: as src/approval/signature.rs ---------- */
 
 
 function pae(payloadType, payload) {
@@ -1242,7 +1242,7 @@ async function openSignature(bytes, keyring) {
   return { statement, keyId: key.keyId, statementSha256: await sha256Hex(payload) };
 }
 
-/* ---------- the register and its checkpoints: as src/register.rs ---------- */
+/* ---------- the register and its checkpoints: as src/record/register.rs and checkpoint.rs ---------- */
 
 
 class Register {
@@ -1369,7 +1369,7 @@ async function checkCheckpoint(bytes, keyring, register) {
   return cp;
 }
 
-/* ---------- paper signatures: as src/paper.rs ---------- */
+/* ---------- paper signatures: as src/approval/paper.rs ---------- */
 
 
 const isPlainName = (name) => name.length > 0 && !name.startsWith('.') && /^[A-Za-z0-9._-]+$/.test(name);
@@ -1582,7 +1582,7 @@ function isPlainFileName(name) {
   );
 }
 
-/* ---------- verification: as src/verify.rs ---------- */
+/* ---------- verification: as src/verify/mod.rs ---------- */
 
 const RANK = { signed: 4, 'signed-on-paper': 3, failed: 2, 'older-version': 1, outstanding: 0 };
 
@@ -1924,7 +1924,7 @@ async function verifyPack(contents) {
   return { reports, missing, checkpoints, evidenceFor };
 }
 
-/* ---------- what the verifier trusts: as src/trust.rs ---------- */
+/* ---------- what the verifier trusts: as src/verify/trust.rs ---------- */
 
 function isOrganisationId(text) {
   return /^[a-z0-9][a-z0-9-]*$/.test(text);

@@ -7,7 +7,7 @@
 
 use std::io::Write as _;
 
-use crate::keys::SecretKey;
+use crate::approval::keys::SecretKey;
 
 /// The kinds of input, by the name of their fuzz target.
 pub const TARGETS: [&str; 10] = [
@@ -58,7 +58,7 @@ pub fn template_package(data: &[u8]) {
 /// A DOCX of one paragraph holding `text` (escaped), for the tag-syntax target.
 fn paragraph_docx(text: &str) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(text.len());
-    crate::xml::escape_text_into(&mut bytes, text);
+    crate::document::xml::escape_text_into(&mut bytes, text);
     let escaped = String::from_utf8_lossy(&bytes);
     let document = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t xml:space="preserve">{escaped}</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>{escaped}</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#
@@ -66,11 +66,11 @@ fn paragraph_docx(text: &str) -> Option<Vec<u8>> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    w.start_file(crate::package::CONTENT_TYPES_PART, options)
+    w.start_file(crate::document::package::CONTENT_TYPES_PART, options)
         .ok()?;
     w.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
         .ok()?;
-    w.start_file(crate::package::MAIN_DOCUMENT_PART, options)
+    w.start_file(crate::document::package::MAIN_DOCUMENT_PART, options)
         .ok()?;
     w.write_all(document.as_bytes()).ok()?;
     Some(w.finish().ok()?.into_inner())
@@ -81,7 +81,7 @@ pub fn tag_syntax(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let text: String = text
         .chars()
-        .filter(|c| crate::xml::is_xml_char(*c))
+        .filter(|c| crate::document::xml::is_xml_char(*c))
         .collect();
     if let Some(docx) = paragraph_docx(&text)
         && let Ok(template) = crate::Template::from_bytes(docx)
@@ -92,10 +92,12 @@ pub fn tag_syntax(data: &[u8]) {
 
 /// Data: any bytes as the JSON a template is rendered with (the default framework template).
 pub fn render_data(data: &[u8]) {
-    let Ok(value) = crate::data::parse_json(data) else {
+    let Ok(value) = crate::document::data::parse_json(data) else {
         return;
     };
-    let Some(bytes) = crate::templates::default_bytes(crate::templates::FRAMEWORK) else {
+    let Some(bytes) =
+        crate::document::templates::default_bytes(crate::document::templates::FRAMEWORK)
+    else {
         return;
     };
     if let Ok(template) = crate::Template::from_bytes(bytes.to_vec()) {
@@ -109,16 +111,19 @@ pub fn pack_json(data: &[u8]) {
         return;
     };
     let mut files = vec![
-        crate::validate::DataFile {
-            name: crate::layout::FRAMEWORK_FILE.into(),
+        crate::document::validate::DataFile {
+            name: crate::pack::layout::FRAMEWORK_FILE.into(),
             bytes: include_bytes!("../examples/small/framework.json").to_vec(),
         },
-        crate::validate::DataFile {
-            name: crate::layout::ORGANISATIONS_FILE.into(),
+        crate::document::validate::DataFile {
+            name: crate::pack::layout::ORGANISATIONS_FILE.into(),
             bytes: include_bytes!("../examples/small/organisations.json").to_vec(),
         },
-        crate::validate::DataFile {
-            name: format!("{}/hospital-discharge.json", crate::layout::PROTOCOLS_DIR),
+        crate::document::validate::DataFile {
+            name: format!(
+                "{}/hospital-discharge.json",
+                crate::pack::layout::PROTOCOLS_DIR
+            ),
             bytes: include_bytes!("../examples/small/protocols/hospital-discharge.json").to_vec(),
         },
     ];
@@ -129,27 +134,27 @@ pub fn pack_json(data: &[u8]) {
     let parties = files[..2].to_vec();
     let recorded: Vec<_> = parties
         .iter()
-        .map(|f| crate::manifest::InputRecord {
+        .map(|f| crate::document::manifest::InputRecord {
             file: f.name.clone(),
             sha256: crate::digest::sha256_hex(&f.bytes),
         })
         .collect();
-    if let Ok(data) = crate::validate::PartiesRead::from_files(parties).check(&recorded) {
+    if let Ok(data) = crate::document::validate::PartiesRead::from_files(parties).check(&recorded) {
         let ids: Vec<String> = data.organisations().iter().map(|o| o.id.clone()).collect();
         for id in ids.iter().take(64) {
             let _ = data.organisation(id);
         }
         let _ = data.organisation_count();
     }
-    let _ = crate::validate::check_files(files);
+    let _ = crate::document::validate::check_files(files);
 }
 
 fn fixed_key() -> SecretKey {
     SecretKey::from_seed(&[42; 32])
 }
 
-fn fixed_keyring() -> crate::keyring::Keyring {
-    let mut ring = crate::keyring::Keyring::default();
+fn fixed_keyring() -> crate::approval::keyring::Keyring {
+    let mut ring = crate::approval::keyring::Keyring::default();
     let t = crate::time::Timestamp::from_unix(1_767_225_600);
     let _ = ring.add(&fixed_key().public(), "org-a", "A Person", &[], t, t);
     ring
@@ -158,14 +163,15 @@ fn fixed_keyring() -> crate::keyring::Keyring {
 /// A signature file: any bytes as a DSSE envelope, opened with a fixed key.
 pub fn dsse_envelope(data: &[u8]) {
     let key = fixed_key().public();
-    let _ = crate::signature::open(data, |id| (id == key.key_id().as_str()).then_some(key));
+    let _ =
+        crate::approval::signature::open(data, |id| (id == key.key_id().as_str()).then_some(key));
 }
 
 /// A keyring file: read and extended.
 pub fn keyring(data: &[u8]) {
-    if let Ok(ring) = crate::keyring::Keyring::from_bytes(data) {
+    if let Ok(ring) = crate::approval::keyring::Keyring::from_bytes(data) {
         let _ = ring.to_bytes();
-        let _ = crate::trust::extends(&fixed_keyring(), &ring);
+        let _ = crate::verify::trust::extends(&fixed_keyring(), &ring);
     }
 }
 
@@ -174,12 +180,12 @@ pub fn keyring(data: &[u8]) {
 /// names is one the walk says may be named (else a collection would judge a signature
 /// against no records when one concerns it).
 pub fn register(data: &[u8]) {
-    let walked = crate::register::walk_chain(data, std::path::PathBuf::new());
-    if let Ok(register) = crate::register::Register::parse(data) {
+    let walked = crate::record::register::walk_chain(data, std::path::PathBuf::new());
+    if let Ok(register) = crate::record::register::Register::parse(data) {
         let head = walked.unwrap_or_else(|e| panic!("a register read whole is walked: {e}"));
         assert_eq!(register.head(), head.head());
         for record in &register.records {
-            if let crate::register::Event::SignatureRecorded {
+            if let crate::record::register::Event::SignatureRecorded {
                 statement_sha256, ..
             } = &record.event
             {
@@ -191,21 +197,21 @@ pub fn register(data: &[u8]) {
 
 /// A checkpoint file, checked against a fixed keyring and register.
 pub fn checkpoint(data: &[u8]) {
-    let register = crate::register::Register::default();
-    let _ = crate::checkpoint::check_checkpoint(data, &fixed_keyring(), &register);
+    let register = crate::record::register::Register::default();
+    let _ = crate::record::checkpoint::check_checkpoint(data, &fixed_keyring(), &register);
 }
 
 /// A bundle: opened, its files checked against its index, and everything in it verified.
 pub fn bundle_zip(data: &[u8]) {
-    let Ok((_, files)) = crate::bundle::open(data) else {
+    let Ok((_, files)) = crate::pack::bundle::open(data) else {
         return;
     };
-    if let Ok(contents) = crate::bundle::contents(files) {
+    if let Ok(contents) = crate::pack::bundle::contents(files) {
         let _ = crate::verify::verify_pack(&contents);
     }
 }
 
 /// A trust file.
 pub fn trust_file(data: &[u8]) {
-    let _ = crate::trust::TrustFile::parse(&String::from_utf8_lossy(data));
+    let _ = crate::verify::trust::TrustFile::parse(&String::from_utf8_lossy(data));
 }

@@ -35,7 +35,7 @@ impl Timestamp {
         if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
             return None;
         }
-        let (y, m, d) = crate::model::parse_date(text.get(..10)?)?;
+        let (y, m, d) = parse_date(text.get(..10)?)?;
         let two = |at: usize| {
             let (tens, units) = (b[at], b[at + 1]);
             (tens.is_ascii_digit() && units.is_ascii_digit())
@@ -161,7 +161,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (or the date part of a timestamp).
 pub fn days(text: &str) -> Option<i64> {
-    let (y, m, d) = crate::model::parse_date(text)?;
+    let (y, m, d) = parse_date(text)?;
     Some(days_from_civil(i64::from(y), i64::from(m), i64::from(d)))
 }
 
@@ -183,7 +183,7 @@ pub fn normalise(text: &str) -> Option<String> {
         Some((d, t)) => (d, t),
         None => (text, "00:00:00Z"),
     };
-    crate::model::parse_date(date)?;
+    parse_date(date)?;
     let t = time.strip_suffix('Z')?.as_bytes();
     let ok = t.len() == 8
         && t[2] == b':'
@@ -213,13 +213,40 @@ pub const MONTHS: [&str; 12] = [
 
 /// A day in words, as people write it: `12 May 2026` (for a date or a timestamp).
 pub fn long_date(text: &str) -> String {
-    match crate::model::parse_date(text) {
+    match parse_date(text) {
         Some((y, m, d)) => format!(
             "{d} {} {y}",
             MONTHS.get((m as usize).wrapping_sub(1)).unwrap_or(&"")
         ),
         None => text.chars().filter(|c| !c.is_control()).take(40).collect(),
     }
+}
+
+/// Parses a `YYYY-MM-DD` date (a time after `T` is ignored), checking that the day exists.
+/// Returns (year, month, day).
+pub fn parse_date(text: &str) -> Option<(u32, u32, u32)> {
+    let date = text.split_once('T').map_or(text, |(d, _)| d);
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |s: &str| {
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse::<u32>().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = (num(&date[0..4])?, num(&date[5..7])?, num(&date[8..10])?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! verdict JSON and exit code a verifier must give, written from the library by
 //! `COUNTERSIGN_WRITE_CONFORMANCE=1 cargo test --test conformance` (from the shared corpus of
 //! tests/support/corpus.rs). Every case is run through the library
-//! (`countersign::verdict::verify_bundle`) and through the command (`verify --json`); both
+//! (`countersign::verify::verdict::verify_bundle`) and through the command (`verify --json`); both
 //! must give the committed verdict exactly, messages included. tests/page.rs runs the same
 //! cases through the page.
 
@@ -114,18 +114,18 @@ fn library_verdict(files: &Path, case: &Value) -> Value {
     let trust = case["trust"]
         .as_str()
         .map(|t| (t.to_string(), std::fs::read(files.join(t)).unwrap()));
-    let verdict = countersign::verdict::verify_bundle(
+    let verdict = countersign::verify::verdict::verify_bundle(
         name,
         &bytes,
         trust
             .as_ref()
-            .map(|(n, b)| countersign::verdict::Trusted::named(n, b)),
-        countersign::bundle::Asks::default(),
+            .map(|(n, b)| countersign::verify::verdict::Trusted::named(n, b)),
+        countersign::pack::bundle::Asks::default(),
     );
     match verdict {
         Ok(v) => serde_json::to_value(v).unwrap(),
         Err(r) => json!({
-            "format": countersign::bundle::VERDICT_FORMAT,
+            "format": countersign::pack::bundle::VERDICT_FORMAT,
             "error": r.message,
             "code": r.code,
             "hint": r.hint,
@@ -156,19 +156,19 @@ fn write_suite() {
                 continue;
             };
             let bytes = std::fs::read(corpus.join(file)).unwrap();
-            let kept = match countersign::bundle::open(&bytes) {
+            let kept = match countersign::pack::bundle::open(&bytes) {
                 Ok((index, contents))
                     if contents.iter().any(|(p, b)| {
-                        p == countersign::layout::PAGE_FILE
-                            && countersign::page::check(Some(b)).status != "altered"
+                        p == countersign::pack::layout::PAGE_FILE
+                            && countersign::verify::page::check(Some(b)).status != "altered"
                     }) =>
                 {
                     let without: Vec<(String, Vec<u8>)> = contents
                         .into_iter()
-                        .filter(|(p, _)| p != countersign::layout::PAGE_FILE)
+                        .filter(|(p, _)| p != countersign::pack::layout::PAGE_FILE)
                         .collect();
                     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
-                    countersign::bundle::build(&index.pack, at, &without).unwrap()
+                    countersign::pack::bundle::build(&index.pack, at, &without).unwrap()
                 }
                 _ => bytes,
             };

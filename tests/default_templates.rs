@@ -8,7 +8,7 @@ mod layout;
 #[test]
 fn committed_templates_are_what_the_code_builds() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    let names: Vec<&str> = countersign::templates::names().collect();
+    let names: Vec<&str> = countersign::document::templates::names().collect();
     assert_eq!(names.len(), 7);
     for name in names {
         let built = layout::build(name)
@@ -26,7 +26,7 @@ fn committed_templates_are_what_the_code_builds() {
             "templates/{name} is not what tests/default_templates/layout.rs builds; run COUNTERSIGN_WRITE_TEMPLATES=1 cargo test --test default_templates"
         );
         assert_eq!(
-            countersign::templates::default_bytes(name),
+            countersign::document::templates::default_bytes(name),
             Some(committed.as_slice()),
             "the binary ships templates/{name}"
         );

@@ -4,10 +4,10 @@
 
 mod support;
 
-use countersign::key_changes::{self, KeyChangeError, NewKey};
-use countersign::keyring::RevocationReason;
-use countersign::keys::SecretKey;
-use countersign::register::{Event, Register};
+use countersign::approval::key_changes::{self, KeyChangeError, NewKey};
+use countersign::approval::keyring::RevocationReason;
+use countersign::approval::keys::SecretKey;
+use countersign::record::register::{Event, Register};
 use countersign::time::Timestamp;
 use support::{COUNCIL, Desk, copy_example};
 
@@ -140,7 +140,8 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
 
 #[test]
 fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
-    use countersign::signing::{self, SignerChoice, SigningError};
+    use countersign::approval::sign::SignerChoice;
+    use countersign::approval::signing::{self, SigningError};
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("pack");
     copy_example("small", &pack);
@@ -212,14 +213,14 @@ fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
     assert_eq!(council["signed"]["register_record"], signed.register_record);
 
     // Bundled and the bundle verified, through the library alone.
-    let made = countersign::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
+    let made = countersign::pack::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
     assert_eq!((made.documents, made.signatures), (2, 1));
     assert!(made.failing.is_empty());
-    let verdict = countersign::verdict::verify_bundle(
+    let verdict = countersign::verify::verdict::verify_bundle(
         "riverside.zip",
         &made.zip,
         None,
-        countersign::bundle::Asks::default(),
+        countersign::pack::bundle::Asks::default(),
     )
     .unwrap();
     assert!(verdict.valid);
@@ -227,13 +228,13 @@ fn a_document_is_signed_bundled_and_verified_through_the_library_alone() {
     assert_eq!(json["page"]["status"], "genuine");
     assert_eq!(json["documents"][0]["parties"][0]["status"], "signed");
     // The same bundle, made again from the same pack at the same time: the same bytes.
-    let again = countersign::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
+    let again = countersign::pack::bundle::make(&located, t("2026-11-23T15:00:00Z")).unwrap();
     assert_eq!(again.zip, made.zip);
 }
 
 #[test]
 fn an_approval_on_paper_is_recorded_through_the_library_alone() {
-    use countersign::paper_approval::{self, PaperApproval, PaperError};
+    use countersign::approval::paper_approval::{self, PaperApproval, PaperError};
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("pack");
     copy_example("small", &pack);
@@ -285,11 +286,10 @@ fn an_approval_on_paper_is_recorded_through_the_library_alone() {
 
 #[test]
 fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_library_alone() {
-    use countersign::checkpoint::{self, CheckpointSignError};
-    use countersign::collect::{Outcome, collect};
-    use countersign::signing::{
-        BundleSigningError, FromBundle, SignerChoice, read_bundle_for_signing,
-    };
+    use countersign::approval::collect::{Outcome, collect};
+    use countersign::approval::sign::SignerChoice;
+    use countersign::approval::signing::{BundleSigningError, FromBundle, read_bundle_for_signing};
+    use countersign::record::checkpoint::{self, CheckpointSignError};
     let dir = tempfile::tempdir().unwrap();
     let pack_dir = dir.path().join("pack");
     copy_example("small", &pack_dir);
@@ -317,10 +317,10 @@ fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_libr
         )
         .unwrap();
     }
-    let made = countersign::bundle::make(&pack, t("2026-11-23T15:00:00Z")).unwrap();
+    let made = countersign::pack::bundle::make(&pack, t("2026-11-23T15:00:00Z")).unwrap();
 
     // The hospital's signatory, with only the bundle: what awaits them, then a signature.
-    let opened = countersign::verdict::open("riverside.zip", &made.zip).unwrap();
+    let opened = countersign::verify::verdict::open("riverside.zip", &made.zip).unwrap();
     let bundle = read_bundle_for_signing(
         &opened.contents,
         &hospital.public().key_id(),
@@ -395,9 +395,9 @@ fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_libr
     assert_eq!(again.count(Outcome::AlreadyHeld), 2, "{:?}", again.files);
 
     // Signed from the bundle a second time: nothing to sign.
-    let reopened = countersign::verdict::open(
+    let reopened = countersign::verify::verdict::open(
         "riverside.zip",
-        &countersign::bundle::make(&pack, t("2026-11-24T11:00:00Z"))
+        &countersign::pack::bundle::make(&pack, t("2026-11-24T11:00:00Z"))
             .unwrap()
             .zip,
     )
@@ -417,7 +417,8 @@ fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_libr
     // checkpoint holds, and a trust file naming another key for the hospital contradicts it.
     let contents = pack.contents().unwrap();
     let report =
-        countersign::verdict::verify_document(&contents, support::FRAMEWORK, &bytes, None).unwrap();
+        countersign::verify::verdict::verify_document(&contents, support::FRAMEWORK, &bytes, None)
+            .unwrap();
     let party = |r: &countersign::verify::VerifyReport, org: &str| {
         r.parties
             .iter()
@@ -442,11 +443,11 @@ fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_libr
         support::HOSPITAL,
         SecretKey::from_seed(&[14; 32]).public().key_id()
     );
-    let pinned = countersign::verdict::verify_document(
+    let pinned = countersign::verify::verdict::verify_document(
         &contents,
         support::FRAMEWORK,
         &bytes,
-        Some(countersign::verdict::Trusted::named(
+        Some(countersign::verify::verdict::Trusted::named(
             "trust.txt",
             trust.as_bytes(),
         )),

@@ -138,7 +138,7 @@ fn known_answer_vectors() -> (Vec<Value>, Value) {
         .collect::<Vec<_>>()
         .try_into()
         .unwrap();
-    let key = countersign::keys::SecretKey::from_seed(&seed).public();
+    let key = countersign::approval::keys::SecretKey::from_seed(&seed).public();
     let key_id = key.key_id().to_string();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -151,8 +151,9 @@ fn known_answer_vectors() -> (Vec<Value>, Value) {
     let mut verdicts = serde_json::Map::new();
     for name in names {
         let bytes = std::fs::read(dir.join(&name)).unwrap();
-        let verdict = match countersign::signature::open(&bytes, |id| (id == key_id).then_some(key))
-        {
+        let verdict = match countersign::approval::signature::open(&bytes, |id| {
+            (id == key_id).then_some(key)
+        }) {
             Ok(v) => {
                 json!({"key_id": v.key_id.to_string(), "statement_sha256": v.statement_sha256})
             }
@@ -260,7 +261,7 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
     // Every bundle carries the same page, listed in its index like any other file.
     let page_bytes = std::fs::read(c.join("verify.html")).unwrap();
     let (index, files) =
-        countersign::bundle::open(&std::fs::read(c.join("genuine.zip")).unwrap()).unwrap();
+        countersign::pack::bundle::open(&std::fs::read(c.join("genuine.zip")).unwrap()).unwrap();
     assert!(index.files.iter().any(|f| f.path == "verify.html"));
     assert!(
         files
@@ -449,7 +450,7 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
     assert_eq!(commands["genuine"]["valid"], true);
     assert_eq!(
         commands["genuine"]["page"],
-        json!({"status": "genuine", "written_by": countersign::page::written_by()})
+        json!({"status": "genuine", "written_by": countersign::verify::page::written_by()})
     );
     // docs/SPEC.md Z1-Z7: a zip two readers could unpack differently is refused (exit 2).
     for (name, words) in [

@@ -308,7 +308,7 @@ fn a_recorded_signature_whose_file_was_lost_is_filed_again_without_a_second_reco
 
 #[test]
 fn a_collection_hands_what_it_loaded_to_its_caller_once_the_files_are_filed() {
-    use countersign::collect::{Outcome, collect_then};
+    use countersign::approval::collect::{Outcome, collect_then};
     use countersign::pack::Pack;
     use countersign::time::Timestamp;
     let dir = assembled_small_pack();

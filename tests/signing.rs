@@ -556,27 +556,27 @@ fn a_signature_moved_to_another_organisation_fails() {
 
     // A statement that claims the hospital, signed with the council's key.
     let (w, council_key, _) = World::signed_by_council();
-    let key = countersign::keys::SecretKey::from_pem(
+    let key = countersign::approval::keys::SecretKey::from_pem(
         &std::fs::read_to_string(&council_key).unwrap(),
         None,
     )
     .unwrap();
     let envelope: Value =
         serde_json::from_slice(&std::fs::read(w.signature(FRAMEWORK, COUNCIL)).unwrap()).unwrap();
-    let mut statement: countersign::signature::Statement = serde_json::from_slice(
+    let mut statement: countersign::approval::signature::Statement = serde_json::from_slice(
         &STANDARD
             .decode(envelope["payload"].as_str().unwrap())
             .unwrap(),
     )
     .unwrap();
-    statement.predicate.organisation = countersign::signature::OrganisationRef {
+    statement.predicate.organisation = countersign::approval::signature::OrganisationRef {
         id: HOSPITAL.into(),
         name: "Riverside Hospitals NHS Foundation Trust".into(),
     };
-    let forged = countersign::signature::sign(&statement, &key);
+    let forged = countersign::approval::signature::sign(&statement, &key);
     std::fs::write(
         w.signature(FRAMEWORK, HOSPITAL),
-        countersign::signature::envelope_bytes(&forged),
+        countersign::approval::signature::envelope_bytes(&forged),
     )
     .unwrap();
     let (code, text) = w.verify(FRAMEWORK, &[]);
@@ -917,17 +917,20 @@ fn concurrent_keyring_changes_are_all_kept() {
 fn a_backdated_unrecorded_signature_with_a_revoked_key_fails() {
     let w = World::new("small");
     let council = w.key(COUNCIL, "Margaret O'Brien", &[]);
-    let data = countersign::validate::load_pack(&w.pack).unwrap();
-    let manifest = countersign::assemble::read_manifest(&w.pack.join("out/manifest.json")).unwrap();
-    let keyring = countersign::keyring::Keyring::from_bytes(
+    let data = countersign::document::validate::load_pack(&w.pack).unwrap();
+    let manifest =
+        countersign::document::assemble::read_manifest(&w.pack.join("out/manifest.json")).unwrap();
+    let keyring = countersign::approval::keyring::Keyring::from_bytes(
         &std::fs::read(w.pack.join("keys/keyring.json")).unwrap(),
     )
     .unwrap();
-    let key =
-        countersign::keys::SecretKey::from_pem(&std::fs::read_to_string(&council).unwrap(), None)
-            .unwrap();
+    let key = countersign::approval::keys::SecretKey::from_pem(
+        &std::fs::read_to_string(&council).unwrap(),
+        None,
+    )
+    .unwrap();
     let bytes = std::fs::read(w.doc(FRAMEWORK)).unwrap();
-    let request = countersign::sign::SignRequest {
+    let request = countersign::approval::sign::SignRequest {
         file: FRAMEWORK,
         bytes: &bytes,
         organisation: COUNCIL,
@@ -936,11 +939,12 @@ fn a_backdated_unrecorded_signature_with_a_revoked_key_fails() {
         at: countersign::time::Timestamp::parse("2026-05-01T00:00:00Z").unwrap(),
     };
     let (_, envelope) =
-        countersign::sign::sign_document(&request, &manifest, &data, &keyring, &key).unwrap();
+        countersign::approval::sign::sign_document(&request, &manifest, &data, &keyring, &key)
+            .unwrap();
     std::fs::create_dir_all(w.pack.join("signatures")).unwrap();
     std::fs::write(
         w.signature(FRAMEWORK, COUNCIL),
-        countersign::signature::envelope_bytes(&envelope),
+        countersign::approval::signature::envelope_bytes(&envelope),
     )
     .unwrap();
     let (code, text) = w.verify(FRAMEWORK, &[]);

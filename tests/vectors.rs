@@ -12,14 +12,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use countersign::digest::sha256_hex;
-use countersign::keyring::Keyring;
-use countersign::keys::SecretKey;
-use countersign::manifest::{DocumentKind, Manifest, ManifestEntry, TemplateRecord};
-use countersign::sign::{SignRequest, sign_document};
-use countersign::signature::{
+use countersign::approval::keyring::Keyring;
+use countersign::approval::keys::SecretKey;
+use countersign::approval::sign::{SignRequest, sign_document};
+use countersign::approval::signature::{
     self, Approval, DocumentRef, EnvelopeError, OrganisationRef, SignatoryRef, Statement,
 };
+use countersign::digest::sha256_hex;
+use countersign::document::manifest::{DocumentKind, Manifest, ManifestEntry, TemplateRecord};
 use countersign::time::Timestamp;
 use countersign::verify::{Status, verify_document};
 
@@ -187,19 +187,19 @@ fn known_answer_vectors() {
 struct Signed {
     document: Vec<u8>,
     manifest: Manifest,
-    data: countersign::validate::PackData,
+    data: countersign::document::validate::PackData,
     keyring: Keyring,
     signatures: Vec<(String, Vec<u8>)>,
 }
 
 fn signed_small_document() -> Signed {
-    let data = countersign::validate::load_pack(
+    let data = countersign::document::validate::load_pack(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/small"),
     )
     .unwrap();
     let document = std::fs::read(dir().join("document.bin")).unwrap();
     let manifest = Manifest {
-        format: countersign::manifest::MANIFEST_FORMAT.into(),
+        format: countersign::document::manifest::MANIFEST_FORMAT.into(),
         pack: "riverside-isf".into(),
         pack_version: "1.0".into(),
         inputs: Vec::new(),

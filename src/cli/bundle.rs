@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use countersign::bundle;
 use countersign::pack::Pack;
+use countersign::pack::bundle;
 
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now};
 
@@ -23,7 +23,7 @@ pub struct BundleArgs {
     force: bool,
 }
 
-fn register_failure(e: countersign::register::RegisterError) -> Failure {
+fn register_failure(e: countersign::record::register::RegisterError) -> Failure {
     Failure::verify(
         format!("the register cannot be trusted: {e}"),
         Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
@@ -81,7 +81,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
         made.documents,
         made.signatures,
         made.register_records,
-        countersign::layout::PAGE_FILE
+        countersign::pack::layout::PAGE_FILE
     );
     if !made.failing.is_empty() {
         summary.push_str(&format!(
@@ -96,7 +96,7 @@ pub fn make_bundle(args: &BundleArgs) -> Result<String, Failure> {
 #[derive(clap::Args)]
 pub struct PageArgs {
     /// The file to write.
-    #[arg(short, long, value_name = "FILE.html", default_value = countersign::layout::PAGE_FILE)]
+    #[arg(short, long, value_name = "FILE.html", default_value = countersign::pack::layout::PAGE_FILE)]
     output: PathBuf,
     /// Replace FILE.html if it exists.
     #[arg(long)]
@@ -105,7 +105,7 @@ pub struct PageArgs {
 
 /// Writes the verification page.
 pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
-    let page = countersign::page::html();
+    let page = countersign::verify::page::html();
     super::write_output(&args.output, page.as_bytes(), args.force)?;
     Ok(format!(
         "wrote the verification page '{}' ({} bytes): one self-contained file that checks a bundle in a current browser, offline; publish it beside your bundles, or send it with them",
@@ -115,17 +115,17 @@ pub fn write_page(args: &PageArgs) -> Result<String, Failure> {
 }
 
 /// Verifies a bundle in memory: its files against its index, then everything in it
-/// (countersign::verdict::verify_bundle), and prints the verdict.
+/// (countersign::verify::verdict::verify_bundle), and prints the verdict.
 pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
     let (path, json, require_all) = (args.document.as_path(), args.json, args.require_all);
     let bytes = super::read_file(path, "bundle")?;
     let trusted = super::read_trusted(args.trust.as_deref())?;
-    let verdict = countersign::verdict::verify_bundle(
+    let verdict = countersign::verify::verdict::verify_bundle(
         &path.display().to_string(),
         &bytes,
         trusted
             .as_ref()
-            .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes)),
+            .map(|(name, bytes)| countersign::verify::verdict::Trusted::named(name, bytes)),
         bundle::Asks {
             electronic_only: args.electronic_only,
         },
@@ -215,9 +215,9 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
         }
         match verdict.page.status {
             "genuine" => {}
-            "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::layout::PAGE_FILE)),
-            "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::layout::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::page::written_by())),
-            _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::layout::PAGE_FILE)),
+            "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::pack::layout::PAGE_FILE)),
+            "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::pack::layout::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::verify::page::written_by())),
+            _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::pack::layout::PAGE_FILE)),
         }
         for f in &verdict.unexplained_files {
             text.push_str(&format!("warning: {} is in the bundle but no part of a pack explains it; it was not checked\n", clean(f)));

@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use countersign::assemble::template_bytes;
-use countersign::changes::compare;
+use countersign::document::assemble::template_bytes;
+use countersign::document::changes::compare;
+use countersign::document::manifest::ManifestEntry;
+use countersign::document::template::Template;
 use countersign::fsio::{self, Overwrite};
-use countersign::manifest::ManifestEntry;
-use countersign::template::Template;
 
 use countersign::pack::Pack;
 
@@ -83,7 +83,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     let read = |entry: &ManifestEntry| -> Result<serde_json::Value, Failure> {
         let path = pack.data_path(&entry.file);
         let bytes = std::fs::read(&path).map_err(|e| Failure::input(format!("cannot read the data of {} ('{}': {})", entry.file, path.display(), io_reason(&e)), Some("the data of each version is kept by `countersign assemble`; versions assembled before it kept data cannot be compared".into())))?;
-        if countersign::manifest::kept_data_sha256(&bytes) != entry.data_sha256 {
+        if countersign::document::manifest::kept_data_sha256(&bytes) != entry.data_sha256 {
             return Err(Failure::verify(
                 format!(
                     "the data kept for {} ('{}') {}",
@@ -123,7 +123,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     });
     let (template, _) = template_bytes(
         &countersign::pack::Pack::new(&args.pack),
-        countersign::templates::CHANGES,
+        countersign::document::templates::CHANGES,
     )
     .map_err(|e| {
         Failure::input(

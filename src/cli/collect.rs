@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign::collect::{CollectError, Outcome, collect_then};
+use countersign::approval::collect::{CollectError, Outcome, collect_then};
 use countersign::pack::Pack;
 
 use super::{
@@ -114,8 +114,8 @@ pub fn collect(args: &CollectArgs) -> Result<i32, Failure> {
         for (old, kept) in &report.set_aside {
             text.push_str(&format!(
                 "set aside     {old}: it failed, and a fresh signature replaced it; kept as evidence in {}/{}/{kept}\n",
-                countersign::layout::SIGNATURES_DIR,
-                countersign::layout::SET_ASIDE_DIR
+                countersign::pack::layout::SIGNATURES_DIR,
+                countersign::pack::layout::SET_ASIDE_DIR
             ));
         }
         text.push_str(&format!(

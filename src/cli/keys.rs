@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
+use countersign::approval::key_changes::{KeyChangeError, NewKey};
+use countersign::approval::keyring::{Keyring, RevocationReason};
+use countersign::approval::keys::{PublicKey, SecretKey};
 use countersign::fsio::{self, Overwrite};
-use countersign::key_changes::{KeyChangeError, NewKey};
-use countersign::keyring::{Keyring, RevocationReason};
-use countersign::keys::{PublicKey, SecretKey};
 
 use countersign::pack::Pack;
 
@@ -130,8 +130,8 @@ pub struct SignerArgs {
 
 impl SignerArgs {
     /// Who the signer says they are; what is left out the library finds from the keyring.
-    pub fn choice(&self) -> countersign::signing::SignerChoice<'_> {
-        countersign::signing::SignerChoice {
+    pub fn choice(&self) -> countersign::approval::sign::SignerChoice<'_> {
+        countersign::approval::sign::SignerChoice {
             organisation: self.org.as_deref(),
             signatory: self.signatory.as_deref(),
             role: self.role.as_deref(),
@@ -175,7 +175,7 @@ pub struct KeygenArgs {
 }
 
 pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
-    use countersign::key_files::{KeyFiles, KeyFilesError as E};
+    use countersign::approval::key_files::{KeyFiles, KeyFilesError as E};
     const DISK: &str =
         "check that the folder exists, that you may write to it, and that the disk is not full";
     let failure = |e: E| {
@@ -186,7 +186,7 @@ pub fn keygen(args: &KeygenArgs) -> Result<String, Failure> {
             }
             E::BadName(_) => "use the organisation id, e.g. --org cambs-cc",
             E::Exists(_) => "keys are never overwritten: choose another --name or --out",
-            E::Key(countersign::keys::KeyError::Random(_)) => {
+            E::Key(countersign::approval::keys::KeyError::Random(_)) => {
                 "the system's random number generator failed: try again, and report it if it persists"
             }
             E::Write { .. } => DISK,
@@ -392,8 +392,8 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 Some(text) => Some(parse_time(text, "--valid-from")?),
                 None => None,
             };
-            let created = countersign::keys::created_at(&text);
-            let added = countersign::key_changes::add_key(
+            let created = countersign::approval::keys::created_at(&text);
+            let added = countersign::approval::key_changes::add_key(
                 &Pack::new(&a.pack),
                 NewKey {
                     organisation: &a.org,
@@ -481,7 +481,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
                 ReasonArg::Superseded => RevocationReason::Superseded,
                 ReasonArg::Compromised => RevocationReason::Compromised,
             };
-            let (record, effective) = countersign::key_changes::revoke_key(
+            let (record, effective) = countersign::approval::key_changes::revoke_key(
                 &Pack::new(&a.pack),
                 &a.key_id,
                 reason,
@@ -507,7 +507,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
         }
         KeysCommand::Fingerprint(a) => {
             let (_, public) = read_public_key(&a.public_key)?;
-            if !countersign::trust::is_organisation_id(&a.org) {
+            if !countersign::verify::trust::is_organisation_id(&a.org) {
                 return Err(Failure::input(
                     format!("'{}' is not an organisation id", a.org),
                     Some("use the organisation's id in the pack, e.g. riverside-council".into()),
@@ -515,13 +515,18 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
             }
             super::print_out(&format!(
                 "{}\n",
-                countersign::trust::TrustFile::line_for(&a.org, &public.key_id(), None, None)
+                countersign::verify::trust::TrustFile::line_for(
+                    &a.org,
+                    &public.key_id(),
+                    None,
+                    None
+                )
             ))?;
             Ok(String::new())
         }
         KeysCommand::Export(a) => {
             let keyring = load_keyring(&a.pack)?;
-            let text = countersign::trust::TrustFile::from_keyring(&keyring);
+            let text = countersign::verify::trust::TrustFile::from_keyring(&keyring);
             match &a.output {
                 None => {
                     super::print_out(&text)?;
@@ -544,7 +549,7 @@ pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
         }
         KeysCommand::ValidFrom(a) => {
             let from = parse_time(&a.from, "--from")?;
-            let (record, now_from) = countersign::key_changes::correct_valid_from(
+            let (record, now_from) = countersign::approval::key_changes::correct_valid_from(
                 &Pack::new(&a.pack),
                 &a.key_id,
                 from,

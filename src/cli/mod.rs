@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use countersign::bundle::BundleIndex;
 use countersign::fsio::{self, Overwrite, WriteError};
 use countersign::pack::PackContents;
+use countersign::pack::bundle::BundleIndex;
 use countersign::time::Timestamp;
 use countersign::{Template, TemplateError};
 
@@ -343,8 +343,8 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
 
 /// A pack that could not be loaded, with what to do about it.
 pub(crate) fn load_failure(e: countersign::pack::LoadError) -> Failure {
+    use countersign::document::validate::PackError;
     use countersign::pack::LoadError as E;
-    use countersign::validate::PackError;
     let hint = match &e {
         E::Data(PackError::NotAPack(_)) => "run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string(),
         E::Data(PackError::Invalid { .. }) => "fix the places listed above and run `countersign validate` again".to_string(),
@@ -387,7 +387,7 @@ fn limit_for(what: &str) -> u64 {
         "data file" => limits::DATA,
         "bundle" => limits::BUNDLE,
         "returned file" => limits::SIGNATURE,
-        "scan" => countersign::paper::MAX_SCAN_BYTES,
+        "scan" => countersign::approval::paper::MAX_SCAN_BYTES,
         _ => limits::SMALL_TEXT,
     }
 }
@@ -434,7 +434,7 @@ fn io_reason(e: &std::io::Error) -> String {
 fn render(args: &RenderArgs) -> Result<String, Failure> {
     let template_bytes = read_file(&args.template, "template")?;
     let data_bytes = read_file(&args.data, "data file")?;
-    let data = countersign::data::parse_json(&data_bytes).map_err(|e| {
+    let data = countersign::document::data::parse_json(&data_bytes).map_err(|e| {
         Failure::input(
             format!("cannot use the data file '{}': {e}", args.data.display()),
             Some("fix the JSON at that place; a JSON-aware editor shows it".to_string()),
@@ -457,12 +457,12 @@ fn render(args: &RenderArgs) -> Result<String, Failure> {
     ))
 }
 
-fn load_pack(pack: &Path) -> Result<countersign::validate::PackData, Failure> {
-    countersign::validate::load_pack(pack).map_err(pack_failure)
+fn load_pack(pack: &Path) -> Result<countersign::document::validate::PackData, Failure> {
+    countersign::document::validate::load_pack(pack).map_err(pack_failure)
 }
 
-fn pack_failure(e: countersign::validate::PackError) -> Failure {
-    use countersign::validate::PackError;
+fn pack_failure(e: countersign::document::validate::PackError) -> Failure {
+    use countersign::document::validate::PackError;
     match e {
         PackError::NotAPack(_) => Failure::input(e.to_string(), Some("run the command in a pack folder, name one, or create one with `countersign init DIR`".to_string())),
         PackError::Invalid { .. } => Failure::input(e.to_string(), Some("fix the places listed above and run `countersign validate` again".to_string())),
@@ -487,7 +487,7 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         print_err(&format!("{summary}\n"));
         return Ok(EXIT_OK);
     }
-    use countersign::code_checklist::{checklist, context, counts};
+    use countersign::document::code_checklist::{checklist, context, counts};
     let mut any_missing = false;
     let mut text = String::new();
     let mut json = Vec::new();
@@ -508,9 +508,9 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
             ));
         }
         if let Some(dir) = &args.docx {
-            let (template, _) = countersign::assemble::template_bytes(
+            let (template, _) = countersign::document::assemble::template_bytes(
                 &countersign::pack::Pack::new(&args.pack),
-                countersign::templates::CODE_CHECKLIST,
+                countersign::document::templates::CODE_CHECKLIST,
             )
             .map_err(|e| {
                 Failure::input(
@@ -563,7 +563,7 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
 
 fn schema(args: &SchemaArgs) -> Result<String, Failure> {
     let Some(dir) = &args.out else {
-        print_json(&countersign::validate::schemas())?;
+        print_json(&countersign::document::validate::schemas())?;
         return Ok(String::new());
     };
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -580,7 +580,7 @@ fn schema(args: &SchemaArgs) -> Result<String, Failure> {
 }
 
 fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
-    use countersign::assemble as asm;
+    use countersign::document::assemble as asm;
     let data = load_pack(&args.pack)?;
     let pack = match &args.out {
         Some(out) => countersign::pack::Pack::with_out(&args.pack, out),
@@ -650,8 +650,8 @@ fn assemble(args: &AssembleArgs) -> Result<String, Failure> {
     Ok(summary)
 }
 
-fn assemble_failure(e: countersign::assemble::AssembleError) -> Failure {
-    use countersign::assemble::AssembleError as E;
+fn assemble_failure(e: countersign::document::assemble::AssembleError) -> Failure {
+    use countersign::document::assemble::AssembleError as E;
     let hint = match &e {
         E::VersionNotRaised { .. } => {
             "raise its version in the data (and add a revision), then assemble again; documents already circulated and signed are never overwritten"
@@ -708,7 +708,7 @@ fn template_failure(e: &TemplateError, lead: &str) -> Failure {
 
 /// A verifier's refusal as the command reports it: exit 1 when something was changed, 2 when
 /// what was given cannot be used.
-pub(crate) fn refused(r: countersign::verdict::Refusal) -> Failure {
+pub(crate) fn refused(r: countersign::verify::verdict::Refusal) -> Failure {
     let failure = if r.failed_verification {
         Failure::verify(r.message, Some(r.hint))
     } else {
@@ -784,13 +784,15 @@ pub(crate) fn open_bundle(path: &Path) -> Result<(BundleIndex, PackContents), Fa
 }
 
 /// As [`open_bundle`], keeping what a bundle's verdict reports beyond the pack.
-pub(crate) fn open_bundle_whole(path: &Path) -> Result<countersign::verdict::Opened, Failure> {
+pub(crate) fn open_bundle_whole(
+    path: &Path,
+) -> Result<countersign::verify::verdict::Opened, Failure> {
     let bytes = read_file(path, "bundle")?;
-    countersign::verdict::open(&path.display().to_string(), &bytes).map_err(refused)
+    countersign::verify::verdict::open(&path.display().to_string(), &bytes).map_err(refused)
 }
 
 /// The coordinator to send things back to, in words.
-pub(crate) fn coordinator(data: &countersign::validate::PackData) -> String {
+pub(crate) fn coordinator(data: &countersign::document::validate::PackData) -> String {
     match &data.framework.document_control.coordinator {
         Some(c) => {
             let email = c
@@ -931,8 +933,8 @@ fn json_format(command: &Command) -> Option<&'static str> {
             Some(bundle::VERIFY_FORMAT)
         }
         Command::Verify(args) if args.json => Some(countersign::verify::REPORT_FORMAT),
-        Command::Status(args) if args.json => Some(countersign::status::STATUS_FORMAT),
-        Command::Collect(args) if args.json => Some(countersign::collect::COLLECT_FORMAT),
+        Command::Status(args) if args.json => Some(countersign::pack::status::STATUS_FORMAT),
+        Command::Collect(args) if args.json => Some(countersign::approval::collect::COLLECT_FORMAT),
         Command::Keys(keys::KeysCommand::List(args)) if args.json => Some(keys::LIST_FORMAT),
         Command::Validate(args) if args.json => Some(CODE_CHECKLIST_FORMAT),
         _ => None,

@@ -33,7 +33,7 @@ pub struct RecordPaperArgs {
 }
 
 pub fn record_paper(args: &RecordPaperArgs) -> Result<String, Failure> {
-    use countersign::paper_approval::{PaperApproval, PaperError as E};
+    use countersign::approval::paper_approval::{PaperApproval, PaperError as E};
     let signed_on = parse_time(&args.signed_on, "--signed-on")?;
     let scan = read_file(&args.scan, "scan")?;
     let extension = args
@@ -51,7 +51,7 @@ pub fn record_paper(args: &RecordPaperArgs) -> Result<String, Failure> {
         scan: &scan,
         scan_extension: &extension,
     };
-    let recorded = countersign::paper_approval::record(&pack, approval, now()?).map_err(|e| match e {
+    let recorded = countersign::approval::paper_approval::record(&pack, approval, now()?).map_err(|e| match e {
         E::Load(load) => load_failure(load),
         E::Store(store) => store_failure(store),
         E::Register(_) => Failure::verify(
@@ -114,7 +114,7 @@ pub fn signature_sheet(args: &SheetArgs) -> Result<String, Failure> {
     })?;
     let at = now()?;
     let (bytes, counts) =
-        countersign::sheet::render(&pack, &contents, &verification.reports, at).map_err(
+        countersign::document::sheet::render(&pack, &contents, &verification.reports, at).map_err(
             |e| {
                 Failure::input(
                     format!("cannot make the signature sheet: {e}"),

@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use countersign::checkpoint::{self, CheckpointSignError, RegisterCheckError};
 use countersign::fsio::{self, Overwrite};
-use countersign::layout::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
 use countersign::pack::Pack;
-use countersign::register::Register;
-use countersign::status::status;
+use countersign::pack::layout::{SIGNATURE_SUFFIX, SIGNATURES_DIR};
+use countersign::pack::status::status;
+use countersign::record::checkpoint::{self, CheckpointSignError, RegisterCheckError};
+use countersign::record::register::Register;
 use countersign::verify::Status;
 
 use super::keys::{SignerArgs, read_secret_key};
@@ -47,7 +47,7 @@ pub struct CheckpointArgs {
     output: Option<PathBuf>,
 }
 
-fn register_failure(e: countersign::register::RegisterError) -> Failure {
+fn register_failure(e: countersign::record::register::RegisterError) -> Failure {
     Failure::verify(
         e.to_string(),
         Some("restore the register from a copy that matches the checkpoint, and find out who changed it".into()),
@@ -180,7 +180,7 @@ fn names_compactly(names: &[&str]) -> String {
     text
 }
 
-fn organisation_lines(o: &countersign::status::OrganisationStatus) -> String {
+fn organisation_lines(o: &countersign::pack::status::OrganisationStatus) -> String {
     let mut text = format!(
         "\n{} ({})\n  signatory: {}, {}; data protection officer: {}{}\n",
         clean(&o.name),
@@ -323,7 +323,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
     if report.reviews.is_empty() {
         text.push_str(&format!(
             "\nno review is due within {} days\n",
-            countersign::status::REVIEW_WINDOW_DAYS
+            countersign::pack::status::REVIEW_WINDOW_DAYS
         ));
     } else {
         text.push_str("\nreviews:\n");

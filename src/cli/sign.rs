@@ -90,8 +90,8 @@ pub fn sign(args: &SignArgs) -> Result<String, Failure> {
     sign_in_pack(args)
 }
 
-fn key_failure(e: countersign::sign::SignError, inside: &str) -> Failure {
-    use countersign::sign::SignError as E;
+fn key_failure(e: countersign::approval::sign::SignError, inside: &str) -> Failure {
+    use countersign::approval::sign::SignError as E;
     let hint = match &e {
         E::NotInManifest(_) | E::DiffersFromManifest { .. } => format!("sign only the documents {inside} holds, as they were assembled; check with `countersign verify`"),
         E::NotAParty { .. } | E::UnknownOrganisation(_) => "check --org: it must be a party to this document".into(),
@@ -105,7 +105,9 @@ fn key_failure(e: countersign::sign::SignError, inside: &str) -> Failure {
 }
 
 fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
-    use countersign::signing::{BundleSigningError as E, FromBundle, read_bundle_for_signing};
+    use countersign::approval::signing::{
+        BundleSigningError as E, FromBundle, read_bundle_for_signing,
+    };
     let (_, contents) = open_bundle(&args.target)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
     let inside = format!("the bundle '{}'", args.target.display());
@@ -190,7 +192,10 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
 }
 
 /// Lists the current documents the signer's organisation is a party to and has not signed.
-fn awaiting(args: &SignArgs, bundle: &countersign::signing::BundleForSigning<'_>) -> String {
+fn awaiting(
+    args: &SignArgs,
+    bundle: &countersign::approval::signing::BundleForSigning<'_>,
+) -> String {
     let awaiting = bundle.awaiting();
     let org_name = &awaiting.organisation_name;
     if awaiting.documents.is_empty() {
@@ -224,7 +229,7 @@ fn awaiting(args: &SignArgs, bundle: &countersign::signing::BundleForSigning<'_>
 }
 
 fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
-    use countersign::signing::SigningError;
+    use countersign::approval::signing::SigningError;
     let bytes = read_file(&args.target, "document")?;
     let pack = locate(&args.target, args.pack.as_ref())?;
     let file = file_name(&args.target);
@@ -244,7 +249,7 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     };
     // The pack first: a register that cannot take the signature is said before the passphrase
     // is asked for.
-    let read = countersign::signing::read_for_signing(&pack).map_err(failure)?;
+    let read = countersign::approval::signing::read_for_signing(&pack).map_err(failure)?;
     let key = read_secret_key(&args.signer.key, &args.signer.passphrase)?;
     let signed = read
         .sign(&file, &bytes, &key, args.signer.choice(), now()?)
@@ -280,13 +285,13 @@ pub fn verify(args: &VerifyArgs) -> Result<i32, Failure> {
         other => load_failure(other),
     })?;
     let trusted = super::read_trusted(args.trust.as_deref())?;
-    let mut report = countersign::verdict::verify_document(
+    let mut report = countersign::verify::verdict::verify_document(
         &contents,
         &file_name(&args.document),
         &bytes,
         trusted
             .as_ref()
-            .map(|(name, bytes)| countersign::verdict::Trusted::named(name, bytes)),
+            .map(|(name, bytes)| countersign::verify::verdict::Trusted::named(name, bytes)),
     )
     .map_err(super::refused)?;
     if args.electronic_only {

@@ -14,7 +14,7 @@ use docx_rs::{
     WidthType,
 };
 
-use countersign::package::{Limits, Package, PackageError};
+use countersign::document::package::{Limits, Package, PackageError};
 
 // docx-rs defines numbering 1 itself (decimal); ours must not collide with it.
 const BULLETS: usize = 2;

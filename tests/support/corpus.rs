@@ -39,12 +39,13 @@ fn bundle(home: &Path, to: &Path) {
 /// A copy of a bundle with its files edited and its index made again to match (what someone
 /// who edits a bundle and knows the format would do).
 fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
-    let (index, mut files) = countersign::bundle::open(&std::fs::read(from).unwrap()).unwrap();
+    let (index, mut files) =
+        countersign::pack::bundle::open(&std::fs::read(from).unwrap()).unwrap();
     edit(&mut files);
     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
     std::fs::write(
         to,
-        countersign::bundle::build(&index.pack, at, &files).unwrap(),
+        countersign::pack::bundle::build(&index.pack, at, &files).unwrap(),
     )
     .unwrap();
 }
@@ -957,22 +958,24 @@ fn resigned(key_file: &Path, envelope: &[u8], edit: impl FnOnce(&mut Value)) -> 
             .unwrap();
     edit(&mut statement);
     let payload = serde_json::to_vec(&statement).unwrap();
-    let key =
-        countersign::keys::SecretKey::from_pem(&std::fs::read_to_string(key_file).unwrap(), None)
-            .unwrap();
-    let signature = key.sign(&countersign::signature::pae(
-        countersign::signature::PAYLOAD_TYPE,
+    let key = countersign::approval::keys::SecretKey::from_pem(
+        &std::fs::read_to_string(key_file).unwrap(),
+        None,
+    )
+    .unwrap();
+    let signature = key.sign(&countersign::approval::signature::pae(
+        countersign::approval::signature::PAYLOAD_TYPE,
         &payload,
     ));
-    let signed = countersign::signature::Envelope {
-        payload_type: countersign::signature::PAYLOAD_TYPE.to_string(),
+    let signed = countersign::approval::signature::Envelope {
+        payload_type: countersign::approval::signature::PAYLOAD_TYPE.to_string(),
         payload: b64.encode(&payload),
-        signatures: vec![countersign::signature::EnvelopeSignature {
+        signatures: vec![countersign::approval::signature::EnvelopeSignature {
             keyid: key.public().key_id().to_string(),
             sig: b64.encode(signature),
         }],
     };
-    countersign::signature::envelope_bytes(&signed)
+    countersign::approval::signature::envelope_bytes(&signed)
 }
 
 /// A case's bundle as the verifier is given it: committed bundles carry no verification page
@@ -983,11 +986,11 @@ pub fn conformance_bundle(files: &Path, case: &Value) -> Vec<u8> {
     if case["current_page"] != true {
         return bytes;
     }
-    let (index, mut contents) = countersign::bundle::open(&bytes).unwrap();
+    let (index, mut contents) = countersign::pack::bundle::open(&bytes).unwrap();
     contents.push((
-        countersign::layout::PAGE_FILE.to_string(),
-        countersign::page::html().into_bytes(),
+        countersign::pack::layout::PAGE_FILE.to_string(),
+        countersign::verify::page::html().into_bytes(),
     ));
     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
-    countersign::bundle::build(&index.pack, at, &contents).unwrap()
+    countersign::pack::bundle::build(&index.pack, at, &contents).unwrap()
 }

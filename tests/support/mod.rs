@@ -161,7 +161,7 @@ impl Desk<'_> {
         std::fs::create_dir_all(&private).unwrap();
         let home = self.0.file_name().unwrap().to_string_lossy();
         let seed: [u8; 32] = sha2::Sha256::digest(format!("{home}/{org}")).into();
-        let key = countersign::keys::SecretKey::from_seed(&seed);
+        let key = countersign::approval::keys::SecretKey::from_seed(&seed);
         std::fs::write(
             private.join(format!("{org}.key")),
             key.to_pem().unwrap().as_bytes(),
@@ -177,7 +177,7 @@ impl Desk<'_> {
             .unwrap();
         }
         let created = countersign::time::Timestamp::parse_exact("2026-11-23T12:00:00Z").unwrap();
-        let comment = countersign::keys::openssh_comment(org, created);
+        let comment = countersign::approval::keys::openssh_comment(org, created);
         std::fs::write(
             private.join(format!("{org}.pub")),
             key.public().to_openssh(&comment) + "\n",

@@ -133,7 +133,7 @@ fn mutate_json(dice: &mut Dice, text: &str, compact: bool) -> Option<(String, St
 /// `count` altered copies of the bundle `genuine`, written into `dir`; returns their cases.
 pub fn mutants(dir: &Path, genuine: &Path, seed: u64, count: usize) -> Vec<Value> {
     let bytes = std::fs::read(genuine).unwrap();
-    let (index, files) = countersign::bundle::open(&bytes).unwrap();
+    let (index, files) = countersign::pack::bundle::open(&bytes).unwrap();
     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
     let mut dice = Dice::new(seed);
     let mut cases = Vec::new();
@@ -184,7 +184,7 @@ pub fn mutants(dir: &Path, genuine: &Path, seed: u64, count: usize) -> Vec<Value
             }
             let mut edited = files.clone();
             edited[which].1 = new.into_bytes();
-            let zip = countersign::bundle::build(&index.pack, at, &edited).unwrap();
+            let zip = countersign::pack::bundle::build(&index.pack, at, &edited).unwrap();
             (format!("{path}: {what}"), zip)
         };
         let file = format!("{name}.zip");

@@ -1,0 +1,190 @@
+//! Changes to a pack's keyring as whole operations: adding a key, revoking one and correcting
+//! when one counts from. Each takes the keyring's lock, reads what it needs, makes the change,
+//! saves the keyring and records the change in the register, so that every program that
+//! changes a keyring (the command, or one that embeds this library) does it the one way.
+//!
+//! Owns the order of those steps, not the rules of a change (the keyring's) nor where files
+//! live (the pack's). The caller gives the time (the library reads no clock) and tells people
+//! what happened: each operation returns what it did.
+
+use crate::approval::keyring::{KeyRecord, Keyring, KeyringError, RevocationReason};
+use crate::approval::keys::{KeyId, PublicKey};
+use crate::pack::{LoadError, Pack, StoreError};
+use crate::record::register::{Event, RegisterError};
+use crate::time::Timestamp;
+
+/// Why a change to the keyring was not made (or, for [`KeyChangeError::Record`], made but not
+/// recorded).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyChangeError {
+    /// The keyring's lock could not be taken.
+    #[error("{0}")]
+    Lock(StoreError),
+    /// The pack could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The organisation named is not one of the pack's.
+    #[error("'{0}' is not an organisation of the pack")]
+    UnknownOrganisation(String),
+    /// No key has the id given (or a prefix names more than one).
+    #[error("{0}")]
+    NoSuchKey(KeyringError),
+    /// The keyring's rules refuse the change.
+    #[error("cannot {action} the key: {source}")]
+    Refused {
+        /// What was asked: `add`, `revoke` or `change`.
+        action: &'static str,
+        /// Why the keyring refused it.
+        source: KeyringError,
+    },
+    /// The keyring could not be written; nothing changed.
+    #[error("cannot write the keyring: {0}")]
+    Save(StoreError),
+    /// The keyring changed, but the register could not record it.
+    #[error("the keyring changed, but the change could not be recorded in the register: {0}")]
+    Record(RegisterError),
+}
+
+/// A key to add, held by a signatory of an organisation.
+#[derive(Debug, Clone)]
+pub struct NewKey<'a> {
+    /// The organisation's id.
+    pub organisation: &'a str,
+    /// Who holds the key.
+    pub signatory: &'a str,
+    /// The roles it may sign as (none: any).
+    pub roles: &'a [String],
+    /// The public key.
+    pub public_key: PublicKey,
+    /// When the key was made, if its public key file says (`keys::created_at`).
+    pub created: Option<Timestamp>,
+    /// When it counts from, if the coordinator says; else from when it was made, else from
+    /// when it is added.
+    pub valid_from: Option<Timestamp>,
+}
+
+/// A key added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyAdded {
+    /// Its id (fingerprint), to confirm with its holder by another channel.
+    pub key_id: KeyId,
+    /// The organisation's name.
+    pub organisation_name: String,
+    /// When it counts from.
+    pub valid_from: Timestamp,
+}
+
+/// Adds a key to the pack's keyring and records it in the register. The register's chain is
+/// checked before the keyring changes, so that no key is added the register could not record.
+pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyChangeError> {
+    let lock = pack.lock_keyring().map_err(KeyChangeError::Lock)?;
+    let (data, mut keyring, register) = pack.for_adding_a_key()?;
+    let organisation_name = data
+        .organisation(key.organisation)
+        .ok_or_else(|| KeyChangeError::UnknownOrganisation(key.organisation.to_string()))?
+        .name
+        .clone();
+    let valid_from = key.valid_from.or(key.created).unwrap_or(at);
+    keyring
+        .add(
+            &key.public_key,
+            key.organisation,
+            key.signatory,
+            key.roles,
+            valid_from,
+            at,
+        )
+        .map_err(|source| KeyChangeError::Refused {
+            action: "add",
+            source,
+        })?;
+    pack.save_keyring(&keyring, &lock)
+        .map_err(KeyChangeError::Save)?;
+    let key_id = key.public_key.key_id();
+    crate::record::register::append_after(
+        &pack.register_path(),
+        Some(&register),
+        at,
+        vec![Event::KeyAdded {
+            key_id: key_id.to_string(),
+            organisation: key.organisation.to_string(),
+            signatory: key.signatory.to_string(),
+        }],
+    )
+    .map_err(KeyChangeError::Record)?;
+    Ok(KeyAdded {
+        key_id,
+        organisation_name,
+        valid_from,
+    })
+}
+
+/// Revokes the key `key_id` (its id or a unique prefix) from `effective` (default: `at`) and
+/// records it in the register. The revocation is saved in the keyring even when the register
+/// cannot take it (then [`KeyChangeError::Record`] says so): stopping the use of a compromised
+/// key comes first. Returns the key as it was and when the revocation takes effect.
+pub fn revoke_key(
+    pack: &Pack,
+    key_id: &str,
+    reason: RevocationReason,
+    effective: Option<Timestamp>,
+    note: Option<&str>,
+    at: Timestamp,
+) -> Result<(KeyRecord, Timestamp), KeyChangeError> {
+    let effective = effective.unwrap_or(at);
+    let record = change_key(pack, key_id, "revoke", |keyring, key| {
+        keyring.revoke(key, reason, effective, note, at).map(drop)
+    })?
+    .0;
+    crate::record::register::append_after(
+        &pack.register_path(),
+        None,
+        at,
+        vec![Event::KeyRevoked {
+            key_id: record.key_id.to_string(),
+            reason: reason.label().to_string(),
+            effective,
+        }],
+    )
+    .map_err(KeyChangeError::Record)?;
+    Ok((record, effective))
+}
+
+/// Corrects when the key `key_id` counts from (a key added with the wrong date). The keyring
+/// records the correction as a change of its own. Returns the key as it was and when it now
+/// counts from.
+pub fn correct_valid_from(
+    pack: &Pack,
+    key_id: &str,
+    from: Timestamp,
+    note: Option<&str>,
+    at: Timestamp,
+) -> Result<(KeyRecord, Timestamp), KeyChangeError> {
+    let (record, keyring) = change_key(pack, key_id, "change", |keyring, key| {
+        keyring.correct_valid_from(key, from, note, at).map(drop)
+    })?;
+    let now_from = keyring.get(&record.key_id).map_or(from, |k| k.valid_from);
+    Ok((record, now_from))
+}
+
+/// Changes the key `key_id` (its id or a unique prefix) with `change`, under the keyring's
+/// lock, and saves the keyring. Returns the key as it was and the keyring as saved.
+fn change_key(
+    pack: &Pack,
+    key_id: &str,
+    action: &'static str,
+    change: impl FnOnce(&mut Keyring, &KeyId) -> Result<(), KeyringError>,
+) -> Result<(KeyRecord, Keyring), KeyChangeError> {
+    let lock = pack.lock_keyring().map_err(KeyChangeError::Lock)?;
+    let mut keyring = pack.keyring()?;
+    let record = keyring
+        .find(key_id)
+        .cloned()
+        .map_err(KeyChangeError::NoSuchKey)?;
+    change(&mut keyring, &record.key_id)
+        .map_err(|source| KeyChangeError::Refused { action, source })?;
+    pack.save_keyring(&keyring, &lock)
+        .map_err(KeyChangeError::Save)?;
+    Ok((record, keyring))
+}

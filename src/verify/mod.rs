@@ -1,0 +1,1167 @@
+//! Verifying a circulated document against the pack: is it exactly an assembled version, who
+//! signed it (by whom, in what role, when, with which key), who has not, and what fails and why.
+//!
+//! Order of checks, per signature file: strict signature verification over the DSSE PAE with
+//! the keyring's key; the statement parsed from the verified bytes only; the statement's key id
+//! is the verifying key; the keyring gives that key to the statement's organisation; the key was
+//! valid and not revoked when signed; the statement is for this document, version and digest.
+//! "The signature is valid" and "the keyring lists the key for the organisation" are separate
+//! results; whether the verifier independently trusts that key is [`crate::verify::trust`]'s question.
+//! Pure over its inputs: no files, no printing.
+//!
+//! Beside it: [`trust`] (what the verifier already trusts), [`verdict`] (the one path from a
+//! bundle's or a pack's bytes to a verdict, which docs/SPEC.md writes down) and [`page`] (the
+//! page that gives the same verdict in a browser).
+
+pub mod page;
+pub mod trust;
+pub mod verdict;
+
+use crate::pack::layout::{SET_ASIDE_DIR, SIGNATURE_SUFFIX};
+use serde::Serialize;
+
+use crate::approval::keyring::{Keyring, RevocationReason};
+use crate::approval::signature::{self, EnvelopeError};
+use crate::digest::sha256_hex;
+use crate::document::manifest::{Manifest, ManifestEntry};
+use crate::document::validate::PackData;
+use crate::record::checkpoint::Checkpoint;
+use crate::record::register::Register;
+use crate::time::Timestamp;
+
+/// The JSON report's format label.
+pub const REPORT_FORMAT: &str = "countersign/verify/v1";
+
+/// Whether the document is one the pack assembled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentMatch {
+    /// Its bytes are exactly those of an assembled document.
+    Exact,
+    /// A document of that name was assembled, with other bytes.
+    DiffersFromManifest,
+    /// No document of that name or digest was assembled.
+    Unknown,
+}
+
+/// Who signed and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedBy {
+    /// The signatory's name.
+    pub signatory: String,
+    /// The role they signed as.
+    pub role: String,
+    /// When.
+    pub signed_at: String,
+    /// The key id.
+    pub key_id: String,
+    /// The document version the signature is for.
+    pub version: String,
+    /// The signature file.
+    pub signature_file: String,
+    /// The register record of the signature (its position), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register_record: Option<u64>,
+    /// SHA-256 of the signed statement.
+    pub statement_sha256: String,
+}
+
+/// A paper signature as the coordinator recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaperSigned {
+    /// Who signed, as written on the sheet.
+    pub signatory: String,
+    /// In what role.
+    pub role: String,
+    /// The date on the sheet.
+    pub signed_on: String,
+    /// When the coordinator recorded it.
+    pub recorded_at: String,
+    /// SHA-256 of the scan kept in the pack.
+    pub scan_sha256: String,
+    /// The record's file in `paper/`.
+    pub record_file: String,
+    /// The register record.
+    pub register_record: u64,
+}
+
+/// The status of one signing organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Signed this exact document electronically.
+    Signed,
+    /// Signed this version on paper, as the coordinator recorded (not a cryptographic
+    /// signature: the record, its scan and the register entry are what was checked).
+    SignedOnPaper,
+    /// No signature yet.
+    Outstanding,
+    /// Signed an earlier version only.
+    OlderVersion,
+    /// A signature is present and fails.
+    Failed,
+}
+
+/// The result for one organisation that signs the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyResult {
+    /// The organisation's id.
+    pub organisation: String,
+    /// Its name.
+    pub name: String,
+    /// Its status.
+    pub status: Status,
+    /// The signature's details, when one verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<SignedBy>,
+    /// The paper signature's details, when the approval was on paper.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperSigned>,
+    /// Whether the signature is mathematically valid (None: no signature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_valid: Option<bool>,
+    /// Whether the keyring gives the signing key to this organisation (None: not known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_belongs_to_organisation: Option<bool>,
+    /// Why it failed, as a stable code (docs/SPEC.md, "Problem codes"); none unless failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// Why it failed, or what the older version was, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Whether the signing key is confirmed by what the verifier trusts (a trust file or an
+    /// earlier keyring), apart from the keyring that came with the document; set by
+    /// [`VerifyReport::confirm_keys`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_confirmation: Option<crate::verify::trust::Confirmation>,
+}
+
+/// A signature problem that concerns this document but no party of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StrayProblem {
+    /// The signature file.
+    pub signature_file: String,
+    /// What is wrong, as a stable code (docs/SPEC.md, "Problem codes").
+    pub code: &'static str,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// The whole verification result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Always [`REPORT_FORMAT`].
+    pub format: &'static str,
+    /// The document's file name.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Whether the pack assembled exactly these bytes.
+    pub document: DocumentMatch,
+    /// The assembled document it matches (or was meant to be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Its version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// One result per signing organisation, in the manifest's order.
+    pub parties: Vec<PartyResult>,
+    /// Problems with signatures that name no party.
+    pub other_problems: Vec<StrayProblem>,
+    /// Failing signatures kept as evidence after a fresh one replaced them: listed, never
+    /// counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<StrayProblem>,
+    /// True when the document is exactly an assembled version and every signature present is
+    /// valid.
+    pub valid: bool,
+    /// Ids of organisations that have not signed this version.
+    pub outstanding: Vec<String>,
+    /// Things worth knowing that do not make the verification fail.
+    pub warnings: Vec<String>,
+    /// What the signing keys were checked against besides the keyring that came with the
+    /// document: `none`, `trust-file` or `earlier-keyring`.
+    pub trust: &'static str,
+    /// True when every signature present has a key confirmed by what the verifier trusts.
+    pub keys_confirmed: bool,
+}
+
+impl VerifyReport {
+    /// How many parties signed this exact version electronically.
+    pub fn signed_count(&self) -> usize {
+        self.parties
+            .iter()
+            .filter(|p| p.status == Status::Signed)
+            .count()
+    }
+
+    /// How many parties approved this exact version: electronically or on paper, each
+    /// organisation counted once.
+    pub fn approved_count(&self) -> usize {
+        self.parties
+            .iter()
+            .filter(|p| matches!(p.status, Status::Signed | Status::SignedOnPaper))
+            .count()
+    }
+
+    /// Ids of organisations whose approval of this version is on paper only.
+    pub fn on_paper(&self) -> Vec<String> {
+        self.parties
+            .iter()
+            .filter(|p| p.status == Status::SignedOnPaper)
+            .map(|p| p.organisation.clone())
+            .collect()
+    }
+
+    /// Marks every signed party of a report with whether its key is confirmed; a key that
+    /// contradicts the anchor turns the party into a failure (the signature does not count).
+    pub fn confirm_keys(&mut self, anchor: Option<&crate::verify::trust::Anchor>) {
+        let report = self;
+        let mut contradicted = false;
+        for party in &mut report.parties {
+            let Some(signed) = &party.signed else {
+                continue;
+            };
+            if !matches!(party.status, Status::Signed | Status::OlderVersion) {
+                continue;
+            }
+            let key_id = crate::approval::keys::KeyId::from_text(&signed.key_id);
+            let c = crate::verify::trust::confirm(
+                anchor,
+                &party.organisation,
+                &key_id,
+                Timestamp::parse_exact(&signed.signed_at),
+            );
+            if c.contradicts() {
+                contradicted = true;
+                party.status = Status::Failed;
+                party.reason = Some(c.words(&party.name));
+            }
+            party.key_confirmation = Some(c);
+        }
+        report.trust = match anchor {
+            None => "none",
+            Some(crate::verify::trust::Anchor::Pinned(_)) => "trust-file",
+            Some(crate::verify::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring",
+        };
+        report.keys_confirmed = all_confirmed(report);
+        if contradicted {
+            report.valid = false;
+            let failed: std::collections::HashSet<String> = report
+                .parties
+                .iter()
+                .filter(|p| {
+                    p.key_confirmation
+                        .as_ref()
+                        .is_some_and(crate::verify::trust::Confirmation::contradicts)
+                })
+                .map(|p| p.organisation.clone())
+                .collect();
+            report.outstanding.retain(|o| !failed.contains(o));
+        }
+    }
+}
+
+/// Whether every signature of the report has a confirmed key.
+fn all_confirmed(report: &VerifyReport) -> bool {
+    report
+        .parties
+        .iter()
+        .filter(|p| p.status == Status::Signed)
+        .all(|p| {
+            p.key_confirmation
+                .as_ref()
+                .is_some_and(crate::verify::trust::Confirmation::confirmed)
+        })
+}
+
+struct Candidate {
+    organisation: String,
+    status: Status,
+    signed: Option<SignedBy>,
+    paper: Option<PaperSigned>,
+    signature_valid: Option<bool>,
+    key_belongs: Option<bool>,
+    code: Option<&'static str>,
+    reason: Option<String>,
+}
+
+fn rank(status: &Status) -> u8 {
+    match status {
+        Status::Signed => 4,
+        Status::SignedOnPaper => 3,
+        Status::Failed => 2,
+        Status::OlderVersion => 1,
+        Status::Outstanding => 0,
+    }
+}
+
+/// What a document is checked against: the pack's manifest, data and keyring, its signature
+/// files, and, when known, its register and the checkpoints that hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// The manifest.
+    pub manifest: &'a Manifest,
+    /// The data.
+    pub data: &'a PackData,
+    /// The keyring.
+    pub keyring: &'a Keyring,
+    /// The signature files in use, as (file name, bytes).
+    pub signatures: &'a [(String, Vec<u8>)],
+    /// Failing signatures set aside as evidence.
+    pub set_aside: &'a [(String, Vec<u8>)],
+    /// The register.
+    pub register: Option<&'a Register>,
+    /// The register checkpoints that hold.
+    pub checkpoints: &'a [Checkpoint],
+    /// Paper signatures the coordinator recorded.
+    pub paper: &'a [crate::approval::paper::PaperFile],
+}
+
+/// Verifies `bytes` (a document called `file`) against the pack's manifest, keyring and the
+/// signature files given as (file name, bytes).
+///
+/// With a register, each signature's record is found by statement hash and key id, and its
+/// recorded time (not only the time the signer claims) is checked against key revocations.
+pub fn verify_document(
+    file: &str,
+    bytes: &[u8],
+    manifest: &Manifest,
+    data: &PackData,
+    keyring: &Keyring,
+    signatures: &[(String, Vec<u8>)],
+    register: Option<&Register>,
+) -> VerifyReport {
+    verify_with(
+        file,
+        bytes,
+        &Evidence {
+            manifest,
+            data,
+            keyring,
+            signatures,
+            set_aside: &[],
+            register,
+            checkpoints: &[],
+            paper: &[],
+        },
+    )
+}
+
+/// The organisations that sign a document, looked up once per signature (a national
+/// framework has a thousand).
+type Parties<'a> = std::collections::HashSet<&'a str>;
+
+fn parties_of(entry: Option<&ManifestEntry>) -> Parties<'_> {
+    entry
+        .map(|e| e.parties.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// What one signature file says about the document being verified.
+enum Judgement {
+    /// It concerns a party of this document.
+    Party(Box<Candidate>),
+    /// It concerns this document but no party of it.
+    Stray(StrayProblem),
+    /// Worth knowing, but it does not make this document's verification fail.
+    Note(String),
+    /// It concerns another document.
+    Elsewhere,
+}
+
+impl Judgement {
+    /// Files the judgement where the report keeps it: a party's candidate, a problem naming
+    /// no party, or a warning.
+    fn sort_into(
+        self,
+        candidates: &mut Vec<Candidate>,
+        other_problems: &mut Vec<StrayProblem>,
+        warnings: &mut Vec<String>,
+    ) {
+        match self {
+            Judgement::Party(c) => candidates.push(*c),
+            Judgement::Stray(p) => other_problems.push(p),
+            Judgement::Note(n) => warnings.push(n),
+            Judgement::Elsewhere => {}
+        }
+    }
+}
+
+/// The time rules for a key, across machines: a key counts from `valid_from` (by default when
+/// its holder created it). A key revoked as `superseded` keeps every signature dated before the
+/// revocation took effect. A key revoked as `compromised` keeps only signatures whose existence
+/// before then is proven by the register (the time the coordinator recorded them) or by a
+/// checkpoint that covers their record: the signer's own clock proves nothing once the key may
+/// be in someone else's hands.
+/// docs/SPEC.md S6.
+fn key_time_problem(
+    key: &crate::approval::keyring::KeyRecord,
+    signed_at: Timestamp,
+    recorded: Option<&crate::record::register::Record>,
+    checkpoints: &[Checkpoint],
+) -> Option<(&'static str, String)> {
+    if signed_at < key.valid_from {
+        return Some((
+            "key-not-yet-valid",
+            format!(
+                "the key is valid only from {}; the signature is dated {signed_at}",
+                key.valid_from
+            ),
+        ));
+    }
+    let revocation = key.revoked.as_ref()?;
+    let effective = revocation.effective;
+    if signed_at >= effective {
+        return Some((
+            "key-revoked",
+            format!(
+                "the key was revoked ({}) from {effective}, before the signature was made ({signed_at})",
+                revocation.reason.label()
+            ),
+        ));
+    }
+    if revocation.reason == RevocationReason::Superseded {
+        return None;
+    }
+    let Some(record) = recorded else {
+        return Some((
+            "key-revoked",
+            format!(
+                "the key was revoked as compromised from {effective}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation"
+            ),
+        ));
+    };
+    // The earliest independent proof that the signature existed: its record, or a checkpoint
+    // signed over a register that already held it.
+    let proven = checkpoints
+        .iter()
+        .filter(|c| c.size >= record.seq)
+        .map(|c| c.signed_at)
+        .chain(std::iter::once(record.at))
+        .min()
+        .unwrap_or(record.at);
+    if proven >= effective {
+        return Some((
+            "key-revoked",
+            format!(
+                "the key was revoked (compromised) from {effective}, before the signature was recorded ({proven})"
+            ),
+        ));
+    }
+    None
+}
+
+fn judge(
+    sig_file: &str,
+    sig_bytes: &[u8],
+    entry: Option<&ManifestEntry>,
+    parties: &Parties<'_>,
+    sha256: &str,
+    ev: &Evidence<'_>,
+    warnings: &mut Vec<String>,
+) -> Judgement {
+    let name_of = |id: &str| {
+        ev.data
+            .organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    let Some(entry) = entry else {
+        return Judgement::Elsewhere;
+    };
+    let stem = entry.file.trim_end_matches(".docx");
+    // The organisation a file is named for: a hint only, used when its content cannot be trusted.
+    let named_org = sig_file
+        .strip_prefix(stem)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(SIGNATURE_SUFFIX))
+        .map(str::to_string);
+    // docs/SPEC.md S1-S3: the envelope, strict verification, the statement from verified bytes.
+    let verified = signature::open(sig_bytes, |id| {
+        ev.keyring
+            .get(&crate::approval::keys::KeyId::from_text(id))
+            .map(|k| k.public)
+    });
+    let verified = match verified {
+        Ok(v) => v,
+        Err(e) => {
+            let Some(org) = named_org else {
+                return Judgement::Elsewhere;
+            };
+            return Judgement::Party(Box::new(Candidate {
+                organisation: org,
+                status: Status::Failed,
+                signed: None,
+                paper: None,
+                signature_valid: match e {
+                    EnvelopeError::BadSignature => Some(false),
+                    _ => None,
+                },
+                key_belongs: None,
+                code: Some(e.code()),
+                reason: Some(e.to_string()),
+            }));
+        }
+    };
+    let st = &verified.statement;
+    let p = &st.predicate;
+    if p.document.id != entry.id || p.pack != ev.manifest.pack {
+        // S5: a signature of another document; if it is named for this one, say so.
+        return match named_org {
+            Some(org) => Judgement::Party(Box::new(Candidate {
+                organisation: org,
+                status: Status::Failed,
+                signed: None,
+                paper: None,
+                signature_valid: Some(true),
+                key_belongs: None,
+                code: Some("signature-for-another-document"),
+                reason: Some(format!(
+                    "the signature is for another document ('{}' of pack '{}'), not this one",
+                    p.document.id, p.pack
+                )),
+            })),
+            None => Judgement::Elsewhere,
+        };
+    }
+    let recorded = ev
+        .register
+        .and_then(|r| r.signature(&verified.statement_sha256, verified.key_id.as_str()));
+    let signed = SignedBy {
+        signatory: p.signatory.name.clone(),
+        role: p.signatory.role.clone(),
+        signed_at: p.signed_at.clone(),
+        key_id: verified.key_id.to_string(),
+        version: p.document.version.clone(),
+        signature_file: sig_file.to_string(),
+        register_record: recorded.map(|r| r.seq),
+        statement_sha256: verified.statement_sha256.clone(),
+    };
+    let org = p.organisation.id.clone();
+    let record = ev.keyring.get(&verified.key_id);
+    let key_belongs = record.is_some_and(|r| r.organisation == org);
+    // S4, S6: the statement's key is the verifying key and the organisation's; the time rules.
+    // The time of signing, parsed once from the verified statement.
+    let signed_at = Timestamp::parse_exact(&p.signed_at);
+    let problem: Option<(&'static str, String, Option<bool>)> = if let Some(signed_at) = signed_at
+        && p.key_id == verified.key_id
+        && key_belongs
+    {
+        record
+            .and_then(|r| key_time_problem(r, signed_at, recorded, ev.checkpoints))
+            .map(|(code, reason)| (code, reason, Some(true)))
+    } else if signed_at.is_none() {
+        Some((
+            "signed-at-malformed",
+            format!(
+                "the statement's time of signing is malformed ('{}')",
+                p.signed_at
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(40)
+                    .collect::<String>()
+            ),
+            None,
+        ))
+    } else if p.key_id != verified.key_id {
+        Some((
+            "statement-key-mismatch",
+            format!(
+                "the statement names the key {} but was signed with {}",
+                p.key_id, verified.key_id
+            ),
+            Some(key_belongs),
+        ))
+    } else if !key_belongs {
+        let owner = record.map_or_else(|| "nobody".to_string(), |r| name_of(&r.organisation));
+        Some((
+            "key-not-for-organisation",
+            format!(
+                "the key {} is not listed for {}: the pack's keyring lists it for {owner}",
+                verified.key_id,
+                name_of(&org)
+            ),
+            Some(false),
+        ))
+    } else {
+        None
+    };
+    let older = p.document.version != entry.version;
+    if ev.register.is_some() && recorded.is_none() && !older {
+        warnings.push(format!(
+            "{sig_file} is not recorded in the register (collect it with `countersign collect`, or the register is older)"
+        ));
+    }
+    // S7: the version signed, and the digest signed.
+    let candidate = match (problem, older) {
+        // A failing signature of an earlier version says nothing about this one.
+        (Some((_, reason, _)), true) => {
+            return Judgement::Note(format!(
+                "{sig_file}: {}'s signature of the earlier version {} fails ({reason}); it does not affect this version",
+                name_of(&org),
+                p.document.version
+            ));
+        }
+        (Some((code, reason, key_belongs)), false) => Candidate {
+            organisation: org.clone(),
+            status: Status::Failed,
+            signed: Some(signed),
+            paper: None,
+            signature_valid: Some(true),
+            key_belongs,
+            code: Some(code),
+            reason: Some(reason),
+        },
+        (None, true) => Candidate {
+            organisation: org.clone(),
+            status: Status::OlderVersion,
+            signed: Some(signed),
+            paper: None,
+            signature_valid: Some(true),
+            key_belongs: Some(true),
+            code: None,
+            reason: Some(format!(
+                "signed version {}, not this version ({})",
+                p.document.version, entry.version
+            )),
+        },
+        (None, false) if st.subject[0].digest.sha256 == sha256 => Candidate {
+            organisation: org.clone(),
+            status: Status::Signed,
+            signed: Some(signed),
+            paper: None,
+            signature_valid: Some(true),
+            key_belongs: Some(true),
+            code: None,
+            reason: None,
+        },
+        (None, false) => Candidate {
+            organisation: org.clone(),
+            status: Status::Failed,
+            signed: Some(signed),
+            paper: None,
+            signature_valid: Some(true),
+            key_belongs: Some(true),
+            code: Some("digest-mismatch"),
+            reason: Some("the document differs from what was signed".to_string()),
+        },
+    };
+    if !parties.contains(candidate.organisation.as_str()) {
+        // S8.
+        return Judgement::Stray(StrayProblem {
+            signature_file: sig_file.to_string(),
+            code: "not-a-party",
+            reason: format!(
+                "signed by {}, which is not a party to this document",
+                name_of(&candidate.organisation)
+            ),
+        });
+    }
+    Judgement::Party(Box::new(candidate))
+}
+
+/// What a paper signature says about the document being verified (`None`: another document):
+/// docs/SPEC.md W1-W3.
+fn judge_paper(
+    file: &crate::approval::paper::PaperFile,
+    entry: &ManifestEntry,
+    parties: &Parties<'_>,
+    sha256: &str,
+    ev: &Evidence<'_>,
+) -> Option<Judgement> {
+    let stem = entry.file.trim_end_matches(".docx");
+    let named_org = file
+        .name
+        .strip_prefix(stem)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix(crate::pack::layout::RECORD_SUFFIX))
+        .map(str::to_string);
+    let failed = |organisation: String, (code, reason): (&'static str, String)| Candidate {
+        organisation,
+        status: Status::Failed,
+        signed: None,
+        paper: None,
+        signature_valid: None,
+        key_belongs: None,
+        code: Some(code),
+        reason: Some(reason),
+    };
+    let record = match crate::approval::paper::check(file) {
+        Ok(r) => r,
+        Err(reason) => {
+            return named_org.map(|org| {
+                Judgement::Party(Box::new(failed(org, ("paper-record-invalid", reason))))
+            });
+        }
+    };
+    if record.id != entry.id {
+        return None;
+    }
+    let name_of = |id: &str| {
+        ev.data
+            .organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    if !parties.contains(record.organisation.as_str()) {
+        return Some(Judgement::Stray(StrayProblem {
+            signature_file: format!("{}/{}", crate::pack::layout::PAPER_DIR, file.name),
+            code: "not-a-party",
+            reason: format!(
+                "a paper signature of {}, which is not a party to this document",
+                name_of(&record.organisation)
+            ),
+        }));
+    }
+    let recorded = ev
+        .register
+        .and_then(|r| r.paper(&crate::digest::sha256_hex(&file.bytes)));
+    let older = record.version != entry.version;
+    let problem = if ev.register.is_some() && recorded.is_none() {
+        Some(("paper-not-recorded", "the register has no record of this paper signature, so nothing shows the coordinator recorded it as it stands".to_string()))
+    } else if !older && record.sha256 != sha256 {
+        Some((
+            "digest-mismatch",
+            "the document differs from the version the paper signature was recorded for"
+                .to_string(),
+        ))
+    } else {
+        None
+    };
+    let paper = PaperSigned {
+        signatory: record.signatory.clone(),
+        role: record.role.clone(),
+        signed_on: record.signed_on.clone(),
+        recorded_at: record.recorded_at.to_string(),
+        scan_sha256: record.scan_sha256.clone(),
+        record_file: file.name.clone(),
+        register_record: recorded.map_or(0, |r| r.seq),
+    };
+    Some(match (problem, older) {
+        (Some((_, reason)), true) => Judgement::Note(format!(
+            "{}'s paper signature of the earlier version {} cannot be relied on ({reason}); it does not affect this version",
+            name_of(&record.organisation),
+            record.version
+        )),
+        (Some(problem), false) => Judgement::Party(Box::new(failed(record.organisation, problem))),
+        (None, true) => Judgement::Party(Box::new(Candidate {
+            organisation: record.organisation,
+            status: Status::OlderVersion,
+            signed: None,
+            paper: Some(paper),
+            signature_valid: None,
+            key_belongs: None,
+            code: None,
+            reason: Some(format!(
+                "signed version {} on paper, not this version ({})",
+                record.version, entry.version
+            )),
+        })),
+        (None, false) => Judgement::Party(Box::new(Candidate {
+            organisation: record.organisation,
+            status: Status::SignedOnPaper,
+            signed: None,
+            paper: Some(paper),
+            signature_valid: None,
+            key_belongs: None,
+            code: None,
+            reason: None,
+        })),
+    })
+}
+
+/// Verifies one signature file against one assembled document as the manifest records it
+/// (its digest, not its bytes), with the same rules as [`verify_with`]: what collecting a
+/// returned file needs, at a cost that does not grow with the number of parties.
+pub fn verify_signature(
+    entry: &ManifestEntry,
+    sig_file: &str,
+    sig_bytes: &[u8],
+    ev: &Evidence<'_>,
+) -> Result<PartyResult, String> {
+    let mut notes = Vec::new();
+    match judge(
+        sig_file,
+        sig_bytes,
+        Some(entry),
+        &parties_of(Some(entry)),
+        &entry.sha256,
+        ev,
+        &mut notes,
+    ) {
+        Judgement::Party(c) => Ok(PartyResult {
+            name: ev
+                .data
+                .organisation(&c.organisation)
+                .map_or_else(|| c.organisation.clone(), |o| o.name.clone()),
+            organisation: c.organisation,
+            status: c.status,
+            signed: c.signed,
+            paper: c.paper,
+            signature_valid: c.signature_valid,
+            key_belongs_to_organisation: c.key_belongs,
+            code: c.code,
+            reason: c.reason,
+            key_confirmation: None,
+        }),
+        Judgement::Stray(p) => Err(p.reason),
+        Judgement::Note(n) => Err(n),
+        Judgement::Elsewhere => Err(format!("it is not a signature of {}", entry.file)),
+    }
+}
+
+/// Verifies `bytes` (a document called `file`) against the evidence.
+pub fn verify_with(file: &str, bytes: &[u8], ev: &Evidence<'_>) -> VerifyReport {
+    verify_known(file, bytes, None, ev)
+}
+
+/// As [`verify_with`]; `known` is the manifest entry the document is expected to be (a pack
+/// verifying its own copy), taken without searching the manifest when the bytes match it.
+fn verify_known(
+    file: &str,
+    bytes: &[u8],
+    known: Option<&ManifestEntry>,
+    ev: &Evidence<'_>,
+) -> VerifyReport {
+    let sha256 = sha256_hex(bytes);
+    let manifest = ev.manifest;
+    let (entry, document): (Option<&ManifestEntry>, DocumentMatch) = match known {
+        Some(e) if e.sha256 == sha256 => (Some(e), DocumentMatch::Exact),
+        _ => match manifest.documents.iter().find(|d| d.sha256 == sha256) {
+            Some(e) => (Some(e), DocumentMatch::Exact),
+            None => match manifest.documents.iter().find(|d| d.file == file) {
+                Some(e) => (Some(e), DocumentMatch::DiffersFromManifest),
+                None => (None, DocumentMatch::Unknown),
+            },
+        },
+    };
+    let name_of = |id: &str| {
+        ev.data
+            .organisation(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone())
+    };
+    let parties = parties_of(entry);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut other_problems = Vec::new();
+    let mut warnings = Vec::new();
+    for (sig_file, sig_bytes) in ev.signatures {
+        let j = judge(
+            sig_file,
+            sig_bytes,
+            entry,
+            &parties,
+            &sha256,
+            ev,
+            &mut warnings,
+        );
+        j.sort_into(&mut candidates, &mut other_problems, &mut warnings);
+    }
+    if let Some(entry) = entry {
+        for file in ev.paper {
+            if let Some(j) = judge_paper(file, entry, &parties, &sha256, ev) {
+                j.sort_into(&mut candidates, &mut other_problems, &mut warnings);
+            }
+        }
+    }
+    let mut set_aside = Vec::new();
+    for (sig_file, sig_bytes) in ev.set_aside {
+        let mut ignored = Vec::new();
+        // What a set-aside file would say now, coded as any problem is; one that holds is
+        // `verifies` (or `older-version`), one of an earlier version that fails
+        // `earlier-version-fails`.
+        let (code, reason) = match judge(
+            sig_file,
+            sig_bytes,
+            entry,
+            &parties,
+            &sha256,
+            ev,
+            &mut ignored,
+        ) {
+            Judgement::Party(c) => (
+                c.code.unwrap_or(if c.status == Status::OlderVersion {
+                    "older-version"
+                } else {
+                    "verifies"
+                }),
+                c.reason.unwrap_or_else(|| "it verifies".into()),
+            ),
+            Judgement::Stray(p) => (p.code, p.reason),
+            Judgement::Note(n) => ("earlier-version-fails", n),
+            Judgement::Elsewhere => continue,
+        };
+        set_aside.push(StrayProblem {
+            signature_file: format!("{SET_ASIDE_DIR}/{sig_file}"),
+            code,
+            reason,
+        });
+    }
+
+    // V2: the best candidate of each organisation, found in one pass (first of equal rank wins).
+    let mut best_of: std::collections::HashMap<&str, &Candidate> = std::collections::HashMap::new();
+    for c in &candidates {
+        let slot = best_of.entry(c.organisation.as_str()).or_insert(c);
+        if rank(&c.status) > rank(&slot.status) {
+            *slot = c;
+        }
+    }
+    let parties: Vec<PartyResult> = entry
+        .map(|e| e.parties.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|org| {
+            let best = best_of.get(org.as_str()).copied();
+            match best {
+                Some(c) => PartyResult {
+                    name: name_of(&org),
+                    organisation: org,
+                    status: c.status.clone(),
+                    signed: c.signed.clone(),
+                    paper: c.paper.clone(),
+                    signature_valid: c.signature_valid,
+                    key_belongs_to_organisation: c.key_belongs,
+                    code: c.code,
+                    reason: c.reason.clone(),
+                    key_confirmation: None,
+                },
+                None => PartyResult {
+                    name: name_of(&org),
+                    organisation: org,
+                    status: Status::Outstanding,
+                    signed: None,
+                    paper: None,
+                    signature_valid: None,
+                    key_belongs_to_organisation: None,
+                    code: None,
+                    reason: None,
+                    key_confirmation: None,
+                },
+            }
+        })
+        .collect();
+    // A failing signature is reported even when the same organisation also has a good one.
+    let standing: std::collections::HashMap<&str, &Status> = parties
+        .iter()
+        .map(|p| (p.organisation.as_str(), &p.status))
+        .collect();
+    for c in &candidates {
+        if c.status == Status::Failed
+            && standing
+                .get(c.organisation.as_str())
+                .is_some_and(|s| **s != Status::Failed)
+        {
+            other_problems.push(StrayProblem {
+                signature_file: c
+                    .signed
+                    .as_ref()
+                    .map(|s| s.signature_file.clone())
+                    .unwrap_or_default(),
+                code: c.code.unwrap_or("signature-fails"),
+                reason: format!(
+                    "{}: {}",
+                    name_of(&c.organisation),
+                    c.reason.clone().unwrap_or_default()
+                ),
+            });
+        }
+    }
+    let any_failed =
+        parties.iter().any(|p| p.status == Status::Failed) || !other_problems.is_empty();
+    let outstanding = parties
+        .iter()
+        .filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion))
+        .map(|p| p.organisation.clone())
+        .collect();
+    VerifyReport {
+        format: REPORT_FORMAT,
+        file: file.to_string(),
+        sha256,
+        valid: document == DocumentMatch::Exact && !any_failed,
+        document,
+        id: entry.map(|e| e.id.clone()),
+        kind: entry.map(|e| e.kind.as_str().to_string()),
+        version: entry.map(|e| e.version.clone()),
+        parties,
+        other_problems,
+        set_aside,
+        outstanding,
+        warnings,
+        trust: "none",
+        keys_confirmed: false,
+    }
+}
+
+/// Every problem code a verifier gives (docs/SPEC.md, "Problem codes"), in the table's order.
+pub const PROBLEM_CODES: [&str; 37] = [
+    "zip-malformed",
+    "duplicate-zip-entry",
+    "zip-unexplained-bytes",
+    "zip-header-mismatch",
+    "bundle-index-mismatch",
+    "bundle-not-made",
+    "data-not-as-assembled",
+    "bundle-malformed",
+    "data-invalid",
+    "keyring-untrusted",
+    "register-untrusted",
+    "trust-file-invalid",
+    "trusted-keyring-unreadable",
+    "keyring-history-rewritten",
+    "document-missing",
+    "document-fails",
+    "not-recorded-as-assembled",
+    "kept-data-mismatch",
+    "signature-malformed",
+    "payload-type-wrong",
+    "key-unknown",
+    "signature-invalid",
+    "statement-malformed",
+    "statement-key-mismatch",
+    "key-not-for-organisation",
+    "signature-for-another-document",
+    "signed-at-malformed",
+    "key-not-yet-valid",
+    "key-revoked",
+    "digest-mismatch",
+    "not-a-party",
+    "paper-record-invalid",
+    "paper-not-recorded",
+    "signature-fails",
+    "verifies",
+    "older-version",
+    "earlier-version-fails",
+];
+
+/// The reason given when a document's kept data is not what it was assembled with.
+pub const KEPT_DATA_CHANGED: &str = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
+
+/// docs/SPEC.md D1: the data a document was rendered with, kept beside it (`out/data/`), must
+/// be what the manifest says it was; a changed file fails the document's report. A document
+/// assembled before data was kept has none, which is not a problem.
+pub fn check_kept_data(report: &mut VerifyReport, entry: &ManifestEntry, kept: Option<&[u8]>) {
+    let Some(kept) = kept else { return };
+    if crate::document::manifest::kept_data_sha256(kept) != entry.data_sha256 {
+        report.other_problems.push(StrayProblem {
+            signature_file: format!(
+                "{}/{}",
+                crate::pack::layout::OUT_DIR,
+                crate::document::manifest::data_file_name(&entry.file)
+            ),
+            code: "kept-data-mismatch",
+            reason: KEPT_DATA_CHANGED.to_string(),
+        });
+        report.valid = false;
+    }
+}
+
+/// Every document of a pack verified, with the register's checkpoints.
+#[derive(Debug, Clone)]
+pub struct PackVerification {
+    /// One report per document the manifest lists and the pack holds, in the manifest's order.
+    pub reports: Vec<VerifyReport>,
+    /// Documents the manifest lists that the pack does not hold.
+    pub missing: Vec<String>,
+    /// The checkpoints, every one of which holds.
+    pub checkpoints: Vec<Checkpoint>,
+    /// Files in `signatures/` whose names countersign does not read.
+    pub misnamed: Vec<String>,
+}
+
+/// Verifies every document of a pack (from a folder or a bundle): the checkpoints first (a
+/// checkpoint that fails means the register was rewritten, and nothing built on it counts),
+/// then each document against its signatures.
+pub fn verify_pack(
+    contents: &crate::pack::PackContents,
+) -> Result<PackVerification, crate::record::register::RegisterError> {
+    let checkpoints = crate::record::checkpoint::check_checkpoints(
+        &contents.checkpoints,
+        &contents.manifest.pack,
+        &contents.keyring,
+        &contents.register,
+    )?;
+    // Each file is considered only for the documents it is named for (the same document id,
+    // any version), so the cost grows with the signatures, not documents times signatures.
+    // A file whose name places it nowhere is considered for every document.
+    let stems: std::collections::HashMap<&str, &str> = contents
+        .manifest
+        .documents
+        .iter()
+        .map(|d| (d.file.trim_end_matches(".docx"), d.id.as_str()))
+        .collect();
+    let place = |name: &str, suffix: &str| -> Option<String> {
+        let mut rest = name.strip_suffix(suffix)?;
+        // `<stem>.<org>` (or, set aside, `<stem>.<org>.<when>`): org ids hold no dot.
+        for _ in 0..2 {
+            rest = rest.rsplit_once('.')?.0;
+            if let Some(id) = stems.get(rest) {
+                return Some((*id).to_string());
+            }
+        }
+        None
+    };
+    type Files = std::collections::HashMap<Option<String>, Vec<(String, Vec<u8>)>>;
+    let group = |files: &[(String, Vec<u8>)], suffix: &str| -> Files {
+        let mut by: Files = std::collections::HashMap::new();
+        for (name, bytes) in files {
+            by.entry(place(name, suffix))
+                .or_default()
+                .push((name.clone(), bytes.clone()));
+        }
+        by
+    };
+    let suffix = crate::pack::layout::SIGNATURE_SUFFIX;
+    let active = group(&contents.signatures.active, suffix);
+    let set_aside = group(&contents.signatures.set_aside, suffix);
+    let mut paper: std::collections::HashMap<
+        Option<String>,
+        Vec<crate::approval::paper::PaperFile>,
+    > = std::collections::HashMap::new();
+    for f in &contents.paper {
+        paper
+            .entry(place(&f.name, crate::pack::layout::RECORD_SUFFIX))
+            .or_default()
+            .push(f.clone());
+    }
+    let for_id = |by: &Files, id: &str| -> Vec<(String, Vec<u8>)> {
+        let mut files = by.get(&Some(id.to_string())).cloned().unwrap_or_default();
+        files.extend(by.get(&None).cloned().unwrap_or_default());
+        files
+    };
+    let mut reports = Vec::with_capacity(contents.manifest.documents.len());
+    let mut missing = Vec::new();
+    for entry in &contents.manifest.documents {
+        let Some(bytes) = contents.document(&entry.file) else {
+            missing.push(entry.file.clone());
+            continue;
+        };
+        let signatures = for_id(&active, &entry.id);
+        let aside = for_id(&set_aside, &entry.id);
+        let mut papers = paper
+            .get(&Some(entry.id.clone()))
+            .cloned()
+            .unwrap_or_default();
+        papers.extend(paper.get(&None).cloned().unwrap_or_default());
+        let evidence = Evidence {
+            manifest: &contents.manifest,
+            data: &contents.data,
+            keyring: &contents.keyring,
+            signatures: &signatures,
+            set_aside: &aside,
+            register: Some(&contents.register),
+            checkpoints: &checkpoints,
+            paper: &papers,
+        };
+        let mut report = verify_known(&entry.file, &bytes, Some(entry), &evidence);
+        let kept = contents.document(&crate::document::manifest::data_file_name(&entry.file));
+        check_kept_data(&mut report, entry, kept.as_deref());
+        reports.push(report);
+    }
+    Ok(PackVerification {
+        reports,
+        missing,
+        checkpoints,
+        misnamed: contents.signatures.misnamed.clone(),
+    })
+}
