@@ -130,6 +130,8 @@ pub fn collect(
 /// As [`collect`], handing what it loaded from the pack to `dispose` once the files are filed
 /// and recorded. A command about to end can leave it to the process's end: at national scale
 /// it is tens of thousands of small allocations, about a millisecond to free one by one.
+// Why this is long: the order of a collection is its guarantee (lock, judge every file, set
+// failing ones aside, file and record what passed, report): one sequence under one lock.
 pub fn collect_then(
     pack: &Pack,
     files: &[(String, Vec<u8>)],
@@ -401,6 +403,9 @@ impl Session<'_> {
         Ok(party)
     }
 
+    // Why this is long: the checks a returned signature passes, in the order a person is told of
+    // the first that fails (its envelope, its pack and document, its signer, a copy already held,
+    // the register, the verdict), each returning early with what to tell them.
     fn decide_signature(
         &mut self,
         source: &str,

@@ -236,7 +236,7 @@ struct KeyringFile {
 }
 
 /// A revocation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revocation {
     /// Why.
     pub reason: RevocationReason,
@@ -248,12 +248,25 @@ pub struct Revocation {
     pub note: Option<String>,
 }
 
-/// A key as the keyring holds it now.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The format label of a keyring's listing.
+pub const KEY_LIST_FORMAT: &str = "countersign/keys/v1";
+
+/// A keyring's keys as they stand, for people and programs (`keys list --json`).
+#[derive(Debug, Serialize)]
+pub struct KeyListing<'k> {
+    /// Always [`KEY_LIST_FORMAT`].
+    pub format: &'static str,
+    /// Every key, in the order added.
+    pub keys: &'k [KeyRecord],
+}
+
+/// A key as the keyring holds it now (as `keys list --json` prints it, without the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyRecord {
     /// The key id.
     pub key_id: KeyId,
     /// The public key.
+    #[serde(skip)]
     pub public: PublicKey,
     /// The organisation's id.
     pub organisation: String,
@@ -829,6 +842,14 @@ impl Keyring {
     /// Every key, in the order added.
     pub fn keys(&self) -> &[KeyRecord] {
         &self.keys
+    }
+
+    /// The keys as `keys list --json` prints them ([`KEY_LIST_FORMAT`]).
+    pub fn listing(&self) -> KeyListing<'_> {
+        KeyListing {
+            format: KEY_LIST_FORMAT,
+            keys: &self.keys,
+        }
     }
 
     /// The history.

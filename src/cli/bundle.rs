@@ -7,9 +7,6 @@ use countersign::pack::bundle;
 
 use super::{EXIT_OK, EXIT_VERIFY_FAILED, Failure, clean, load_failure, now};
 
-/// The format of `verify BUNDLE.zip --json`.
-pub(super) const VERIFY_FORMAT: &str = "countersign/bundle-verify/v1";
-
 #[derive(clap::Args)]
 pub struct BundleArgs {
     /// The pack folder.
@@ -155,93 +152,113 @@ pub fn verify_bundle(args: &super::sign::VerifyArgs) -> Result<i32, Failure> {
     let failed = !verdict.valid
         || (require_all && !verdict.outstanding.is_empty())
         || (args.require_trusted && !confirmed);
+    if json {
+        super::print_json(&verdict)?;
+    } else {
+        super::print_out(&describe_bundle(
+            path,
+            &verdict,
+            &key_lines,
+            args.require_trusted,
+        ))?;
+    }
+    Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })
+}
+
+/// The verdict on a bundle in words: the bundle, the register, each document, the keys, what
+/// to look at, who is outstanding, and the result.
+fn describe_bundle(
+    path: &std::path::Path,
+    verdict: &bundle::BundleVerdict,
+    key_lines: &std::collections::BTreeMap<String, String>,
+    require_trusted: bool,
+) -> String {
+    let confirmed = verdict.keys_confirmed;
     let (problems, outstanding, checkpoints) = (
         &verdict.problems,
         &verdict.outstanding,
         &verdict.register.checkpoints,
     );
-    if json {
-        super::print_json(&verdict)?;
-    } else {
-        let mut text = format!(
-            "bundle {} of pack {} made {}: every one of its {} files matches its index\n",
-            path.display(),
-            clean(&verdict.pack),
-            clean(&verdict.created_at),
-            verdict.files
-        );
+    let mut text = format!(
+        "bundle {} of pack {} made {}: every one of its {} files matches its index\n",
+        path.display(),
+        clean(&verdict.pack),
+        clean(&verdict.created_at),
+        verdict.files
+    );
+    text.push_str(&format!(
+        "register: intact, {} records{}\n",
+        verdict.register.records,
+        if checkpoints.is_empty() {
+            String::new()
+        } else {
+            format!(", {} checkpoint(s) verified", checkpoints.len())
+        }
+    ));
+    for r in &verdict.documents {
+        let paper = r.on_paper().len();
         text.push_str(&format!(
-            "register: intact, {} records{}\n",
-            verdict.register.records,
-            if checkpoints.is_empty() {
-                String::new()
+            "{}  {}  {}/{} approved{}\n",
+            if r.valid { "ok    " } else { "FAILED" },
+            clean(&r.file),
+            r.approved_count(),
+            r.parties.len(),
+            if paper > 0 {
+                format!(" ({paper} on paper)")
             } else {
-                format!(", {} checkpoint(s) verified", checkpoints.len())
+                String::new()
             }
         ));
-        for r in &verdict.documents {
-            let paper = r.on_paper().len();
+        for kept in &r.set_aside {
             text.push_str(&format!(
-                "{}  {}  {}/{} approved{}\n",
-                if r.valid { "ok    " } else { "FAILED" },
-                clean(&r.file),
-                r.approved_count(),
-                r.parties.len(),
-                if paper > 0 {
-                    format!(" ({paper} on paper)")
-                } else {
-                    String::new()
-                }
+                "        set aside {}: {} (kept as evidence; not counted)\n",
+                clean(&kept.signature_file),
+                clean(&kept.reason)
             ));
-            for kept in &r.set_aside {
-                text.push_str(&format!(
-                    "        set aside {}: {} (kept as evidence; not counted)\n",
-                    clean(&kept.signature_file),
-                    clean(&kept.reason)
-                ));
-            }
         }
-        if !key_lines.is_empty() {
-            text.push_str("signing keys:\n");
-            for line in key_lines.values() {
-                text.push_str(&format!("  {}\n", clean(line)));
-            }
-        }
-        for note in &verdict.trust_notes {
-            text.push_str(&format!("note: {}\n", clean(note)));
-        }
-        for p in problems {
-            text.push_str(&format!("problem: {}\n", clean(&p.message)));
-        }
-        match verdict.page.status {
-            "genuine" => {}
-            "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::pack::layout::PAGE_FILE)),
-            "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::pack::layout::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::verify::page::written_by())),
-            _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::pack::layout::PAGE_FILE)),
-        }
-        for f in &verdict.unexplained_files {
-            text.push_str(&format!("warning: {} is in the bundle but no part of a pack explains it; it was not checked\n", clean(f)));
-        }
-        if !outstanding.is_empty() {
-            text.push_str(&format!("outstanding ({}):\n", outstanding.len()));
-            for o in outstanding {
-                text.push_str(&format!("  {}\n", clean(o)));
-            }
-        }
-        let any_signed = verdict.documents.iter().any(|r| r.signed_count() > 0);
-        text.push_str(if !problems.is_empty() {
-            "result: VERIFICATION FAILED\n"
-        } else if args.require_trusted && !confirmed {
-            "result: NOT CONFIRMED: every document and signature verifies, but not every signing key is confirmed by what you trust (--trust)\n"
-        } else if outstanding.is_empty() {
-            "result: VALID: every document and signature verifies, and every party has signed\n"
-        } else {
-            "result: VALID: every document and signature verifies; some signatures are outstanding\n"
-        });
-        if any_signed && !confirmed && verdict.trust == "none" {
-            text.push_str("note: no key was independently confirmed: they are the keys the bundle's own keyring lists, and anyone can make a keyring. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
-        }
-        super::print_out(&text)?;
     }
-    Ok(if failed { EXIT_VERIFY_FAILED } else { EXIT_OK })
+    if !key_lines.is_empty() {
+        text.push_str("signing keys:\n");
+        for line in key_lines.values() {
+            text.push_str(&format!("  {}\n", clean(line)));
+        }
+    }
+    for note in &verdict.trust_notes {
+        text.push_str(&format!("note: {}\n", clean(note)));
+    }
+    for p in problems {
+        text.push_str(&format!("problem: {}\n", clean(&p.message)));
+    }
+    match verdict.page.status {
+        "genuine" => {}
+        "missing" => text.push_str(&format!("warning: the bundle carries no verification page ({}): check it with this command, or ask the coordinator for a bundle made by `countersign bundle`\n", countersign::pack::layout::PAGE_FILE)),
+        "another-version" => text.push_str(&format!("note: the bundle's verification page ({}) was written by {}, not by this {}: it may check differently; this command's verdict is the one above\n", countersign::pack::layout::PAGE_FILE, clean(verdict.page.written_by.as_deref().unwrap_or("another version of countersign")), countersign::verify::page::written_by())),
+        _ => text.push_str(&format!("warning: the bundle's verification page ({}) is not a page countersign wrote: it was changed after it was made, so do not rely on what it says; this command's verdict is the one above\n", countersign::pack::layout::PAGE_FILE)),
+    }
+    for f in &verdict.unexplained_files {
+        text.push_str(&format!(
+            "warning: {} is in the bundle but no part of a pack explains it; it was not checked\n",
+            clean(f)
+        ));
+    }
+    if !outstanding.is_empty() {
+        text.push_str(&format!("outstanding ({}):\n", outstanding.len()));
+        for o in outstanding {
+            text.push_str(&format!("  {}\n", clean(o)));
+        }
+    }
+    let any_signed = verdict.documents.iter().any(|r| r.signed_count() > 0);
+    text.push_str(if !problems.is_empty() {
+        "result: VERIFICATION FAILED\n"
+    } else if require_trusted && !confirmed {
+        "result: NOT CONFIRMED: every document and signature verifies, but not every signing key is confirmed by what you trust (--trust)\n"
+    } else if outstanding.is_empty() {
+        "result: VALID: every document and signature verifies, and every party has signed\n"
+    } else {
+        "result: VALID: every document and signature verifies; some signatures are outstanding\n"
+    });
+    if any_signed && !confirmed && verdict.trust == "none" {
+        text.push_str("note: no key was independently confirmed: they are the keys the bundle's own keyring lists, and anyone can make a keyring. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
+    }
+    text
 }

@@ -13,9 +13,6 @@ use countersign::pack::Pack;
 
 use super::{Failure, load_failure, now, parse_time, read_text};
 
-/// The format of `keys list --json`.
-pub(super) const LIST_FORMAT: &str = "countersign/keys/v1";
-
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
 pub struct PassphraseArgs {
@@ -386,181 +383,175 @@ fn key_change_failure(e: KeyChangeError, not_done: &str) -> Failure {
 
 pub fn keys(command: &KeysCommand) -> Result<String, Failure> {
     match command {
-        KeysCommand::Add(a) => {
-            let (text, public) = read_public_key(&a.public_key)?;
-            let valid_from = match &a.valid_from {
-                Some(text) => Some(parse_time(text, "--valid-from")?),
-                None => None,
-            };
-            let created = countersign::approval::keys::created_at(&text);
-            let added = countersign::approval::key_changes::add_key(
-                &Pack::new(&a.pack),
-                NewKey {
-                    organisation: &a.org,
-                    signatory: &a.signatory,
-                    roles: &a.roles,
-                    public_key: public,
-                    created,
-                    valid_from,
-                },
-                now()?,
-            )
-            .map_err(|e| key_change_failure(e, "no key was added"))?;
-            Ok(format!(
-                "added the key for {} ({}), held by {}{}, counting from {}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
-                added.organisation_name,
-                a.org,
-                a.signatory,
-                if a.roles.is_empty() {
-                    String::new()
-                } else {
-                    format!(", to sign as {}", a.roles.join(" or "))
-                },
-                added.valid_from,
-                if a.valid_from.is_none() && created.is_some() {
-                    " (when it was created)"
-                } else {
-                    ""
-                },
-                added.key_id,
-                a.signatory,
-                added.key_id
-            ))
+        KeysCommand::Add(a) => add(a),
+        KeysCommand::List(a) => list(a),
+        KeysCommand::Revoke(a) => revoke(a),
+        KeysCommand::Fingerprint(a) => fingerprint(a),
+        KeysCommand::Export(a) => export(a),
+        KeysCommand::ValidFrom(a) => valid_from(a),
+    }
+}
+
+fn add(a: &KeysAddArgs) -> Result<String, Failure> {
+    let (text, public) = read_public_key(&a.public_key)?;
+    let valid_from = match &a.valid_from {
+        Some(text) => Some(parse_time(text, "--valid-from")?),
+        None => None,
+    };
+    let created = countersign::approval::keys::created_at(&text);
+    let added = countersign::approval::key_changes::add_key(
+        &Pack::new(&a.pack),
+        NewKey {
+            organisation: &a.org,
+            signatory: &a.signatory,
+            roles: &a.roles,
+            public_key: public,
+            created,
+            valid_from,
+        },
+        now()?,
+    )
+    .map_err(|e| key_change_failure(e, "no key was added"))?;
+    Ok(format!(
+        "added the key for {} ({}), held by {}{}, counting from {}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
+        added.organisation_name,
+        a.org,
+        a.signatory,
+        if a.roles.is_empty() {
+            String::new()
+        } else {
+            format!(", to sign as {}", a.roles.join(" or "))
+        },
+        added.valid_from,
+        if a.valid_from.is_none() && created.is_some() {
+            " (when it was created)"
+        } else {
+            ""
+        },
+        added.key_id,
+        a.signatory,
+        added.key_id
+    ))
+}
+
+fn list(a: &KeysListArgs) -> Result<String, Failure> {
+    let keyring = load_keyring(&a.pack)?;
+    if a.json {
+        super::print_json(&keyring.listing())?;
+        return Ok(String::new());
+    }
+    if keyring.keys().is_empty() {
+        return Ok("the keyring has no keys yet; add one with `countersign keys add`".into());
+    }
+    let mut text = String::new();
+    for k in keyring.keys() {
+        let status = match &k.revoked {
+            Some(r) => format!("REVOKED ({}) from {}", r.reason.label(), r.effective),
+            None => format!("valid from {}", k.valid_from),
+        };
+        let roles = if k.roles.is_empty() {
+            "any role".to_string()
+        } else {
+            k.roles.join(", ")
+        };
+        text.push_str(&format!(
+            "{}  {}  {} ({})  {}\n",
+            k.key_id, k.organisation, k.signatory, roles, status
+        ));
+    }
+    super::print_out(&text)?;
+    Ok(format!(
+        "{} key(s); {} change(s) recorded",
+        keyring.keys().len(),
+        keyring.events().len()
+    ))
+}
+
+fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
+    let effective = match &a.effective {
+        Some(text) => Some(parse_time(text, "--effective")?),
+        None => None,
+    };
+    let reason = match a.reason {
+        ReasonArg::Superseded => RevocationReason::Superseded,
+        ReasonArg::Compromised => RevocationReason::Compromised,
+    };
+    let (record, effective) = countersign::approval::key_changes::revoke_key(
+        &Pack::new(&a.pack),
+        &a.key_id,
+        reason,
+        effective,
+        a.note.as_deref(),
+        now()?,
+    )
+    .map_err(|e| key_change_failure(e, "no key was revoked"))?;
+    let kept = match reason {
+        RevocationReason::Superseded => {
+            "signatures dated before then stay good, whenever they are collected"
         }
-        KeysCommand::List(a) => {
-            let keyring = load_keyring(&a.pack)?;
-            if a.json {
-                let keys: Vec<serde_json::Value> = keyring
-                    .keys()
-                    .iter()
-                    .map(|k| {
-                        serde_json::json!({
-                            "key_id": k.key_id, "organisation": k.organisation, "signatory": k.signatory, "roles": k.roles,
-                            "valid_from": k.valid_from, "added": k.added,
-                            "revoked": k.revoked.as_ref().map(|r| serde_json::json!({"reason": r.reason, "effective": r.effective, "recorded": r.recorded, "note": r.note})),
-                        })
-                    })
-                    .collect();
-                super::print_json(&serde_json::json!({"format": LIST_FORMAT, "keys": keys}))?;
-                return Ok(String::new());
-            }
-            if keyring.keys().is_empty() {
-                return Ok(
-                    "the keyring has no keys yet; add one with `countersign keys add`".into(),
-                );
-            }
-            let mut text = String::new();
-            for k in keyring.keys() {
-                let status = match &k.revoked {
-                    Some(r) => format!("REVOKED ({}) from {}", r.reason.label(), r.effective),
-                    None => format!("valid from {}", k.valid_from),
-                };
-                let roles = if k.roles.is_empty() {
-                    "any role".to_string()
-                } else {
-                    k.roles.join(", ")
-                };
-                text.push_str(&format!(
-                    "{}  {}  {} ({})  {}\n",
-                    k.key_id, k.organisation, k.signatory, roles, status
-                ));
-            }
+        RevocationReason::Compromised => {
+            "only signatures the register recorded before then still count; any other signature made with it fails verification"
+        }
+    };
+    Ok(format!(
+        "revoked the key {} of {} ({}) from {effective}: {kept}",
+        record.key_id,
+        record.organisation,
+        reason.label(),
+    ))
+}
+
+fn fingerprint(a: &KeysFingerprintArgs) -> Result<String, Failure> {
+    let (_, public) = read_public_key(&a.public_key)?;
+    if !countersign::verify::trust::is_organisation_id(&a.org) {
+        return Err(Failure::input(
+            format!("'{}' is not an organisation id", a.org),
+            Some("use the organisation's id in the pack, e.g. riverside-council".into()),
+        ));
+    }
+    super::print_out(&format!(
+        "{}\n",
+        countersign::verify::trust::TrustFile::line_for(&a.org, &public.key_id(), None, None)
+    ))?;
+    Ok(String::new())
+}
+
+fn export(a: &KeysExportArgs) -> Result<String, Failure> {
+    let keyring = load_keyring(&a.pack)?;
+    let text = countersign::verify::trust::TrustFile::from_keyring(&keyring);
+    match &a.output {
+        None => {
             super::print_out(&text)?;
-            Ok(format!(
-                "{} key(s); {} change(s) recorded",
-                keyring.keys().len(),
-                keyring.events().len()
-            ))
-        }
-        KeysCommand::Revoke(a) => {
-            let effective = match &a.effective {
-                Some(text) => Some(parse_time(text, "--effective")?),
-                None => None,
-            };
-            let reason = match a.reason {
-                ReasonArg::Superseded => RevocationReason::Superseded,
-                ReasonArg::Compromised => RevocationReason::Compromised,
-            };
-            let (record, effective) = countersign::approval::key_changes::revoke_key(
-                &Pack::new(&a.pack),
-                &a.key_id,
-                reason,
-                effective,
-                a.note.as_deref(),
-                now()?,
-            )
-            .map_err(|e| key_change_failure(e, "no key was revoked"))?;
-            let kept = match reason {
-                RevocationReason::Superseded => {
-                    "signatures dated before then stay good, whenever they are collected"
-                }
-                RevocationReason::Compromised => {
-                    "only signatures the register recorded before then still count; any other signature made with it fails verification"
-                }
-            };
-            Ok(format!(
-                "revoked the key {} of {} ({}) from {effective}: {kept}",
-                record.key_id,
-                record.organisation,
-                reason.label(),
-            ))
-        }
-        KeysCommand::Fingerprint(a) => {
-            let (_, public) = read_public_key(&a.public_key)?;
-            if !countersign::verify::trust::is_organisation_id(&a.org) {
-                return Err(Failure::input(
-                    format!("'{}' is not an organisation id", a.org),
-                    Some("use the organisation's id in the pack, e.g. riverside-council".into()),
-                ));
-            }
-            super::print_out(&format!(
-                "{}\n",
-                countersign::verify::trust::TrustFile::line_for(
-                    &a.org,
-                    &public.key_id(),
-                    None,
-                    None
-                )
-            ))?;
             Ok(String::new())
         }
-        KeysCommand::Export(a) => {
-            let keyring = load_keyring(&a.pack)?;
-            let text = countersign::verify::trust::TrustFile::from_keyring(&keyring);
-            match &a.output {
-                None => {
-                    super::print_out(&text)?;
-                    Ok(String::new())
-                }
-                Some(path) => {
-                    fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse).map_err(|e| {
-                        Failure::input(
-                            format!("cannot write the trust file: {e}"),
-                            Some("choose a new file name with -o".into()),
-                        )
-                    })?;
-                    Ok(format!(
-                        "wrote the trust file '{}' ({} key(s)): publish it where verifiers can fetch it from you, not only inside the bundle",
-                        path.display(),
-                        keyring.keys().len()
-                    ))
-                }
-            }
-        }
-        KeysCommand::ValidFrom(a) => {
-            let from = parse_time(&a.from, "--from")?;
-            let (record, now_from) = countersign::approval::key_changes::correct_valid_from(
-                &Pack::new(&a.pack),
-                &a.key_id,
-                from,
-                a.note.as_deref(),
-                now()?,
-            )
-            .map_err(|e| key_change_failure(e, "the key was not changed"))?;
+        Some(path) => {
+            fsio::write_atomic(path, text.as_bytes(), Overwrite::Refuse).map_err(|e| {
+                Failure::input(
+                    format!("cannot write the trust file: {e}"),
+                    Some("choose a new file name with -o".into()),
+                )
+            })?;
             Ok(format!(
-                "the key {} of {} now counts from {now_from} (it counted from {}); the change is recorded in the keyring",
-                record.key_id, record.organisation, record.valid_from
+                "wrote the trust file '{}' ({} key(s)): publish it where verifiers can fetch it from you, not only inside the bundle",
+                path.display(),
+                keyring.keys().len()
             ))
         }
     }
+}
+
+fn valid_from(a: &KeysValidFromArgs) -> Result<String, Failure> {
+    let from = parse_time(&a.from, "--from")?;
+    let (record, now_from) = countersign::approval::key_changes::correct_valid_from(
+        &Pack::new(&a.pack),
+        &a.key_id,
+        from,
+        a.note.as_deref(),
+        now()?,
+    )
+    .map_err(|e| key_change_failure(e, "the key was not changed"))?;
+    Ok(format!(
+        "the key {} of {} now counts from {now_from} (it counted from {}); the change is recorded in the keyring",
+        record.key_id, record.organisation, record.valid_from
+    ))
 }

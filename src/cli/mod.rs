@@ -26,9 +26,6 @@ pub const EXIT_VERIFY_FAILED: i32 = 1;
 /// Bad usage, unreadable or invalid input; nothing was written.
 pub const EXIT_INPUT: i32 = 2;
 
-/// The format of `validate --code-checklist --json`.
-const CODE_CHECKLIST_FORMAT: &str = "countersign/code-checklist/v1";
-
 const EXIT_CODES: &str = "Exit codes:
   0  success
   1  verification failed (verify, assemble --check, register verify), or status found
@@ -487,19 +484,16 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         print_err(&format!("{summary}\n"));
         return Ok(EXIT_OK);
     }
-    use countersign::document::code_checklist::{checklist, context, counts};
-    let mut any_missing = false;
+    use countersign::document::code_checklist::{AnnexError, annex_docx, report};
+    let report = report(&data);
+    let any_missing = report.any_missing();
     let mut text = String::new();
-    let mut json = Vec::new();
-    for p in &data.protocols {
-        let items = checklist(p, &data);
-        let (covered, missing, na) = counts(&items);
-        any_missing |= missing > 0;
+    for (p, checked) in data.protocols.iter().zip(&report.protocols) {
         text.push_str(&format!(
-            "\n{} ({}), version {}: {covered} covered, {missing} missing, {na} not applicable\n",
-            p.title, p.id, p.version
+            "\n{} ({}), version {}: {} covered, {} missing, {} not applicable\n",
+            p.title, p.id, p.version, checked.covered, checked.missing, checked.not_applicable
         ));
-        for i in &items {
+        for i in &checked.items {
             text.push_str(&format!(
                 "  {:<14}  {} ({})\n",
                 i.status.label(),
@@ -508,29 +502,24 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
             ));
         }
         if let Some(dir) = &args.docx {
-            let (template, _) = countersign::document::assemble::template_bytes(
-                &countersign::pack::Pack::new(&args.pack),
-                countersign::document::templates::CODE_CHECKLIST,
-            )
-            .map_err(|e| {
-                Failure::input(
-                    e.to_string(),
-                    Some("check that you may read the pack's templates/ folder".into()),
-                )
-            })?;
-            let bytes = Template::from_bytes(template)
-                .and_then(|t| t.render(&context(p, &data, &items)))
-                .map_err(|e| template_failure(&e, "cannot render the checklist annex"))?;
+            let pack = countersign::pack::Pack::new(&args.pack);
+            let (name, bytes) =
+                annex_docx(&pack, p, &data, &checked.items).map_err(|e| match e {
+                    AnnexError::Render(e) => {
+                        template_failure(&e, "cannot render the checklist annex")
+                    }
+                    other => Failure::input(
+                        other.to_string(),
+                        Some("check that you may read the pack's templates/ folder".into()),
+                    ),
+                })?;
             std::fs::create_dir_all(dir).map_err(|e| {
                 Failure::input(
                     format!("cannot create '{}' ({})", dir.display(), io_reason(&e)),
                     Some("choose a folder you may write to with --docx".into()),
                 )
             })?;
-            let path = dir.join(format!(
-                "protocol-{}-v{}-code-checklist.docx",
-                p.id, p.version
-            ));
+            let path = dir.join(name);
             fsio::write_atomic(&path, &bytes, Overwrite::Replace).map_err(|e| {
                 Failure::input(
                     format!("cannot write the checklist annex: {e}"),
@@ -539,10 +528,9 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
             })?;
             text.push_str(&format!("  annex: {}\n", path.display()));
         }
-        json.push(serde_json::json!({"protocol": p.id, "title": p.title, "version": p.version, "covered": covered, "missing": missing, "not_applicable": na, "items": items}));
     }
     if args.json {
-        print_json(&serde_json::json!({"format": CODE_CHECKLIST_FORMAT, "protocols": json}))?;
+        print_json(&report)?;
     } else {
         print_out(&text)?;
     }
@@ -930,13 +918,17 @@ pub fn run() -> i32 {
 fn json_format(command: &Command) -> Option<&'static str> {
     match command {
         Command::Verify(args) if args.json && is_bundle(&args.document) => {
-            Some(bundle::VERIFY_FORMAT)
+            Some(countersign::pack::bundle::VERDICT_FORMAT)
         }
         Command::Verify(args) if args.json => Some(countersign::verify::REPORT_FORMAT),
         Command::Status(args) if args.json => Some(countersign::pack::status::STATUS_FORMAT),
         Command::Collect(args) if args.json => Some(countersign::approval::collect::COLLECT_FORMAT),
-        Command::Keys(keys::KeysCommand::List(args)) if args.json => Some(keys::LIST_FORMAT),
-        Command::Validate(args) if args.json => Some(CODE_CHECKLIST_FORMAT),
+        Command::Keys(keys::KeysCommand::List(args)) if args.json => {
+            Some(countersign::approval::keyring::KEY_LIST_FORMAT)
+        }
+        Command::Validate(args) if args.json => {
+            Some(countersign::document::code_checklist::CODE_CHECKLIST_FORMAT)
+        }
         _ => None,
     }
 }

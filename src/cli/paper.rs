@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 
 use countersign::pack::Pack;
-use countersign::verify::verify_pack;
 
-use super::{EXIT_OK, Failure, clean, load_failure, now, parse_time, read_file, store_failure};
+use super::{Failure, clean, load_failure, now, parse_time, read_file, store_failure};
 
 #[derive(clap::Args)]
 pub struct RecordPaperArgs {
@@ -104,26 +103,19 @@ pub struct SheetArgs {
 }
 
 pub fn signature_sheet(args: &SheetArgs) -> Result<String, Failure> {
-    let pack = Pack::new(&args.pack);
-    let contents = pack.contents().map_err(load_failure)?;
-    let verification = verify_pack(&contents).map_err(|e| {
-        Failure::verify(
-            format!("the pack's register cannot be trusted: {e}"),
+    use countersign::document::sheet::{SheetError as E, make};
+    let (bytes, counts) = make(&Pack::new(&args.pack), now()?).map_err(|e| match e {
+        E::Load(e) => load_failure(e),
+        E::Untrusted(_) => Failure::verify(
+            e.to_string(),
             Some("run `countersign register verify` and restore the register first".into()),
-        )
+        ),
+        other => Failure::input(
+            other.to_string(),
+            Some("fix the pack's own templates/signature-sheet.docx, or remove it to use the default".into()),
+        ),
     })?;
-    let at = now()?;
-    let (bytes, counts) =
-        countersign::document::sheet::render(&pack, &contents, &verification.reports, at).map_err(
-            |e| {
-                Failure::input(
-                    format!("cannot make the signature sheet: {e}"),
-                    Some("fix the pack's own templates/signature-sheet.docx, or remove it to use the default".into()),
-                )
-            },
-        )?;
     super::write_output(&args.output, &bytes, args.force)?;
-    let _ = EXIT_OK;
     Ok(format!(
         "wrote the signature sheet '{}': {} organisation(s) signed electronically, {} on paper, {} to sign by hand",
         args.output.display(),

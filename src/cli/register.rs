@@ -229,6 +229,54 @@ fn organisation_lines(o: &countersign::pack::status::OrganisationStatus) -> Stri
     text
 }
 
+/// One document's lines in `status`: its version, state, digest and approvals, who is
+/// outstanding (for the current version) and what fails.
+fn document_lines(d: &countersign::pack::status::DocumentStatus) -> String {
+    let mut text = String::new();
+    let Some(r) = &d.report else {
+        text.push_str(&format!(
+            "\n{}  MISSING from the output folder\n",
+            d.missing_file.as_deref().unwrap_or_default()
+        ));
+        return text;
+    };
+    text.push_str(&format!(
+        "\n{}  v{}  {}  sha256 {}  {}/{} approved{}{}\n",
+        r.file,
+        r.version.as_deref().unwrap_or("?"),
+        if d.current { "current" } else { "superseded" },
+        r.sha256.get(..12).unwrap_or_default(),
+        r.approved_count(),
+        r.parties.len(),
+        super::paper_split(r),
+        if r.valid { "" } else { "  VERIFICATION FAILED" }
+    ));
+    if d.current {
+        let outstanding: Vec<&str> = r
+            .parties
+            .iter()
+            .filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !outstanding.is_empty() {
+            text.push_str(&format!(
+                "  outstanding ({}): {}\n",
+                outstanding.len(),
+                clean(&names_compactly(&outstanding))
+            ));
+        }
+    }
+    for p in r.parties.iter().filter(|p| p.status == Status::Failed) {
+        text.push_str(&format!(
+            "  FAILED       {}: {}\n",
+            clean(&p.name),
+            clean(p.reason.as_deref().unwrap_or_default())
+        ));
+    }
+    text.push_str(&super::stray_lines(r));
+    text
+}
+
 pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
     let contents = Pack::new(&args.pack).contents().map_err(load_failure)?;
     let today = now()?;
@@ -272,47 +320,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
         });
     }
     for d in &report.documents {
-        let Some(r) = &d.report else {
-            text.push_str(&format!(
-                "\n{}  MISSING from the output folder\n",
-                d.missing_file.as_deref().unwrap_or_default()
-            ));
-            continue;
-        };
-        text.push_str(&format!(
-            "\n{}  v{}  {}  sha256 {}  {}/{} approved{}{}\n",
-            r.file,
-            r.version.as_deref().unwrap_or("?"),
-            if d.current { "current" } else { "superseded" },
-            r.sha256.get(..12).unwrap_or_default(),
-            r.approved_count(),
-            r.parties.len(),
-            super::paper_split(r),
-            if r.valid { "" } else { "  VERIFICATION FAILED" }
-        ));
-        if d.current {
-            let outstanding: Vec<&str> = r
-                .parties
-                .iter()
-                .filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion))
-                .map(|p| p.name.as_str())
-                .collect();
-            if !outstanding.is_empty() {
-                text.push_str(&format!(
-                    "  outstanding ({}): {}\n",
-                    outstanding.len(),
-                    clean(&names_compactly(&outstanding))
-                ));
-            }
-        }
-        for p in r.parties.iter().filter(|p| p.status == Status::Failed) {
-            text.push_str(&format!(
-                "  FAILED       {}: {}\n",
-                clean(&p.name),
-                clean(p.reason.as_deref().unwrap_or_default())
-            ));
-        }
-        text.push_str(&super::stray_lines(r));
+        text.push_str(&document_lines(d));
     }
     for name in &report.misnamed_signature_files {
         text.push_str(&format!(

@@ -373,6 +373,9 @@ pub struct AssembleReport {
 /// Every document written, and every version it supersedes, is recorded in the pack's
 /// register at time `at`; a register that cannot be trusted stops the assembly before
 /// anything is written (rendering reads it for the revision history).
+// Why this is long: its steps are the guarantee it gives (render all, check every refusal, then
+// write documents, kept data and the manifest, then record): kept in one place so that nothing is
+// written before everything that can refuse has been checked.
 pub fn assemble(
     pack: &Pack,
     data: &PackData,

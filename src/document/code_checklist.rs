@@ -49,6 +49,8 @@ fn blank(text: &str) -> bool {
 }
 
 /// The checklist of one protocol.
+// Why this is long: one entry per item of the ICO Data Sharing Code's checklist, in the Code's
+// order (rustfmt spreads each over several lines): one list to hold against the Code.
 pub fn checklist(p: &Protocol, data: &PackData) -> Vec<ChecklistItem> {
     let mut items = Vec::new();
     let mut add = |item: &'static str, status: ItemStatus, note: &str| {
@@ -274,4 +276,100 @@ pub fn context(p: &Protocol, data: &PackData, items: &[ChecklistItem]) -> Value 
         "items": items.iter().map(|i| json!({"item": i.item, "status": i.status, "status_label": i.status.label(), "note": i.note})).collect::<Vec<_>>(),
         "counts": {"covered": covered, "missing": missing, "not_applicable": not_applicable},
     })
+}
+
+/// The format label of the checklists as `validate --code-checklist --json` prints them.
+pub const CODE_CHECKLIST_FORMAT: &str = "countersign/code-checklist/v1";
+
+/// One protocol's checklist with its counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolChecklist {
+    /// The protocol's id.
+    pub protocol: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    pub version: String,
+    /// Items the protocol records.
+    pub covered: usize,
+    /// Items it misses.
+    pub missing: usize,
+    /// Items that do not apply to it.
+    pub not_applicable: usize,
+    /// Every item, in the Code's order.
+    pub items: Vec<ChecklistItem>,
+}
+
+/// Every protocol's checklist, as `validate --code-checklist --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistReport {
+    /// Always [`CODE_CHECKLIST_FORMAT`].
+    pub format: &'static str,
+    /// One per protocol, in the pack's order.
+    pub protocols: Vec<ProtocolChecklist>,
+}
+
+impl ChecklistReport {
+    /// Whether any protocol misses an item.
+    pub fn any_missing(&self) -> bool {
+        self.protocols.iter().any(|p| p.missing > 0)
+    }
+}
+
+/// The checklist of every protocol of a pack.
+pub fn report(data: &PackData) -> ChecklistReport {
+    let protocols = data
+        .protocols
+        .iter()
+        .map(|p| {
+            let items = checklist(p, data);
+            let (covered, missing, not_applicable) = counts(&items);
+            ProtocolChecklist {
+                protocol: p.id.clone(),
+                title: p.title.clone(),
+                version: p.version.clone(),
+                covered,
+                missing,
+                not_applicable,
+                items,
+            }
+        })
+        .collect();
+    ChecklistReport {
+        format: CODE_CHECKLIST_FORMAT,
+        protocols,
+    }
+}
+
+/// Why a checklist annex was not made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnnexError {
+    /// The template could not be read.
+    #[error("{0}")]
+    Template(#[from] crate::document::assemble::AssembleError),
+    /// The annex could not be rendered.
+    #[error("cannot render the checklist annex: {0}")]
+    Render(#[from] crate::TemplateError),
+}
+
+/// The checklist of one protocol as a DOCX annex, from the pack's own template or the default
+/// one; with the file name it is given (`protocol-ID-vVERSION-code-checklist.docx`).
+pub fn annex_docx(
+    pack: &crate::pack::Pack,
+    protocol: &Protocol,
+    data: &PackData,
+    items: &[ChecklistItem],
+) -> Result<(String, Vec<u8>), AnnexError> {
+    let (template, _) = crate::document::assemble::template_bytes(
+        pack,
+        crate::document::templates::CODE_CHECKLIST,
+    )?;
+    let bytes = crate::Template::from_bytes(template)
+        .and_then(|t| t.render(&context(protocol, data, items)))?;
+    let name = format!(
+        "protocol-{}-v{}-code-checklist.docx",
+        protocol.id, protocol.version
+    );
+    Ok((name, bytes))
 }

@@ -25,6 +25,8 @@ pub(crate) struct Job {
 }
 
 /// Plans every document of the pack, in the manifest's order.
+// Why this is long: one plan per kind of document (framework, protocols, checklists, sheet), each
+// naming its template and data in the manifest's order: one list of what a pack assembles.
 pub(crate) fn plan(
     data: &PackData,
     issued: &std::collections::BTreeMap<String, String>,

@@ -128,6 +128,9 @@ pub fn is_safe_name(name: &str) -> bool {
 impl Package {
     /// Reads and validates a package: names, sizes, encryption, the parts every DOCX has. The
     /// entries for which `keep` returns true are inflated (checking their CRC) and kept.
+    // Why this is long: the checks of a DOCX package in the order a reader meets them (the
+    // layout, each entry's name, size, encryption and method, then the parts every DOCX has),
+    // each refusing with its own error.
     pub fn read(
         source: Vec<u8>,
         limits: Limits,

@@ -139,3 +139,26 @@ pub fn render(
         )?;
     Ok((bytes, counts))
 }
+
+/// Why a pack's signature sheet was not made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SheetError {
+    /// The pack could not be read.
+    #[error("{0}")]
+    Load(#[from] crate::pack::LoadError),
+    /// The register, or a checkpoint, does not hold: who signed cannot be said.
+    #[error("the pack's register cannot be trusted: {0}")]
+    Untrusted(#[from] crate::record::register::RegisterError),
+    /// The template could not be read or rendered.
+    #[error("cannot make the signature sheet: {0}")]
+    Template(#[from] crate::document::assemble::AssembleError),
+}
+
+/// The signature sheet of a pack as it stands at `at`: every document verified, then the
+/// sheet rendered with who signed electronically, who on paper, and who still has to sign.
+pub fn make(pack: &crate::pack::Pack, at: Timestamp) -> Result<(Vec<u8>, SheetCounts), SheetError> {
+    let contents = pack.contents()?;
+    let verification = crate::verify::verify_pack(&contents)?;
+    Ok(render(pack, &contents, &verification.reports, at)?)
+}

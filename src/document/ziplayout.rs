@@ -148,6 +148,8 @@ fn find_end(bytes: &[u8]) -> Result<usize, LayoutError> {
 
 /// Checks the whole layout of a zip (rules Z1 to Z7) and returns how many entries it holds.
 /// Reads headers only: no entry is inflated.
+// Why this is long: rules Z1 to Z7 of docs/SPEC.md over one walk of the zip's records, in the
+// order the page's `checkLayout` takes them.
 pub fn check(bytes: &[u8]) -> Result<usize, LayoutError> {
     let end = find_end(bytes)?;
     let field = |off: usize| u16_at(bytes, end + off).unwrap_or(0);

@@ -444,6 +444,8 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
 /// What a bundle holds, as a pack's contents in memory (nothing is written to disk): its data
 /// checked as `validate` checks a pack, its manifest, keyring, register, signatures,
 /// checkpoints and documents.
+// Why this is long: one sorting of a bundle's files into a pack's contents, path by path, with
+// the rule each path kind obeys (docs/SPEC.md B and M) beside its case.
 pub fn contents(files: Vec<BundleFile>) -> Result<crate::pack::PackContents, BundleError> {
     use crate::pack::{Documents, PackContents, SignatureFiles};
 
@@ -798,6 +800,8 @@ pub struct Asks {
 /// problems and their codes are decided (the command prints it; the page builds the same).
 /// `anchor` and its notes are what the verifier trusts; `page` and `unexplained_files` what
 /// the bundle carries beyond the pack.
+// Why this is long: the one place a bundle verdict's fields, problems and codes are decided, in
+// the order of docs/SPEC.md V1 to V5 and of `verifyBundle` in page/verify.js.
 pub fn verdict(
     index: &BundleIndex,
     contents: &crate::pack::PackContents,

@@ -85,6 +85,9 @@ impl Rules<'_> {
         }
     }
 
+    // Why this is long: one rule after another between the pack's files (framework,
+    // organisations, protocols), each adding its finding with the place and the fix, in the
+    // README's order.
     pub(super) fn check(
         &mut self,
         framework: &Framework,
@@ -249,6 +252,9 @@ impl Rules<'_> {
         }
     }
 
+    // Why this is long: one rule after another for a protocol file, each adding its finding with
+    // the place and the fix; the list is what the README's validation section states, in its
+    // order.
     fn check_protocol(
         &mut self,
         file: &str,
@@ -422,6 +428,9 @@ impl Rules<'_> {
     /// What the ICO's Data Sharing Code of Practice asks an agreement to settle, beyond the
     /// lawful basis: a DPIA before high-risk sharing, each party's role, how people are told,
     /// how their rights are handled, and safeguards for data leaving the UK.
+    // Why this is long: one rule after another from the ICO Data Sharing Code (DPIA, Article 26,
+    // safeguards, contacts, privacy information), each with its place and fix, in the README's
+    // order.
     fn check_data_sharing_code(
         &mut self,
         file: &str,

@@ -142,6 +142,9 @@ pub(super) struct Collected<'a> {
 }
 
 /// Decides each block's scope from where its tags stand.
+// Why this is long: one pass over a template's tags with a stack of open blocks; the cases
+// (paragraph, table row, cell, across cells) share that stack, so splitting them would pass it
+// through every part.
 pub(super) fn decide_scopes(
     c: &Collected<'_>,
     pairs: &[Pair],
@@ -296,6 +299,8 @@ pub(super) fn decide_scopes(
 
 /// Decides where each tag goes: paragraphs and rows that hold only tags vanish, and tags of
 /// blocks over rows move before or after their rows.
+// Why this is long: one pass that moves or removes each tag's runs with the positions of every
+// other tag in view; its cases share those positions.
 pub(super) fn place_tags(
     c: &Collected<'_>,
     pairs: &[Pair],
