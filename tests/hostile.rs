@@ -540,3 +540,84 @@ fn a_bundle_two_zip_readers_would_unpack_differently_is_refused() {
     assert_ne!(flags & 8, 0, "Info-ZIP wrote data descriptors");
     cs().arg("verify").arg(&streamed).assert().success();
 }
+
+#[test]
+fn kept_data_is_read_only_from_inside_the_pack() {
+    // Issue 31, 1 and 2: `changes` and `bundle` read out/data/: a link there, a FIFO or a
+    // folder that is a link is named and refused, never followed, opened or grown into memory.
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    copy_example("small", &pack);
+    cs().arg("assemble").arg(&pack).assert().success();
+    let kept = pack.join("out/data/framework-v1.0.json");
+    let changes = || {
+        cs().args(["changes"])
+            .arg(&pack)
+            .args(["--from", "1.0", "--to", "1.0"])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap()
+    };
+    let said = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    // As assembled: the same version compared with itself, nothing changed.
+    let out = changes();
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+
+    // A secret outside the pack, linked in place of the kept data.
+    let secret = tmp.path().join("credentials.json");
+    std::fs::write(&secret, std::fs::read(&kept).unwrap()).unwrap();
+    let original = std::fs::read(&kept).unwrap();
+    std::fs::remove_file(&kept).unwrap();
+    std::os::unix::fs::symlink(&secret, &kept).unwrap();
+    let out = changes();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("framework-v1.0"), "{}", said(&out));
+    assert!(said(&out).contains("symbolic link"), "{}", said(&out));
+
+    // Issue 31, 1: `bundle` does not carry the linked file to every partner.
+    let out = cs()
+        .arg("bundle")
+        .arg(&pack)
+        .arg("-o")
+        .arg(tmp.path().join("sent.zip"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(
+        said(&out).contains("out/data/framework-v1.0.json"),
+        "{}",
+        said(&out)
+    );
+    assert!(said(&out).contains("symbolic link"), "{}", said(&out));
+    assert!(
+        !tmp.path().join("sent.zip").exists(),
+        "no bundle was written"
+    );
+
+    // /dev/zero behind a link, and a FIFO: refused at once.
+    std::fs::remove_file(&kept).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &kept).unwrap();
+    let out = changes();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    std::fs::remove_file(&kept).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&kept)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = changes();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("not a regular file"), "{}", said(&out));
+    std::fs::remove_file(&kept).unwrap();
+
+    // The whole data folder a link to elsewhere.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::rename(pack.join("out/data"), &elsewhere).unwrap();
+    std::fs::write(elsewhere.join("framework-v1.0.json"), &original).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, pack.join("out/data")).unwrap();
+    let out = changes();
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("symbolic link"), "{}", said(&out));
+}

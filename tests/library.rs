@@ -462,3 +462,92 @@ fn a_signatory_signs_from_a_bundle_and_the_coordinator_collects_through_the_libr
     let said = Desk(dir.path()).ok(&["register", "verify", "pack"]);
     assert!(said.contains("vouched for the first"), "{said}");
 }
+
+#[test]
+fn versions_are_compared_and_sheets_and_checklists_made_through_the_library_alone() {
+    use countersign::document::changes::{ChangesError, between, summary_docx};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("pack");
+    copy_example("small", &root);
+    Desk(dir.path()).ok(&["assemble", "pack"]);
+    // A second version of the framework: a paragraph added, and a revision.
+    let path = root.join("framework.json");
+    let mut framework: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    framework["version"] = "1.1".into();
+    framework["sections"][0]["paragraphs"]
+        .as_array_mut()
+        .unwrap()
+        .push("Partners in Riverside & District review it together each year.".into());
+    framework["revisions"].as_array_mut().unwrap().push(
+        serde_json::json!({"version": "1.1", "date": "2026-05-01", "description": "A yearly review added."}),
+    );
+    std::fs::write(&path, serde_json::to_vec_pretty(&framework).unwrap()).unwrap();
+    Desk(dir.path()).ok(&["assemble", "pack"]);
+
+    let pack = countersign::pack::Pack::new(&root);
+    let id = framework["id"].as_str().unwrap();
+    let comparison = between(&pack, id, "1.0", None).unwrap();
+    assert_eq!(
+        (comparison.from.as_str(), comparison.to.as_str()),
+        ("1.0", "1.1")
+    );
+    assert!(
+        comparison
+            .changes
+            .iter()
+            .any(|c| c.change == "reworded: Purpose of this framework"),
+        "{:?}",
+        comparison.changes
+    );
+    let missing = between(&pack, id, "0.9", None);
+    assert!(
+        matches!(&missing, Err(ChangesError::NoSuchVersion { versions, .. }) if versions == "1.1, 1.0"),
+        "{missing:?}"
+    );
+    // Kept data edited after assembly is refused, not compared.
+    let kept = pack.data_path("framework-v1.0.docx");
+    let original = std::fs::read(&kept).unwrap();
+    std::fs::write(
+        &kept,
+        String::from_utf8(original.clone())
+            .unwrap()
+            .replace("Riverside", "Elsewhere"),
+    )
+    .unwrap();
+    assert!(matches!(
+        between(&pack, id, "1.0", None),
+        Err(ChangesError::DataChanged { .. })
+    ));
+    std::fs::write(&kept, &original).unwrap();
+    let data = countersign::document::validate::load_pack(&root).unwrap();
+    let summary = summary_docx(&pack, &data, &comparison).unwrap();
+    assert!(summary.starts_with(b"PK"));
+
+    // The signature sheet: nobody has signed, so every party is still to sign by hand.
+    let (sheet, counts) =
+        countersign::document::sheet::make(&pack, t("2026-11-23T12:00:00Z")).unwrap();
+    assert!(sheet.starts_with(b"PK"));
+    assert_eq!((counts.electronic, counts.paper), (0, 0));
+    assert!(counts.outstanding > 0);
+
+    // The ICO checklist of every protocol, and one annex.
+    let report = countersign::document::code_checklist::report(&data);
+    assert_eq!(report.protocols.len(), data.protocols.len());
+    let first = &report.protocols[0];
+    assert_eq!(
+        first.covered + first.missing + first.not_applicable,
+        first.items.len()
+    );
+    let (name, annex) = countersign::document::code_checklist::annex_docx(
+        &pack,
+        &data.protocols[0],
+        &data,
+        &first.items,
+    )
+    .unwrap();
+    assert!(name.ends_with("-code-checklist.docx"), "{name}");
+    assert!(annex.starts_with(b"PK"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["format"], "countersign/code-checklist/v1");
+}

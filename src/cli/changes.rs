@@ -34,7 +34,7 @@ pub fn changes(args: &ChangesArgs) -> Result<String, Failure> {
     let id = args.doc.as_deref().unwrap_or(&data.framework.id);
     let failure = |e: E| {
         match e {
-        E::Manifest(e) => load_failure(e),
+        E::Load(e) => load_failure(e),
         E::NoSuchDocument(_) => Failure::input(
             e.to_string(),
             Some("use --doc with a protocol id (e.g. mash), or leave it out for the framework".into()),

@@ -401,9 +401,9 @@ pub struct Comparison {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ChangesError {
-    /// The manifest could not be read.
+    /// The manifest could not be read, or the pack's folders are links to elsewhere.
     #[error("{0}")]
-    Manifest(crate::pack::LoadError),
+    Load(crate::pack::LoadError),
     /// No assembled document has this id.
     #[error("the pack has no assembled document with the id '{0}'")]
     NoSuchDocument(String),
@@ -462,7 +462,9 @@ pub fn between(
     to: Option<&str>,
 ) -> Result<Comparison, ChangesError> {
     use crate::document::manifest::ManifestEntry;
-    let manifest = pack.manifest().map_err(ChangesError::Manifest)?;
+    // Kept data is read only from inside the pack: a folder that is a link is refused.
+    pack.check_no_links().map_err(ChangesError::Load)?;
+    let manifest = pack.manifest().map_err(ChangesError::Load)?;
     let versions: Vec<&ManifestEntry> = manifest.documents.iter().filter(|d| d.id == id).collect();
     if versions.is_empty() {
         return Err(ChangesError::NoSuchDocument(id.to_string()));

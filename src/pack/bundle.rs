@@ -63,8 +63,8 @@ pub enum BundleError {
     Read {
         /// The file, as the bundle names it.
         path: String,
-        /// What the system said.
-        source: std::io::Error,
+        /// Why: the system's reason, or a link, pipe or device inside the pack.
+        source: crate::fsio::ReadError,
     },
     /// A file looks like a secret key.
     #[error(
@@ -130,11 +130,14 @@ pub fn collect(
     pack: &crate::pack::Pack,
     contents: &crate::pack::PackContents,
 ) -> Result<Vec<(String, Vec<u8>)>, BundleError> {
-    let read = |path: String, on_disk: std::path::PathBuf| {
-        std::fs::read(&on_disk)
+    // Never through a link, a pipe or a device: a bundle carries only the pack's own files.
+    let read = |path: String, on_disk: std::path::PathBuf, limit: u64| {
+        crate::fsio::read_limited(&on_disk, limit, false)
             .map(|bytes| (path.clone(), bytes))
             .map_err(|source| BundleError::Read { path, source })
     };
+    let present = |path: &std::path::Path| std::fs::symlink_metadata(path).is_ok();
+    use crate::fsio::limits;
     // Framework, organisations, then protocols by name: the order validation read them in.
     let mut files: Vec<(String, Vec<u8>)> = contents
         .data
@@ -145,29 +148,40 @@ pub fn collect(
     files.push(read(
         format!("{OUT_DIR}/{}", crate::pack::layout::MANIFEST_FILE),
         pack.manifest_path(),
+        limits::MANIFEST,
     )?);
     for d in &contents.manifest.documents {
         files.push(read(
             format!("{OUT_DIR}/{}", d.file),
             pack.document_path(&d.file),
+            limits::DOCUMENT,
         )?);
         let data = pack.data_path(&d.file);
-        if data.is_file() {
+        if present(&data) {
             files.push(read(
                 format!(
                     "{OUT_DIR}/{}",
                     crate::document::manifest::data_file_name(&d.file)
                 ),
                 data,
+                limits::DATA,
             )?);
         }
     }
-    for (inside, on_disk) in [
-        (crate::pack::layout::KEYRING_FILE, pack.keyring_path()),
-        (crate::pack::layout::REGISTER_FILE, pack.register_path()),
+    for (inside, on_disk, limit) in [
+        (
+            crate::pack::layout::KEYRING_FILE,
+            pack.keyring_path(),
+            limits::KEYRING,
+        ),
+        (
+            crate::pack::layout::REGISTER_FILE,
+            pack.register_path(),
+            limits::REGISTER,
+        ),
     ] {
-        if on_disk.is_file() {
-            files.push(read(inside.to_string(), on_disk)?);
+        if present(&on_disk) {
+            files.push(read(inside.to_string(), on_disk, limit)?);
         }
     }
     let held = |inside: &str, list: &[crate::pack::SignatureFile]| {

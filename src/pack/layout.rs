@@ -33,6 +33,8 @@ pub const KEYS_DIR: &str = "keys";
 /// Where the keyring lives.
 pub const KEYRING_FILE: &str = "keys/keyring.json";
 
+/// The folder of the register and its checkpoints.
+pub const REGISTER_DIR: &str = "register";
 /// Where the register lives.
 pub const REGISTER_FILE: &str = "register/register.jsonl";
 /// Where checkpoints of the register live.
@@ -70,3 +72,5 @@ pub const SCHEMA_DIR: &str = "schema";
 pub const GITIGNORE_FILE: &str = ".gitignore";
 /// The protocol files, as a pattern people read.
 pub const PROTOCOL_FILES: &str = "protocols/*.json";
+/// The note `init` leaves in the templates folder on how to make a pack's own templates.
+pub const TEMPLATES_README: &str = "README.md";

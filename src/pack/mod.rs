@@ -19,6 +19,7 @@ pub mod status;
 use crate::pack::layout::{
     FRAMEWORK_FILE, GITIGNORE_FILE, KEYRING_LOCK, KEYS_DIR, MANIFEST_FILE, ORGANISATIONS_FILE,
     OUT_DIR, PROTOCOLS_DIR, REGISTER_FILE, SCHEMA_DIR, SET_ASIDE_DIR, TEMPLATES_DIR,
+    TEMPLATES_README,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -470,13 +471,13 @@ impl Pack {
     pub fn check_no_links(&self) -> Result<(), LoadError> {
         for path in [
             self.out.clone(),
-            self.out.join(crate::pack::layout::DATA_DIR),
+            self.data_dir(),
             self.manifest_path(),
             self.signatures_dir(),
             self.set_aside_dir(),
             self.keys_dir(),
             self.keyring_path(),
-            self.root.join("register"),
+            self.root.join(crate::pack::layout::REGISTER_DIR),
             self.register_path(),
             self.checkpoints_dir(),
             self.paper_dir(),
@@ -966,7 +967,7 @@ pub fn init(dir: &Path) -> Result<(), WriteError> {
         Overwrite::Refuse,
     )?;
     fsio::write_atomic(
-        &dir.join(TEMPLATES_DIR).join("README.md"),
+        &dir.join(TEMPLATES_DIR).join(TEMPLATES_README),
         templates_readme().as_bytes(),
         Overwrite::Refuse,
     )?;
