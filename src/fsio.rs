@@ -271,6 +271,20 @@ fn set_public_mode(_file: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The environment variable that names a point at which a command stops dead, as if killed
+/// (tests of crash consistency only; see [`stop_point`]).
+pub const STOP_AT_ENV: &str = "COUNTERSIGN_TEST_STOP_AT";
+
+/// A named point between two writes of a command (e.g. after a signature file is written and
+/// before its register record). When [`STOP_AT_ENV`] names it, the process aborts there, with no
+/// clean-up, as a killed process would: the fault-injection tests stop a command at each such
+/// point and check that the next run loses nothing. Otherwise it does nothing.
+pub fn stop_point(name: &str) {
+    if std::env::var_os(STOP_AT_ENV).is_some_and(|at| at == name) {
+        std::process::abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

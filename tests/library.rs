@@ -91,7 +91,11 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     assert_eq!(was.valid_from, t("2026-11-20T09:00:00Z"));
     assert_eq!(now_from, t("2026-11-21T00:00:00Z"));
 
-    let (revoked, effective) = key_changes::revoke_key(
+    let key_changes::Revoked {
+        key: revoked,
+        effective,
+        repaired,
+    } = key_changes::revoke_key(
         &countersign::pack::Pack::new(&pack),
         &key.key_id().to_string(),
         RevocationReason::Superseded,
@@ -102,6 +106,7 @@ fn keys_are_added_corrected_and_revoked_through_the_library_alone() {
     .unwrap();
     assert_eq!(revoked.key_id, key.key_id());
     assert_eq!(effective, t("2026-11-25T10:00:00Z"));
+    assert!(!repaired);
     let missing = key_changes::revoke_key(
         &countersign::pack::Pack::new(&pack),
         "SHA256:nothing",

@@ -501,14 +501,24 @@ impl Session<'_> {
             .get(&name)
             .or_else(|| self.held.get(&name).and_then(Option::as_ref))
             .cloned();
+        // Held but never recorded: a run stopped between filing it and recording it. It is
+        // judged like any returned file and recorded now (its file is kept as it is).
+        let mut unrecorded = false;
         if held.as_deref() == Some(bytes) {
-            result.outcome = Outcome::AlreadyHeld;
-            result.filed_as = Some(format!("{}/{name}", crate::pack::layout::SIGNATURES_DIR));
-            result.message = format!("the pack already holds this signature of {}", entry.file);
-            return Ok((result, Decision::Nothing));
+            unrecorded = !self.filed.contains_key(&name)
+                && self
+                    .full_register()?
+                    .signature(&verified.statement_sha256, verified.key_id.as_str())
+                    .is_none();
+            if !unrecorded {
+                result.outcome = Outcome::AlreadyHeld;
+                result.filed_as = Some(format!("{}/{name}", crate::pack::layout::SIGNATURES_DIR));
+                result.message = format!("the pack already holds this signature of {}", entry.file);
+                return Ok((result, Decision::Nothing));
+            }
         }
         let mut set_aside_first = None;
-        if let Some(held) = held {
+        if let Some(held) = held.filter(|_| !unrecorded) {
             // Judging the signature already held may need any record of the register.
             match self.judge(entry, &name, &held, &org, self.full_register()?) {
                 Ok(party) if party.status != Status::Failed => {
@@ -584,6 +594,11 @@ impl Session<'_> {
                 "{who} signed {} (version {}) at {}",
                 entry.file, entry.version, p.signed_at
             );
+            if unrecorded {
+                result.message.push_str(
+                    "; the pack held this file but the register had no record of it (an earlier run was stopped between the two): recorded it now",
+                );
+            }
         } else {
             result.outcome = Outcome::OlderVersion;
             let current = self.current.get(entry.id.as_str()).copied();

@@ -73,6 +73,9 @@ pub struct KeyAdded {
     pub organisation_name: String,
     /// When it counts from.
     pub valid_from: Timestamp,
+    /// True when the key was in the keyring already and only its record was missing (a run
+    /// stopped between saving the keyring and recording the change): recorded now.
+    pub repaired: bool,
 }
 
 /// Adds a key to the pack's keyring and records it in the register. The register's chain is
@@ -86,7 +89,8 @@ pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
         .name
         .clone();
     let valid_from = key.valid_from.or(key.created).unwrap_or(at);
-    keyring
+    let key_id = key.public_key.key_id();
+    let added = keyring
         .add(
             &key.public_key,
             key.organisation,
@@ -95,35 +99,76 @@ pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
             valid_from,
             at,
         )
-        .map_err(|source| KeyChangeError::Refused {
-            action: "add",
-            source,
-        })?;
+        .map(drop);
+    let event = Event::KeyAdded {
+        key_id: key_id.to_string(),
+        organisation: key.organisation.to_string(),
+        signatory: key.signatory.to_string(),
+    };
+    match added {
+        Ok(_) => {}
+        // In the keyring but not in the register: a run stopped between the two. The same key
+        // for the same holder is recorded now; anything else is refused as before.
+        Err(KeyringError::Duplicate(_))
+            if keyring.get(&key_id).is_some_and(|k| {
+                k.organisation == key.organisation && k.signatory == key.signatory
+            }) && !on_record(pack, &event)? =>
+        {
+            let held = keyring.get(&key_id).map_or(valid_from, |k| k.valid_from);
+            crate::record::register::append_after(
+                &pack.register_path(),
+                Some(&register),
+                at,
+                vec![event],
+            )
+            .map_err(KeyChangeError::Record)?;
+            return Ok(KeyAdded {
+                key_id,
+                organisation_name,
+                valid_from: held,
+                repaired: true,
+            });
+        }
+        Err(source) => {
+            return Err(KeyChangeError::Refused {
+                action: "add",
+                source,
+            });
+        }
+    }
     pack.save_keyring(&keyring, &lock)
         .map_err(KeyChangeError::Save)?;
-    let key_id = key.public_key.key_id();
-    crate::record::register::append_after(
-        &pack.register_path(),
-        Some(&register),
-        at,
-        vec![Event::KeyAdded {
-            key_id: key_id.to_string(),
-            organisation: key.organisation.to_string(),
-            signatory: key.signatory.to_string(),
-        }],
-    )
-    .map_err(KeyChangeError::Record)?;
+    crate::fsio::stop_point("key-added:keyring-saved");
+    crate::record::register::append_after(&pack.register_path(), Some(&register), at, vec![event])
+        .map_err(KeyChangeError::Record)?;
     Ok(KeyAdded {
         key_id,
         organisation_name,
         valid_from,
+        repaired: false,
     })
+}
+
+/// Whether the register holds a record of `event` (a key added or revoked): read whole, only
+/// on the rare path where the keyring shows a change the register may have missed.
+fn on_record(pack: &Pack, event: &Event) -> Result<bool, KeyChangeError> {
+    let register = crate::record::register::Register::load(&pack.register_path())
+        .map_err(KeyChangeError::Record)?;
+    Ok(register.records.iter().any(|r| match (&r.event, event) {
+        (Event::KeyAdded { key_id: a, .. }, Event::KeyAdded { key_id: b, .. }) => a == b,
+        (Event::KeyRevoked { key_id: a, .. }, Event::KeyRevoked { key_id: b, .. }) => a == b,
+        _ => false,
+    }))
 }
 
 /// Revokes the key `key_id` (its id or a unique prefix) from `effective` (default: `at`) and
 /// records it in the register. The revocation is saved in the keyring even when the register
 /// cannot take it (then [`KeyChangeError::Record`] says so): stopping the use of a compromised
-/// key comes first. Returns the key as it was and when the revocation takes effect.
+/// key comes first.
+///
+/// A key the keyring shows revoked but the register does not (a run stopped between saving
+/// the one and recording in the other) has its revocation, as the keyring holds it, recorded
+/// now ([`Revoked::repaired`]).
 pub fn revoke_key(
     pack: &Pack,
     key_id: &str,
@@ -131,12 +176,49 @@ pub fn revoke_key(
     effective: Option<Timestamp>,
     note: Option<&str>,
     at: Timestamp,
-) -> Result<(KeyRecord, Timestamp), KeyChangeError> {
+) -> Result<Revoked, KeyChangeError> {
     let effective = effective.unwrap_or(at);
-    let record = change_key(pack, key_id, "revoke", |keyring, key| {
+    let changed = change_key(pack, key_id, "revoke", |keyring, key| {
         keyring.revoke(key, reason, effective, note, at).map(drop)
-    })?
-    .0;
+    });
+    let record = match changed {
+        Ok((record, _)) => record,
+        Err(KeyChangeError::Refused {
+            source: KeyringError::AlreadyRevoked(id),
+            action,
+        }) => {
+            let keyring = pack.keyring()?;
+            let Some((record, held)) = keyring
+                .get(&id)
+                .and_then(|k| k.revoked.clone().map(|r| (k.clone(), r)))
+            else {
+                return Err(KeyChangeError::Refused {
+                    source: KeyringError::AlreadyRevoked(id),
+                    action,
+                });
+            };
+            let event = Event::KeyRevoked {
+                key_id: id.to_string(),
+                reason: held.reason.label().to_string(),
+                effective: held.effective,
+            };
+            if on_record(pack, &event)? {
+                return Err(KeyChangeError::Refused {
+                    source: KeyringError::AlreadyRevoked(id),
+                    action,
+                });
+            }
+            crate::record::register::append_after(&pack.register_path(), None, at, vec![event])
+                .map_err(KeyChangeError::Record)?;
+            return Ok(Revoked {
+                key: record,
+                effective: held.effective,
+                repaired: true,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    crate::fsio::stop_point("key-revoked:keyring-saved");
     crate::record::register::append_after(
         &pack.register_path(),
         None,
@@ -148,7 +230,23 @@ pub fn revoke_key(
         }],
     )
     .map_err(KeyChangeError::Record)?;
-    Ok((record, effective))
+    Ok(Revoked {
+        key: record,
+        effective,
+        repaired: false,
+    })
+}
+
+/// A key revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoked {
+    /// The key as it was before.
+    pub key: KeyRecord,
+    /// When the revocation takes effect.
+    pub effective: Timestamp,
+    /// True when the keyring showed it revoked already and only the register's record was
+    /// missing: recorded now.
+    pub repaired: bool,
 }
 
 /// Corrects when the key `key_id` counts from (a key added with the wrong date). The keyring

@@ -28,6 +28,9 @@ pub struct Signed {
     pub register_record: u64,
     /// Where a failing signature held under the same name was kept, if one was.
     pub set_aside: Option<String>,
+    /// True when the signature was the one already filed, valid, whose record a stopped run
+    /// had not made: recorded now, and no new signature was made.
+    pub repaired: bool,
 }
 
 /// Why nothing was signed.
@@ -124,7 +127,7 @@ impl ReadForSigning<'_> {
                     manifest: &contents.manifest,
                     data: &contents.data,
                     keyring: &contents.keyring,
-                    signatures: &[(name.clone(), held)],
+                    signatures: &[(name.clone(), held.clone())],
                     set_aside: &[],
                     register: Some(&register),
                     checkpoints: &[],
@@ -137,6 +140,11 @@ impl ReadForSigning<'_> {
                 .find(|p| p.organisation == signer.organisation)
                 .filter(|p| p.status == Status::Failed);
             let Some(failed) = failed else {
+                // Valid but never recorded: a run stopped between filing it and recording it.
+                // It is recorded now, as it was filed; it is never replaced.
+                if let Some(repaired) = record_held(pack, contents, &name, &held, &register, at)? {
+                    return Ok(repaired);
+                }
                 return Err(SigningError::AlreadySigned {
                     organisation: signer.organisation,
                     file: file.to_string(),
@@ -169,6 +177,7 @@ impl ReadForSigning<'_> {
             statement,
             signature_file: name,
             set_aside,
+            repaired: false,
         })
     }
 }
@@ -199,6 +208,63 @@ pub fn sign_as(
         &contents.keyring,
         key,
     )
+}
+
+/// Records a valid signature `held` under `name` that the register has no record of, and
+/// returns it as signed (repaired); `None` when it is on record (or does not open).
+fn record_held(
+    pack: &Pack,
+    contents: &crate::pack::PackContents,
+    name: &str,
+    held: &[u8],
+    register: &crate::record::register::Register,
+    at: Timestamp,
+) -> Result<Option<Signed>, SigningError> {
+    let Ok(verified) = crate::approval::signature::open(held, |id| {
+        contents
+            .keyring
+            .get(&crate::approval::keys::KeyId::from_text(id))
+            .map(|k| k.public)
+    }) else {
+        return Ok(None);
+    };
+    if register
+        .signature(&verified.statement_sha256, verified.key_id.as_str())
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let p = &verified.statement.predicate;
+    let Some(entry) = contents
+        .manifest
+        .documents
+        .iter()
+        .find(|d| d.id == p.document.id && d.version == p.document.version)
+    else {
+        return Ok(None);
+    };
+    let event = Event::SignatureRecorded {
+        file: entry.file.clone(),
+        id: entry.id.clone(),
+        version: entry.version.clone(),
+        sha256: entry.sha256.clone(),
+        organisation: p.organisation.id.clone(),
+        key_id: verified.key_id.to_string(),
+        statement_sha256: verified.statement_sha256.clone(),
+        signature_file: name.to_string(),
+    };
+    let records = pack.store_signatures(
+        &[(name.to_string(), held.to_vec(), event)],
+        at,
+        contents.register_head.as_ref(),
+    )?;
+    Ok(Some(Signed {
+        register_record: records.last().map_or(0, |r| r.seq),
+        statement: verified.statement,
+        signature_file: name.to_string(),
+        set_aside: None,
+        repaired: true,
+    }))
 }
 
 /// A bundle read for signing by a signatory: its register and checkpoints proven, every

@@ -412,6 +412,12 @@ fn add(a: &KeysAddArgs) -> Result<String, Failure> {
         now()?,
     )
     .map_err(|e| key_change_failure(e, "no key was added"))?;
+    if added.repaired {
+        return Ok(format!(
+            "the key {} for {} ({}) was already in the keyring, but the register had no record of its addition (an earlier run was stopped between the two): recorded it now; it counts from {}",
+            added.key_id, added.organisation_name, a.org, added.valid_from
+        ));
+    }
     Ok(format!(
         "added the key for {} ({}), held by {}{}, counting from {}{}\n  fingerprint: {}\nconfirm this fingerprint with {} by another channel (a phone call) before relying on the key; if it differs, revoke it with `countersign keys revoke {} --reason compromised`",
         added.organisation_name,
@@ -476,7 +482,7 @@ fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
         ReasonArg::Superseded => RevocationReason::Superseded,
         ReasonArg::Compromised => RevocationReason::Compromised,
     };
-    let (record, effective) = countersign::approval::key_changes::revoke_key(
+    let revoked = countersign::approval::key_changes::revoke_key(
         &Pack::new(&a.pack),
         &a.key_id,
         reason,
@@ -485,6 +491,13 @@ fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
         now()?,
     )
     .map_err(|e| key_change_failure(e, "no key was revoked"))?;
+    let (record, effective) = (&revoked.key, revoked.effective);
+    if revoked.repaired {
+        return Ok(format!(
+            "the key {} of {} was already revoked in the keyring from {effective}, but the register had no record of it (an earlier run was stopped between the two): recorded it now",
+            record.key_id, record.organisation
+        ));
+    }
     let kept = match reason {
         RevocationReason::Superseded => {
             "signatures dated before then stay good, whenever they are collected"

@@ -255,6 +255,16 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         .sign(&file, &bytes, &key, args.signer.choice(), now()?)
         .map_err(failure)?;
     let p = &signed.statement.predicate;
+    if signed.repaired {
+        return Ok(format!(
+            "{} had already signed {file} (by {}, {}), but the register had no record of it (an earlier run was stopped between the two): recorded it now as register record {}; no new signature was made\nsignature: {}",
+            p.organisation.name,
+            p.signatory.name,
+            p.signed_at,
+            signed.register_record,
+            pack.signatures_dir().join(&signed.signature_file).display()
+        ));
+    }
     Ok(format!(
         "signed {file} (version {}, SHA-256 {}) for {} as {} ({}) at {} with key {}\nsignature: {} (register record {})",
         p.document.version,

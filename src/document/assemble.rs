@@ -525,6 +525,7 @@ pub fn assemble(
         &manifest_bytes(&manifest),
         Overwrite::Replace,
     )?;
+    fsio::stop_point("assembled:manifest-written");
     if !events.is_empty() {
         register::append(&pack.register_path(), at, events)?;
     }

@@ -309,23 +309,23 @@ impl Pack {
         let bytes = crate::approval::paper::record_bytes(record);
         let scan_path = dir.join(&record.scan);
         let record_path = dir.join(&name);
+        // Filed already by a run stopped before its register record: the same approval (all
+        // but the time it was recorded) with the same scan is recorded now, as it was filed.
+        if let Some(filed) = self.paper_filed_unrecorded(record, &record_path, &scan_path) {
+            let event = paper_event(&filed.0, name, &filed.1);
+            return Ok(crate::record::register::append(
+                &self.register_path(),
+                at,
+                vec![event],
+            )?);
+        }
         fsio::write_atomic(&scan_path, scan, Overwrite::Refuse)?;
         if let Err(e) = fsio::write_atomic(&record_path, &bytes, Overwrite::Refuse) {
             let _ = std::fs::remove_file(&scan_path);
             return Err(e.into());
         }
-        let event = crate::record::register::Event::PaperSignatureRecorded {
-            file: record.file.clone(),
-            id: record.id.clone(),
-            version: record.version.clone(),
-            organisation: record.organisation.clone(),
-            signatory: record.signatory.clone(),
-            role: record.role.clone(),
-            signed_on: record.signed_on.clone(),
-            scan_sha256: record.scan_sha256.clone(),
-            record_file: name,
-            record_sha256: crate::digest::sha256_hex(&bytes),
-        };
+        fsio::stop_point("paper-filed");
+        let event = paper_event(record, name, &bytes);
         match crate::record::register::append(&self.register_path(), at, vec![event]) {
             Ok(records) => Ok(records),
             Err(e) => {
@@ -334,6 +334,29 @@ impl Pack {
                 Err(e.into())
             }
         }
+    }
+
+    /// The paper record (and its bytes) a stopped run filed for the same approval as `record`
+    /// with the same scan, if the register has no record of it.
+    fn paper_filed_unrecorded(
+        &self,
+        record: &crate::approval::paper::PaperRecord,
+        record_path: &Path,
+        scan_path: &Path,
+    ) -> Option<(crate::approval::paper::PaperRecord, Vec<u8>)> {
+        let bytes = fsio::read_limited(record_path, fsio::limits::SIGNATURE, false).ok()?;
+        let filed: crate::approval::paper::PaperRecord = crate::json::from_slice(&bytes).ok()?;
+        let same = crate::approval::paper::PaperRecord {
+            recorded_at: filed.recorded_at,
+            ..record.clone()
+        };
+        let scan =
+            fsio::read_limited(scan_path, crate::approval::paper::MAX_SCAN_BYTES, false).ok()?;
+        let register = self.register().ok()?;
+        (same == filed
+            && crate::digest::sha256_hex(&scan) == filed.scan_sha256
+            && register.paper(&crate::digest::sha256_hex(&bytes)).is_none())
+        .then_some((filed, bytes))
     }
 
     /// The folder of register checkpoints.
@@ -685,12 +708,18 @@ impl Pack {
         };
         for (name, bytes, _) in files {
             let path = dir.join(name);
+            // Filed already by a run stopped before its record: recorded now, kept if not.
+            let held = fsio::read_limited(&path, fsio::limits::SIGNATURE, false);
+            if held.as_deref().is_ok_and(|held| held == bytes.as_slice()) {
+                continue;
+            }
             if let Err(e) = fsio::write_atomic(&path, bytes, Overwrite::Refuse) {
                 undo(&written);
                 return Err(e.into());
             }
             written.push(path);
         }
+        fsio::stop_point("signatures-filed");
         let events = files.iter().map(|(_, _, e)| e.clone()).collect();
         crate::record::register::append_after(&self.register_path(), read, at, events)
             .inspect_err(|_| undo(&written))
@@ -972,6 +1001,26 @@ pub fn init(dir: &Path) -> Result<(), WriteError> {
         Overwrite::Refuse,
     )?;
     Ok(())
+}
+
+/// The register's record of a paper approval filed as `name` with these bytes.
+fn paper_event(
+    record: &crate::approval::paper::PaperRecord,
+    name: String,
+    bytes: &[u8],
+) -> crate::record::register::Event {
+    crate::record::register::Event::PaperSignatureRecorded {
+        file: record.file.clone(),
+        id: record.id.clone(),
+        version: record.version.clone(),
+        organisation: record.organisation.clone(),
+        signatory: record.signatory.clone(),
+        role: record.role.clone(),
+        signed_on: record.signed_on.clone(),
+        scan_sha256: record.scan_sha256.clone(),
+        record_file: name,
+        record_sha256: crate::digest::sha256_hex(bytes),
+    }
 }
 
 #[cfg(test)]
