@@ -566,3 +566,39 @@ fn a_bad_source_date_epoch_is_an_error_naming_the_variable() {
     assert!(!pack.join("out").exists(), "nothing was written");
     assert!(!pack.join("register").exists(), "nothing was recorded");
 }
+
+#[test]
+fn check_passes_after_a_new_version_and_still_checks_the_earlier_one() {
+    // Issue 31, 7: a new version is ordinary; the earlier one is not what today's data gives,
+    // but it must still be the file that was issued.
+    let (_tmp, pack) = example("small");
+    assemble(&pack);
+    let path = pack.join("protocols/hospital-discharge.json");
+    let mut protocol: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    protocol["version"] = "1.1".into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&protocol).unwrap()).unwrap();
+    assemble(&pack);
+    countersign()
+        .arg("assemble")
+        .arg(&pack)
+        .arg("--check")
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("every document in"));
+    // The earlier version edited after it was issued is still found.
+    let earlier = pack.join("out/protocol-hospital-discharge-v1.0.docx");
+    let mut bytes = std::fs::read(&earlier).unwrap();
+    let last = bytes.len() - 30;
+    bytes[last] ^= 1;
+    std::fs::write(&earlier, &bytes).unwrap();
+    countersign()
+        .arg("assemble")
+        .arg(&pack)
+        .arg("--check")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "protocol-hospital-discharge-v1.0.docx: is an earlier version, but the file in the output folder differs",
+        ));
+}

@@ -621,3 +621,43 @@ fn kept_data_is_read_only_from_inside_the_pack() {
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     assert!(said(&out).contains("symbolic link"), "{}", said(&out));
 }
+
+#[test]
+fn a_secret_key_is_never_kept_as_a_scan_or_collected_as_a_signature() {
+    // Issue 31, 4: a secret key given by mistake as a paper scan, or sent back as if it were a
+    // signature, is refused and named as a secret key that must be treated as exposed.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_example("small", &dir.join("pack"));
+    let desk = support::Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    std::fs::create_dir_all(dir.join("private")).unwrap();
+    desk.ok(&[
+        "keygen",
+        "--org",
+        support::HOSPITAL,
+        "--no-passphrase",
+        "--out",
+        "private",
+    ]);
+    let key = format!("private/{}.key", support::HOSPITAL);
+    let mut paper = support::HOSPITAL_ON_PAPER.to_vec();
+    let scan = paper.len() - 1;
+    paper[scan] = &key;
+    let (code, _, err) = desk.run(&paper);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("SECRET KEY"), "{err}");
+    assert!(err.contains("exposed"), "{err}");
+    assert!(!dir.join("pack/paper").exists(), "nothing kept");
+
+    let (code, out, err) = desk.run(&["collect", "pack", &key]);
+    assert_ne!(code, 0, "{out}{err}");
+    let said = out + &err;
+    assert!(said.contains("SECRET KEY"), "{said}");
+    assert!(said.contains("revoke"), "{said}");
+    let signatures = dir.join("pack/signatures");
+    assert!(
+        !signatures.exists() || std::fs::read_dir(&signatures).unwrap().count() == 0,
+        "nothing filed"
+    );
+}

@@ -336,6 +336,13 @@ impl Session<'_> {
         source: &str,
         bytes: &[u8],
     ) -> Result<(FileResult, Decision), CollectError> {
+        if crate::approval::keys::looks_like_secret_key(bytes) {
+            return Ok(refused(
+                source,
+                None,
+                "it is a SECRET KEY, not a signature: it was not filed. Whoever sent it has exposed it; they must stop using it, and the coordinator revokes it (`countersign keys revoke KEY-ID --reason compromised`) before they make a new key; delete every copy of this file".into(),
+            ));
+        }
         let envelope: Envelope = match crate::json::from_slice(bytes) {
             Ok(e) => e,
             Err(e) => {

@@ -350,6 +350,13 @@ impl SecretKey {
     }
 }
 
+/// Whether `bytes` look like a secret key (a PEM `PRIVATE KEY` block, encrypted or not): such
+/// a file is refused wherever it could be shared (a bundle, a paper scan, a returned file), and
+/// one that was sent must be treated as exposed.
+pub fn looks_like_secret_key(bytes: &[u8]) -> bool {
+    bytes.windows(11).any(|w| w == b"PRIVATE KEY")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,6 +83,9 @@ pub enum PaperError {
         /// `electronically` or `on paper`.
         how: &'static str,
     },
+    /// The scan is a secret key given by mistake: never kept, and to be treated as exposed.
+    #[error("the file given as the scan is a SECRET KEY, not a scan; nothing was recorded")]
+    ScanIsSecretKey,
     /// The scan is empty or too large.
     #[error("the scan is {0} bytes; a scan must hold something and be at most {max} MB", max = MAX_SCAN_BYTES / (1024 * 1024))]
     ScanSize(usize),
@@ -97,6 +100,9 @@ pub fn record(
     approval: PaperApproval,
     today: Timestamp,
 ) -> Result<Recorded, PaperError> {
+    if crate::approval::keys::looks_like_secret_key(approval.scan) {
+        return Err(PaperError::ScanIsSecretKey);
+    }
     let contents = pack.contents()?;
     let documents = &contents.manifest.documents;
     let entry = documents

@@ -335,7 +335,7 @@ pub enum ReasonArg {
 /// file's text (its comment says when the key was created) and the key.
 fn read_public_key(path: &Path) -> Result<(String, PublicKey), Failure> {
     let text = read_text(path, "public key")?;
-    if text.contains("PRIVATE KEY") {
+    if countersign::approval::keys::looks_like_secret_key(text.as_bytes()) {
         return Err(Failure::input(
             format!(
                 "'{}' is a secret key: never give it to anyone, and never put it in a pack",

@@ -57,6 +57,10 @@ pub fn record_paper(args: &RecordPaperArgs) -> Result<String, Failure> {
             e.to_string(),
             Some("run `countersign register verify` and restore the register first".into()),
         ),
+        E::ScanIsSecretKey => Failure::input(
+            format!("'{}': {e}", args.scan.display()),
+            Some("give the scan of the signed sheet (PDF or image); keep the key private, and if it was sent to anyone, treat it as exposed: stop using it and have it revoked (`countersign keys revoke KEY-ID --reason compromised`)".into()),
+        ),
         E::ScanSize(_) => Failure::input(
             format!("'{}': {e}", args.scan.display()),
             Some("scan the signed sheet to PDF at a normal resolution".into()),

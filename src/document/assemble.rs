@@ -573,7 +573,7 @@ pub fn check(
                     if m.data_sha256 != doc.entry.data_sha256 { " (the data changed)" } else if m.template.sha256 != doc.entry.template.sha256 { " (the template changed)" } else { "" }
                 ),
             }),
-            Some(m) => match std::fs::read(pack.document_path(&file)) {
+            Some(m) => match pack.document(&file) {
                 Ok(bytes) if sha256_hex(&bytes) == m.sha256 => {}
                 Ok(_) => findings.push(CheckFinding { file, problem: "the file in the output folder differs from the manifest (it was edited or replaced)".into() }),
                 Err(_) => findings.push(CheckFinding { file, problem: "is listed in the manifest but missing from the output folder".into() }),
@@ -582,12 +582,28 @@ pub fn check(
     }
     let produced: HashSet<&str> = documents.iter().map(|d| d.entry.file.as_str()).collect();
     for m in &manifest.documents {
-        if !produced.contains(m.file.as_str()) {
-            findings.push(CheckFinding {
-                file: m.file.clone(),
-                problem: "is in the manifest but the data no longer produces it".into(),
-            });
+        if produced.contains(m.file.as_str()) {
+            continue;
         }
+        // An earlier version is not what today's data gives, by design: it must still be the
+        // file that was issued.
+        let problem = if m.current {
+            "is in the manifest but the data no longer produces it"
+        } else {
+            match pack.document(&m.file) {
+                Ok(bytes) if sha256_hex(&bytes) == m.sha256 => continue,
+                Ok(_) => {
+                    "is an earlier version, but the file in the output folder differs from the manifest (it was edited or replaced)"
+                }
+                Err(_) => {
+                    "is an earlier version listed in the manifest but missing from the output folder"
+                }
+            }
+        };
+        findings.push(CheckFinding {
+            file: m.file.clone(),
+            problem: problem.into(),
+        });
     }
     Ok(findings)
 }

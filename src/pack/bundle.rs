@@ -217,7 +217,7 @@ pub fn collect(
     }
     if let Some((path, _)) = files
         .iter()
-        .find(|(_, bytes)| bytes.windows(11).any(|w| w == b"PRIVATE KEY"))
+        .find(|(_, bytes)| crate::approval::keys::looks_like_secret_key(bytes))
     {
         return Err(BundleError::SecretKey(path.clone()));
     }
