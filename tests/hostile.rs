@@ -661,3 +661,69 @@ fn a_secret_key_is_never_kept_as_a_scan_or_collected_as_a_signature() {
         "nothing filed"
     );
 }
+
+#[test]
+fn small_claims_are_checked_where_they_enter() {
+    // Issue 31, 8: a key file claiming to be made in 2099, a paper approval with no signatory,
+    // and checklist annexes written over files or into the pack's own folders.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_example("small", &dir.join("pack"));
+    let desk = support::Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    std::fs::create_dir_all(dir.join("private")).unwrap();
+    desk.ok(&[
+        "keygen",
+        "--org",
+        support::COUNCIL,
+        "--no-passphrase",
+        "--out",
+        "private",
+    ]);
+    let public = dir.join(format!("private/{}.pub", support::COUNCIL));
+    let text = std::fs::read_to_string(&public).unwrap();
+    let at = text.find("created=").unwrap() + "created=".len();
+    let future = format!("{}2099{}", &text[..at], &text[at + 4..]);
+    std::fs::write(&public, future).unwrap();
+    let add = [
+        "keys",
+        "add",
+        "private/riverside-council.pub",
+        "--org",
+        support::COUNCIL,
+        "--signatory",
+        "Margaret O'Brien",
+        "--pack",
+        "pack",
+    ];
+    let (code, _, err) = desk.run(&add);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("2099") && err.contains("later than now"),
+        "{err}"
+    );
+    // Given the time it counts from, the same key is added.
+    let mut with_from = add.to_vec();
+    with_from.extend(["--valid-from", "2026-11-01"]);
+    desk.ok(&with_from);
+
+    std::fs::write(dir.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
+    let mut unnamed = support::HOSPITAL_ON_PAPER.to_vec();
+    let who = unnamed.iter().position(|a| *a == "--signatory").unwrap() + 1;
+    unnamed[who] = "  ";
+    let (code, _, err) = desk.run(&unnamed);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("signatory is empty"), "{err}");
+
+    let annexes = ["validate", "pack", "--code-checklist", "--docx", "annexes"];
+    desk.ok(&annexes);
+    let (code, _, err) = desk.run(&annexes);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    let mut forced = annexes.to_vec();
+    forced.push("--force");
+    desk.ok(&forced);
+    let (code, _, err) = desk.run(&["validate", "pack", "--code-checklist", "--docx", "pack/out"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the pack's own"), "{err}");
+}

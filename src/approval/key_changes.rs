@@ -30,6 +30,18 @@ pub enum KeyChangeError {
     /// No key has the id given (or a prefix names more than one).
     #[error("{0}")]
     NoSuchKey(KeyringError),
+    /// The public key file says the key was made later than now (beyond a day's difference
+    /// between clocks), and no time to count it from was given: counting it from then would
+    /// silently refuse every signature until then.
+    #[error(
+        "the public key file says the key was made on {created}, which is later than now ({now}); nothing was added"
+    )]
+    CreatedInFuture {
+        /// When the file says it was made.
+        created: Timestamp,
+        /// Now, as the caller gave it.
+        now: Timestamp,
+    },
     /// The keyring's rules refuse the change.
     #[error("cannot {action} the key: {source}")]
     Refused {
@@ -88,6 +100,14 @@ pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
         .ok_or_else(|| KeyChangeError::UnknownOrganisation(key.organisation.to_string()))?
         .name
         .clone();
+    // A day's difference between the signatory's clock and the coordinator's is tolerated.
+    const CLOCKS_DIFFER_BY: i64 = 24 * 60 * 60;
+    if key.valid_from.is_none()
+        && let Some(created) = key.created
+        && created.unix() > at.unix() + CLOCKS_DIFFER_BY
+    {
+        return Err(KeyChangeError::CreatedInFuture { created, now: at });
+    }
     let valid_from = key.valid_from.or(key.created).unwrap_or(at);
     let key_id = key.public_key.key_id();
     let added = keyring

@@ -67,6 +67,9 @@ pub enum PaperError {
         /// The document.
         file: String,
     },
+    /// The sheet gives no signatory's name, or no role.
+    #[error("the sheet's {0} is empty: a paper approval names who signed and in what role")]
+    Unnamed(&'static str),
     /// The date on the sheet is after the day it is recorded.
     #[error("the date on the sheet ({0}) is after today")]
     DatedLater(String),
@@ -102,6 +105,11 @@ pub fn record(
 ) -> Result<Recorded, PaperError> {
     if crate::approval::keys::looks_like_secret_key(approval.scan) {
         return Err(PaperError::ScanIsSecretKey);
+    }
+    for (what, given) in [("signatory", approval.signatory), ("role", approval.role)] {
+        if given.trim().is_empty() {
+            return Err(PaperError::Unnamed(what));
+        }
     }
     let contents = pack.contents()?;
     let documents = &contents.manifest.documents;

@@ -367,6 +367,9 @@ fn key_change_failure(e: KeyChangeError, not_done: &str) -> Failure {
     let hint = match &e {
         KeyChangeError::Lock(_) => "check that you may write to the pack's keys/ folder",
         KeyChangeError::UnknownOrganisation(_) => "use an id from organisations.json",
+        KeyChangeError::CreatedInFuture { .. } => {
+            "check the date on the computer that made the key, and make the key again there; or give the time it counts from with --valid-from"
+        }
         KeyChangeError::NoSuchKey(_) => "see the ids with `countersign keys list`",
         KeyChangeError::Refused { .. } => TIMES,
         KeyChangeError::Save(StoreError::KeyringChanged(_)) => {

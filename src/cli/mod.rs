@@ -196,6 +196,9 @@ struct ValidateArgs {
     /// With --code-checklist: print the checklists as JSON (`countersign/code-checklist/v1`).
     #[arg(long, requires = "code_checklist")]
     json: bool,
+    /// With --docx: replace annexes already in the folder.
+    #[arg(long, requires = "docx")]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -519,13 +522,9 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
                     Some("choose a folder you may write to with --docx".into()),
                 )
             })?;
+            refuse_pack_folder(&pack, dir)?;
             let path = dir.join(name);
-            fsio::write_atomic(&path, &bytes, Overwrite::Replace).map_err(|e| {
-                Failure::input(
-                    format!("cannot write the checklist annex: {e}"),
-                    Some("check that the folder exists and that you may write to it".into()),
-                )
-            })?;
+            write_output(&path, &bytes, args.force)?;
             text.push_str(&format!("  annex: {}\n", path.display()));
         }
     }
@@ -748,6 +747,36 @@ pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(),
         ),
         other => Failure::input(format!("cannot write the output: {other}"), Some("check that the folder exists, that you may write to it, and that the disk is not full".into())),
     })
+}
+
+/// Refuses to write an output into a folder the pack keeps its own records in (its documents,
+/// signatures, keys, register or paper approvals), where a stray file would be read as one.
+fn refuse_pack_folder(pack: &countersign::pack::Pack, dir: &Path) -> Result<(), Failure> {
+    let Ok(dir) = std::fs::canonicalize(dir) else {
+        return Ok(());
+    };
+    let kept = [
+        pack.out_dir().to_path_buf(),
+        pack.signatures_dir(),
+        pack.keys_dir(),
+        pack.checkpoints_dir(),
+        pack.paper_dir(),
+    ];
+    for folder in kept {
+        if let Ok(folder) = std::fs::canonicalize(&folder)
+            && dir.starts_with(&folder)
+        {
+            return Err(Failure::input(
+                format!(
+                    "'{}' is the pack's own {} folder: countersign keeps only its own files there",
+                    dir.display(),
+                    folder.display()
+                ),
+                Some("write the annexes to another folder with --docx".into()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Where a file a signatory sends back is written: `-o` (a file, or a folder to put it in), or

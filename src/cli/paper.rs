@@ -72,6 +72,7 @@ pub fn record_paper(args: &RecordPaperArgs) -> Result<String, Failure> {
                 E::UnknownOrganisation(_) => "use an id from organisations.json",
                 E::NotAParty { .. } => "check the document and --org",
                 E::DatedLater(_) => "give the date written on the sheet, YYYY-MM-DD",
+                E::Unnamed(_) => "give --signatory and --role as written on the sheet",
                 E::AlreadyApproved { .. } => "an organisation approves each document once",
                 _ => "",
             };
