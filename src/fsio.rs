@@ -271,6 +271,34 @@ fn set_public_mode(_file: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Removes the temporary files ([`write_atomic`]'s `.countersign-<hex>.tmp`) that a process
+/// killed in the middle of a write left in `folder`, when last written before `before` (the
+/// caller's time less a margin: a younger one may be another command's write in progress).
+/// Returns how many were removed; a folder that cannot be read is left alone.
+pub fn remove_stale_temporaries(folder: &Path, before: std::time::SystemTime) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".countersign-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .is_some_and(|written| written < before);
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// The environment variable that names a point at which a command stops dead, as if killed
 /// (tests of crash consistency only; see [`stop_point`]).
 pub const STOP_AT_ENV: &str = "COUNTERSIGN_TEST_STOP_AT";
@@ -288,6 +316,39 @@ pub fn stop_point(name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporaries_a_killed_write_left_are_removed_once_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".countersign-0a1b.tmp");
+        let fresh = dir.path().join(".countersign-2c3d.tmp");
+        let other = dir.path().join("framework-v1.0.docx");
+        for path in [&old, &fresh, &other] {
+            std::fs::write(path, b"x").unwrap();
+        }
+        // Written in 2001; the caller's time less its margin is 2002; the fresh one is now.
+        let at = |seconds| std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+        for path in [&old, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(at(1_000_000_000))
+                .unwrap();
+        }
+        let before = at(1_030_000_000);
+        assert_eq!(remove_stale_temporaries(dir.path(), before), 1);
+        assert!(!old.exists());
+        assert!(
+            fresh.exists(),
+            "a write that may be in progress is left alone"
+        );
+        assert!(other.exists(), "only countersign's temporaries are removed");
+        assert_eq!(
+            remove_stale_temporaries(&dir.path().join("absent"), before),
+            0
+        );
+    }
 
     #[test]
     fn reads_only_regular_files_within_the_limit() {

@@ -10,7 +10,7 @@ use std::io::Write as _;
 use crate::approval::keys::SecretKey;
 
 /// The kinds of input, by the name of their fuzz target.
-pub const TARGETS: [&str; 10] = [
+pub const TARGETS: [&str; 11] = [
     "template_package",
     "tag_syntax",
     "render_data",
@@ -21,6 +21,7 @@ pub const TARGETS: [&str; 10] = [
     "checkpoint",
     "bundle_zip",
     "trust_file",
+    "paper_record",
 ];
 
 /// Runs the fuzz target `name` on `data` (for replaying corpora).
@@ -36,6 +37,7 @@ pub fn run(name: &str, data: &[u8]) {
         "checkpoint" => checkpoint(data),
         "bundle_zip" => bundle_zip(data),
         "trust_file" => trust_file(data),
+        "paper_record" => paper_record(data),
         _ => {}
     }
 }
@@ -214,4 +216,15 @@ pub fn bundle_zip(data: &[u8]) {
 /// A trust file.
 pub fn trust_file(data: &[u8]) {
     let _ = crate::verify::trust::TrustFile::parse(&String::from_utf8_lossy(data));
+}
+
+/// A paper approval's record (any bytes, with a scan beside it), checked as a verifier checks
+/// one before it judges the approval.
+pub fn paper_record(data: &[u8]) {
+    let file = crate::approval::paper::PaperFile {
+        name: format!("framework-v1.0.org-a{}", crate::pack::layout::RECORD_SUFFIX),
+        bytes: data.to_vec(),
+        scan: Some(b"%PDF-1.4 a scanned sheet\n".to_vec()),
+    };
+    let _ = crate::approval::paper::check(&file);
 }

@@ -280,3 +280,30 @@ fn a_signature_made_by_a_stopped_run_is_recorded_by_the_next() {
     let said = desk.ok(&["verify", &format!("pack/out/{FRAMEWORK}")]);
     assert!(!said.contains("not recorded"), "{said}");
 }
+
+#[test]
+fn temporaries_left_by_a_killed_write_are_cleared_by_the_next_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = a_pack(dir.path());
+    let signatures = dir.path().join("pack/signatures");
+    std::fs::create_dir_all(&signatures).unwrap();
+    let stale = signatures.join(".countersign-5e5e.tmp");
+    let fresh = signatures.join(".countersign-6f6f.tmp");
+    std::fs::write(&stale, b"half a signature").unwrap();
+    std::fs::write(&fresh, b"a write in progress").unwrap();
+    // The commands run at the tests' fixed time: two hours before it is stale, ten minutes
+    // before it may be a write in progress.
+    let now: u64 = support::NOW.parse().unwrap();
+    for (path, ago) in [(&stale, 7200), (&fresh, 600)] {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now - ago))
+            .unwrap();
+    }
+    desk.add_seeded_key(COUNCIL, "Margaret O'Brien");
+    assert!(!stale.exists(), "an hour-old temporary is removed");
+    assert!(fresh.exists(), "a young one may be another command's write");
+    desk.ok(&["verify", &format!("pack/out/{FRAMEWORK}")]);
+}

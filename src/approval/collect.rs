@@ -140,6 +140,7 @@ pub fn collect_then(
 ) -> Result<CollectReport, CollectError> {
     // The pack is the single writer of its register and keyring: one collection at a time.
     let _lock = pack.lock_keyring()?;
+    pack.clear_stale_temporaries(at);
     // A few returned files are judged against the register's chain, and its records are read
     // only if one of them may be on record; many, and every record is read at once.
     let read_all = files.len() > FEW_FILES;

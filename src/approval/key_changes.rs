@@ -94,6 +94,7 @@ pub struct KeyAdded {
 /// checked before the keyring changes, so that no key is added the register could not record.
 pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyChangeError> {
     let lock = pack.lock_keyring().map_err(KeyChangeError::Lock)?;
+    pack.clear_stale_temporaries(at);
     let (data, mut keyring, register) = pack.for_adding_a_key()?;
     let organisation_name = data
         .organisation(key.organisation)

@@ -175,6 +175,7 @@ pub fn record(
         scan_sha256: crate::digest::sha256_hex(approval.scan),
         recorded_at: today,
     };
+    pack.clear_stale_temporaries(today);
     let records = pack.store_paper(&record, approval.scan, today)?;
     Ok(Recorded {
         organisation_name: org.name.clone(),

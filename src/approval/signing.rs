@@ -113,6 +113,7 @@ impl ReadForSigning<'_> {
         )?;
         let (statement, envelope) = sign_as(contents, &signer, file, bytes, key, at)?;
         let name = signature_file_name(file, &signer.organisation);
+        pack.clear_stale_temporaries(at);
         let mut set_aside = None;
         if let Some(held) = pack.signature(&name)? {
             // Its records, read once from the file whose chain was checked (refused if it changed).

@@ -400,6 +400,7 @@ pub fn assemble(
         })?;
     }
     register::check_appendable(&pack.register_path())?;
+    pack.clear_stale_temporaries(at);
     let recorded = crate::record::register::Register::load(&pack.register_path())?;
     let mut written = Vec::new();
     let mut unchanged = Vec::new();

@@ -30,6 +30,10 @@ use crate::document::validate::{FileKind, PackData};
 use crate::fsio::{self, Overwrite, WriteError};
 use crate::record::register::{Register, RegisterError};
 
+/// How old a temporary file must be before a command that holds the keyring's lock removes
+/// it as left by a killed write.
+const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// A signature (or checkpoint) file: its name and exact bytes.
 pub type SignatureFile = (String, Vec<u8>);
 
@@ -661,6 +665,30 @@ impl Pack {
             .map_err(fail)?;
         file.lock().map_err(fail)?;
         Ok(KeyringLock { _file: file })
+    }
+
+    /// Clears what killed writes left in the pack's folders: temporary files last written an
+    /// hour or more before `at` (so never another command's write in progress). Called by the
+    /// commands that write into the pack, with their own time.
+    pub fn clear_stale_temporaries(&self, at: crate::time::Timestamp) {
+        let Some(before) = u64::try_from(at.unix())
+            .ok()
+            .and_then(|s| s.checked_sub(STALE_TEMPORARY.as_secs()))
+            .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s))
+        else {
+            return;
+        };
+        for folder in [
+            self.out.clone(),
+            self.data_dir(),
+            self.signatures_dir(),
+            self.set_aside_dir(),
+            self.keys_dir(),
+            self.checkpoints_dir(),
+            self.paper_dir(),
+        ] {
+            crate::fsio::remove_stale_temporaries(&folder, before);
+        }
     }
 
     /// Writes the keyring, while its lock is held: a keyring read in the current format gets
