@@ -702,6 +702,17 @@ fn small_claims_are_checked_where_they_enter() {
         err.contains("2099") && err.contains("later than now"),
         "{err}"
     );
+    // A created= that is not a time is refused too, not silently ignored.
+    let garbage = format!("{}garbage{}", &text[..at], &text[at + 20..]);
+    std::fs::write(&public, &garbage).unwrap();
+    let (code, _, err) = desk.run(&add);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("'garbage'") && err.contains("not a time"),
+        "{err}"
+    );
+    let future = format!("{}2099{}", &text[..at], &text[at + 4..]);
+    std::fs::write(&public, future).unwrap();
     // Given the time it counts from, the same key is added.
     let mut with_from = add.to_vec();
     with_from.extend(["--valid-from", "2026-11-01"]);
@@ -726,4 +737,38 @@ fn small_claims_are_checked_where_they_enter() {
     let (code, _, err) = desk.run(&["validate", "pack", "--code-checklist", "--docx", "pack/out"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("the pack's own"), "{err}");
+}
+
+#[test]
+fn a_signature_of_another_pack_is_sent_back_not_its_key_added() {
+    // Issue 30, 6: collecting a signature made for another pack used to advise adding the
+    // signer's key to this keyring, which is the wrong advice.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let desk = support::Desk(dir);
+    // Another partnership's pack, with its own id, signed there.
+    copy_example("small", &dir.join("pack"));
+    let framework = dir.join("pack/framework.json");
+    let text = std::fs::read_to_string(&framework).unwrap();
+    std::fs::write(
+        &framework,
+        text.replace("\"riverside-isf\"", "\"elsewhere-isf\""),
+    )
+    .unwrap();
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key(support::COUNCIL, "Margaret O'Brien");
+    desk.sign("framework-v1.0.docx", support::COUNCIL);
+    let signed = dir.join("pack/signatures/framework-v1.0.riverside-council.dsse.json");
+    let returned = dir.join("returned.dsse.json");
+    std::fs::copy(&signed, &returned).unwrap();
+    // This partnership's pack, which never held that key.
+    std::fs::remove_dir_all(dir.join("pack")).unwrap();
+    copy_example("small", &dir.join("pack"));
+    desk.ok(&["assemble", "pack"]);
+    let (code, out, err) = desk.run(&["collect", "pack", "returned.dsse.json"]);
+    assert_ne!(code, 0, "{out}{err}");
+    let said = out + &err;
+    assert!(said.contains("'elsewhere-isf'"), "{said}");
+    assert!(said.contains("do not add its key"), "{said}");
+    assert!(!said.contains("keys add"), "{said}");
 }

@@ -240,6 +240,17 @@ pub fn collect_then(
     })
 }
 
+/// The pack a signature's statement names, read without verifying it (for advice only).
+fn claimed_pack(bytes: &[u8]) -> Option<String> {
+    use base64::Engine as _;
+    let envelope: Envelope = crate::json::from_slice(bytes).ok()?;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(envelope.payload)
+        .ok()?;
+    let statement: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    statement["predicate"]["pack"].as_str().map(str::to_string)
+}
+
 /// Up to how many returned files a collection reads the register's records only when one of
 /// them needs them (see [`Session::register_for`]).
 const FEW_FILES: usize = 16;
@@ -428,6 +439,28 @@ impl Session<'_> {
         }) {
             Ok(v) => v,
             Err(crate::approval::signature::EnvelopeError::UnknownKey(key)) => {
+                // Read unverified, only to give the right advice: a signature of another pack
+                // belongs to that pack's coordinator, and its key does not belong here.
+                if let Some(other) = claimed_pack(bytes).filter(|p| *p != c.manifest.pack) {
+                    return Ok(refused(
+                        source,
+                        kind,
+                        format!(
+                            "it says it signs a document of the pack '{}', not of this pack ('{}'), and was made with a key this pack does not hold: it was sent to the wrong coordinator; send it back to its signatory (or to the coordinator of '{}'), and do not add its key to this pack",
+                            other
+                                .chars()
+                                .filter(|c| !c.is_control())
+                                .take(80)
+                                .collect::<String>(),
+                            c.manifest.pack,
+                            other
+                                .chars()
+                                .filter(|c| !c.is_control())
+                                .take(80)
+                                .collect::<String>()
+                        ),
+                    ));
+                }
                 return Ok(refused(
                     source,
                     kind,

@@ -254,11 +254,19 @@ pub fn openssh_comment(organisation: &str, created: crate::time::Timestamp) -> S
 }
 
 /// When a key was created, from the comment of its OpenSSH line, if it says.
-pub fn created_at(public_key_text: &str) -> Option<crate::time::Timestamp> {
-    public_key_text
+///
+/// A `created=` that is not a time is an error (its text, cleaned, for the message): a key
+/// file altered by hand should not be counted from a time nobody can read.
+pub fn created_at(public_key_text: &str) -> Result<Option<crate::time::Timestamp>, String> {
+    let Some(claim) = public_key_text
         .split_whitespace()
         .find_map(|word| word.strip_prefix("created="))
-        .and_then(crate::time::Timestamp::parse_exact)
+    else {
+        return Ok(None);
+    };
+    crate::time::Timestamp::parse_exact(claim)
+        .map(Some)
+        .ok_or_else(|| claim.chars().filter(|c| !c.is_control()).take(40).collect())
 }
 
 /// The length of an Ed25519 public key's SSH wire encoding.

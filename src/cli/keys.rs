@@ -401,7 +401,22 @@ fn add(a: &KeysAddArgs) -> Result<String, Failure> {
         Some(text) => Some(parse_time(text, "--valid-from")?),
         None => None,
     };
-    let created = countersign::approval::keys::created_at(&text);
+    let created = countersign::approval::keys::created_at(&text).or_else(|claim| {
+        if valid_from.is_some() {
+            // The time it counts from is given: what the file claims does not matter.
+            return Ok(None);
+        }
+        Err(claim)
+    });
+    let created = created.map_err(|claim| {
+        Failure::input(
+            format!(
+                "'{}' says the key was created at '{claim}', which is not a time (YYYY-MM-DDTHH:MM:SSZ); nothing was added",
+                a.public_key.display()
+            ),
+            Some("use the .pub file exactly as `countersign keygen` wrote it, or give the time the key counts from with --valid-from".into()),
+        )
+    })?;
     let added = countersign::approval::key_changes::add_key(
         &Pack::new(&a.pack),
         NewKey {
