@@ -1151,3 +1151,75 @@ fn json_output_stays_json_when_the_command_fails() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn keys_revoke_says_which_signatures_will_fail_and_dry_run_records_nothing() {
+    // Issue 30, 6: a revocation lists what it will change before it is recorded.
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_example("small", &dir.path().join("pack"));
+    let desk = support::Desk(dir.path());
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key(support::COUNCIL, "Margaret O'Brien");
+    desk.sign(support::FRAMEWORK, support::COUNCIL);
+    let listed: serde_json::Value =
+        serde_json::from_str(&desk.ok(&["keys", "list", "--pack", "pack", "--json"])).unwrap();
+    let key_id = listed["keys"][0]["key_id"].as_str().unwrap().to_string();
+    let register = std::fs::read(dir.path().join("pack/register/register.jsonl")).unwrap();
+    let keyring = std::fs::read(dir.path().join("pack/keys/keyring.json")).unwrap();
+    // Compromised from before the signature: it would fail, and the dry run says so.
+    let revoke = [
+        "keys",
+        "revoke",
+        &key_id,
+        "--reason",
+        "compromised",
+        "--effective",
+        "2026-11-01",
+        "--pack",
+        "pack",
+    ];
+    let mut dry = revoke.to_vec();
+    dry.push("--dry-run");
+    let said = desk.ok(&dry);
+    assert!(said.contains("nothing was recorded"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{}: Riverside Borough Council's signature",
+            support::FRAMEWORK
+        )),
+        "{said}"
+    );
+    assert!(said.contains("would fail"), "{said}");
+    assert_eq!(
+        std::fs::read(dir.path().join("pack/register/register.jsonl")).unwrap(),
+        register
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("pack/keys/keyring.json")).unwrap(),
+        keyring
+    );
+    // Superseded from the next day: the signature stays good, and the dry run says that too.
+    // (Superseded in the same second as the signature, it would fail: issue 30, item 1, which
+    // the dry run now shows before it happens.)
+    let superseded = [
+        "keys",
+        "revoke",
+        &key_id,
+        "--reason",
+        "superseded",
+        "--effective",
+        "2026-11-24",
+        "--pack",
+        "pack",
+        "--dry-run",
+    ];
+    let said = desk.ok(&superseded);
+    assert!(
+        said.contains("no signature the pack holds stops counting"),
+        "{said}"
+    );
+    // Recorded for real: the same list, then the revocation.
+    let said = desk.ok(&revoke);
+    assert!(said.contains("revoked the key"), "{said}");
+    assert!(said.contains("would fail"), "{said}");
+}

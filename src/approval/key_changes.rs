@@ -307,3 +307,95 @@ fn change_key(
         .map_err(KeyChangeError::Save)?;
     Ok((record, keyring))
 }
+
+/// A signature that counts today and would fail once a key is revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WouldFail {
+    /// The document.
+    pub file: String,
+    /// The organisation's name.
+    pub organisation: String,
+    /// Who signed, and when they say they signed.
+    pub signed: Option<crate::verify::SignedBy>,
+    /// Why it would fail.
+    pub reason: String,
+}
+
+/// What a revocation would change.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RevocationEffects {
+    /// Signatures that count now and would fail.
+    pub signatures: Vec<WouldFail>,
+    /// When a checkpoint signed with the key would no longer hold, why: then the register
+    /// would not be trusted until the checkpoint is dealt with (issue 30 makes this narrower).
+    pub register: Option<String>,
+}
+
+/// What revoking the key `key_id` (its id or a unique prefix) from `effective` (default: `at`)
+/// would change, before anything is recorded: every signature held that counts now and would
+/// fail after, and whether the register's checkpoints would still hold. The pack is read, not
+/// changed.
+pub fn revocation_effects(
+    pack: &Pack,
+    key_id: &str,
+    reason: RevocationReason,
+    effective: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<RevocationEffects, KeyChangeError> {
+    use crate::verify::Status;
+    let contents = pack.contents()?;
+    let key = contents
+        .keyring
+        .find(key_id)
+        .map_err(KeyChangeError::NoSuchKey)?
+        .key_id
+        .clone();
+    let mut after = contents.clone();
+    match after
+        .keyring
+        .revoke(&key, reason, effective.unwrap_or(at), None, at)
+    {
+        Ok(_) => {}
+        // Revoked already: revoking again changes nothing (and `revoke_key` says why, or
+        // records a revocation a stopped run did not).
+        Err(KeyringError::AlreadyRevoked(_)) => return Ok(RevocationEffects::default()),
+        Err(source) => {
+            return Err(KeyChangeError::Refused {
+                action: "revoke",
+                source,
+            });
+        }
+    }
+    let now = crate::verify::verify_pack(&contents)
+        .map_err(|e| KeyChangeError::Load(LoadError::Register(e)))?
+        .reports;
+    let then = match crate::verify::verify_pack(&after) {
+        Ok(v) => v.reports,
+        Err(e) => {
+            return Ok(RevocationEffects {
+                signatures: Vec::new(),
+                register: Some(e.to_string()),
+            });
+        }
+    };
+    let mut effects = RevocationEffects::default();
+    for (before, report) in now.iter().zip(&then) {
+        for party in &report.parties {
+            let held = before.parties.iter().find(|p| {
+                p.organisation == party.organisation
+                    && matches!(p.status, Status::Signed | Status::OlderVersion)
+            });
+            if let Some(held) = held
+                && party.status == Status::Failed
+            {
+                effects.signatures.push(WouldFail {
+                    file: report.file.clone(),
+                    organisation: party.name.clone(),
+                    signed: held.signed.clone(),
+                    reason: party.reason.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    Ok(effects)
+}

@@ -11,7 +11,7 @@ use countersign::fsio::{self, Overwrite};
 
 use countersign::pack::Pack;
 
-use super::{Failure, load_failure, now, parse_time, read_text};
+use super::{Failure, clean, load_failure, now, parse_time, read_text};
 
 /// Where a passphrase comes from.
 #[derive(clap::Args, Clone, Default)]
@@ -323,6 +323,9 @@ pub struct KeysRevokeArgs {
     /// The pack folder.
     #[arg(long, default_value = ".")]
     pack: PathBuf,
+    /// Show which signatures held would fail, and record nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy)]
@@ -500,13 +503,28 @@ fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
         ReasonArg::Superseded => RevocationReason::Superseded,
         ReasonArg::Compromised => RevocationReason::Compromised,
     };
+    let pack = Pack::new(&a.pack);
+    let at = now()?;
+    let effects = countersign::approval::key_changes::revocation_effects(
+        &pack, &a.key_id, reason, effective, at,
+    )
+    .map_err(|e| key_change_failure(e, "no key was revoked"))?;
+    let changes = effects_in_words(&effects);
+    if a.dry_run {
+        return Ok(format!(
+            "revoking {} ({}) from {} would change this (nothing was recorded):\n{changes}",
+            a.key_id,
+            reason.label(),
+            effective.unwrap_or(at)
+        ));
+    }
     let revoked = countersign::approval::key_changes::revoke_key(
-        &Pack::new(&a.pack),
+        &pack,
         &a.key_id,
         reason,
         effective,
         a.note.as_deref(),
-        now()?,
+        at,
     )
     .map_err(|e| key_change_failure(e, "no key was revoked"))?;
     let (record, effective) = (&revoked.key, revoked.effective);
@@ -525,11 +543,39 @@ fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
         }
     };
     Ok(format!(
-        "revoked the key {} of {} ({}) from {effective}: {kept}",
+        "revoked the key {} of {} ({}) from {effective}: {kept}\n{changes}",
         record.key_id,
         record.organisation,
         reason.label(),
     ))
+}
+
+/// What a revocation changes, one line per signature that would fail.
+fn effects_in_words(effects: &countersign::approval::key_changes::RevocationEffects) -> String {
+    let mut text = String::new();
+    if let Some(why) = &effects.register {
+        text.push_str(&format!(
+            "  the register would no longer be trusted: {}\n",
+            clean(why)
+        ));
+    }
+    if effects.signatures.is_empty() && effects.register.is_none() {
+        text.push_str("  no signature the pack holds stops counting\n");
+    }
+    for w in &effects.signatures {
+        let by = w
+            .signed
+            .as_ref()
+            .map(|s| format!(" (by {}, {})", clean(&s.signatory), s.signed_at))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "  {}: {}'s signature{by} would fail: {}\n",
+            w.file,
+            clean(&w.organisation),
+            clean(&w.reason)
+        ));
+    }
+    text.trim_end().to_string()
 }
 
 fn fingerprint(a: &KeysFingerprintArgs) -> Result<String, Failure> {
