@@ -1223,3 +1223,32 @@ fn keys_revoke_says_which_signatures_will_fail_and_dry_run_records_nothing() {
     assert!(said.contains("revoked the key"), "{said}");
     assert!(said.contains("would fail"), "{said}");
 }
+
+#[test]
+fn collect_says_when_a_signature_claims_a_time_after_it_was_received() {
+    // Issue 30, 6: the signer's time is evidence; one in the future is flagged, not silent.
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_example("small", &dir.path().join("pack"));
+    let desk = support::Desk(dir.path());
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key(support::HOSPITAL, "Dr Peter Walsh");
+    desk.ok(&["bundle", "pack", "-o", "sent.zip"]);
+    // The hospital's computer is a day fast.
+    let tomorrow = (support::NOW.parse::<i64>().unwrap() + 86_400).to_string();
+    let out = support::cs()
+        .current_dir(dir.path())
+        .env("SOURCE_DATE_EPOCH", &tomorrow)
+        .args(["sign", "sent.zip", support::FRAMEWORK, "--key"])
+        .arg(format!("private/{}.key", support::HOSPITAL))
+        .args(["-o", "returned.dsse.json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = desk.ok(&["collect", "pack", "returned.dsse.json"]);
+    assert!(said.contains("later than it was received"), "{said}");
+    assert!(said.contains("clock"), "{said}");
+}

@@ -179,6 +179,7 @@ pub fn collect_then(
         checkpoints: &checkpoints,
         filed: std::collections::BTreeMap::new(),
         checkpoints_filed: std::collections::BTreeSet::new(),
+        received_at: at,
     };
     let mut results = Vec::with_capacity(files.len());
     let mut decisions = Vec::with_capacity(files.len());
@@ -295,7 +296,13 @@ struct Session<'a> {
     /// Signature names filed in this collection, with their bytes.
     filed: std::collections::BTreeMap<String, Vec<u8>>,
     checkpoints_filed: std::collections::BTreeSet<String>,
+    /// When the files were received: a signature that claims a later time is flagged.
+    received_at: Timestamp,
 }
+
+/// How far ahead of the coordinator's clock a signatory's may be before a signature's time is
+/// flagged as in the future.
+const CLOCKS_MAY_DIFFER_BY: i64 = 10 * 60;
 
 fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileResult, Decision) {
     (
@@ -629,6 +636,14 @@ impl Session<'_> {
         });
         result.register_record = recorded.map(|r| r.seq);
         result.filed_as = Some(format!("{}/{name}", crate::pack::layout::SIGNATURES_DIR));
+        // The signer's time is evidence, not the rule: one later than its receipt is said.
+        let future = (signed_at.unix() > self.received_at.unix() + CLOCKS_MAY_DIFFER_BY)
+            .then(|| {
+                format!(
+                    "; note: it says it was signed at {signed_at}, later than it was received ({}): the signatory's computer clock is probably wrong, so ask them to check it",
+                    self.received_at
+                )
+            });
         if entry.current {
             result.outcome = Outcome::Collected;
             result.message = format!(
@@ -657,6 +672,9 @@ impl Session<'_> {
                     entry.id, entry.version
                 ),
             };
+        }
+        if let Some(future) = future {
+            result.message.push_str(&future);
         }
         self.filed.insert(name.clone(), bytes.to_vec());
         Ok((
