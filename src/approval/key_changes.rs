@@ -133,7 +133,7 @@ pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
         Err(KeyringError::Duplicate(_))
             if keyring.get(&key_id).is_some_and(|k| {
                 k.organisation == key.organisation && k.signatory == key.signatory
-            }) && !on_record(pack, &event)? =>
+            }) && !on_record(pack, Some(&register), &event)? =>
         {
             let held = keyring.get(&key_id).map_or(valid_from, |k| k.valid_from);
             crate::record::register::append_after(
@@ -172,9 +172,18 @@ pub fn add_key(pack: &Pack, key: NewKey, at: Timestamp) -> Result<KeyAdded, KeyC
 
 /// Whether the register holds a record of `event` (a key added or revoked): read whole, only
 /// on the rare path where the keyring shows a change the register may have missed.
-fn on_record(pack: &Pack, event: &Event) -> Result<bool, KeyChangeError> {
-    let register = crate::record::register::Register::load(&pack.register_path())
-        .map_err(KeyChangeError::Record)?;
+/// `read` is the register's head as the command checked it, when it did: its records are then
+/// read from the file whose chain was checked rather than walked again.
+fn on_record(
+    pack: &Pack,
+    read: Option<&crate::record::register::ChainHead>,
+    event: &Event,
+) -> Result<bool, KeyChangeError> {
+    let register = match read {
+        Some(head) => head.parse(),
+        None => crate::record::register::Register::load(&pack.register_path()),
+    }
+    .map_err(KeyChangeError::Record)?;
     Ok(register.records.iter().any(|r| match (&r.event, event) {
         (Event::KeyAdded { key_id: a, .. }, Event::KeyAdded { key_id: b, .. }) => a == b,
         (Event::KeyRevoked { key_id: a, .. }, Event::KeyRevoked { key_id: b, .. }) => a == b,
@@ -208,6 +217,8 @@ pub fn revoke_key(
             source: KeyringError::AlreadyRevoked(id),
             action,
         }) => {
+            // Under the keyring's lock, as every change is: two reruns record it once.
+            let _lock = pack.lock_keyring().map_err(KeyChangeError::Lock)?;
             let keyring = pack.keyring()?;
             let Some((record, held)) = keyring
                 .get(&id)
@@ -223,7 +234,7 @@ pub fn revoke_key(
                 reason: held.reason.label().to_string(),
                 effective: held.effective,
             };
-            if on_record(pack, &event)? {
+            if on_record(pack, None, &event)? {
                 return Err(KeyChangeError::Refused {
                     source: KeyringError::AlreadyRevoked(id),
                     action,

@@ -421,7 +421,7 @@ pub enum ChangesError {
     #[error("'{0}' has no current version")]
     NoCurrentVersion(String),
     /// A version's kept data could not be read (not kept by an earlier release, or unreadable).
-    #[error("cannot read the data of {file} ({source})")]
+    #[error("the data {file} was assembled with is not there to compare: {source}")]
     DataUnreadable {
         /// The document file.
         file: String,
