@@ -34,6 +34,7 @@ const VERDICT_FORMAT = "countersign/bundle-verify/v1";
 const KEPT_DATA_CHANGED = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
 const NO_INPUTS_RECORDED = "the manifest does not record the data files the documents were assembled from (an earlier countersign wrote it); assembling the pack again records them";
 const MAX_BUNDLE_BYTES = 1073741824;
+const CLOCK_TOLERANCE_SECONDS = 600;
 const WEAK_KEYS = new Set([
   "0000000000000000000000000000000000000000000000000000000000000000",
   "0000000000000000000000000000000000000000000000000000000000000080",
@@ -1096,15 +1097,6 @@ class Keyring {
   }
 }
 
-/** The time a key may sign at, as `KeyRecord::valid_at`: null when it may, else the words. */
-function keyNotValidAt(key, time) {
-  if (time < key.validFrom) return `the key is valid only from ${formatTime(key.validFrom)}`;
-  if (key.revoked && time >= key.revoked.effective) {
-    return `the key was revoked (${key.revoked.reason}) from ${formatTime(key.revoked.effective)}`;
-  }
-  return null;
-}
-
 /* ---------- Ed25519 through WebCrypto ---------- */
 
 const importedKeys = new Map();
@@ -1252,6 +1244,18 @@ class Register {
     this.signatures = new Map();
     this.assembledBy = new Map();
     this.paperBy = new Map();
+    this.keysAdded = new Map();
+    this.keysRevoked = new Map();
+  }
+
+  /** As `Register::key_added`. */
+  keyAdded(keyId) {
+    return this.keysAdded.get(keyId);
+  }
+
+  /** As `Register::key_revoked`. */
+  keyRevoked(keyId) {
+    return this.keysRevoked.get(keyId);
   }
 
   head() {
@@ -1317,6 +1321,8 @@ class Register {
       if (e.type === 'signature-recorded') first(register.signatures, `${e.statement_sha256} ${e.key_id}`);
       else if (e.type === 'document-assembled') first(register.assembledBy, e.sha256);
       else if (e.type === 'paper-signature-recorded') first(register.paperBy, e.record_sha256);
+      else if (e.type === 'key-added') first(register.keysAdded, e.key_id);
+      else if (e.type === 'key-revoked') first(register.keysRevoked, e.key_id);
       record.atSeconds = parseTime(record.at);
       register.records.push(record);
     }
@@ -1324,8 +1330,39 @@ class Register {
   }
 }
 
+/** As `checkpoint::open_checkpoint`, or null where that refuses: what a checkpoint claims. */
+async function claimedCheckpoint(bytes, keyring) {
+  try {
+    return await openCheckpoint(bytes, keyring);
+  } catch (e) {
+    if (e instanceof Refused) return null;
+    throw e;
+  }
+}
+
+/** As `checkpoint::describe`: a checkpoint that holds, in words (C2). */
+function describeCheckpoint(cp, keyring) {
+  const key = keyring.get(cp.key_id);
+  const revoked = key && key.revoked ? `, with a key since revoked (${key.revoked.reason})` : '';
+  return `${cp.organisation} vouched for the first ${cp.size} records at ${cp.signed_at}${revoked}`;
+}
+
 /** As `register::check_checkpoint` (with the pack checked after, as `check_checkpoints`). */
 async function checkCheckpoint(bytes, keyring, register) {
+  const cp = await openCheckpoint(bytes, keyring);
+  const records = register.records.length;
+  if (cp.size > records) {
+    throw new Refused(`it vouches for ${cp.size} records, but the register has only ${records}: records were removed`);
+  }
+  const at = cp.size === 0 ? GENESIS : register.lineHashes[cp.size - 1] ?? GENESIS;
+  if (at !== cp.head) {
+    throw new Refused(`the register's first ${cp.size} records are not the ones it vouched for: the register was rewritten`);
+  }
+  return cp;
+}
+
+/** As `checkpoint::open_checkpoint`: the signature and signer, without a register. */
+async function openCheckpoint(bytes, keyring) {
   let envelope;
   try {
     envelope = parseEnvelope(bytes);
@@ -1355,16 +1392,7 @@ async function checkCheckpoint(bytes, keyring, register) {
   if (cp.key_id !== key.keyId || cp.organisation !== key.organisation) {
     throw new Refused(`it claims ${cp.organisation} with key ${cp.key_id}, but the keyring gives that key to ${key.organisation}`);
   }
-  const notValid = keyNotValidAt(key, parseTime(cp.signed_at));
-  if (notValid) throw new Refused(notValid);
-  const records = register.records.length;
-  if (cp.size > records) {
-    throw new Refused(`it vouches for ${cp.size} records, but the register has only ${records}: records were removed`);
-  }
-  const at = cp.size === 0 ? GENESIS : register.lineHashes[cp.size - 1] ?? GENESIS;
-  if (at !== cp.head) {
-    throw new Refused(`the register's first ${cp.size} records are not the ones it vouched for: the register was rewritten`);
-  }
+  // No time rule: a checkpoint made before its signer's key was revoked keeps counting (C2).
   cp.signedAtSeconds = parseTime(cp.signed_at);
   return cp;
 }
@@ -1586,27 +1614,68 @@ function isPlainFileName(name) {
 
 const RANK = { signed: 4, 'signed-on-paper': 3, failed: 2, 'older-version': 1, outstanding: 0 };
 
-/** As `key_time_problem`: the time rules for a key, across machines (docs/SPEC.md S6). */
-function keyTimeProblem(key, signedAt, recorded, checkpoints) {
-  if (signedAt < key.validFrom) {
+/** As `key_time_problem`: the register's order decides (docs/SPEC.md S6). */
+function keyTimeProblem(key, signedAt, recorded, ev) {
+  const added = ev.register ? ev.register.keyAdded(key.keyId) : undefined;
+  if (added) {
+    if (recorded && recorded.seq < added.seq) {
+      return ['key-not-yet-valid', `the register received this signature (record ${recorded.seq}) before the key was added (record ${added.seq})`];
+    }
+  } else if (signedAt < key.validFrom) {
     return ['key-not-yet-valid', `the key is valid only from ${formatTime(key.validFrom)}; the signature is dated ${formatTime(signedAt)}`];
   }
   const revocation = key.revoked;
   if (!revocation) return null;
   const effective = revocation.effective;
-  if (signedAt >= effective) {
-    return ['key-revoked', `the key was revoked (${revocation.reason}) from ${formatTime(effective)}, before the signature was made (${formatTime(signedAt)})`];
+  const reason = revocation.reason;
+  const revoked = ev.register ? ev.register.keyRevoked(key.keyId) : undefined;
+  if (revoked) {
+    if (!recorded) {
+      return ['key-revoked', `the key was revoked (${reason}) at register record ${revoked.seq}, and the register has no record of receiving this signature, so nothing shows it came before that`];
+    }
+    if (recorded.seq > revoked.seq) {
+      return ['key-revoked', `the register received this signature (record ${recorded.seq}) after the key was revoked (${reason}, record ${revoked.seq})`];
+    }
+  } else if (signedAt >= effective) {
+    return ['key-revoked', `the key was revoked (${reason}) from ${formatTime(effective)}, before the signature was made (${formatTime(signedAt)})`];
   }
-  if (revocation.reason === 'superseded') return null;
+  if (reason !== 'compromised') return null;
   if (!recorded) {
     return ['key-revoked', `the key was revoked as compromised from ${formatTime(effective)}, and the register has no record of this signature, so it cannot be shown that it was made before the revocation`];
   }
   let proven = recorded.atSeconds;
-  for (const c of checkpoints) if (c.size >= recorded.seq && c.signedAtSeconds < proven) proven = c.signedAtSeconds;
+  for (const c of ev.checkpoints) {
+    if (c.size < recorded.seq || c.signedAtSeconds >= proven) continue;
+    const signer = ev.keyring.get(c.key_id);
+    if (signer && !(signer.revoked && signer.revoked.reason === 'compromised')) proven = c.signedAtSeconds;
+  }
   if (proven >= effective) {
     return ['key-revoked', `the key was revoked (compromised) from ${formatTime(effective)}, before the signature was recorded (${formatTime(proven)})`];
   }
   return null;
+}
+
+/** As `claimed_time_notes`: the signer's claimed time beside the register's record (S9). */
+function claimedTimeNotes(sigFile, signedAt, key, recorded, sha256, ev) {
+  if (!ev.register) return [];
+  const notes = [];
+  const shownAt = formatTime(signedAt);
+  if (recorded && signedAt > recorded.atSeconds + CLOCK_TOLERANCE_SECONDS) {
+    notes.push(`${sigFile} says it was signed at ${shownAt}, after the register received it (record ${recorded.seq}, ${recorded.at}): the signatory's computer clock may be wrong; the register's order is what counts`);
+  }
+  if (ev.register.keyAdded(key.keyId) && signedAt + CLOCK_TOLERANCE_SECONDS < key.validFrom) {
+    notes.push(`${sigFile} says it was signed at ${shownAt}, before its key counts from (${formatTime(key.validFrom)}): the signatory's computer clock may be wrong`);
+  }
+  const assembled = ev.register.assembled(sha256);
+  if (assembled && signedAt + CLOCK_TOLERANCE_SECONDS < assembled.atSeconds) {
+    notes.push(`${sigFile} says it was signed at ${shownAt}, before the document was assembled (${assembled.at}): the signatory's computer clock may be wrong`);
+  }
+  return notes;
+}
+
+/** As `departed_note` (S8). */
+function departedNote(organisation, version) {
+  return `${organisation} approved version ${version} and is not a party to this version: that approval stands for version ${version} only`;
 }
 
 function candidate(organisation, status, extra = {}) {
@@ -1666,7 +1735,7 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   const signedAt = parseTime(p.signed_at);
   let problem = null;
   if (signedAt !== null && p.key_id === verified.keyId && keyBelongs) {
-    const found = keyTimeProblem(record, signedAt, recorded, ev.checkpoints);
+    const found = keyTimeProblem(record, signedAt, recorded, ev);
     if (found) problem = [found[1], true, found[0]];
   } else if (signedAt === null) {
     problem = [`the statement's time of signing is malformed ('${shown(p.signed_at, 40)}')`, null, 'signed-at-malformed'];
@@ -1681,6 +1750,9 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
     warnings.push(
       `${sigFile} is not recorded in the register (collect it with \`countersign collect\`, or the register is older)`,
     );
+  }
+  if (!older && !problem && signedAt !== null && record) {
+    warnings.push(...claimedTimeNotes(sigFile, signedAt, record, recorded, sha256, ev));
   }
   let c;
   if (problem && older) {
@@ -1702,6 +1774,7 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
     });
   }
   if (!parties.has(c.organisation)) {
+    if (c.status === 'older-version') return { note: departedNote(nameOf(c.organisation), p.document.version) };
     return {
       stray: { signature_file: sigFile, code: 'not-a-party', reason: `signed by ${nameOf(c.organisation)}, which is not a party to this document` },
     };
@@ -1722,6 +1795,7 @@ async function judgePaper(file, entry, parties, sha256, ev) {
   if (record.id !== entry.id) return null;
   const nameOf = (id) => ev.names.get(id) ?? id;
   if (!parties.has(record.organisation)) {
+    if (record.version !== entry.version) return { note: departedNote(nameOf(record.organisation), record.version) };
     return {
       stray: {
         signature_file: `paper/${file.name}`,
@@ -1858,6 +1932,12 @@ async function verifyWith(file, bytes, ev, known = null) {
 async function verifyPack(contents) {
   const checkpoints = [];
   for (const [name, bytes] of contents.checkpoints) {
+    // A checkpoint dated after its key was compromised may be anyone's: not relied on (C2).
+    const claimed = await claimedCheckpoint(bytes, contents.keyring);
+    if (claimed) {
+      const key = contents.keyring.get(claimed.key_id);
+      if (key && key.revoked && key.revoked.reason === 'compromised' && parseTime(claimed.signed_at) >= key.revoked.effective) continue;
+    }
     try {
       const cp = await checkCheckpoint(bytes, contents.keyring, contents.register);
       if (cp.pack !== contents.manifest.pack) throw new Refused(`it is a checkpoint of the pack '${cp.pack}', not of this one`);
@@ -2266,7 +2346,7 @@ async function verifyBundle(bundle, options = {}) {
     register: {
       records,
       head,
-      checkpoints: verification.checkpoints.map((c) => `${c.organisation} vouched for the first ${c.size} records at ${c.signed_at}`),
+      checkpoints: verification.checkpoints.map((c) => describeCheckpoint(c, contents.keyring)),
     },
     documents: verification.reports,
     problems,

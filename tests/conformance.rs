@@ -70,6 +70,10 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "page-removed" => vec![("P2", true)],
         "data-not-as-assembled" => vec![("D2", false)],
         "revoked-key" => vec![("S6", false)],
+        "backdated-after-supersession" => vec![("R2", false), ("S6", false)],
+        "fast-clock-then-superseded" => pass(&["R2", "S6", "S9"]),
+        "checkpoint-by-revoked-key" => pass(&["C1", "C2"]),
+        "departed-party" => pass(&["S8", "V2"]),
         "deep-nesting" => vec![("J5", false), ("J7", false)],
         "index-format" => vec![("B1", false)],
         "manifest-climbing-name" => vec![("M2", false)],
@@ -103,9 +107,9 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
     rules
 }
 
-/// Rules that have no failing form of their own: P2 and W3 say what a verifier does with a
-/// page it cannot rely on and with a paper approval, whatever they hold.
-const NO_FAILING_FORM: &[&str] = &["P2", "W3"];
+/// Rules that have no failing form of their own: P2, W3 and S9 say what a verifier does with a
+/// page it cannot rely on, a paper approval and a signer's claimed time, whatever they hold.
+const NO_FAILING_FORM: &[&str] = &["P2", "W3", "S9"];
 
 /// A verdict as JSON: the library's, in the form the command prints.
 fn library_verdict(files: &Path, case: &Value) -> Value {

@@ -521,17 +521,25 @@ fn a_superseded_key_keeps_its_signatures_and_a_compromised_one_keeps_only_proven
     // Collected signatures of both stay good.
     assert_eq!(w.party(FRAMEWORK, "cambs-cc", &at(61))["status"], "signed");
     assert_eq!(w.party(FRAMEWORK, "cuh", &at(61))["status"], "signed");
-    // A superseded key's signature dated before the revocation is good whenever it arrives.
+    // A superseded key's signature that arrives after the supersession was recorded is
+    // refused, whatever time it claims (issue 30, item 2): the register's order decides.
     let (code, text) = w.collect(&[(&cc_protocol, "3.json")], &at(70));
-    assert_eq!(code, 0, "{text}");
-    assert!(text.contains("1 collected"), "{text}");
-    assert_eq!(w.party(protocol, "cambs-cc", &at(71))["status"], "signed");
-    // A compromised key's signature that nobody recorded before the revocation is refused:
-    // its date is the signer's word only.
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("made with a key replaced on 23 November 2026")
+            && text.contains("cannot count whatever time it claims")
+            && text.contains("sign again with their new key"),
+        "{text}"
+    );
+    assert_eq!(
+        w.party(protocol, "cambs-cc", &at(71))["status"],
+        "outstanding"
+    );
+    // So is a compromised key's, with the advice to make a new key.
     let (code, text) = w.collect(&[(&city_protocol, "4.json")], &at(72));
     assert_eq!(code, 1, "{text}");
     assert!(
-        text.contains("revoked as compromised") && text.contains("cannot be shown"),
+        text.contains("a key reported compromised") && text.contains("make a new key"),
         "{text}"
     );
     w.check_whole(&at(73));

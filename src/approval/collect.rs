@@ -300,10 +300,6 @@ struct Session<'a> {
     received_at: Timestamp,
 }
 
-/// How far ahead of the coordinator's clock a signatory's may be before a signature's time is
-/// flagged as in the future.
-const CLOCKS_MAY_DIFFER_BY: i64 = 10 * 60;
-
 fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileResult, Decision) {
     (
         FileResult {
@@ -527,18 +523,20 @@ impl Session<'_> {
             );
             return Ok((result, Decision::Nothing));
         };
-        if let Err(e) = crate::approval::sign::check_signer(
+        let key = match crate::approval::sign::check_holder(
             &c.keyring,
             &c.data,
             &verified.key_id,
             &org,
             &p.signatory.name,
             &p.signatory.role,
-            signed_at,
         ) {
-            result.message = format!("{who} signed {}, but {e}", entry.file);
-            return Ok((result, Decision::Nothing));
-        }
+            Ok(key) => key,
+            Err(e) => {
+                result.message = format!("{who} signed {}, but {e}", entry.file);
+                return Ok((result, Decision::Nothing));
+            }
+        };
         // The same bytes already filed, now or before: nothing to do.
         if !self.held.contains_key(&name) {
             let on_disk = self.pack.signature(&name)?;
@@ -606,6 +604,32 @@ impl Session<'_> {
             c.keyring.get(&verified.key_id),
             entry.current,
         )?;
+        // docs/SPEC.md S6: received after its key's revocation was recorded, a signature
+        // cannot count, whatever time it claims.
+        if let Some(revoked) = key.revoked.as_ref()
+            && let Some(record) = register.key_revoked(verified.key_id.as_str())
+            && register
+                .signature(&verified.statement_sha256, verified.key_id.as_str())
+                .is_none()
+        {
+            result.message = match revoked.reason {
+                crate::approval::keyring::RevocationReason::Compromised => format!(
+                    "{who}'s signature of {} was made with a key reported compromised on {} (register record {}), and arrived after that, so it cannot count whatever time it claims: it was not filed. Ask {} to make a new key, send its public key to you, and sign again",
+                    entry.file,
+                    crate::time::long_date(&record.at.date()),
+                    record.seq,
+                    p.signatory.name
+                ),
+                _ => format!(
+                    "{who}'s signature of {} was made with a key replaced on {} (register record {}), and arrived after that, so it cannot count whatever time it claims: it was not filed. Ask {} to sign again with their new key",
+                    entry.file,
+                    crate::time::long_date(&record.at.date()),
+                    record.seq,
+                    p.signatory.name
+                ),
+            };
+            return Ok((result, Decision::Nothing));
+        }
         let party = match self.judge(entry, &name, bytes, &org, register) {
             Ok(party) => party,
             Err(reason) => {
@@ -637,7 +661,7 @@ impl Session<'_> {
         result.register_record = recorded.map(|r| r.seq);
         result.filed_as = Some(format!("{}/{name}", crate::pack::layout::SIGNATURES_DIR));
         // The signer's time is evidence, not the rule: one later than its receipt is said.
-        let future = (signed_at.unix() > self.received_at.unix() + CLOCKS_MAY_DIFFER_BY)
+        let future = (signed_at.unix() > self.received_at.unix() + crate::verify::CLOCK_TOLERANCE_SECONDS)
             .then(|| {
                 format!(
                     "; note: it says it was signed at {signed_at}, later than it was received ({}): the signatory's computer clock is probably wrong, so ask them to check it",
@@ -675,6 +699,12 @@ impl Session<'_> {
         }
         if let Some(future) = future {
             result.message.push_str(&future);
+        }
+        if signed_at.unix() + crate::verify::CLOCK_TOLERANCE_SECONDS < key.valid_from.unix() {
+            result.message.push_str(&format!(
+                "; note: it says it was signed at {signed_at}, before its key counts from ({}): the signatory's computer clock is probably wrong, so ask them to check it; the register's order is what counts",
+                key.valid_from
+            ));
         }
         self.filed.insert(name.clone(), bytes.to_vec());
         Ok((

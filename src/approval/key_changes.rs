@@ -337,8 +337,9 @@ pub struct WouldFail {
 pub struct RevocationEffects {
     /// Signatures that count now and would fail.
     pub signatures: Vec<WouldFail>,
-    /// When a checkpoint signed with the key would no longer hold, why: then the register
-    /// would not be trusted until the checkpoint is dealt with (issue 30 makes this narrower).
+    /// When the register's checkpoints would no longer hold, why (a checkpoint is never
+    /// undone by revoking its signer's key: docs/SPEC.md C2, so this is a register that
+    /// already has a problem).
     pub register: Option<String>,
 }
 
@@ -362,11 +363,19 @@ pub fn revocation_effects(
         .key_id
         .clone();
     let mut after = contents.clone();
-    match after
-        .keyring
-        .revoke(&key, reason, effective.unwrap_or(at), None, at)
-    {
-        Ok(_) => {}
+    let effective = effective.unwrap_or(at);
+    match after.keyring.revoke(&key, reason, effective, None, at) {
+        Ok(_) => {
+            // As `revoke_key` records it: the register's record is where it takes effect.
+            after.register = after.register.with_appended(
+                at,
+                Event::KeyRevoked {
+                    key_id: key.to_string(),
+                    reason: reason.label().to_string(),
+                    effective,
+                },
+            );
+        }
         // Revoked already: revoking again changes nothing (and `revoke_key` says why, or
         // records a revocation a stopped run did not).
         Err(KeyringError::AlreadyRevoked(_)) => return Ok(RevocationEffects::default()),

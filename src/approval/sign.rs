@@ -210,6 +210,27 @@ pub fn check_signer<'k>(
     role: &str,
     at: Timestamp,
 ) -> Result<&'k KeyRecord, SignError> {
+    let record = check_holder(keyring, data, key_id, organisation, signatory, role)?;
+    record
+        .valid_at(at)
+        .map_err(|reason| SignError::KeyNotValid {
+            key_id: key_id.to_string(),
+            reason,
+        })?;
+    Ok(record)
+}
+
+/// Checks that the keyring holds `key_id` for this organisation, held by this signatory, for
+/// this role, whenever it was used: what a returned signature is checked for before the
+/// register's order judges its time (docs/SPEC.md S4, S6).
+pub fn check_holder<'k>(
+    keyring: &'k Keyring,
+    data: &PackData,
+    key_id: &KeyId,
+    organisation: &str,
+    signatory: &str,
+    role: &str,
+) -> Result<&'k KeyRecord, SignError> {
     let org_name = |id: &str| {
         data.organisation(id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
@@ -238,12 +259,6 @@ pub fn check_signer<'k>(
             roles: record.roles.join(", "),
         });
     }
-    record
-        .valid_at(at)
-        .map_err(|reason| SignError::KeyNotValid {
-            key_id: key_id.to_string(),
-            reason,
-        })?;
     Ok(record)
 }
 

@@ -66,8 +66,8 @@ pub fn verify_register(pack: &Pack) -> Result<(Register, Vec<String>), Failure> 
         .iter()
         .map(|(name, cp)| {
             format!(
-                "checkpoint {name}: {} vouched for the first {} records at {}",
-                cp.organisation, cp.size, cp.signed_at
+                "checkpoint {name}: {}",
+                checkpoint::describe(cp, &checked.keyring)
             )
         })
         .collect();

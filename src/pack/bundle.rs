@@ -904,12 +904,7 @@ pub fn verdict(
             checkpoints: verification
                 .checkpoints
                 .iter()
-                .map(|c| {
-                    format!(
-                        "{} vouched for the first {} records at {}",
-                        c.organisation, c.size, c.signed_at
-                    )
-                })
+                .map(|c| crate::record::checkpoint::describe(c, &contents.keyring))
                 .collect(),
         },
         documents: verification.reports.clone(),

@@ -146,22 +146,45 @@ pub fn open_checkpoint(
             owner: record.organisation.clone(),
         });
     }
-    record
-        .valid_at(cp.signed_at)
-        .map_err(CheckpointError::KeyNotValid)?;
+    // No time rule here: a checkpoint made before its signer's key was revoked keeps counting
+    // (docs/SPEC.md C2), and the time it claims is the signer's clock, which decides nothing.
     Ok(cp)
 }
 
 /// Checks every checkpoint file of a pack against its register; the first that fails is
-/// named. Returns the checkpoints that hold, in file order.
+/// named. Returns the checkpoints that hold, in file order, leaving out those dated after
+/// their key was compromised.
 pub fn check_checkpoints(
     files: &[(String, Vec<u8>)],
     pack_id: &str,
     keyring: &crate::approval::keyring::Keyring,
     register: &Register,
 ) -> Result<Vec<Checkpoint>, RegisterError> {
+    Ok(checked(files, pack_id, keyring, register)?
+        .into_iter()
+        .map(|(_, cp)| cp)
+        .collect())
+}
+
+/// As [`check_checkpoints`], each with its file name.
+fn checked(
+    files: &[(String, Vec<u8>)],
+    pack_id: &str,
+    keyring: &crate::approval::keyring::Keyring,
+    register: &Register,
+) -> Result<Vec<(String, Checkpoint)>, RegisterError> {
     let mut held = Vec::with_capacity(files.len());
     for (name, bytes) in files {
+        // A checkpoint dated after its key was compromised may be anyone's: it is not relied
+        // on, for or against the register (docs/SPEC.md C2).
+        if let Ok(cp) = open_checkpoint(bytes, keyring)
+            && keyring
+                .get(&crate::approval::keys::KeyId::from_text(&cp.key_id))
+                .and_then(|k| k.compromised())
+                .is_some_and(|r| cp.signed_at >= r.effective)
+        {
+            continue;
+        }
         let checked = check_checkpoint(bytes, keyring, register).and_then(|cp| {
             if cp.pack == pack_id {
                 Ok(cp)
@@ -170,7 +193,7 @@ pub fn check_checkpoints(
             }
         });
         match checked {
-            Ok(cp) => held.push(cp),
+            Ok(cp) => held.push((name.clone(), cp)),
             Err(source) => {
                 return Err(RegisterError::Checkpoint {
                     file: name.clone(),
@@ -180,6 +203,20 @@ pub fn check_checkpoints(
         }
     }
     Ok(held)
+}
+
+/// A checkpoint that holds, in words: who vouched for how much of the register and when, and
+/// when their key has since been revoked, that it was (docs/SPEC.md C2).
+pub fn describe(cp: &Checkpoint, keyring: &crate::approval::keyring::Keyring) -> String {
+    let revoked = keyring
+        .get(&crate::approval::keys::KeyId::from_text(&cp.key_id))
+        .and_then(|k| k.revoked.as_ref())
+        .map(|r| format!(", with a key since revoked ({})", r.reason.label()))
+        .unwrap_or_default();
+    format!(
+        "{} vouched for the first {} records at {}{revoked}",
+        cp.organisation, cp.size, cp.signed_at
+    )
 }
 
 /// Checks every checkpoint a pack holds (a folder's or a bundle's) against its register.
@@ -268,6 +305,8 @@ pub struct RegisterCheck {
     pub register: Register,
     /// Each checkpoint file's name and its statement, every one of which holds.
     pub checkpoints: Vec<(String, Checkpoint)>,
+    /// The keyring the checkpoints were checked with.
+    pub keyring: crate::approval::keyring::Keyring,
 }
 
 /// Why a pack's register could not be proven.
@@ -293,10 +332,10 @@ pub fn verify_register(pack: &crate::pack::Pack) -> Result<RegisterCheck, Regist
         .or_else(|_| pack.data().map(|d| d.framework.id))
         .unwrap_or_default();
     let files = pack.checkpoints()?;
-    let held = check_checkpoints(&files, &pack_id, &keyring, &register)?;
-    let checkpoints = files.into_iter().map(|(name, _)| name).zip(held).collect();
+    let checkpoints = checked(&files, &pack_id, &keyring, &register)?;
     Ok(RegisterCheck {
         register,
         checkpoints,
+        keyring,
     })
 }

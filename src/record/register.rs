@@ -233,6 +233,10 @@ pub struct Register {
     paper: std::collections::HashMap<String, usize>,
     /// Where each document version was first recorded as superseded, by (id, version).
     superseded: std::collections::HashMap<(String, String), usize>,
+    /// Where each key was first recorded as added, by key id.
+    keys_added: std::collections::HashMap<String, usize>,
+    /// Where each key was first recorded as revoked, by key id.
+    keys_revoked: std::collections::HashMap<String, usize>,
 }
 
 impl Register {
@@ -282,6 +286,12 @@ impl Register {
                 self.superseded
                     .entry((id.clone(), version.clone()))
                     .or_insert(at);
+            }
+            Event::KeyAdded { key_id, .. } => {
+                self.keys_added.entry(key_id.clone()).or_insert(at);
+            }
+            Event::KeyRevoked { key_id, .. } => {
+                self.keys_revoked.entry(key_id.clone()).or_insert(at);
             }
             _ => {}
         }
@@ -333,6 +343,39 @@ impl Register {
         self.paper
             .get(record_sha256)
             .and_then(|&i| self.records.get(i))
+    }
+
+    /// The record of a key's addition to the keyring, if the register holds one (a key added
+    /// before countersign recorded key changes has none).
+    pub fn key_added(&self, key_id: &str) -> Option<&Record> {
+        self.keys_added
+            .get(key_id)
+            .and_then(|&i| self.records.get(i))
+    }
+
+    /// The record of a key's revocation, if the register holds one: from it on, the key's
+    /// signatures no longer count (docs/SPEC.md S6).
+    pub fn key_revoked(&self, key_id: &str) -> Option<&Record> {
+        self.keys_revoked
+            .get(key_id)
+            .and_then(|&i| self.records.get(i))
+    }
+
+    /// Appends `event` in memory as the coordinator's register would record it at `at`: what
+    /// a change would do, judged before it is made ([`crate::approval::key_changes::revocation_effects`]).
+    pub fn with_appended(&self, at: Timestamp, event: Event) -> Register {
+        let mut register = self.clone();
+        let (size, head) = self.head();
+        let record = Record {
+            seq: size + 1,
+            prev: head,
+            at,
+            event,
+        };
+        let line = serde_json::to_vec(&record).unwrap_or_default();
+        register.line_hashes.push(sha256_hex(&line));
+        register.index(record);
+        register
     }
 
     /// When a document version was superseded, if it was.
@@ -693,9 +736,6 @@ pub enum CheckpointError {
         /// The key's organisation in the keyring.
         owner: String,
     },
-    /// The key did not count when the checkpoint was signed.
-    #[error("{0}")]
-    KeyNotValid(crate::approval::keyring::KeyNotValid),
     /// A checkpoint of another pack.
     #[error("it is a checkpoint of the pack '{0}', not of this one")]
     OtherPack(String),

@@ -147,40 +147,84 @@ impl Judgement {
     }
 }
 
-/// The time rules for a key, across machines: a key counts from `valid_from` (by default when
-/// its holder created it). A key revoked as `superseded` keeps every signature dated before the
-/// revocation took effect. A key revoked as `compromised` keeps only signatures whose existence
-/// before then is proven by the register (the time the coordinator recorded them) or by a
-/// checkpoint that covers their record: the signer's own clock proves nothing once the key may
-/// be in someone else's hands.
-/// docs/SPEC.md S6.
+/// How far a signer's claimed time may differ from the coordinator's before it is pointed out:
+/// two computers' clocks are rarely the same, and a few minutes is ordinary.
+pub const CLOCK_TOLERANCE_SECONDS: i64 = 10 * 60;
+
+/// The time rules for a key (docs/SPEC.md S6). The register's order decides: a key counts
+/// from its `key-added` record, and a revocation takes effect at its `key-revoked` record, so a
+/// signature counts when the register received it between the two, whatever time the signer's
+/// clock put on it. A key revoked as compromised also loses what the register received after
+/// the compromise's `effective` time, when that is earlier than the revocation's record, as the
+/// coordinator's record (or a checkpoint that covers it) shows.
+///
+/// A key or a revocation the register does not record (a pack from before countersign
+/// recorded key changes, or a run stopped between the keyring and the register) falls back to
+/// the times: `valid_from`, and the revocation's `effective` against the claimed time (and,
+/// for a compromise, the time the signature was recorded).
 fn key_time_problem(
     key: &crate::approval::keyring::KeyRecord,
     signed_at: Timestamp,
     recorded: Option<&crate::record::register::Record>,
-    checkpoints: &[Checkpoint],
+    ev: &Evidence<'_>,
 ) -> Option<(&'static str, String)> {
-    if signed_at < key.valid_from {
-        return Some((
-            "key-not-yet-valid",
-            format!(
-                "the key is valid only from {}; the signature is dated {signed_at}",
-                key.valid_from
-            ),
-        ));
+    let key_id = key.key_id.as_str();
+    match ev.register.and_then(|r| r.key_added(key_id)) {
+        Some(added) => {
+            if let Some(record) = recorded
+                && record.seq < added.seq
+            {
+                return Some((
+                    "key-not-yet-valid",
+                    format!(
+                        "the register received this signature (record {}) before the key was added (record {})",
+                        record.seq, added.seq
+                    ),
+                ));
+            }
+        }
+        None if signed_at < key.valid_from => {
+            return Some((
+                "key-not-yet-valid",
+                format!(
+                    "the key is valid only from {}; the signature is dated {signed_at}",
+                    key.valid_from
+                ),
+            ));
+        }
+        None => {}
     }
     let revocation = key.revoked.as_ref()?;
     let effective = revocation.effective;
-    if signed_at >= effective {
+    let reason = revocation.reason.label();
+    if let Some(revoked) = ev.register.and_then(|r| r.key_revoked(key_id)) {
+        let Some(record) = recorded else {
+            return Some((
+                "key-revoked",
+                format!(
+                    "the key was revoked ({reason}) at register record {}, and the register has no record of receiving this signature, so nothing shows it came before that",
+                    revoked.seq
+                ),
+            ));
+        };
+        if record.seq > revoked.seq {
+            return Some((
+                "key-revoked",
+                format!(
+                    "the register received this signature (record {}) after the key was revoked ({reason}, record {})",
+                    record.seq, revoked.seq
+                ),
+            ));
+        }
+    } else if signed_at >= effective {
         return Some((
             "key-revoked",
             format!(
-                "the key was revoked ({}) from {effective}, before the signature was made ({signed_at})",
-                revocation.reason.label()
+                "the key was revoked ({reason}) from {effective}, before the signature was made ({signed_at})"
             ),
         ));
     }
-    if revocation.reason == RevocationReason::Superseded {
+    if revocation.reason != RevocationReason::Compromised {
         return None;
     }
     let Some(record) = recorded else {
@@ -192,10 +236,17 @@ fn key_time_problem(
         ));
     };
     // The earliest independent proof that the signature existed: its record, or a checkpoint
-    // signed over a register that already held it.
-    let proven = checkpoints
+    // signed over a register that already held it by a key not itself compromised (whoever
+    // holds a compromised key can date a checkpoint as they please).
+    let proven = ev
+        .checkpoints
         .iter()
         .filter(|c| c.size >= record.seq)
+        .filter(|c| {
+            ev.keyring
+                .get(&crate::approval::keys::KeyId::from_text(&c.key_id))
+                .is_some_and(|k| k.compromised().is_none())
+        })
         .map(|c| c.signed_at)
         .chain(std::iter::once(record.at))
         .min()
@@ -209,6 +260,50 @@ fn key_time_problem(
         ));
     }
     None
+}
+
+/// What the signer's claimed time says beside the register's record, in words, when it is
+/// out of the ordinary (docs/SPEC.md S9): later than the register received it, earlier than
+/// the key counts from, or earlier than the document was assembled, each by more than
+/// [`CLOCK_TOLERANCE_SECONDS`]. Evidence to point out, never a reason to fail.
+fn claimed_time_notes(
+    sig_file: &str,
+    signed_at: Timestamp,
+    key: &crate::approval::keyring::KeyRecord,
+    recorded: Option<&crate::record::register::Record>,
+    sha256: &str,
+    ev: &Evidence<'_>,
+) -> Vec<String> {
+    let Some(register) = ev.register else {
+        return Vec::new();
+    };
+    let t = signed_at.unix();
+    let mut notes = Vec::new();
+    if let Some(record) = recorded
+        && t > record.at.unix() + CLOCK_TOLERANCE_SECONDS
+    {
+        notes.push(format!(
+            "{sig_file} says it was signed at {signed_at}, after the register received it (record {}, {}): the signatory's computer clock may be wrong; the register's order is what counts",
+            record.seq, record.at
+        ));
+    }
+    if register.key_added(key.key_id.as_str()).is_some()
+        && t + CLOCK_TOLERANCE_SECONDS < key.valid_from.unix()
+    {
+        notes.push(format!(
+            "{sig_file} says it was signed at {signed_at}, before its key counts from ({}): the signatory's computer clock may be wrong",
+            key.valid_from
+        ));
+    }
+    if let Some(assembled) = register.assembled(sha256)
+        && t + CLOCK_TOLERANCE_SECONDS < assembled.at.unix()
+    {
+        notes.push(format!(
+            "{sig_file} says it was signed at {signed_at}, before the document was assembled ({}): the signatory's computer clock may be wrong",
+            assembled.at
+        ));
+    }
+    notes
 }
 
 // Why this is long: rules S1 to S8 of docs/SPEC.md in the order the specification and the page's
@@ -310,7 +405,7 @@ fn judge(
         && key_belongs
     {
         record
-            .and_then(|r| key_time_problem(r, signed_at, recorded, ev.checkpoints))
+            .and_then(|r| key_time_problem(r, signed_at, recorded, ev))
             .map(|(code, reason)| (code, reason, Some(true)))
     } else if signed_at.is_none() {
         Some((
@@ -352,6 +447,14 @@ fn judge(
     if ev.register.is_some() && recorded.is_none() && !older {
         warnings.push(format!(
             "{sig_file} is not recorded in the register (collect it with `countersign collect`, or the register is older)"
+        ));
+    }
+    if !older
+        && problem.is_none()
+        && let (Some(signed_at), Some(key)) = (signed_at, record)
+    {
+        warnings.extend(claimed_time_notes(
+            sig_file, signed_at, key, recorded, sha256, ev,
         ));
     }
     // S7: the version signed, and the digest signed.
@@ -409,7 +512,15 @@ fn judge(
         },
     };
     if !parties.contains(candidate.organisation.as_str()) {
-        // S8.
+        // S8. An organisation that signed an earlier version and is not a party to this one
+        // left (or was taken off it): its signature is history of that version, and counts
+        // neither for nor against this one.
+        if candidate.status == Status::OlderVersion {
+            return Judgement::Note(departed_note(
+                &name_of(&candidate.organisation),
+                &p.document.version,
+            ));
+        }
         return Judgement::Stray(StrayProblem {
             signature_file: sig_file.to_string(),
             code: "not-a-party",
@@ -420,6 +531,14 @@ fn judge(
         });
     }
     Judgement::Party(Box::new(candidate))
+}
+
+/// The words for an approval of an earlier version by an organisation that is not a party to
+/// the version being verified (docs/SPEC.md S8).
+fn departed_note(organisation: &str, version: &str) -> String {
+    format!(
+        "{organisation} approved version {version} and is not a party to this version: that approval stands for version {version} only"
+    )
 }
 
 /// What a paper signature says about the document being verified (`None`: another document):
@@ -467,6 +586,12 @@ fn judge_paper(
             .map_or_else(|| id.to_string(), |o| o.name.clone())
     };
     if !parties.contains(record.organisation.as_str()) {
+        if record.version != entry.version {
+            return Some(Judgement::Note(departed_note(
+                &name_of(&record.organisation),
+                &record.version,
+            )));
+        }
         return Some(Judgement::Stray(StrayProblem {
             signature_file: format!("{}/{}", crate::pack::layout::PAPER_DIR, file.name),
             code: "not-a-party",

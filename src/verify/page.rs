@@ -225,6 +225,10 @@ mod tests {
             "const MAX_BUNDLE_BYTES = {};\n",
             crate::pack::bundle::MAX_BUNDLE_BYTES
         ));
+        js.push_str(&format!(
+            "const CLOCK_TOLERANCE_SECONDS = {};\n",
+            crate::verify::CLOCK_TOLERANCE_SECONDS
+        ));
         let set = |name: &str, items: &[&str]| {
             let mut out = format!("const {name} = new Set([\n");
             for item in items {

@@ -74,6 +74,65 @@ fn tampered(from: &Path, to: &Path, path: &str, change: impl FnOnce(&mut Vec<u8>
     std::fs::write(to, writer.finish().unwrap().into_inner()).unwrap();
 }
 
+/// Runs countersign in `home` at [`super::NOW`] plus `seconds`: a computer whose clock is
+/// ahead (or behind).
+fn at_time(home: &Path, seconds: i64, args: &[&str]) {
+    let time = (super::NOW.parse::<i64>().unwrap() + seconds).to_string();
+    super::cs()
+        .env("SOURCE_DATE_EPOCH", time)
+        .current_dir(home)
+        .args(args)
+        .assert()
+        .success();
+}
+
+/// The key id of `org`'s key in the desk's `private/` folder.
+fn key_id_of(home: &Path, org: &str) -> String {
+    let line = ok(
+        &[
+            "keys",
+            "fingerprint",
+            &format!("private/{org}.pub"),
+            "--org",
+            org,
+        ],
+        home,
+    );
+    line.split_whitespace().nth(1).unwrap().to_string()
+}
+
+/// A signature of the framework by `org`'s key, made with the library and dated `at`, never
+/// collected: what someone holding the key can make on their own.
+fn signed_elsewhere(home: &Path, org: &str, signatory: &str, role: &str, at: &str) -> Vec<u8> {
+    let pack = home.join("pack");
+    let data = countersign::document::validate::load_pack(&pack).unwrap();
+    let manifest =
+        countersign::document::assemble::read_manifest(&pack.join("out/manifest.json")).unwrap();
+    let keyring = countersign::approval::keyring::Keyring::from_bytes(
+        &std::fs::read(pack.join("keys/keyring.json")).unwrap(),
+    )
+    .unwrap();
+    let key = countersign::approval::keys::SecretKey::from_pem(
+        &std::fs::read_to_string(home.join(format!("private/{org}.key"))).unwrap(),
+        None,
+    )
+    .unwrap();
+    // Dated before the revocation took effect, so the library signs it as the signer would.
+    let bytes = std::fs::read(pack.join("out").join(FRAMEWORK)).unwrap();
+    let request = countersign::approval::sign::SignRequest {
+        file: FRAMEWORK,
+        bytes: &bytes,
+        organisation: org,
+        signatory,
+        role,
+        at: countersign::time::Timestamp::parse(at).unwrap(),
+    };
+    let (_, envelope) =
+        countersign::approval::sign::sign_document(&request, &manifest, &data, &keyring, &key)
+            .unwrap();
+    countersign::approval::signature::envelope_bytes(&envelope)
+}
+
 fn file_of<'a>(files: &'a mut [(String, Vec<u8>)], path: &str) -> &'a mut Vec<u8> {
     &mut files.iter_mut().find(|(p, _)| p == path).unwrap().1
 }
@@ -463,6 +522,156 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
     );
     bundle(&revoked, &c.join("revoked.zip"));
     case("revoked-key", "revoked.zip", None, None);
+
+    // S6, the register's order: the council signs with a clock twenty minutes fast, the
+    // coordinator records it, then supersedes the key at a time before the signature claims.
+    let fast = small_pack(c, "fast-clock");
+    let returned = signed_elsewhere(
+        &fast,
+        COUNCIL,
+        "Margaret O'Brien",
+        "Chief Executive",
+        "2026-11-23T12:20:00Z",
+    );
+    std::fs::write(fast.join("returned.json"), returned).unwrap();
+    ok(&["collect", "pack", "returned.json"], &fast);
+    sign(&fast, FRAMEWORK, HOSPITAL);
+    let council_key = key_id_of(&fast, COUNCIL);
+    ok(
+        &[
+            "keys",
+            "revoke",
+            &council_key,
+            "--reason",
+            "superseded",
+            "--pack",
+            "pack",
+        ],
+        &fast,
+    );
+    bundle(&fast, &c.join("fast-clock-then-superseded.zip"));
+    case(
+        "fast-clock-then-superseded",
+        "fast-clock-then-superseded.zip",
+        None,
+        None,
+    );
+    // The reverse: after the supersession, a signature made with the old key and dated a day
+    // before it, put in the pack without the register receiving it.
+    let backdated = small_pack(c, "backdated");
+    sign(&backdated, FRAMEWORK, HOSPITAL);
+    let council_key = key_id_of(&backdated, COUNCIL);
+    at_time(
+        &backdated,
+        3600,
+        &[
+            "keys",
+            "revoke",
+            &council_key,
+            "--reason",
+            "superseded",
+            "--pack",
+            "pack",
+        ],
+    );
+    let envelope = signed_elsewhere(
+        &backdated,
+        COUNCIL,
+        "Margaret O'Brien",
+        "Chief Executive",
+        "2026-11-23T12:01:00Z",
+    );
+    bundle(&backdated, &c.join("backdated-base.zip"));
+    reindexed(
+        &c.join("backdated-base.zip"),
+        &c.join("backdated-after-supersession.zip"),
+        |files| {
+            files.push((
+                format!("signatures/framework-v1.0.{COUNCIL}.dsse.json"),
+                envelope,
+            ));
+        },
+    );
+    case(
+        "backdated-after-supersession",
+        "backdated-after-supersession.zip",
+        None,
+        None,
+    );
+    // C2: the hospital signs and vouches for the register an hour before its key leaks; the
+    // key is revoked as compromised from then, and the checkpoint keeps counting.
+    let leaked = small_pack(c, "leaked-checkpointer");
+    sign(&leaked, FRAMEWORK, COUNCIL);
+    sign(&leaked, FRAMEWORK, HOSPITAL);
+    ok(
+        &[
+            "register",
+            "checkpoint",
+            "--pack",
+            "pack",
+            "--key",
+            &format!("private/{HOSPITAL}.key"),
+        ],
+        &leaked,
+    );
+    let hospital_key = key_id_of(&leaked, HOSPITAL);
+    at_time(
+        &leaked,
+        3600,
+        &[
+            "keys",
+            "revoke",
+            &hospital_key,
+            "--reason",
+            "compromised",
+            "--pack",
+            "pack",
+        ],
+    );
+    bundle(&leaked, &c.join("checkpoint-by-revoked-key.zip"));
+    case(
+        "checkpoint-by-revoked-key",
+        "checkpoint-by-revoked-key.zip",
+        None,
+        None,
+    );
+    // S8: an organisation that signed version 1.0 leaves; version 1.1 is issued without it.
+    let leaving = c.join("leaving");
+    copy_example("small", &leaving.join("pack"));
+    let orgs_path = leaving.join("pack/organisations.json");
+    let orgs: Value = serde_json::from_slice(&std::fs::read(&orgs_path).unwrap()).unwrap();
+    let mut joined = orgs.clone();
+    let mut affiliate = orgs["organisations"][0].clone();
+    affiliate["id"] = "riverside-carers".into();
+    affiliate["name"] = "Riverside Carers' Trust".into();
+    affiliate["sector"] = "charity".into();
+    affiliate["ico_registration"] = "Z5550001".into();
+    joined["organisations"]
+        .as_array_mut()
+        .unwrap()
+        .push(affiliate);
+    std::fs::write(&orgs_path, serde_json::to_vec_pretty(&joined).unwrap()).unwrap();
+    let desk = Desk(&leaving);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key(COUNCIL, "Margaret O'Brien");
+    desk.add_seeded_key(HOSPITAL, "Dr Peter Walsh");
+    desk.add_seeded_key("riverside-carers", "Margaret O'Brien");
+    for org in [COUNCIL, HOSPITAL, "riverside-carers"] {
+        sign(&leaving, FRAMEWORK, org);
+    }
+    std::fs::write(&orgs_path, serde_json::to_vec_pretty(&orgs).unwrap()).unwrap();
+    let path = leaving.join("pack/framework.json");
+    let mut fw: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    fw["version"] = "1.1".into();
+    fw["revisions"].as_array_mut().unwrap().push(
+        json!({"version": "1.1", "date": "2026-11-23", "description": "Riverside Carers' Trust left the partnership."}),
+    );
+    std::fs::write(&path, serde_json::to_vec_pretty(&fw).unwrap()).unwrap();
+    desk.ok(&["assemble", "pack"]);
+    sign(&leaving, "framework-v1.1.docx", COUNCIL);
+    sign(&leaving, "framework-v1.1.docx", HOSPITAL);
+    bundle(&leaving, &c.join("departed-party.zip"));
+    case("departed-party", "departed-party.zip", None, None);
 
     // A new version: both signed 1.0, the council has signed 1.1, the hospital only 1.0.
     let older = small_pack(c, "revising");
