@@ -66,6 +66,7 @@ const PROBLEM_CODES = new Set([
   "trust-file-invalid",
   "trusted-keyring-unreadable",
   "keyring-history-rewritten",
+  "register-history-rewritten",
   "document-missing",
   "document-fails",
   "not-recorded-as-assembled",
@@ -1924,12 +1925,52 @@ async function verifyWith(file, bytes, ev, known = null) {
     warnings,
     trust: 'none',
     keys_confirmed: false,
+    outcome: outcomeOf(match === 'exact' && !anyFailed, false, false),
+    unconfirmed: [],
   };
   return report;
 }
 
+/** As `Outcome::of`: the verdict's headline (docs/SPEC.md V6). */
+function outcomeOf(valid, anchored, keysConfirmed) {
+  if (!valid) return 'failed';
+  return anchored && keysConfirmed ? 'confirmed' : 'valid-not-confirmed';
+}
+
+/** As `VerifyReport::settle_outcome`. */
+function settleOutcome(report) {
+  report.outcome = outcomeOf(report.valid, report.trust !== 'none', report.keys_confirmed);
+}
+
+/** As `check_keyring_agrees` (docs/SPEC.md K5); throws Refused with the command's words. */
+function checkKeyringAgrees(keyring, register) {
+  for (const record of register.records) {
+    const e = record.event;
+    const disagrees = (what, held) => {
+      const error = new Refused(`the register cannot be trusted: record ${record.seq} records that ${what}, but the keyring ${held}: one of them was rewritten`);
+      error.keyringDisagrees = true;
+      return error;
+    };
+    if (e.type === 'key-added') {
+      const key = keyring.get(e.key_id);
+      const what = `the key ${e.key_id} was added for ${e.organisation}`;
+      if (!key) throw disagrees(what, 'does not hold it');
+      if (key.organisation !== e.organisation) throw disagrees(what, `gives it to ${key.organisation}`);
+    } else if (e.type === 'key-revoked') {
+      const key = keyring.get(e.key_id);
+      const what = `the key ${e.key_id} was revoked (${e.reason}) from ${e.effective}`;
+      if (!key) throw disagrees(what, 'does not hold that key');
+      if (!key.revoked) throw disagrees(what, 'does not revoke it');
+      if (key.revoked.reason !== e.reason || key.revoked.effective !== parseTime(e.effective)) {
+        throw disagrees(what, `revokes it (${key.revoked.reason}) from ${formatTime(key.revoked.effective)}`);
+      }
+    }
+  }
+}
+
 /** As `verify_pack`: the checkpoints first, then every document against its own signatures. */
 async function verifyPack(contents) {
+  checkKeyringAgrees(contents.keyring, contents.register);
   const checkpoints = [];
   for (const [name, bytes] of contents.checkpoints) {
     // A checkpoint dated after its key was compromised may be anyone's: not relied on (C2).
@@ -1998,6 +2039,7 @@ async function verifyPack(contents) {
     if (kept && (await keptDataSha256(kept)) !== entry.data_sha256) {
       report.other_problems.push({ signature_file: `out/${dataName}`, code: 'kept-data-mismatch', reason: KEPT_DATA_CHANGED });
       report.valid = false;
+      settleOutcome(report);
     }
     reports.push(report);
   }
@@ -2157,11 +2199,18 @@ function applyTrust(report, anchor) {
   report.keys_confirmed = report.parties
     .filter((p) => p.status === 'signed')
     .every((p) => p.key_confirmation && isConfirmed(p.key_confirmation));
+  // As `unconfirmed`: each signature of this version whose key the anchor does not confirm.
+  report.unconfirmed = !anchor
+    ? []
+    : report.parties
+      .filter((p) => p.status === 'signed' && p.key_confirmation && p.signed && !isConfirmed(p.key_confirmation))
+      .map((p) => `${p.name}: key ${p.signed.key_id}: ${confirmationWords(p.key_confirmation, p.name)}`);
   if (contradicted) {
     report.valid = false;
     const failed = new Set(report.parties.filter((p) => p.key_confirmation && contradicts(p.key_confirmation)).map((p) => p.organisation));
     report.outstanding = report.outstanding.filter((o) => !failed.has(o));
   }
+  settleOutcome(report);
 }
 
 /* ---------- the whole answer: as `verify BUNDLE.zip --json` ---------- */
@@ -2236,13 +2285,35 @@ function unexplained(paths, contents) {
   );
 }
 
+/** As `register_extends` (docs/SPEC.md T4): null, or the failure when the register does not extend the earlier one. */
+function registerExtends(name, earlier, register) {
+  const hint = 'do not rely on this bundle: ask the coordinator why its register differs from the copy you trust';
+  for (let i = 0; i < earlier.lineHashes.length; i++) {
+    if (i >= register.lineHashes.length) {
+      return failure(
+        `the register does not extend the register of the bundle you trust ('${name}'): it holds ${register.lineHashes.length} record(s), and the one you trust holds ${earlier.lineHashes.length}; records were removed, so its history was rewritten`,
+        hint, EXIT_VERIFY_FAILED, 'register-history-rewritten',
+      );
+    }
+    if (register.lineHashes[i] !== earlier.lineHashes[i]) {
+      return failure(
+        `the register does not extend the register of the bundle you trust ('${name}'): record ${i + 1} differs, so its history was rewritten`,
+        hint, EXIT_VERIFY_FAILED, 'register-history-rewritten',
+      );
+    }
+  }
+  return null;
+}
+
 /** What the verifier trusts (trust file, earlier bundle or keyring), checked against `keyring`. */
-async function trustAnchor(trust, keyring) {
+async function trustAnchor(trust, keyring, register) {
   if (!trust) return { anchor: null, notes: [] };
   let trusted;
+  let earlierRegister = null;
   if (/\.zip$/i.test(trust.name)) {
     const loaded = await loadBundle(trust.name, trust.bytes);
     if (loaded.error) return { failure: loaded };
+    earlierRegister = loaded.contents.register;
     trusted = loaded.contents.keyring;
   } else {
     if (namesKeyringFormat(trust.bytes)) {
@@ -2285,6 +2356,10 @@ async function trustAnchor(trust, keyring) {
       failure: failure(e.message, 'do not rely on this keyring: ask the coordinator why its history differs from the copy you trust', EXIT_VERIFY_FAILED, 'keyring-history-rewritten'),
     };
   }
+  if (earlierRegister) {
+    const rewritten = registerExtends(trust.name, earlierRegister, register);
+    if (rewritten) return { failure: rewritten };
+  }
   const notes = added.map((k) => {
     const org = keyring.get(k)?.organisation ?? '';
     return `the key ${k} for ${org} was added after the keyring you trust: confirm its fingerprint with ${org} before relying on it`;
@@ -2306,9 +2381,12 @@ async function verifyBundle(bundle, options = {}) {
     verification = await verifyPack(contents);
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
-    return failure(e.message, 'restore the register from a copy that matches the checkpoint, and find out who changed it', EXIT_VERIFY_FAILED, 'register-untrusted');
+    const hint = e.keyringDisagrees
+      ? 'do not rely on this pack: ask the coordinator for a copy whose keyring and register agree, and find out who changed them'
+      : 'restore the register from a copy that matches the checkpoint, and find out who changed it';
+    return failure(e.message, hint, EXIT_VERIFY_FAILED, 'register-untrusted');
   }
-  const trust = await trustAnchor(options.trust, contents.keyring);
+  const trust = await trustAnchor(options.trust, contents.keyring, contents.register);
   if (trust.failure) return trust.failure;
   for (const report of verification.reports) applyTrust(report, trust.anchor);
   const confirmed = verification.reports.every((r) => r.keys_confirmed);
@@ -2354,6 +2432,8 @@ async function verifyBundle(bundle, options = {}) {
     valid: problems.length === 0,
     trust: trust.anchor ? trust.anchor.kind : 'none',
     keys_confirmed: confirmed,
+    outcome: outcomeOf(problems.length === 0, !!trust.anchor, confirmed),
+    unconfirmed: [...new Set(verification.reports.flatMap((r) => r.unconfirmed))],
     trust_notes: trust.notes,
     page: await checkPage(loaded.files.find(([p]) => p === 'verify.html')?.[1] ?? null),
     unexplained_files: unexplained(loaded.files.map(([p]) => p), contents),
@@ -2461,11 +2541,32 @@ function documentAnswer(doc) {
   };
 }
 
+/** The headline: one of three outcomes (docs/SPEC.md V6), with what qualifies it inside it. */
 function verdictLine(result) {
-  if (result.error) return { ok: false, text: `Cannot be relied on: ${result.error}` };
-  if (!result.valid) return { ok: false, text: 'VERIFICATION FAILED: something in this bundle does not check out (see the problems below).' };
-  if (result.outstanding.length === 0) return { ok: true, text: 'VALID: every document and signature verifies, and every party has signed.' };
-  return { ok: true, text: 'VALID: every document and signature verifies; some signatures are still outstanding.' };
+  if (result.error) return { kind: 'bad', mark: '✗ ', text: `Cannot be relied on: ${result.error}`, details: [] };
+  if (result.outcome === 'failed') {
+    return { kind: 'bad', mark: '✗ ', text: 'VERIFICATION FAILED: something in this bundle does not check out (see the problems below).', details: [] };
+  }
+  const signed = result.outstanding.length === 0 ? 'every party has signed' : 'some signatures are still outstanding';
+  if (result.outcome === 'confirmed') {
+    return { kind: 'good', mark: '✓ ', text: `VALID AND CONFIRMED: every document and signature verifies, every signing key is confirmed by what you trust, and ${signed}.`, details: [] };
+  }
+  const anySigned = result.documents.some((d) => d.parties.some((p) => p.status === 'signed'));
+  if (!anySigned) {
+    return { kind: 'good', mark: '✓ ', text: `VALID: every document verifies; ${signed}; no key has signed yet, so there is none to confirm.`, details: [] };
+  }
+  if (result.trust === 'none') {
+    return {
+      kind: 'caution', mark: '! ',
+      text: `VALID, KEYS NOT CONFIRMED: every document and signature verifies and ${signed}, but nothing you trust confirms the signing keys: they are the keys the bundle’s own keyring lists, and anyone can make a keyring. Add a trust file of the organisations’ published fingerprints, or a bundle you trusted before.`,
+      details: [],
+    };
+  }
+  return {
+    kind: 'caution', mark: '! ',
+    text: `VALID, KEYS NOT CONFIRMED: every document and signature verifies and ${signed}, but these signatures rest on keys that what you trust does not confirm; confirm each fingerprint with its organisation before relying on it:`,
+    details: result.unconfirmed,
+  };
 }
 
 function partyRow(p) {
@@ -2546,11 +2647,12 @@ function render(result, target) {
     target.append(el('p', { class: `answer ${answer.ok ? 'good' : 'bad'}`, id: 'document-answer' }, el('strong', { text: answer.ok ? '✓ ' : '✗ ' }), answer.text));
   }
   const verdict = verdictLine(result);
-  target.append(el('p', { class: `verdict ${verdict.ok ? 'good' : 'bad'}`, id: 'verdict' }, el('strong', { text: verdict.ok ? '✓ ' : '✗ ' }), verdict.text));
+  const headline = el('div', { class: `verdict ${verdict.kind}`, id: 'verdict' }, el('p', {}, el('strong', { text: verdict.mark }), verdict.text));
+  if (verdict.details.length > 0) headline.append(el('ul', {}, ...verdict.details.map((d) => el('li', { text: d }))));
+  target.append(headline);
   if (result.error) {
     target.append(el('p', { text: `What to do: ${result.hint}.` }));
   } else {
-    const anySigned = result.documents.some((d) => d.parties.some((p) => p.status === 'signed'));
     target.append(
       el(
         'p',
@@ -2559,20 +2661,6 @@ function render(result, target) {
           `Register intact: ${result.register.records} records${result.register.checkpoints.length ? `, ${result.register.checkpoints.length} checkpoint(s) verified` : ''}.`,
       ),
     );
-    if (anySigned && result.trust === 'none') {
-      target.append(
-        el('p', { class: 'caution' },
-          el('strong', { text: 'Keys not independently confirmed. ' }),
-          'The signatures are checked against the keys the bundle’s own keyring lists, and anyone can make a keyring. Add a trust file of the organisations’ published fingerprints, or a bundle you trusted before, to confirm them.'),
-      );
-    } else if (result.trust !== 'none') {
-      target.append(
-        el('p', { class: result.keys_confirmed ? '' : 'caution' },
-          result.keys_confirmed
-            ? 'Every signing key is confirmed by what you trust.'
-            : 'Not every signing key is confirmed by what you trust: see the key column below.'),
-      );
-    }
     for (const note of result.trust_notes) target.append(el('p', { class: 'caution', text: `Note: ${note}` }));
     if (result.problems.length > 0) {
       target.append(el('h3', { text: 'Problems' }), el('ul', {}, ...result.problems.map((p) => el('li', { text: p.message }))));

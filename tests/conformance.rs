@@ -23,12 +23,13 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
     let whole = [
         "J2", "J3", "J4", "J5", "J6", "J7", "Z1", "Z2", "Z3", "Z4", "Z5", "Z6", "Z7", "B1", "B2",
         "B3", "B4", "M1", "M2", "M3", "M4", "D1", "D2", "K1", "K2", "K4", "R1", "S1", "S2", "S3",
-        "S4", "S5", "S6", "S7", "S8", "V1", "V2", "V3", "V4", "V5", "P2",
+        "S4", "S5", "S6", "S7", "S8", "V1", "V2", "V3", "V4", "V5", "P2", "K5", "R2",
     ];
     let mut rules = match name {
         "genuine" => pass(&[&whole[..], &["P1"]].concat()),
         "outstanding" => pass(&whole),
-        "genuine-trusted" | "genuine-after-earlier-bundle" => pass(&["T1", "T2", "T3"]),
+        "genuine-trusted" => pass(&["T1", "T3", "V6"]),
+        "genuine-after-earlier-bundle" => pass(&["T2", "T3", "T4", "V6"]),
         "genuine-trusted-notepad" => pass(&["J1", "T1", "T3"]),
         "genuine-after-kept-first-format-keyring" => pass(&["K3", "T2", "T3"]),
         "first-format-keyring" => pass(&["K3"]),
@@ -74,6 +75,9 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "fast-clock-then-superseded" => pass(&["R2", "S6", "S9"]),
         "checkpoint-by-revoked-key" => pass(&["C1", "C2"]),
         "departed-party" => pass(&["S8", "V2"]),
+        "keyring-drops-revocation" => vec![("K5", false)],
+        "register-dropped-after-earlier-bundle" => vec![("T4", false)],
+        "new-key-after-earlier-bundle" => pass(&["T2", "T3", "V6"]),
         "deep-nesting" => vec![("J5", false), ("J7", false)],
         "index-format" => vec![("B1", false)],
         "manifest-climbing-name" => vec![("M2", false)],
@@ -107,9 +111,10 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
     rules
 }
 
-/// Rules that have no failing form of their own: P2, W3 and S9 say what a verifier does with a
-/// page it cannot rely on, a paper approval and a signer's claimed time, whatever they hold.
-const NO_FAILING_FORM: &[&str] = &["P2", "W3", "S9"];
+/// Rules that have no failing form of their own: P2, W3, S9 and V6 say what a verifier does
+/// with a page it cannot rely on, a paper approval, a signer's claimed time and the headline,
+/// whatever they hold.
+const NO_FAILING_FORM: &[&str] = &["P2", "W3", "S9", "V6"];
 
 /// A verdict as JSON: the library's, in the form the command prints.
 fn library_verdict(files: &Path, case: &Value) -> Value {

@@ -750,7 +750,7 @@ fn the_page_gives_the_commands_verdict_on_every_bundle_of_the_corpus() {
         keyboard["verdict"]
             .as_str()
             .unwrap()
-            .contains("VALID: every document and signature verifies"),
+            .contains("VALID, KEYS NOT CONFIRMED: every document and signature verifies"),
         "{keyboard}"
     );
 

@@ -69,12 +69,14 @@ fn the_readme_walkthrough_runs_as_written() {
     assert!(!has_secret(&dir.path().join("coordinator")));
     assert!(text.contains("2 file(s): 2 collected"), "{text}");
     assert!(
-        text.contains("result: VALID: this is exactly the assembled document, and every organisation has signed it"),
+        text.contains("result: VALID, KEYS NOT CONFIRMED: this is exactly the assembled document, every signature present is valid and every organisation has signed it, but nothing you trust confirms the signing keys"),
         "{text}"
     );
     assert!(
         text.contains("ok      framework-v1.0.docx  2/2 approved")
-            && text.contains("result: VALID: every document and signature verifies"),
+            && text.contains(
+                "result: VALID, KEYS NOT CONFIRMED: every document and signature verifies"
+            ),
         "{text}"
     );
 }

@@ -163,7 +163,8 @@ fn signing_and_verifying_with_two_organisations() {
         text.contains("outstanding  Riverside Hospitals NHS Foundation Trust: not signed yet"),
         "{text}"
     );
-    assert!(text.contains("result: VALID: this is exactly the assembled document and every signature present is valid; 1 organisation(s) still to sign"), "{text}");
+    // No --trust: valid, and the headline itself says the keys are not confirmed.
+    assert!(text.contains("result: VALID, KEYS NOT CONFIRMED: this is exactly the assembled document, every signature present is valid and 1 organisation(s) still to sign, but nothing you trust confirms the signing keys"), "{text}");
     let (code, text) = w.verify(FRAMEWORK, &["--require-all"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("result: INCOMPLETE"), "{text}");
@@ -179,7 +180,7 @@ fn signing_and_verifying_with_two_organisations() {
     .stderr(contains("signed framework-v1.0.docx (version 1.0"));
     let (code, text) = w.verify(FRAMEWORK, &["--require-all"]);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("result: VALID: this is exactly the assembled document, and every organisation has signed it"), "{text}");
+    assert!(text.contains("result: VALID, KEYS NOT CONFIRMED: this is exactly the assembled document, every signature present is valid and every organisation has signed it"), "{text}");
 
     let (code, report) = w.verify_json(FRAMEWORK);
     assert_eq!(code, 0);

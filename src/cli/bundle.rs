@@ -173,7 +173,6 @@ fn describe_bundle(
     key_lines: &std::collections::BTreeMap<String, String>,
     require_trusted: bool,
 ) -> String {
-    let confirmed = verdict.keys_confirmed;
     let (problems, outstanding, checkpoints) = (
         &verdict.problems,
         &verdict.outstanding,
@@ -248,17 +247,18 @@ fn describe_bundle(
         }
     }
     let any_signed = verdict.documents.iter().any(|r| r.signed_count() > 0);
-    text.push_str(if !problems.is_empty() {
-        "result: VERIFICATION FAILED\n"
-    } else if require_trusted && !confirmed {
-        "result: NOT CONFIRMED: every document and signature verifies, but not every signing key is confirmed by what you trust (--trust)\n"
-    } else if outstanding.is_empty() {
-        "result: VALID: every document and signature verifies, and every party has signed\n"
+    let signed = if outstanding.is_empty() {
+        "every party has signed"
     } else {
-        "result: VALID: every document and signature verifies; some signatures are outstanding\n"
-    });
-    if any_signed && !confirmed && verdict.trust == "none" {
-        text.push_str("note: no key was independently confirmed: they are the keys the bundle's own keyring lists, and anyone can make a keyring. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
-    }
+        "some signatures are outstanding"
+    };
+    text.push_str(&super::headline(
+        verdict.outcome,
+        require_trusted,
+        any_signed,
+        verdict.trust,
+        &verdict.unconfirmed,
+        ("every document and signature verifies", signed),
+    ));
     text
 }

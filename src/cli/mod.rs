@@ -269,6 +269,46 @@ impl Failure {
     }
 }
 
+/// The last lines of a verdict in words: the outcome (docs/SPEC.md V6) first, with what
+/// qualifies it inside it. `what` is what verified and who signed, in words.
+pub(crate) fn headline(
+    outcome: countersign::verify::Outcome,
+    require_trusted: bool,
+    any_signed: bool,
+    trust: &str,
+    unconfirmed: &[String],
+    (verified, signed): (&str, &str),
+) -> String {
+    use countersign::verify::Outcome;
+    match outcome {
+        Outcome::Failed => {
+            "result: VERIFICATION FAILED: do not rely on it as it stands; the problems are listed above\n".to_string()
+        }
+        Outcome::Confirmed => format!(
+            "result: VALID AND CONFIRMED: {verified}, every signing key is confirmed by what you trust, and {signed}\n"
+        ),
+        Outcome::ValidNotConfirmed if !any_signed => {
+            format!("result: VALID: {verified}; {signed}; no key has signed yet, so there is none to confirm\n")
+        }
+        Outcome::ValidNotConfirmed => {
+            let head = if require_trusted { "NOT CONFIRMED" } else { "VALID, KEYS NOT CONFIRMED" };
+            let mut text = if trust == "none" {
+                format!(
+                    "result: {head}: {verified} and {signed}, but nothing you trust confirms the signing keys: they are the keys the pack's own keyring lists, and anyone can make a keyring. Give --trust with the organisations' published fingerprints, or a bundle you trusted before\n"
+                )
+            } else {
+                format!(
+                    "result: {head}: {verified} and {signed}, but these signatures rest on keys that what you trust does not confirm; confirm each fingerprint with its organisation before relying on it:\n"
+                )
+            };
+            for line in unconfirmed {
+                text.push_str(&format!("  - {}\n", clean(line)));
+            }
+            text
+        }
+    }
+}
+
 /// The current time in UTC: `SOURCE_DATE_EPOCH` (seconds) when set, so runs can be
 /// reproduced, else the clock. The only place the clock is read. A variable that is set but is
 /// not a number is an error: a reproducible run must not quietly stop being one.

@@ -389,31 +389,28 @@ fn describe(r: &VerifyReport, require_all: bool, require_trusted: bool) -> Strin
         out.push_str(&format!("  note: {}\n", clean(warning)));
     }
     out.push_str(&super::stray_lines(r));
-    let unconfirmed = r.signed_count() > 0 && !r.keys_confirmed;
-    let verdict = if !r.valid {
-        "result: VERIFICATION FAILED: do not rely on this document or its signatures as they stand"
-            .to_string()
-    } else if require_trusted && unconfirmed {
-        "result: NOT CONFIRMED: every signature present is valid, but not every signing key is confirmed by what you trust (--trust)".to_string()
-    } else if r.outstanding.is_empty() {
-        "result: VALID: this is exactly the assembled document, and every organisation has signed it".to_string()
-    } else if require_all {
-        format!(
-            "result: INCOMPLETE: every signature present is valid, but {} organisation(s) have not signed this version",
-            r.outstanding.len()
-        )
+    let signed = if r.outstanding.is_empty() {
+        "every organisation has signed it".to_string()
     } else {
-        format!(
-            "result: VALID: this is exactly the assembled document and every signature present is valid; {} organisation(s) still to sign",
-            r.outstanding.len()
-        )
+        format!("{} organisation(s) still to sign", r.outstanding.len())
     };
-    out.push_str(&verdict);
-    out.push('\n');
-    if unconfirmed && r.trust == "none" {
-        out.push_str("note: no key was independently confirmed: they are the keys the pack's own keyring lists. Give --trust with a trust file of the organisations' published fingerprints, or a bundle you trusted before, to confirm them\n");
-    } else if unconfirmed {
-        out.push_str("note: not every signing key is confirmed by what you trust (see above)\n");
+    if r.valid && require_all && !r.outstanding.is_empty() {
+        out.push_str(&format!(
+            "result: INCOMPLETE: every signature present is valid, but {} organisation(s) have not signed this version\n",
+            r.outstanding.len()
+        ));
+        return out;
     }
+    out.push_str(&super::headline(
+        r.outcome,
+        require_trusted,
+        r.signed_count() > 0,
+        r.trust,
+        &r.unconfirmed,
+        (
+            "this is exactly the assembled document, every signature present is valid",
+            &signed,
+        ),
+    ));
     out
 }

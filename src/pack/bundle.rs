@@ -795,6 +795,11 @@ pub struct BundleVerdict {
     pub trust: &'static str,
     /// True when every signing key is confirmed by what the verifier trusts.
     pub keys_confirmed: bool,
+    /// The headline (docs/SPEC.md V6): `confirmed`, `valid-not-confirmed` or `failed`.
+    pub outcome: crate::verify::Outcome,
+    /// With something to trust given, each signature whose key it does not confirm, in
+    /// words, once per organisation and key.
+    pub unconfirmed: Vec<String>,
     /// What the verifier should know about the keys.
     pub trust_notes: Vec<String>,
     /// Whether the bundle's `verify.html` is the page this verifier writes.
@@ -893,6 +898,16 @@ pub fn verdict(
         }
     }
     let (records, head) = register.head();
+    let keys_confirmed = verification.reports.iter().all(|r| r.keys_confirmed);
+    let problems_empty = problems.is_empty();
+    let mut seen = std::collections::HashSet::new();
+    let unconfirmed: Vec<String> = verification
+        .reports
+        .iter()
+        .flat_map(|r| &r.unconfirmed)
+        .filter(|line| seen.insert(line.as_str()))
+        .cloned()
+        .collect();
     BundleVerdict {
         format: VERDICT_FORMAT,
         pack: index.pack.clone(),
@@ -916,7 +931,9 @@ pub fn verdict(
             Some(crate::verify::trust::Anchor::Pinned(_)) => "trust-file",
             Some(crate::verify::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring",
         },
-        keys_confirmed: verification.reports.iter().all(|r| r.keys_confirmed),
+        keys_confirmed,
+        outcome: crate::verify::Outcome::of(problems_empty, anchor.is_some(), keys_confirmed),
+        unconfirmed,
         trust_notes,
         page,
         unexplained_files,

@@ -190,6 +190,18 @@ pub enum RegisterError {
         /// Why.
         source: CheckpointError,
     },
+    /// The register records a key change the keyring does not hold (docs/SPEC.md K5).
+    #[error(
+        "record {seq} records that {what}, but the keyring {keyring}: one of them was rewritten"
+    )]
+    KeyringDisagrees {
+        /// The record.
+        seq: u64,
+        /// What it records.
+        what: String,
+        /// What the keyring holds instead.
+        keyring: String,
+    },
     /// The register changed while a command was using it (another command appended, or it
     /// was edited).
     #[error(

@@ -19,8 +19,8 @@ pub mod trust;
 pub mod verdict;
 
 pub use report::{
-    DocumentMatch, PROBLEM_CODES, PackVerification, PaperSigned, PartyResult, REPORT_FORMAT,
-    SignedBy, Status, StrayProblem, VerifyReport,
+    DocumentMatch, Outcome, PROBLEM_CODES, PackVerification, PaperSigned, PartyResult,
+    REPORT_FORMAT, SignedBy, Status, StrayProblem, VerifyReport,
 };
 
 use crate::pack::layout::{SET_ASIDE_DIR, SIGNATURE_SUFFIX};
@@ -858,6 +858,7 @@ fn verify_known(
     }
     let any_failed =
         parties.iter().any(|p| p.status == Status::Failed) || !other_problems.is_empty();
+    let valid = document == DocumentMatch::Exact && !any_failed;
     let outstanding = parties
         .iter()
         .filter(|p| matches!(p.status, Status::Outstanding | Status::OlderVersion))
@@ -867,7 +868,7 @@ fn verify_known(
         format: REPORT_FORMAT,
         file: file.to_string(),
         sha256,
-        valid: document == DocumentMatch::Exact && !any_failed,
+        valid,
         document,
         id: entry.map(|e| e.id.clone()),
         kind: entry.map(|e| e.kind.as_str().to_string()),
@@ -879,6 +880,8 @@ fn verify_known(
         warnings,
         trust: "none",
         keys_confirmed: false,
+        outcome: Outcome::of(valid, false, false),
+        unconfirmed: Vec::new(),
     }
 }
 
@@ -901,7 +904,72 @@ pub fn check_kept_data(report: &mut VerifyReport, entry: &ManifestEntry, kept: O
             reason: KEPT_DATA_CHANGED.to_string(),
         });
         report.valid = false;
+        report.settle_outcome();
     }
+}
+
+/// docs/SPEC.md K5: every key change the register records is in the keyring as recorded (a
+/// key added for its organisation; a key revoked for the same reason from the same time). A
+/// keyring rewritten to drop a revocation would otherwise make a compromised key's
+/// signatures count again.
+pub fn check_keyring_agrees(
+    keyring: &Keyring,
+    register: &Register,
+) -> Result<(), crate::record::register::RegisterError> {
+    use crate::record::register::{Event, RegisterError};
+    for record in &register.records {
+        let disagrees = |what: String, keyring: String| {
+            Err(RegisterError::KeyringDisagrees {
+                seq: record.seq,
+                what,
+                keyring,
+            })
+        };
+        match &record.event {
+            Event::KeyAdded {
+                key_id,
+                organisation,
+                ..
+            } => match keyring.get(&crate::approval::keys::KeyId::from_text(key_id)) {
+                None => {
+                    return disagrees(
+                        format!("the key {key_id} was added for {organisation}"),
+                        "does not hold it".into(),
+                    );
+                }
+                Some(k) if k.organisation != *organisation => {
+                    return disagrees(
+                        format!("the key {key_id} was added for {organisation}"),
+                        format!("gives it to {}", k.organisation),
+                    );
+                }
+                Some(_) => {}
+            },
+            Event::KeyRevoked {
+                key_id,
+                reason,
+                effective,
+            } => {
+                let what = format!("the key {key_id} was revoked ({reason}) from {effective}");
+                match keyring
+                    .get(&crate::approval::keys::KeyId::from_text(key_id))
+                    .map(|k| k.revoked.as_ref())
+                {
+                    None => return disagrees(what, "does not hold that key".into()),
+                    Some(None) => return disagrees(what, "does not revoke it".into()),
+                    Some(Some(r)) if r.reason.label() != reason || r.effective != *effective => {
+                        return disagrees(
+                            what,
+                            format!("revokes it ({}) from {}", r.reason.label(), r.effective),
+                        );
+                    }
+                    Some(Some(_)) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Verifies every document of a pack (from a folder or a bundle): the checkpoints first (a
@@ -910,6 +978,7 @@ pub fn check_kept_data(report: &mut VerifyReport, entry: &ManifestEntry, kept: O
 pub fn verify_pack(
     contents: &crate::pack::PackContents,
 ) -> Result<PackVerification, crate::record::register::RegisterError> {
+    check_keyring_agrees(&contents.keyring, &contents.register)?;
     let checkpoints = crate::record::checkpoint::check_checkpoints(
         &contents.checkpoints,
         &contents.manifest.pack,

@@ -81,6 +81,31 @@ pub enum Status {
     Failed,
 }
 
+/// The verdict's headline: three answers a person can tell apart at a glance (docs/SPEC.md V6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Valid, and every signing key is confirmed by what the verifier trusts.
+    Confirmed,
+    /// Valid, but nothing was given to trust, or some signatures rest on keys that what was
+    /// given does not confirm (listed in `unconfirmed`).
+    ValidNotConfirmed,
+    /// Verification failed.
+    Failed,
+}
+
+impl Outcome {
+    /// The outcome of a verdict that is `valid` or not, checked against what the verifier
+    /// trusts (`anchored`) with every key confirmed or not.
+    pub fn of(valid: bool, anchored: bool, keys_confirmed: bool) -> Outcome {
+        match (valid, anchored && keys_confirmed) {
+            (false, _) => Outcome::Failed,
+            (true, true) => Outcome::Confirmed,
+            (true, false) => Outcome::ValidNotConfirmed,
+        }
+    }
+}
+
 /// The result for one organisation that signs the document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartyResult {
@@ -166,6 +191,10 @@ pub struct VerifyReport {
     pub trust: &'static str,
     /// True when every signature present has a key confirmed by what the verifier trusts.
     pub keys_confirmed: bool,
+    /// The headline (docs/SPEC.md V6).
+    pub outcome: Outcome,
+    /// With something to trust given, each signature whose key it does not confirm, in words.
+    pub unconfirmed: Vec<String>,
 }
 
 impl VerifyReport {
@@ -227,6 +256,10 @@ impl VerifyReport {
             Some(crate::verify::trust::Anchor::EarlierKeyring(_)) => "earlier-keyring",
         };
         report.keys_confirmed = all_confirmed(report);
+        report.unconfirmed = match anchor {
+            None => Vec::new(),
+            Some(_) => unconfirmed(report),
+        };
         if contradicted {
             report.valid = false;
             let failed: std::collections::HashSet<String> = report
@@ -241,7 +274,29 @@ impl VerifyReport {
                 .collect();
             report.outstanding.retain(|o| !failed.contains(o));
         }
+        report.settle_outcome();
     }
+
+    /// Sets the headline from what the report now says: called whenever `valid` or the keys'
+    /// confirmation change.
+    pub fn settle_outcome(&mut self) {
+        self.outcome = Outcome::of(self.valid, self.trust != "none", self.keys_confirmed);
+    }
+}
+
+/// Each signature of this version whose key what the verifier trusts does not confirm, as
+/// `<organisation name>: key <id> <why>`.
+fn unconfirmed(report: &VerifyReport) -> Vec<String> {
+    report
+        .parties
+        .iter()
+        .filter(|p| p.status == Status::Signed)
+        .filter_map(|p| {
+            let c = p.key_confirmation.as_ref()?;
+            let s = p.signed.as_ref()?;
+            (!c.confirmed()).then(|| format!("{}: key {}: {}", p.name, s.key_id, c.words(&p.name)))
+        })
+        .collect()
 }
 
 /// Whether every signature of the report has a confirmed key.
@@ -258,7 +313,7 @@ fn all_confirmed(report: &VerifyReport) -> bool {
 }
 
 /// Every problem code a verifier gives (docs/SPEC.md, "Problem codes"), in the table's order.
-pub const PROBLEM_CODES: [&str; 37] = [
+pub const PROBLEM_CODES: [&str; 38] = [
     "zip-malformed",
     "duplicate-zip-entry",
     "zip-unexplained-bytes",
@@ -273,6 +328,7 @@ pub const PROBLEM_CODES: [&str; 37] = [
     "trust-file-invalid",
     "trusted-keyring-unreadable",
     "keyring-history-rewritten",
+    "register-history-rewritten",
     "document-missing",
     "document-fails",
     "not-recorded-as-assembled",

@@ -150,12 +150,15 @@ pub struct TrustAnchor {
 }
 
 /// Loads what the verifier trusts and, for an earlier keyring, checks that `keyring` extends
-/// it: a keyring whose history was rewritten is refused here (docs/SPEC.md T1 to T3).
+/// it, and for an earlier bundle that `register` extends its register: history rewritten is
+/// refused here (docs/SPEC.md T1 to T4).
 pub fn trust_anchor(
     trusted: Option<Trusted<'_>>,
     keyring: &crate::approval::keyring::Keyring,
+    register: &crate::record::register::Register,
 ) -> Result<TrustAnchor, Refusal> {
     use crate::verify::trust::{TrustFile, extends};
+    let mut earlier_register = None;
     let earlier = match trusted {
         None => {
             return Ok(TrustAnchor {
@@ -163,7 +166,11 @@ pub fn trust_anchor(
                 notes: Vec::new(),
             });
         }
-        Some(Trusted::Bundle { name, bytes }) => open(name, bytes)?.contents.keyring,
+        Some(Trusted::Bundle { name, bytes }) => {
+            let earlier = open(name, bytes)?.contents;
+            earlier_register = Some((name, earlier.register));
+            earlier.keyring
+        }
         Some(Trusted::File { name, bytes })
             if crate::approval::keyring::names_a_keyring_format(bytes) =>
         {
@@ -212,6 +219,9 @@ pub fn trust_anchor(
             "keyring-history-rewritten",
         )
     })?;
+    if let Some((name, earlier)) = &earlier_register {
+        register_extends(name, earlier, register)?;
+    }
     let notes = added
         .iter()
         .map(|k| {
@@ -239,7 +249,7 @@ pub fn verify_bundle(
     let opened = open(name, bytes)?;
     let mut verification =
         crate::verify::verify_pack(&opened.contents).map_err(register_untrusted)?;
-    let anchor = trust_anchor(trusted, &opened.contents.keyring)?;
+    let anchor = trust_anchor(trusted, &opened.contents.keyring, &opened.contents.register)?;
     for report in &mut verification.reports {
         report.confirm_keys(anchor.anchor.as_ref());
     }
@@ -268,6 +278,8 @@ pub fn verify_document(
     trusted: Option<Trusted<'_>>,
 ) -> Result<crate::verify::VerifyReport, Refusal> {
     use crate::verify::{Evidence, check_kept_data, verify_with};
+    crate::verify::check_keyring_agrees(&contents.keyring, &contents.register)
+        .map_err(register_untrusted)?;
     let checkpoints = crate::record::checkpoint::check_checkpoints(
         &contents.checkpoints,
         &contents.manifest.pack,
@@ -304,16 +316,61 @@ pub fn verify_document(
             crate::pack::layout::SIGNATURE_SUFFIX
         ));
     }
-    let anchor = trust_anchor(trusted, &contents.keyring)?;
+    let anchor = trust_anchor(trusted, &contents.keyring, &contents.register)?;
     report.warnings.extend(anchor.notes);
     report.confirm_keys(anchor.anchor.as_ref());
     Ok(report)
 }
 
 fn register_untrusted(e: crate::record::register::RegisterError) -> Refusal {
+    let hint = match e {
+        crate::record::register::RegisterError::KeyringDisagrees { .. } => {
+            "do not rely on this pack: ask the coordinator for a copy whose keyring and register agree, and find out who changed them"
+        }
+        _ => {
+            "restore the register from a copy that matches the checkpoint, and find out who changed it"
+        }
+    };
     Refusal::failed(
         format!("the register cannot be trusted: {e}"),
-        "restore the register from a copy that matches the checkpoint, and find out who changed it",
+        hint,
         "register-untrusted",
     )
+}
+
+/// docs/SPEC.md T4: the register of a bundle the verifier trusted before must be the first
+/// records of the register shown now, line for line.
+fn register_extends(
+    name: &str,
+    earlier: &crate::record::register::Register,
+    register: &crate::record::register::Register,
+) -> Result<(), Refusal> {
+    let hint = "do not rely on this bundle: ask the coordinator why its register differs from the copy you trust";
+    for (i, line) in earlier.line_hashes.iter().enumerate() {
+        let seq = i + 1;
+        match register.line_hashes.get(i) {
+            None => {
+                return Err(Refusal::failed(
+                    format!(
+                        "the register does not extend the register of the bundle you trust ('{name}'): it holds {} record(s), and the one you trust holds {}; records were removed, so its history was rewritten",
+                        register.line_hashes.len(),
+                        earlier.line_hashes.len()
+                    ),
+                    hint,
+                    "register-history-rewritten",
+                ));
+            }
+            Some(now) if now != line => {
+                return Err(Refusal::failed(
+                    format!(
+                        "the register does not extend the register of the bundle you trust ('{name}'): record {seq} differs, so its history was rewritten"
+                    ),
+                    hint,
+                    "register-history-rewritten",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }

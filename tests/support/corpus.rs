@@ -672,6 +672,55 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
     sign(&leaving, "framework-v1.1.docx", HOSPITAL);
     bundle(&leaving, &c.join("departed-party.zip"));
     case("departed-party", "departed-party.zip", None, None);
+    // K5: the keyring's revocation dropped (the chain is whole without its last line), the
+    // register's record of it kept.
+    reindexed(
+        &c.join("revoked.zip"),
+        &c.join("keyring-drops-revocation.zip"),
+        |files| {
+            let bytes = file_of(files, "keys/keyring.json");
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let mut lines: Vec<&str> = text.lines().collect();
+            assert!(lines.last().unwrap().contains("\"revoked\""));
+            lines.pop();
+            *bytes = (lines.join("\n") + "\n").into_bytes();
+        },
+    );
+    case(
+        "keyring-drops-revocation",
+        "keyring-drops-revocation.zip",
+        None,
+        None,
+    );
+    // T4: a later bundle whose register dropped a record the earlier one held, re-linked.
+    reindexed(
+        &c.join("genuine.zip"),
+        &c.join("register-dropped-record.zip"),
+        |files| {
+            let bytes = file_of(files, "register/register.jsonl");
+            *bytes = rechained(bytes, |line| !line.contains("\"seq\":2,"));
+        },
+    );
+    case(
+        "register-dropped-after-earlier-bundle",
+        "register-dropped-record.zip",
+        None,
+        Some("outstanding.zip"),
+    );
+    // V6: after the earlier bundle, a new key for the hospital (an organisation the earlier
+    // keyring vouched for) signs: valid, but not confirmed by what the verifier kept.
+    let rekeyed = small_pack(c, "rekeyed");
+    sign(&rekeyed, FRAMEWORK, COUNCIL);
+    bundle(&rekeyed, &c.join("before-new-key.zip"));
+    Desk(&rekeyed).add_seeded_key_numbered(HOSPITAL, "Dr Peter Walsh", 2);
+    sign(&rekeyed, FRAMEWORK, HOSPITAL);
+    bundle(&rekeyed, &c.join("new-key-after-earlier-bundle.zip"));
+    case(
+        "new-key-after-earlier-bundle",
+        "new-key-after-earlier-bundle.zip",
+        None,
+        Some("before-new-key.zip"),
+    );
 
     // A new version: both signed 1.0, the council has signed 1.1, the hospital only 1.0.
     let older = small_pack(c, "revising");

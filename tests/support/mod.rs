@@ -156,11 +156,21 @@ impl Desk<'_> {
     /// `org` rather than by `keygen`: the same every time, so that files made with it (the
     /// conformance suite) are the same each time they are made again.
     pub fn add_seeded_key(&self, org: &str, who: &str) {
+        self.add_seeded_key_numbered(org, who, 1);
+    }
+
+    /// As `add_seeded_key`, the organisation's `n`th key (a replacement when `n` > 1).
+    pub fn add_seeded_key_numbered(&self, org: &str, who: &str, n: u32) {
         use sha2::Digest as _;
         let private = self.0.join("private");
         std::fs::create_dir_all(&private).unwrap();
         let home = self.0.file_name().unwrap().to_string_lossy();
-        let seed: [u8; 32] = sha2::Sha256::digest(format!("{home}/{org}")).into();
+        let label = if n == 1 {
+            format!("{home}/{org}")
+        } else {
+            format!("{home}/{org}/{n}")
+        };
+        let seed: [u8; 32] = sha2::Sha256::digest(label).into();
         let key = countersign::approval::keys::SecretKey::from_seed(&seed);
         std::fs::write(
             private.join(format!("{org}.key")),
