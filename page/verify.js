@@ -1775,7 +1775,8 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
     });
   }
   if (!parties.has(c.organisation)) {
-    if (c.status === 'older-version') return { note: departedNote(nameOf(c.organisation), p.document.version) };
+    // Its name as it signed: a departed organisation is no longer in the data.
+    if (c.status === 'older-version') return { note: departedNote(ev.names.get(c.organisation) ?? p.organisation.name, p.document.version) };
     return {
       stray: { signature_file: sigFile, code: 'not-a-party', reason: `signed by ${nameOf(c.organisation)}, which is not a party to this document` },
     };

@@ -746,3 +746,444 @@ fn windows_saved_files_are_read_and_changed_data_is_named() {
         "{err}"
     );
 }
+
+// Issue 30: time and history, played across separate folders. The register's order decides;
+// a signer's clock is evidence; leaving, rotating and revoking are routine.
+
+impl World {
+    /// The coordinator revokes `org`'s first key at `time` (from `effective` when given).
+    fn revoke(
+        &self,
+        org: &str,
+        reason: &str,
+        time: &str,
+        effective: Option<&str>,
+    ) -> (i32, String) {
+        let id = keyring_id(&self.pack, org);
+        let mut args = vec![
+            "keys",
+            "revoke",
+            id.as_str(),
+            "--reason",
+            reason,
+            "--pack",
+            "pack",
+        ];
+        if let Some(e) = effective {
+            args.extend(["--effective", e]);
+        }
+        self.run(&args, time)
+    }
+
+    /// An organisation of the pack gets its own computer and a key (made there at `time`),
+    /// which the coordinator adds a minute later.
+    fn enrol(&self, id: &'static str, name: &'static str, time: i64) -> Org {
+        let dir = self.tmp.path().join(id);
+        std::fs::create_dir_all(dir.join("private")).unwrap();
+        cs_in(&dir, &at(time))
+            .args(["keygen", "--org", id, "--no-passphrase", "--out", "private"])
+            .assert()
+            .success();
+        let (code, text) = self.run(
+            &[
+                "keys",
+                "add",
+                dir.join(format!("private/{id}.pub")).to_str().unwrap(),
+                "--org",
+                id,
+                "--signatory",
+                name,
+                "--pack",
+                "pack",
+            ],
+            &at(time + 1),
+        );
+        assert_eq!(code, 0, "{text}");
+        Org { id, name, dir }
+    }
+
+    /// Makes a bundle at `time` as `name` in the coordinator's folder.
+    fn bundle_as(&self, name: &str, time: &str) -> PathBuf {
+        let (code, text) = self.run(&["bundle", "pack", "-o", name], time);
+        assert_eq!(code, 0, "{text}");
+        self.coordinator().join(name)
+    }
+
+    /// Files `sig` in the pack by hand, as someone with access to the folder could, without
+    /// the register receiving it.
+    fn file_by_hand(&self, sig: &Path, file: &str, org: &str) -> PathBuf {
+        let folder = self.pack.join("signatures");
+        std::fs::create_dir_all(&folder).unwrap();
+        let to = folder.join(format!(
+            "{}.{org}.dsse.json",
+            file.trim_end_matches(".docx")
+        ));
+        std::fs::copy(sig, &to).unwrap();
+        to
+    }
+}
+
+/// A copy of the bundle `from` with its files edited and its index made again.
+fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
+    let (index, mut files) =
+        countersign::pack::bundle::open(&std::fs::read(from).unwrap()).unwrap();
+    edit(&mut files);
+    let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
+    std::fs::write(
+        to,
+        countersign::pack::bundle::build(&index.pack, at, &files).unwrap(),
+    )
+    .unwrap();
+}
+
+/// Item 1: a clock two minutes fast, and a supersession in the same second as a collection,
+/// lose nothing; a clock twenty minutes fast is pointed out, not held against the signature.
+#[test]
+fn a_fast_clock_or_the_same_second_never_loses_a_signature_received_before_the_supersession() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let (cc, city, cuh) = (&w.orgs[0], &w.orgs[1], &w.orgs[2]);
+    // cambs-cc signs at real minute 30 with a clock two minutes fast; the coordinator
+    // collects it at 30 (record), then supersedes the key at 30 (the next record).
+    let fast = cc.sign("pack.zip", FRAMEWORK, &at(32));
+    let (code, text) = w.collect(&[(&fast, "cc.json")], &at(30));
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = w.revoke("cambs-cc", "superseded", &at(30), None);
+    assert_eq!(code, 0, "{text}");
+    // cambridge-city's signature is collected and its key superseded in the same second.
+    let city_sig = city.sign("pack.zip", FRAMEWORK, &at(31));
+    let (code, text) = w.collect(&[(&city_sig, "city.json")], &at(31));
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = w.revoke("cambridge-city", "superseded", &at(31), None);
+    assert_eq!(code, 0, "{text}");
+    // cuh's clock is twenty minutes fast: collected, and the time pointed out.
+    let late = cuh.sign("pack.zip", FRAMEWORK, &at(52));
+    let (code, text) = w.collect(&[(&late, "cuh.json")], &at(32));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("later than it was received"), "{text}");
+    for org in ["cambs-cc", "cambridge-city", "cuh"] {
+        assert_eq!(
+            w.party(FRAMEWORK, org, &at(40))["status"],
+            "signed",
+            "{org}"
+        );
+    }
+    let (code, text) = w.run(&["verify", &format!("pack/out/{FRAMEWORK}")], &at(40));
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("FAILED"), "{text}");
+    assert!(
+        text.contains("after the register received it") && text.contains("clock may be wrong"),
+        "{text}"
+    );
+    w.check_whole(&at(41));
+}
+
+/// Item 2: after a supersession, a signature made with the old key and dated before it is
+/// refused by `collect`, and fails (that signature alone) if filed by hand.
+#[test]
+fn a_signature_backdated_past_a_supersession_is_refused_whatever_it_claims() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let cc = &w.orgs[0];
+    let (code, text) = w.revoke("cambs-cc", "superseded", &at(30), None);
+    assert_eq!(code, 0, "{text}");
+    // Whoever still holds the old key sets the clock back to minute 25 and signs.
+    let backdated = cc.sign("pack.zip", FRAMEWORK, &at(25));
+    let (code, text) = w.collect(&[(&backdated, "late.json")], &at(35));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("made with a key replaced on")
+            && text.contains("cannot count whatever time it claims")
+            && text.contains("sign again with their new key"),
+        "{text}"
+    );
+    assert_eq!(
+        w.party(FRAMEWORK, "cambs-cc", &at(36))["status"],
+        "outstanding"
+    );
+    // Filed by hand, it fails, and only that organisation's line fails.
+    let filed = w.file_by_hand(&backdated, FRAMEWORK, "cambs-cc");
+    let party = w.party(FRAMEWORK, "cambs-cc", &at(37));
+    assert_eq!(party["status"], "failed", "{party}");
+    assert_eq!(party["code"], "key-revoked", "{party}");
+    assert!(
+        party["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the register has no record of receiving this signature"),
+        "{party}"
+    );
+    std::fs::remove_file(filed).unwrap();
+    w.check_whole(&at(38));
+}
+
+/// Item 3: an organisation leaves a protocol's new version, another leaves the partnership
+/// and a new framework version is issued without it: both are routine, and what they signed
+/// stays valid history of the versions they signed.
+#[test]
+fn an_organisation_leaving_is_routine_and_its_signatures_stay_history() {
+    let w = World::new();
+    let fenland = w.enrol("fenland", "Paul Medd", 12);
+    w.circulate(&at(20), "pack.zip");
+    fenland.receive(&w.coordinator().join("pack.zip"), "pack.zip");
+    let cuh = &w.orgs[2];
+    let mash = "protocol-mash-v3.1.docx";
+    let signed = [
+        cuh.sign("pack.zip", mash, &at(30)),
+        cuh.sign("pack.zip", FRAMEWORK, &at(30)),
+        fenland.sign("pack.zip", FRAMEWORK, &at(30)),
+    ];
+    let (code, text) = w.collect(
+        &[
+            (&signed[0], "a.json"),
+            (&signed[1], "b.json"),
+            (&signed[2], "c.json"),
+        ],
+        &at(31),
+    );
+    assert_eq!(code, 0, "{text}");
+    // cuh leaves the MASH protocol: version 3.2 without it.
+    let path = w.pack.join("protocols/mash.json");
+    let mut protocol: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    without_organisation(&mut protocol, "cuh");
+    protocol["version"] = "3.2".into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&protocol).unwrap()).unwrap();
+    // Fenland leaves the partnership: framework 2.8 without it.
+    let path = w.pack.join("organisations.json");
+    let mut orgs: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    without_organisation(&mut orgs, "fenland");
+    std::fs::write(&path, serde_json::to_vec_pretty(&orgs).unwrap()).unwrap();
+    w.issue_framework_2_8(&at(40));
+    let (code, text) = w.revoke("fenland", "superseded", &at(41), None);
+    assert_eq!(code, 0, "{text}");
+    for (file, org, version) in [
+        (
+            "protocol-mash-v3.2.docx",
+            "Cambridge University Hospitals",
+            "3.1",
+        ),
+        ("framework-v2.8.docx", "Fenland District Council", "2.7"),
+    ] {
+        let (code, text) = w.run(&["verify", &format!("pack/out/{file}")], &at(42));
+        assert_eq!(code, 0, "{file}: {text}");
+        assert!(!text.contains("FAILED"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "approved version {version} and is not a party to this version"
+            )),
+            "{text}"
+        );
+        assert!(text.contains(org), "{text}");
+    }
+    // What they signed still verifies as the versions they signed.
+    assert_eq!(w.party(mash, "cuh", &at(43))["status"], "signed");
+    assert_eq!(w.party(FRAMEWORK, "fenland", &at(43))["status"], "signed");
+    let (code, text) = w.run(&["status", "pack"], &at(44));
+    assert!(!text.contains("FAILED"), "{code} {text}");
+    w.bundle_as("after-leaving.zip", &at(45));
+    let (code, text) = w.run(&["verify", "after-leaving.zip"], &at(46));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        !text.contains("FAILED") && text.contains("result: VALID"),
+        "{text}"
+    );
+}
+
+/// Drops `org` from every list in `value`: as a party, and every entry that names it.
+fn without_organisation(value: &mut Value, org: &str) {
+    match value {
+        Value::Array(items) => {
+            items.retain(|v| {
+                v != org
+                    && v.get("organisation").is_none_or(|o| o != org)
+                    && v.get("id").is_none_or(|o| o != org)
+            });
+            items.iter_mut().for_each(|v| without_organisation(v, org));
+        }
+        Value::Object(map) => map.values_mut().for_each(|v| without_organisation(v, org)),
+        _ => {}
+    }
+}
+
+/// Item 4: an organisation that vouched for the register has its key revoked (compromised
+/// from now, as the README advises for a leaked key); nothing about the pack breaks, and the
+/// checkpoint is shown as made by a since-revoked key.
+#[test]
+fn revoking_a_checkpoint_signers_key_leaves_the_pack_usable() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let cuh = &w.orgs[2];
+    let sig = cuh.sign("pack.zip", FRAMEWORK, &at(30));
+    let (code, text) = w.collect(&[(&sig, "s.json")], &at(31));
+    assert_eq!(code, 0, "{text}");
+    w.circulate(&at(32), "pack-2.zip");
+    let (code, text) = output(
+        cs_in(&cuh.dir, &at(33))
+            .args(["register", "checkpoint", "pack.zip", "--key"])
+            .arg(cuh.key()),
+    );
+    assert_eq!(code, 0, "{text}");
+    let checkpoint = std::fs::read_dir(&cuh.dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.to_string_lossy().ends_with(".cuh.dsse.json") && p.to_string_lossy().contains("0000")
+        })
+        .unwrap();
+    let (code, text) = w.collect(&[(&checkpoint, "cp.json")], &at(34));
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = w.revoke("cuh", "compromised", &at(60), None);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = w.run(&["register", "verify", "pack"], &at(61));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("with a key since revoked (compromised)"),
+        "{text}"
+    );
+    let (code, text) = w.run(&["verify", &format!("pack/out/{FRAMEWORK}")], &at(61));
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(w.party(FRAMEWORK, "cuh", &at(61))["status"], "signed");
+    w.check_whole(&at(62));
+}
+
+/// Item 5: what the verifier kept is compared with what it is shown.
+#[test]
+fn a_later_bundle_is_held_to_the_history_of_the_one_the_verifier_kept() {
+    let w = World::new();
+    let verifier = w.tmp.path().join("verifier");
+    std::fs::create_dir_all(&verifier).unwrap();
+    let earlier = w.circulate(&at(20), "pack.zip");
+    std::fs::copy(&earlier, verifier.join("earlier.zip")).unwrap();
+    let (cc, cuh) = (&w.orgs[0], &w.orgs[2]);
+    let sig = cc.sign("pack.zip", FRAMEWORK, &at(30));
+    w.collect(&[(&sig, "s.json")], &at(31));
+    let later = w.bundle_as("later.zip", &at(32));
+    std::fs::copy(&later, verifier.join("later.zip")).unwrap();
+    let verify = |args: &[&str]| output(cs_in(&verifier, &at(40)).arg("verify").args(args));
+    // The genuine later bundle: confirmed by what the verifier kept.
+    let (code, text) = verify(&["later.zip", "--trust", "earlier.zip"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("result: VALID AND CONFIRMED"), "{text}");
+    // With nothing kept, the headline itself says the keys are not confirmed.
+    let (code, text) = verify(&["later.zip"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("result: VALID, KEYS NOT CONFIRMED") && text.contains("nothing you trust"),
+        "{text}"
+    );
+    // Records the earlier bundle held, dropped and the chain re-linked.
+    reindexed(&later, &verifier.join("dropped.zip"), |files| {
+        let register = &mut files
+            .iter_mut()
+            .find(|(p, _)| p == "register/register.jsonl")
+            .unwrap()
+            .1;
+        let text = String::from_utf8(register.clone()).unwrap();
+        let mut lines: Vec<String> = Vec::new();
+        for line in text.lines().filter(|l| !l.starts_with("{\"seq\":2,")) {
+            let rest = &line[line.find(",\"at\":").unwrap()..];
+            let prev = lines.last().map_or("0".repeat(64), |l| {
+                countersign::digest::sha256_hex(l.as_bytes())
+            });
+            lines.push(format!(
+                "{{\"seq\":{},\"prev\":\"{prev}\"{rest}",
+                lines.len() + 1
+            ));
+        }
+        *register = (lines.join("\n") + "\n").into_bytes();
+    });
+    let (code, text) = verify(&["dropped.zip", "--trust", "earlier.zip"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("the register does not extend the register of the bundle you trust"),
+        "{text}"
+    );
+    // A revocation the register records, dropped from the keyring.
+    let (code, text) = w.revoke("cambridge-city", "compromised", &at(50), None);
+    assert_eq!(code, 0, "{text}");
+    let revoked = w.bundle_as("revoked.zip", &at(51));
+    reindexed(&revoked, &verifier.join("unrevoked.zip"), |files| {
+        let keyring = &mut files
+            .iter_mut()
+            .find(|(p, _)| p == "keys/keyring.json")
+            .unwrap()
+            .1;
+        let text = String::from_utf8(keyring.clone()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        assert!(lines.pop().unwrap().contains("\"revoked\""));
+        *keyring = (lines.join("\n") + "\n").into_bytes();
+    });
+    let (code, text) = verify(&["unrevoked.zip", "--trust", "earlier.zip"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("but the keyring does not revoke it"),
+        "{text}"
+    );
+    // A new key for cuh (which the earlier keyring vouched for) signs in its name.
+    let forger = w.tmp.path().join("forger");
+    std::fs::create_dir_all(&forger).unwrap();
+    output(cs_in(&forger, &at(55)).args([
+        "keygen",
+        "--org",
+        "cuh",
+        "--no-passphrase",
+        "--out",
+        ".",
+    ]));
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "add",
+            forger.join("cuh.pub").to_str().unwrap(),
+            "--org",
+            "cuh",
+            "--signatory",
+            cuh.name,
+            "--pack",
+            "pack",
+        ],
+        &at(56),
+    );
+    assert_eq!(code, 0, "{text}");
+    let replaced = w.bundle_as("replaced.zip", &at(57));
+    let (code, text) = output(
+        cs_in(&forger, &at(58))
+            .args(["sign"])
+            .arg(&replaced)
+            .args([FRAMEWORK, "--key"])
+            .arg(forger.join("cuh.key")),
+    );
+    assert_eq!(code, 0, "{text}");
+    let returned = std::fs::read_dir(&forger)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".cuh.dsse.json"))
+        .unwrap();
+    let (code, text) = w.collect(&[(&returned, "f.json")], &at(59));
+    assert_eq!(code, 0, "{text}");
+    let shown = w.bundle_as("shown.zip", &at(60));
+    std::fs::copy(&shown, verifier.join("shown.zip")).unwrap();
+    let (code, text) = verify(&["shown.zip", "--trust", "earlier.zip"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("result: VALID, KEYS NOT CONFIRMED")
+            && text.contains("these signatures rest on keys that what you trust does not confirm")
+            && text.contains("Cambridge University Hospitals")
+            && text.contains("added after the keyring you trust"),
+        "{text}"
+    );
+    let (code, text) = verify(&["shown.zip", "--trust", "earlier.zip", "--require-trusted"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("result: NOT CONFIRMED"), "{text}");
+    let out = cs_in(&verifier, &at(40))
+        .args(["verify", "shown.zip", "--trust", "earlier.zip", "--json"])
+        .output()
+        .unwrap();
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["outcome"], "valid-not-confirmed", "{verdict}");
+    assert_eq!(
+        verdict["unconfirmed"].as_array().unwrap().len(),
+        1,
+        "{verdict}"
+    );
+}

@@ -516,10 +516,12 @@ fn judge(
         // left (or was taken off it): its signature is history of that version, and counts
         // neither for nor against this one.
         if candidate.status == Status::OlderVersion {
-            return Judgement::Note(departed_note(
-                &name_of(&candidate.organisation),
-                &p.document.version,
-            ));
+            // Its name as it signed: a departed organisation is no longer in the data.
+            let name = ev
+                .data
+                .organisation(&candidate.organisation)
+                .map_or_else(|| p.organisation.name.clone(), |o| o.name.clone());
+            return Judgement::Note(departed_note(&name, &p.document.version));
         }
         return Judgement::Stray(StrayProblem {
             signature_file: sig_file.to_string(),
