@@ -1187,3 +1187,380 @@ fn a_later_bundle_is_held_to_the_history_of_the_one_the_verifier_kept() {
         "{verdict}"
     );
 }
+
+/// Item 6: a revocation lists what it will stop counting before it is recorded, and a
+/// signature made for another pack is sent back, not taken in with its key.
+#[test]
+fn a_revocation_says_what_it_changes_and_another_packs_signature_goes_back() {
+    let w = World::new();
+    w.circulate(&at(20), "pack.zip");
+    let cc = &w.orgs[0];
+    let sig = cc.sign("pack.zip", FRAMEWORK, &at(30));
+    let (code, text) = w.collect(&[(&sig, "s.json")], &at(31));
+    assert_eq!(code, 0, "{text}");
+    let records = w.register_records();
+    let id = keyring_id(&w.pack, "cambs-cc");
+    let dry = |reason: &str, effective: &str| {
+        w.run(
+            &[
+                "keys",
+                "revoke",
+                &id,
+                "--reason",
+                reason,
+                "--effective",
+                effective,
+                "--pack",
+                "pack",
+                "--dry-run",
+            ],
+            &at(40),
+        )
+    };
+    // A leak from before the signature was received: that signature would fail.
+    let (code, text) = dry("compromised", "2026-11-23T12:25:00Z");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Cambridgeshire County Council's signature") && text.contains("would fail"),
+        "{text}"
+    );
+    // A replacement now: received before, so it keeps counting.
+    let (code, text) = dry("superseded", "2026-11-23T12:40:00Z");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("no signature the pack holds stops counting"),
+        "{text}"
+    );
+    assert_eq!(w.register_records(), records, "a dry run records nothing");
+    // A signature of another partnership's pack reaches this coordinator by mistake.
+    let other = w.tmp.path().join("other");
+    copy_example("small", &other.join("pack"));
+    let desk = Desk(&other);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key(COUNCIL, "Margaret O'Brien");
+    desk.ok(&["bundle", "pack", "-o", "sent.zip"]);
+    desk.ok(&[
+        "sign",
+        "sent.zip",
+        support::FRAMEWORK,
+        "--key",
+        &format!("private/{COUNCIL}.key"),
+    ]);
+    let stray = std::fs::read_dir(&other)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.to_string_lossy()
+                .ends_with(&format!(".{COUNCIL}.dsse.json"))
+        })
+        .unwrap();
+    let (code, text) = w.collect(&[(&stray, "stray.json")], &at(45));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("sent to the wrong coordinator")
+            && text.contains("do not add its key to this pack"),
+        "{text}"
+    );
+    w.check_whole(&at(46));
+}
+
+/// A partnership's year (issue 30, done when): two rounds of versions, a key rotation, a
+/// compromise, two departures, an affiliate joining and checkpoints by three organisations.
+/// No version ever gives a false FAILED, and a rewritten history never passes
+/// `--trust EARLIER.zip`.
+// Why this is long: one year of one partnership, event after event, each checked where it
+// happens; split, the events would lose the order that is the point of the test.
+#[test]
+fn a_partnership_year_never_gives_a_false_failed_and_never_passes_a_rewritten_history() {
+    let w = World::new();
+    let fenland = w.enrol("fenland", "Paul Medd", 12);
+    let verifier = w.tmp.path().join("verifier");
+    std::fs::create_dir_all(&verifier).unwrap();
+    let send = |name: &str, time: i64| {
+        let zip = w.circulate(&at(time), name);
+        fenland.receive(&zip, "pack.zip");
+        std::fs::copy(&zip, verifier.join(name)).unwrap();
+    };
+    let (cc, city, cuh) = (&w.orgs[0], &w.orgs[1], &w.orgs[2]);
+    let mash = "protocol-mash-v3.1.docx";
+    let no_false_failed = |time: i64| {
+        for file in std::fs::read_dir(w.pack.join("out")).unwrap() {
+            let file = file.unwrap().file_name().to_string_lossy().into_owned();
+            if !file.ends_with(".docx") {
+                continue;
+            }
+            let (code, text) = w.run(&["verify", &format!("pack/out/{file}")], &at(time));
+            assert_eq!(code, 0, "{file} at minute {time}: {text}");
+            assert!(!text.contains("FAILED"), "{file} at minute {time}: {text}");
+        }
+        let (_, text) = w.run(&["status", "pack"], &at(time));
+        assert!(!text.contains("FAILED"), "status at minute {time}: {text}");
+        let (code, text) = w.run(&["register", "verify", "pack"], &at(time));
+        assert_eq!(code, 0, "register at minute {time}: {text}");
+    };
+
+    // Round one: the framework 2.7 and the MASH protocol 3.1.
+    send("round-1.zip", 20);
+    let mut returned = vec![
+        cc.sign("pack.zip", FRAMEWORK, &at(30)),
+        cc.sign("pack.zip", mash, &at(30)),
+        city.sign("pack.zip", FRAMEWORK, &at(31)),
+        cuh.sign("pack.zip", FRAMEWORK, &at(29)),
+        cuh.sign("pack.zip", mash, &at(29)),
+        fenland.sign("pack.zip", FRAMEWORK, &at(33)),
+    ];
+    let named: Vec<(PathBuf, String)> = returned
+        .drain(..)
+        .enumerate()
+        .map(|(i, p)| (p, format!("r1-{i}.json")))
+        .collect();
+    let files: Vec<(&Path, &str)> = named
+        .iter()
+        .map(|(p, n)| (p.as_path(), n.as_str()))
+        .collect();
+    let (code, text) = w.collect(&files, &at(32));
+    assert_eq!(code, 0, "{text}");
+    no_false_failed(33);
+
+    // Three organisations vouch for the register.
+    send("round-1b.zip", 35);
+    let mut checkpoints = Vec::new();
+    for org in [cc, city, cuh] {
+        let (code, text) = output(
+            cs_in(&org.dir, &at(36))
+                .args(["register", "checkpoint", "pack.zip", "--key"])
+                .arg(org.key()),
+        );
+        assert_eq!(code, 0, "{text}");
+        let file = std::fs::read_dir(&org.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                let n = p.file_name().unwrap().to_string_lossy().into_owned();
+                n.starts_with("0000") && n.ends_with(&format!(".{}.dsse.json", org.id))
+            })
+            .unwrap();
+        checkpoints.push((file, format!("cp-{}.json", org.id)));
+    }
+    let files: Vec<(&Path, &str)> = checkpoints
+        .iter()
+        .map(|(p, n)| (p.as_path(), n.as_str()))
+        .collect();
+    let (code, text) = w.collect(&files, &at(40));
+    assert_eq!(code, 0, "{text}");
+    no_false_failed(41);
+
+    // Cambridge City rotates its key: the new one is made on its computer, the old superseded.
+    std::fs::rename(city.dir.join("private"), city.dir.join("old-private")).unwrap();
+    std::fs::create_dir_all(city.dir.join("private")).unwrap();
+    cs_in(&city.dir, &at(50))
+        .args([
+            "keygen",
+            "--org",
+            city.id,
+            "--no-passphrase",
+            "--out",
+            "private",
+        ])
+        .assert()
+        .success();
+    let old_city = keyring_id(&w.pack, city.id);
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "add",
+            city.dir
+                .join("private/cambridge-city.pub")
+                .to_str()
+                .unwrap(),
+            "--org",
+            city.id,
+            "--signatory",
+            city.name,
+            "--pack",
+            "pack",
+        ],
+        &at(51),
+    );
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "revoke",
+            &old_city,
+            "--reason",
+            "superseded",
+            "--pack",
+            "pack",
+        ],
+        &at(51),
+    );
+    assert_eq!(code, 0, "{text}");
+    no_false_failed(52);
+
+    // cuh's key leaked, from minute 55 at the earliest; revoked at 60; a new key at 65.
+    let (code, text) = w.revoke("cuh", "compromised", &at(60), Some("2026-11-23T12:55:00Z"));
+    assert_eq!(code, 0, "{text}");
+    no_false_failed(61);
+    std::fs::rename(cuh.dir.join("private"), cuh.dir.join("leaked")).unwrap();
+    std::fs::create_dir_all(cuh.dir.join("private")).unwrap();
+    cs_in(&cuh.dir, &at(65))
+        .args([
+            "keygen",
+            "--org",
+            cuh.id,
+            "--no-passphrase",
+            "--out",
+            "private",
+        ])
+        .assert()
+        .success();
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "add",
+            cuh.dir.join("private/cuh.pub").to_str().unwrap(),
+            "--org",
+            cuh.id,
+            "--signatory",
+            cuh.name,
+            "--pack",
+            "pack",
+        ],
+        &at(66),
+    );
+    assert_eq!(code, 0, "{text}");
+
+    // Fenland leaves; an affiliate joins, sponsored by the county council; cuh leaves the
+    // MASH protocol. The framework 2.8 and the protocol 3.2 are issued.
+    let path = w.pack.join("organisations.json");
+    let mut orgs: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    without_organisation(&mut orgs, "fenland");
+    let list = orgs["organisations"].as_array_mut().unwrap();
+    let mut affiliate = list.iter().find(|o| o["id"] == "cwrc").unwrap().clone();
+    affiliate["id"] = "ely-foodbank".into();
+    affiliate["name"] = "Ely Foodbank".into();
+    affiliate["ico_registration"] = "Z9990001".into();
+    affiliate["membership"]["sponsor"] = "cambs-cc".into();
+    affiliate["membership"]["joined"] = "2026-11-23".into();
+    list.push(affiliate);
+    std::fs::write(&path, serde_json::to_vec_pretty(&orgs).unwrap()).unwrap();
+    let path = w.pack.join("protocols/mash.json");
+    let mut protocol: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    without_organisation(&mut protocol, "cuh");
+    protocol["version"] = "3.2".into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&protocol).unwrap()).unwrap();
+    w.issue_framework_2_8(&at(70));
+    let (code, text) = w.revoke("fenland", "superseded", &at(71), None);
+    assert_eq!(code, 0, "{text}");
+    let foodbank = w.enrol("ely-foodbank", "Stef Martinsen-Barker", 72);
+    no_false_failed(74);
+
+    // Round two.
+    send("round-2.zip", 80);
+    foodbank.receive(&w.coordinator().join("round-2.zip"), "pack.zip");
+    let framework = "framework-v2.8.docx";
+    let round_two = [
+        cc.sign("pack.zip", framework, &at(81)),
+        cc.sign("pack.zip", "protocol-mash-v3.2.docx", &at(81)),
+        city.sign("pack.zip", framework, &at(82)),
+        cuh.sign("pack.zip", framework, &at(83)),
+        foodbank.sign("pack.zip", framework, &at(84)),
+    ];
+    let named: Vec<(PathBuf, String)> = round_two
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (p, format!("r2-{i}.json")))
+        .collect();
+    let files: Vec<(&Path, &str)> = named
+        .iter()
+        .map(|(p, n)| (p.as_path(), n.as_str()))
+        .collect();
+    let (code, text) = w.collect(&files, &at(90));
+    assert_eq!(code, 0, "{text}");
+    // The leaked key cannot add approvals, whatever date it puts on them.
+    let thief = w.tmp.path().join("thief");
+    std::fs::create_dir_all(&thief).unwrap();
+    std::fs::copy(verifier.join("round-1.zip"), thief.join("pack.zip")).unwrap();
+    let (code, text) = output(
+        cs_in(&thief, &at(30))
+            .args([
+                "sign",
+                "pack.zip",
+                "protocol-hospital-discharge-v1.2.docx",
+                "--key",
+            ])
+            .arg(cuh.dir.join("leaked/cuh.key")),
+    );
+    assert_eq!(code, 0, "{text}");
+    let forged = std::fs::read_dir(&thief)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".cuh.dsse.json"))
+        .unwrap();
+    let (code, text) = w.collect(&[(&forged, "forged.json")], &at(91));
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("a key reported compromised"), "{text}");
+    no_false_failed(92);
+    for (file, org) in [
+        (FRAMEWORK, "cuh"),
+        (FRAMEWORK, "fenland"),
+        (FRAMEWORK, "cambridge-city"),
+        (mash, "cuh"),
+    ] {
+        assert_eq!(
+            w.party(file, org, &at(93))["status"],
+            "signed",
+            "{file} {org}"
+        );
+    }
+    for org in ["cambs-cc", "cambridge-city", "cuh", "ely-foodbank"] {
+        assert_eq!(
+            w.party(framework, org, &at(93))["status"],
+            "signed",
+            "{org}"
+        );
+    }
+
+    // The year's last bundle, checked against what a partner kept from each round.
+    let last = w.bundle_as("year-end.zip", &at(95));
+    std::fs::copy(&last, verifier.join("year-end.zip")).unwrap();
+    let verify = |args: &[&str]| output(cs_in(&verifier, &at(96)).arg("verify").args(args));
+    let (code, text) = verify(&["year-end.zip", "--trust", "round-1.zip"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("FAILED"), "{text}");
+    assert!(
+        text.contains("result: VALID, KEYS NOT CONFIRMED") && text.contains("Ely Foodbank"),
+        "{text}"
+    );
+    let (code, text) = verify(&["year-end.zip", "--trust", "round-2.zip"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("result: VALID AND CONFIRMED"), "{text}");
+    assert!(text.contains("3 checkpoint(s) verified"), "{text}");
+    // Rewritten: a record dropped and the chain re-linked; the compromise dropped from the
+    // keyring. Neither passes what a partner kept.
+    reindexed(&last, &verifier.join("dropped.zip"), |files| {
+        let register = &mut files
+            .iter_mut()
+            .find(|(p, _)| p == "register/register.jsonl")
+            .unwrap()
+            .1;
+        let text = String::from_utf8(register.clone()).unwrap();
+        let mut lines: Vec<String> = Vec::new();
+        for line in text.lines().filter(|l| !l.contains("\"key-revoked\"")) {
+            let rest = &line[line.find(",\"at\":").unwrap()..];
+            let prev = lines.last().map_or("0".repeat(64), |l| {
+                countersign::digest::sha256_hex(l.as_bytes())
+            });
+            lines.push(format!(
+                "{{\"seq\":{},\"prev\":\"{prev}\"{rest}",
+                lines.len() + 1
+            ));
+        }
+        *register = (lines.join("\n") + "\n").into_bytes();
+    });
+    let (code, text) = verify(&["dropped.zip", "--trust", "round-2.zip"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("does not extend"), "{text}");
+    w.check_whole(&at(97));
+}

@@ -1201,17 +1201,14 @@ fn keys_revoke_says_which_signatures_will_fail_and_dry_run_records_nothing() {
         std::fs::read(dir.path().join("pack/keys/keyring.json")).unwrap(),
         keyring
     );
-    // Superseded from the next day: the signature stays good, and the dry run says that too.
-    // (Superseded in the same second as the signature, it would fail: issue 30, item 1, which
-    // the dry run now shows before it happens.)
+    // Superseded now, in the same second as the signature was recorded: the register received
+    // the signature first, so it stays good, and the dry run says so.
     let superseded = [
         "keys",
         "revoke",
         &key_id,
         "--reason",
         "superseded",
-        "--effective",
-        "2026-11-24",
         "--pack",
         "pack",
         "--dry-run",
