@@ -1040,7 +1040,7 @@ class Keyring {
     try {
       fields(event, { seq: 'n', prev: 's', at: 't', change: 'o' });
       const spec = CHANGE_FIELDS[variant(event.change, 'action', Object.keys(CHANGE_FIELDS))];
-      if (Object.hasOwn(event.change, 'reason')) variant(event.change, 'reason', ['superseded', 'compromised']);
+      if (Object.hasOwn(event.change, 'reason')) variant(event.change, 'reason', ['superseded', 'compromised', 'retired']);
       fields(event.change, spec);
     } catch (e) {
       throw malformed(e.message);

@@ -74,7 +74,7 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "backdated-after-supersession" => vec![("R2", false), ("S6", false)],
         "fast-clock-then-superseded" => pass(&["R2", "S6", "S9"]),
         "checkpoint-by-revoked-key" => pass(&["C1", "C2"]),
-        "departed-party" => pass(&["S8", "V2"]),
+        "departed-party" => pass(&["K2", "S8", "V2"]),
         "keyring-drops-revocation" => vec![("K5", false)],
         "register-dropped-after-earlier-bundle" => vec![("T4", false)],
         "new-key-after-earlier-bundle" => pass(&["T2", "T3", "V6"]),

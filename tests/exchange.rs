@@ -954,8 +954,27 @@ fn an_organisation_leaving_is_routine_and_its_signatures_stay_history() {
     without_organisation(&mut orgs, "fenland");
     std::fs::write(&path, serde_json::to_vec_pretty(&orgs).unwrap()).unwrap();
     w.issue_framework_2_8(&at(40));
-    let (code, text) = w.revoke("fenland", "superseded", &at(41), None);
+    // Its departure on record: its signatory's key retired, with a note.
+    let fenland_key = keyring_id(&w.pack, "fenland");
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "revoke",
+            &fenland_key,
+            "--reason",
+            "retired",
+            "--note",
+            "left the partnership",
+            "--pack",
+            "pack",
+        ],
+        &at(41),
+    );
     assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("(retired)") && text.contains("stays good"),
+        "{text}"
+    );
     for (file, org, version) in [
         (
             "protocol-mash-v3.2.docx",
@@ -980,6 +999,43 @@ fn an_organisation_leaving_is_routine_and_its_signatures_stay_history() {
     assert_eq!(w.party(FRAMEWORK, "fenland", &at(43))["status"], "signed");
     let (code, text) = w.run(&["status", "pack"], &at(44));
     assert!(!text.contains("FAILED"), "{code} {text}");
+    assert!(
+        text.contains("left (keys retired")
+            && text.contains("fenland (Paul Medd), no longer one of the pack's organisations: key retired on 23 November 2026: left the partnership"),
+        "{text}"
+    );
+    // A signatory leaves an organisation that stays: retired the same way, and a signature
+    // made with that key afterwards is refused, whatever its date.
+    w.circulate(&at(45), "pack-2.zip");
+    let cc = &w.orgs[0];
+    let cc_key = keyring_id(&w.pack, "cambs-cc");
+    let (code, text) = w.run(
+        &[
+            "keys",
+            "revoke",
+            &cc_key,
+            "--reason",
+            "retired",
+            "--note",
+            "Stephen Moreland left the council",
+            "--pack",
+            "pack",
+        ],
+        &at(46),
+    );
+    assert_eq!(code, 0, "{text}");
+    let late = cc.sign("pack.zip", "framework-v2.8.docx", &at(44));
+    let (code, text) = w.collect(&[(&late, "late.json")], &at(47));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("made with a key retired on 23 November 2026"),
+        "{text}"
+    );
+    let (_, text) = w.run(&["status", "pack"], &at(48));
+    assert!(
+        text.contains("Cambridgeshire County Council (Stephen Moreland): key retired on 23 November 2026: Stephen Moreland left the council"),
+        "{text}"
+    );
     w.bundle_as("after-leaving.zip", &at(45));
     let (code, text) = w.run(&["verify", "after-leaving.zip"], &at(46));
     assert_eq!(code, 0, "{text}");

@@ -620,6 +620,12 @@ impl Session<'_> {
                     record.seq,
                     p.signatory.name
                 ),
+                crate::approval::keyring::RevocationReason::Retired => format!(
+                    "{who}'s signature of {} was made with a key retired on {} (register record {}: its holder or organisation no longer signs), and arrived after that, so it cannot count whatever time it claims: it was not filed. If they should sign, add a key for their current signatory and ask them to sign with it",
+                    entry.file,
+                    crate::time::long_date(&record.at.date()),
+                    record.seq,
+                ),
                 _ => format!(
                     "{who}'s signature of {} was made with a key replaced on {} (register record {}), and arrived after that, so it cannot count whatever time it claims: it was not filed. Ask {} to sign again with their new key",
                     entry.file,

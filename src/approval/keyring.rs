@@ -59,6 +59,9 @@ pub enum RevocationReason {
     Superseded,
     /// The secret key may be known to someone else.
     Compromised,
+    /// Its holder, or their organisation, no longer signs (they left); signatures the register
+    /// received before remain good, as for a superseded key.
+    Retired,
 }
 
 impl RevocationReason {
@@ -67,6 +70,7 @@ impl RevocationReason {
         match self {
             RevocationReason::Superseded => "superseded",
             RevocationReason::Compromised => "compromised",
+            RevocationReason::Retired => "retired",
         }
     }
 }

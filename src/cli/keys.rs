@@ -225,7 +225,8 @@ pub enum KeysCommand {
     Add(KeysAddArgs),
     /// List the keys in the pack's keyring.
     List(KeysListArgs),
-    /// Revoke a key (superseded by a new one, or compromised).
+    /// Revoke a key (superseded by a new one, retired when its holder or organisation leaves,
+    /// or compromised).
     Revoke(KeysRevokeArgs),
     /// Correct the time from which a key counts (recorded in the keyring; the key's earlier
     /// value stays in its history).
@@ -310,7 +311,9 @@ pub struct KeysListArgs {
 pub struct KeysRevokeArgs {
     /// The key id (SHA256:…), or a unique start of it.
     key_id: String,
-    /// Why: superseded (replaced; earlier signatures stay good) or compromised.
+    /// Why: superseded (replaced by a new key), retired (its holder or organisation left) or
+    /// compromised (it may be in someone else's hands). For the first two, every signature the
+    /// register received before stays good.
     #[arg(long, value_enum)]
     reason: ReasonArg,
     /// From when signatures no longer count (default: now). For a compromised key, the time it
@@ -332,6 +335,7 @@ pub struct KeysRevokeArgs {
 pub enum ReasonArg {
     Superseded,
     Compromised,
+    Retired,
 }
 
 /// Reads a public key file (.pub or .pem), refusing a secret key given by mistake. Returns the
@@ -502,6 +506,7 @@ fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
     let reason = match a.reason {
         ReasonArg::Superseded => RevocationReason::Superseded,
         ReasonArg::Compromised => RevocationReason::Compromised,
+        ReasonArg::Retired => RevocationReason::Retired,
     };
     let pack = Pack::new(&a.pack);
     let at = now()?;
@@ -535,8 +540,8 @@ fn revoke(a: &KeysRevokeArgs) -> Result<String, Failure> {
         ));
     }
     let kept = match reason {
-        RevocationReason::Superseded => {
-            "signatures dated before then stay good, whenever they are collected"
+        RevocationReason::Superseded | RevocationReason::Retired => {
+            "every signature the register received before now stays good, whatever time it claims; one that arrives later is refused"
         }
         RevocationReason::Compromised => {
             "only signatures the register recorded before then still count; any other signature made with it fails verification"

@@ -350,6 +350,27 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
             ));
         }
     }
+    if !report.departures.is_empty() {
+        text.push_str("\nleft (keys retired; what they signed stays valid for those versions):\n");
+        for d in &report.departures {
+            let who = if d.still_an_organisation {
+                format!("{} ({})", clean(&d.name), clean(&d.signatory))
+            } else {
+                format!(
+                    "{} ({}), no longer one of the pack's organisations",
+                    clean(&d.name),
+                    clean(&d.signatory)
+                )
+            };
+            let date = countersign::time::long_date(&d.retired_on);
+            let note = d
+                .note
+                .as_deref()
+                .map(|n| format!(": {}", clean(n)))
+                .unwrap_or_default();
+            text.push_str(&format!("  {who}: key retired on {date}{note}\n"));
+        }
+    }
     let waiting = report
         .organisations
         .iter()

@@ -64,9 +64,59 @@ pub struct StatusReport {
     /// For each organisation: what it has approved, what it still has to sign, and whom to
     /// write to; ready to turn into reminders.
     pub organisations: Vec<OrganisationStatus>,
+    /// Keys retired because their holder or organisation left: the departures on record.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub departures: Vec<Departure>,
     /// Whether anything needs someone to act: a current document not fully signed, a failing
     /// signature or document, or a review due or overdue.
     pub needs_attention: bool,
+}
+
+/// A key retired because its holder or organisation left (`keys revoke --reason retired`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Departure {
+    /// The organisation's id.
+    pub organisation: String,
+    /// Its name, while it is in the pack's data; else its id.
+    pub name: String,
+    /// Whether it is still one of the pack's organisations (a signatory left, not the
+    /// organisation).
+    pub still_an_organisation: bool,
+    /// The key's holder.
+    pub signatory: String,
+    /// The key.
+    pub key_id: String,
+    /// The day the retirement was recorded.
+    pub retired_on: String,
+    /// The coordinator's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Every retired key of the keyring, in the keyring's order.
+fn departures(contents: &crate::pack::PackContents) -> Vec<Departure> {
+    use crate::approval::keyring::RevocationReason;
+    contents
+        .keyring
+        .keys()
+        .iter()
+        .filter_map(|k| {
+            let r = k
+                .revoked
+                .as_ref()
+                .filter(|r| r.reason == RevocationReason::Retired)?;
+            let org = contents.data.organisation(&k.organisation);
+            Some(Departure {
+                organisation: k.organisation.clone(),
+                name: org.map_or_else(|| k.organisation.clone(), |o| o.name.clone()),
+                still_an_organisation: org.is_some(),
+                signatory: k.signatory.clone(),
+                key_id: k.key_id.to_string(),
+                retired_on: r.recorded.date(),
+                note: r.note.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Takes the status of a pack (from a folder or a bundle) on the day `today`. Fails only when
@@ -168,6 +218,7 @@ pub fn status(
         reviews,
         organisations,
         misnamed_signature_files: verification.misnamed,
+        departures: departures(contents),
         needs_attention: attention,
     })
 }

@@ -668,6 +668,18 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
     );
     std::fs::write(&path, serde_json::to_vec_pretty(&fw).unwrap()).unwrap();
     desk.ok(&["assemble", "pack"]);
+    let carers_key = key_id_of(&leaving, "riverside-carers");
+    desk.ok(&[
+        "keys",
+        "revoke",
+        &carers_key,
+        "--reason",
+        "retired",
+        "--note",
+        "left the partnership",
+        "--pack",
+        "pack",
+    ]);
     sign(&leaving, "framework-v1.1.docx", COUNCIL);
     sign(&leaving, "framework-v1.1.docx", HOSPITAL);
     bundle(&leaving, &c.join("departed-party.zip"));
