@@ -350,27 +350,7 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
             ));
         }
     }
-    if !report.departures.is_empty() {
-        text.push_str("\nleft (keys retired; what they signed stays valid for those versions):\n");
-        for d in &report.departures {
-            let who = if d.still_an_organisation {
-                format!("{} ({})", clean(&d.name), clean(&d.signatory))
-            } else {
-                format!(
-                    "{} ({}), no longer one of the pack's organisations",
-                    clean(&d.name),
-                    clean(&d.signatory)
-                )
-            };
-            let date = countersign::time::long_date(&d.retired_on);
-            let note = d
-                .note
-                .as_deref()
-                .map(|n| format!(": {}", clean(n)))
-                .unwrap_or_default();
-            text.push_str(&format!("  {who}: key retired on {date}{note}\n"));
-        }
-    }
+    text.push_str(&departure_lines(&report.departures));
     let waiting = report
         .organisations
         .iter()
@@ -393,4 +373,31 @@ pub fn run_status(args: &StatusArgs) -> Result<i32, Failure> {
     } else {
         EXIT_OK
     })
+}
+
+/// The departures on record (retired keys), in words; nothing when there are none.
+fn departure_lines(departures: &[countersign::pack::status::Departure]) -> String {
+    let mut text = String::new();
+    if !departures.is_empty() {
+        text.push_str("\nleft (keys retired; what they signed stays valid for those versions):\n");
+        for d in departures {
+            let who = if d.still_an_organisation {
+                format!("{} ({})", clean(&d.name), clean(&d.signatory))
+            } else {
+                format!(
+                    "{} ({}), no longer one of the pack's organisations",
+                    clean(&d.name),
+                    clean(&d.signatory)
+                )
+            };
+            let date = countersign::time::long_date(&d.retired_on);
+            let note = d
+                .note
+                .as_deref()
+                .map(|n| format!(": {}", clean(n)))
+                .unwrap_or_default();
+            text.push_str(&format!("  {who}: key retired on {date}{note}\n"));
+        }
+    }
+    text
 }

@@ -168,6 +168,28 @@ pub fn status(
             }
         }
     }
+    let reviews = reviews_due(data, today);
+    attention |= !reviews.is_empty();
+    let organisations = by_organisation(data, &documents);
+    Ok(StatusReport {
+        format: STATUS_FORMAT,
+        pack: manifest.pack.clone(),
+        today: today.date(),
+        documents,
+        reviews,
+        organisations,
+        misnamed_signature_files: verification.misnamed,
+        departures: departures(contents),
+        needs_attention: attention,
+    })
+}
+
+/// The framework's, each protocol's and each assurance checklist's review dates that fall
+/// within [`REVIEW_WINDOW_DAYS`] of `today`, or have passed.
+fn reviews_due(
+    data: &crate::document::validate::PackData,
+    today: crate::time::Timestamp,
+) -> Vec<ReviewDue> {
     let today_days = today.days();
     let mut reviews = Vec::new();
     let mut consider = |kind: &str, id: &str, title: &str, review_by: &str| {
@@ -208,19 +230,7 @@ pub fn status(
             );
         }
     }
-    attention |= !reviews.is_empty();
-    let organisations = by_organisation(data, &documents);
-    Ok(StatusReport {
-        format: STATUS_FORMAT,
-        pack: manifest.pack.clone(),
-        today: today.date(),
-        documents,
-        reviews,
-        organisations,
-        misnamed_signature_files: verification.misnamed,
-        departures: departures(contents),
-        needs_attention: attention,
-    })
+    reviews
 }
 
 /// A document an organisation approved, or still has to sign.
