@@ -861,6 +861,16 @@ fn a_fast_clock_or_the_same_second_never_loses_a_signature_received_before_the_s
     let (code, text) = w.collect(&[(&late, "cuh.json")], &at(32));
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("later than it was received"), "{text}");
+    // A clock twenty minutes slow on a version assembled at minute 35: dated before the
+    // document was assembled; collected, and said.
+    w.issue_framework_2_8(&at(35));
+    w.circulate(&at(36), "pack-2.zip");
+    let slow = cuh.sign("pack.zip", "framework-v2.8.docx", &at(17));
+    let (code, text) = w.collect(&[(&slow, "slow.json")], &at(37));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("before the document was assembled"), "{text}");
+    let (_, text) = w.run(&["verify", "pack/out/framework-v2.8.docx"], &at(38));
+    assert!(text.contains("before the document was assembled"), "{text}");
     for org in ["cambs-cc", "cambridge-city", "cuh"] {
         assert_eq!(
             w.party(FRAMEWORK, org, &at(40))["status"],

@@ -706,6 +706,17 @@ impl Session<'_> {
         if let Some(future) = future {
             result.message.push_str(&future);
         }
+        // Before the document was assembled: only a claim earlier than its receipt can be, and
+        // only the register says when the document was assembled.
+        if signed_at.unix() + crate::verify::CLOCK_TOLERANCE_SECONDS < self.received_at.unix()
+            && let Some(assembled) = self.full_register()?.assembled(&entry.sha256)
+            && signed_at.unix() + crate::verify::CLOCK_TOLERANCE_SECONDS < assembled.at.unix()
+        {
+            result.message.push_str(&format!(
+                "; note: it says it was signed at {signed_at}, before the document was assembled ({}): the signatory's computer clock is probably wrong, so ask them to check it; the register's order is what counts",
+                assembled.at
+            ));
+        }
         if signed_at.unix() + crate::verify::CLOCK_TOLERANCE_SECONDS < key.valid_from.unix() {
             result.message.push_str(&format!(
                 "; note: it says it was signed at {signed_at}, before its key counts from ({}): the signatory's computer clock is probably wrong, so ask them to check it; the register's order is what counts",
