@@ -79,6 +79,7 @@ const PROBLEM_CODES = new Set([
   "statement-key-mismatch",
   "key-not-for-organisation",
   "signature-for-another-document",
+  "statement-claims-mismatch",
   "signed-at-malformed",
   "key-not-yet-valid",
   "key-revoked",
@@ -1692,6 +1693,16 @@ function stripName(fileName, stem, suffix) {
   return rest.slice(1, rest.length - suffix.length);
 }
 
+/** As `claims_problem` (docs/SPEC.md S5): null, or the words of the mismatch. */
+function claimsProblem(name, kind, title, version, entry, manifest) {
+  const assembled = entry.version === version
+    ? entry
+    : manifest.documents.find((d) => d.id === entry.id && d.version === version);
+  if (!assembled) return `the statement signs version ${shown(version, 80)} of '${entry.id}', which the pack never assembled`;
+  if (name === assembled.file && kind === assembled.kind && title === assembled.title) return null;
+  return `the signed statement describes the document as '${shown(name, 80)}' (${shown(kind, 80)}) titled '${shown(title, 80)}', but the pack assembled version ${assembled.version} as '${assembled.file}' (${assembled.kind}) titled '${assembled.title}'`;
+}
+
 /** As `judge`: what one signature file says about the document (docs/SPEC.md S1-S8). */
 async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
   const nameOf = (id) => ev.names.get(id) ?? id;
@@ -1747,6 +1758,11 @@ async function judge(sigFile, sigBytes, entry, parties, sha256, ev, warnings) {
     problem = [`the key ${verified.keyId} is not listed for ${nameOf(org)}: the pack's keyring lists it for ${owner}`, false, 'key-not-for-organisation'];
   }
   const older = p.document.version !== entry.version;
+  // S5: what the statement says of the document is what the pack assembled as that version.
+  if (!problem) {
+    const claims = claimsProblem(st.subject[0].name, p.document.kind, p.document.title, p.document.version, entry, ev.manifest);
+    if (claims) problem = [claims, true, 'statement-claims-mismatch'];
+  }
   if (ev.register && !recorded && !older) {
     warnings.push(
       `${sigFile} is not recorded in the register (collect it with \`countersign collect\`, or the register is older)`,

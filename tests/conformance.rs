@@ -96,7 +96,7 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
         "small-order-key" => vec![("K1", false)],
         "statement-unknown-field" => vec![("S3", false)],
         "key-of-another-organisation" => vec![("S4", false)],
-        "signature-replayed" => vec![("S5", false)],
+        "signature-replayed" | "statement-claims-mismatch" => vec![("S5", false)],
         "not-a-party" => vec![("S8", false)],
         "paper-not-recorded" => vec![("W2", false)],
         "failing-file-beside-signature" => vec![("V2", false)],

@@ -306,6 +306,49 @@ fn claimed_time_notes(
     notes
 }
 
+/// docs/SPEC.md S5: a statement's subject name, document kind and title must be the file,
+/// kind and title the manifest gives the version it signs (`entry`, or an earlier version of
+/// the same document); the words of the mismatch otherwise.
+fn claims_problem(
+    name: &str,
+    kind: &str,
+    title: &str,
+    version: &str,
+    entry: &ManifestEntry,
+    manifest: &Manifest,
+) -> Option<String> {
+    let shown =
+        |text: &str| -> String { text.chars().filter(|c| !c.is_control()).take(80).collect() };
+    let assembled = if entry.version == version {
+        Some(entry)
+    } else {
+        manifest
+            .documents
+            .iter()
+            .find(|d| d.id == entry.id && d.version == version)
+    };
+    let Some(assembled) = assembled else {
+        return Some(format!(
+            "the statement signs version {} of '{}', which the pack never assembled",
+            shown(version),
+            entry.id
+        ));
+    };
+    if name == assembled.file && kind == assembled.kind.as_str() && title == assembled.title {
+        return None;
+    }
+    Some(format!(
+        "the signed statement describes the document as '{}' ({}) titled '{}', but the pack assembled version {} as '{}' ({}) titled '{}'",
+        shown(name),
+        shown(kind),
+        shown(title),
+        assembled.version,
+        assembled.file,
+        assembled.kind.as_str(),
+        assembled.title
+    ))
+}
+
 // Why this is long: rules S1 to S8 of docs/SPEC.md in the order the specification and the page's
 // `judge` (page/verify.js) take them, each returning the first failure; one sequence, so the two
 // verifiers can be read side by side.
@@ -444,6 +487,18 @@ fn judge(
         None
     };
     let older = p.document.version != entry.version;
+    // S5: what the statement says of the document is what the pack assembled as that version.
+    let problem = problem.or_else(|| {
+        claims_problem(
+            &st.subject[0].name,
+            &p.document.kind,
+            &p.document.title,
+            &p.document.version,
+            entry,
+            ev.manifest,
+        )
+        .map(|reason| ("statement-claims-mismatch", reason, Some(true)))
+    });
     if ev.register.is_some() && recorded.is_none() && !older {
         warnings.push(format!(
             "{sig_file} is not recorded in the register (collect it with `countersign collect`, or the register is older)"

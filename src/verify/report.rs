@@ -313,7 +313,7 @@ fn all_confirmed(report: &VerifyReport) -> bool {
 }
 
 /// Every problem code a verifier gives (docs/SPEC.md, "Problem codes"), in the table's order.
-pub const PROBLEM_CODES: [&str; 38] = [
+pub const PROBLEM_CODES: [&str; 39] = [
     "zip-malformed",
     "duplicate-zip-entry",
     "zip-unexplained-bytes",
@@ -341,6 +341,7 @@ pub const PROBLEM_CODES: [&str; 38] = [
     "statement-key-mismatch",
     "key-not-for-organisation",
     "signature-for-another-document",
+    "statement-claims-mismatch",
     "signed-at-malformed",
     "key-not-yet-valid",
     "key-revoked",

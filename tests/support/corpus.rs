@@ -1053,6 +1053,21 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
         None,
         None,
     );
+    // S5: the council's own key signs a statement whose subject name climbs out of the
+    // folder and whose title the pack never had.
+    reindexed(&genuine, &c.join("statement-claims.zip"), |files| {
+        let bytes = file_of(files, &council_sig);
+        *bytes = resigned(&council_key, bytes, |statement| {
+            statement["subject"][0]["name"] = "../../../../etc/evil.docx".into();
+            statement["predicate"]["document"]["title"] = "A framework nobody wrote".into();
+        });
+    });
+    case(
+        "statement-claims-mismatch",
+        "statement-claims.zip",
+        None,
+        None,
+    );
     // S4: the hospital's key signs the council's approval (its own key id in the statement).
     reindexed(
         &genuine,
