@@ -1007,7 +1007,13 @@ class Keyring {
       for (let number = 2; start < bytes.length; number++) {
         const end = bytes.indexOf(0x0a, start);
         if (end < 0) throw new Refused(incompleteLine(number));
-        const line = bytes.subarray(start, end);
+        let line = bytes.subarray(start, end);
+        // As the command: a line is read without a CR before its LF, and a blank line is skipped (K2).
+        if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+        if (line.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d)) {
+          start = end + 1;
+          continue;
+        }
         let event;
         try {
           event = parseJson(line, 'not JSON', true);
@@ -2126,6 +2132,12 @@ function parseTrustFile(text) {
     }
     if (pinned.from !== null && pinned.until !== null && pinned.until <= pinned.from) {
       fail('until= is not after from=');
+      ok = false;
+    }
+    // One key belongs to one organisation: a key given to two would confirm either.
+    const other = keys.find((k) => k.keyId === pinned.keyId && k.organisation !== pinned.organisation);
+    if (other) {
+      fail(`the key ${pinned.keyId} is given to '${pinned.organisation}' here and to '${other.organisation}' on line ${other.line}: a key belongs to one organisation`);
       ok = false;
     }
     if (ok) keys.push(pinned);

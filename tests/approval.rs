@@ -166,7 +166,7 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
     let dir = tmp.path();
     let text = small_with_paper(dir);
     assert!(
-        text.contains("recorded Riverside Hospitals NHS Foundation Trust's paper signature of framework-v1.0.docx (version 1.0): signed by Dr Peter Walsh (Caldicott Guardian) on 2026-11-20"),
+        text.contains("recorded Riverside Hospitals NHS Foundation Trust's paper signature of framework-v1.0.docx (version 1.0): signed by Dr Peter Walsh (Caldicott Guardian) on 2026-11-23"),
         "{text}"
     );
     // Recorded once only.
@@ -187,7 +187,7 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
         "{text}"
     );
     assert!(
-        text.contains("on paper     Riverside Hospitals NHS Foundation Trust: signed on paper by Dr Peter Walsh (Caldicott Guardian) on 2026-11-20, recorded by the coordinator on 2026-11-23 (scan SHA-256 "),
+        text.contains("on paper     Riverside Hospitals NHS Foundation Trust: signed on paper by Dr Peter Walsh (Caldicott Guardian) on 2026-11-23, recorded by the coordinator on 2026-11-23 (scan SHA-256 "),
         "{text}"
     );
     assert!(text.contains("not a cryptographic signature"), "{text}");
@@ -215,7 +215,7 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
         .find(|p| p["organisation"] == HOSPITAL)
         .unwrap();
     assert_eq!(hospital["status"], "signed-on-paper");
-    assert_eq!(hospital["paper"]["signed_on"], "2026-11-20");
+    assert_eq!(hospital["paper"]["signed_on"], "2026-11-23");
     assert!(
         hospital.get("signed").is_none(),
         "no cryptographic signature is claimed"

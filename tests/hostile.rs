@@ -772,3 +772,60 @@ fn a_signature_of_another_pack_is_sent_back_not_its_key_added() {
     assert!(said.contains("do not add its key"), "{said}");
     assert!(!said.contains("keys add"), "{said}");
 }
+
+#[test]
+fn a_keyring_saved_by_windows_a_backdated_sheet_and_a_key_given_twice() {
+    // Issue 31, 8: a keyring with CRLF line ends and a blank line at its end is read (and
+    // added to); a paper sheet dated before its document existed is refused; a trust file
+    // that gives one key to two organisations trusts nothing.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_example("small", &dir.join("pack"));
+    let desk = support::Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key(support::COUNCIL, "Margaret O'Brien");
+    desk.sign(support::FRAMEWORK, support::COUNCIL);
+    let keyring = dir.join("pack/keys/keyring.json");
+    let text = std::fs::read_to_string(&keyring).unwrap();
+    std::fs::write(&keyring, text.replace('\n', "\r\n") + "\r\n").unwrap();
+    let listed = desk.ok(&["keys", "list", "--pack", "pack"]);
+    assert!(listed.contains("Margaret O'Brien"), "{listed}");
+    desk.ok(&["verify", &format!("pack/out/{}", support::FRAMEWORK)]);
+    // Added to as it stands: the new line follows the last change, and all of it reads.
+    desk.add_seeded_key(support::HOSPITAL, "Dr Peter Walsh");
+    desk.sign(support::FRAMEWORK, support::HOSPITAL);
+    let said = desk.ok(&["verify", &format!("pack/out/{}", support::FRAMEWORK)]);
+    assert!(said.contains("2 of 2 organisations"), "{said}");
+    desk.ok(&["register", "verify", "pack"]);
+
+    std::fs::write(dir.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
+    let mut early = support::HOSPITAL_ON_PAPER.to_vec();
+    let on = early.iter().position(|a| *a == "--signed-on").unwrap() + 1;
+    early[on] = "1999-01-04";
+    let (code, _, err) = desk.run(&early);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the date on the sheet (4 January 1999) is before framework-v1.0.docx was assembled (23 November 2026)"),
+        "{err}"
+    );
+
+    let line = desk.ok(&[
+        "keys",
+        "fingerprint",
+        &format!("private/{}.pub", support::COUNCIL),
+        "--org",
+        support::COUNCIL,
+    ]);
+    let twice = format!(
+        "{line}{}",
+        line.replacen(support::COUNCIL, support::HOSPITAL, 1)
+    );
+    std::fs::write(dir.join("twice.trust"), twice).unwrap();
+    desk.ok(&["bundle", "pack", "-o", "b.zip"]);
+    let (code, out, err) = desk.run(&["verify", "b.zip", "--trust", "twice.trust"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("twice.trust:2: the key") && err.contains("a key belongs to one organisation"),
+        "{err}"
+    );
+}

@@ -251,7 +251,7 @@ fn an_approval_on_paper_is_recorded_through_the_library_alone() {
         organisation: support::HOSPITAL,
         signatory: "Dr Peter Walsh",
         role: "Caldicott Guardian",
-        signed_on: t("2026-11-20T00:00:00Z"),
+        signed_on: t("2026-11-23T00:00:00Z"),
         scan,
         scan_extension: "pdf",
     };
@@ -261,7 +261,7 @@ fn an_approval_on_paper_is_recorded_through_the_library_alone() {
     assert!(!pack.join("paper").exists());
     let recorded = paper_approval::record(&located, approval, t("2026-11-23T12:00:00Z")).unwrap();
     assert_eq!(recorded.record.file, support::FRAMEWORK);
-    assert_eq!(recorded.record.signed_on, "2026-11-20");
+    assert_eq!(recorded.record.signed_on, "2026-11-23");
     assert!(pack.join("paper").join(&recorded.record.scan).is_file());
     let again = paper_approval::record(&located, approval, t("2026-11-23T12:05:00Z"));
     assert!(

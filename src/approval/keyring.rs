@@ -510,8 +510,17 @@ impl Keyring {
         let mut last_line = GENESIS_DIGITS;
         let mut number = 0u64;
         let mut other_format = false;
-        let read = crate::digest::read_lines(reader, limit, |json| {
+        let read = crate::digest::read_lines(reader, limit, |raw| {
             number += 1;
+            // What an append checks the file against: the last line exactly as written.
+            last_line = hex_sha256(raw);
+            // Line ends converted to CRLF (a Windows editor, a mail client) and blank lines
+            // change no change: a line is hashed and read without its CR, and a blank line is
+            // skipped (docs/SPEC.md K2).
+            let json = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if json.iter().all(u8::is_ascii_whitespace) && number > 1 {
+                return Ok(());
+            }
             if number == 1 {
                 match serde_json::from_slice::<Header>(json) {
                     Ok(header) if header.format == KEYRING_FORMAT => {}
@@ -526,7 +535,6 @@ impl Keyring {
                         return Err(KeyringError::Malformed(String::new()));
                     }
                 }
-                last_line = hex_sha256(json);
                 return Ok(());
             }
             let event = crate::json::from_line(json).map_err(|e| {
@@ -534,7 +542,6 @@ impl Keyring {
             })?;
             ring.replay(event)?;
             ring.head = hex_sha256(json);
-            last_line = ring.head;
             Ok(())
         });
         let read = match read {

@@ -73,6 +73,19 @@ pub enum PaperError {
     /// The date on the sheet is after the day it is recorded.
     #[error("the date on the sheet ({0}) is after today")]
     DatedLater(String),
+    /// The date on the sheet is before the document was assembled (by more than a day, for
+    /// time zones): the sheet cannot have been signed for this version.
+    #[error(
+        "the date on the sheet ({signed_on}) is before {file} was assembled ({assembled}): a sheet cannot approve a document that did not exist yet; check the date on the sheet, and that it is the sheet of this version"
+    )]
+    DatedBeforeAssembly {
+        /// The date on the sheet.
+        signed_on: String,
+        /// The document.
+        file: String,
+        /// The day it was assembled.
+        assembled: String,
+    },
     /// The register's checkpoints do not hold.
     #[error("the pack's register cannot be trusted: {0}")]
     Register(crate::record::register::RegisterError),
@@ -137,6 +150,15 @@ pub fn record(
     }
     if approval.signed_on.days() > today.days() {
         return Err(PaperError::DatedLater(approval.signed_on.date()));
+    }
+    if let Some(assembled) = contents.register.assembled(&entry.sha256)
+        && approval.signed_on.days() + 1 < assembled.at.days()
+    {
+        return Err(PaperError::DatedBeforeAssembly {
+            signed_on: crate::time::long_date(&approval.signed_on.date()),
+            file: entry.file.clone(),
+            assembled: crate::time::long_date(&assembled.at.date()),
+        });
     }
     let verification = verify_pack(&contents).map_err(PaperError::Register)?;
     if let Some(done) = verification

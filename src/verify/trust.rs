@@ -152,6 +152,16 @@ impl TrustFile {
                 fail("until= is not after from=".to_string());
                 ok = false;
             }
+            // One key belongs to one organisation: a key given to two would confirm either.
+            if let Some(other) = keys.iter().find(|k: &&PinnedKey| {
+                k.key_id == pinned.key_id && k.organisation != pinned.organisation
+            }) {
+                fail(format!(
+                    "the key {} is given to '{}' here and to '{}' on line {}: a key belongs to one organisation",
+                    pinned.key_id, pinned.organisation, other.organisation, other.line
+                ));
+                ok = false;
+            }
             if ok {
                 keys.push(pinned);
             }
@@ -383,8 +393,9 @@ mod tests {
 
     #[test]
     fn a_trust_file_parses_with_comments_and_dates() {
+        const OTHER: &str = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         let text = format!(
-            "{TRUST_FILE_HEADER}\n\n# Riverside, read out on the phone\nriverside-council {KEY} from=2026-04-01\n  riverside-hospital {KEY} until=2027-01-01T00:00:00Z  \n"
+            "{TRUST_FILE_HEADER}\n\n# Riverside, read out on the phone\nriverside-council {KEY} from=2026-04-01\n  riverside-hospital {OTHER} until=2027-01-01T00:00:00Z  \n"
         );
         let file = TrustFile::parse(&text).unwrap();
         assert_eq!(file.keys.len(), 2);

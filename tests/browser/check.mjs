@@ -154,7 +154,16 @@ try {
     const focusedId = () => page.evaluate(() => document.activeElement && document.activeElement.id);
     for (let i = 0; i < 20 && (await focusedId()) !== 'bundle'; i++) await page.keyboard.press('Tab');
     steps.push(await focusedId());
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    // Space on the focused box opens the file chooser; on a loaded machine the first press can
+    // come before the browser is ready to open one, so it is pressed again (still the keyboard).
+    let chooser = null;
+    for (let attempt = 1; !chooser; attempt++) {
+      try {
+        [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 15000 }), page.keyboard.press('Space')]);
+      } catch (e) {
+        if (attempt >= 3 || (await focusedId()) !== 'bundle') throw e;
+      }
+    }
     await chooser.setFiles(join(base, c.bundle));
     for (let i = 0; i < 20 && (await focusedId()) !== 'check-button'; i++) await page.keyboard.press('Tab');
     steps.push(await focusedId());

@@ -877,6 +877,33 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
         None,
         Some("unusable.trust"),
     );
+    // K2: the keyring saved by a Windows editor (CRLF line ends) with a blank line at its end.
+    reindexed(&genuine, &c.join("keyring-crlf.zip"), |files| {
+        let bytes = file_of(files, "keys/keyring.json");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        *bytes = (text.replace('\n', "\r\n") + "\r\n").into_bytes();
+    });
+    case("keyring-crlf", "keyring-crlf.zip", None, None);
+    // T1: the council's key given to the hospital too.
+    let council_line = published
+        .lines()
+        .find(|l| l.starts_with(COUNCIL))
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        c.join("one-key-two-organisations.trust"),
+        format!(
+            "{published}{}\n",
+            council_line.replacen(COUNCIL, HOSPITAL, 1)
+        ),
+    )
+    .unwrap();
+    case(
+        "trust-file-one-key-two-organisations",
+        "genuine.zip",
+        None,
+        Some("one-key-two-organisations.trust"),
+    );
     // T2: a bundle whose keyring does not extend the one the verifier kept.
     case(
         "keyring-not-extended",

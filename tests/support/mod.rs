@@ -203,7 +203,7 @@ impl Desk<'_> {
     }
 
     /// Records the hospital's approval of the small example's framework, signed on paper on
-    /// 20 November 2026 and returned as a scan.
+    /// 23 November 2026 and returned as a scan.
     pub fn record_hospital_on_paper(&self) -> String {
         std::fs::write(self.0.join("scan.pdf"), b"%PDF-1.4 signed sheet, scanned\n").unwrap();
         self.ok(&HOSPITAL_ON_PAPER)
@@ -222,7 +222,7 @@ pub const HOSPITAL_ON_PAPER: [&str; 13] = [
     "--role",
     "Caldicott Guardian",
     "--signed-on",
-    "2026-11-20",
+    "2026-11-23",
     "--scan",
     "scan.pdf",
 ];
