@@ -829,3 +829,42 @@ fn a_keyring_saved_by_windows_a_backdated_sheet_and_a_key_given_twice() {
         "{err}"
     );
 }
+
+#[test]
+fn a_key_that_is_no_curve_point_is_shown_as_unusable() {
+    // Issue 31, 8: a keyring edited by hand to hold 32 bytes that are not an Ed25519 point
+    // (its key id made to match) is listed as unusable, and nothing verifies with it.
+    use base64::Engine as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_example("small", &dir.join("pack"));
+    let desk = support::Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    let off_curve = (2u8..64)
+        .map(|y| {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            b
+        })
+        .find(|b| countersign::approval::keys::PublicKey::from_bytes(b).is_err())
+        .unwrap();
+    let ssh = |bytes: &[u8]| [&(bytes.len() as u32).to_be_bytes()[..], bytes].concat();
+    let line = format!(
+        "ssh-ed25519 {}",
+        base64::engine::general_purpose::STANDARD
+            .encode([ssh(b"ssh-ed25519"), ssh(&off_curve)].concat())
+    );
+    let odd = countersign::approval::keys::PublicKey::parse_recorded(&line).unwrap();
+    let mut keyring = countersign::approval::keyring::Keyring::default();
+    let at = countersign::time::Timestamp::parse("2026-11-23T12:00:00Z").unwrap();
+    keyring
+        .add(&odd, support::COUNCIL, "Margaret O'Brien", &[], at, at)
+        .unwrap();
+    std::fs::create_dir_all(dir.join("pack/keys")).unwrap();
+    std::fs::write(dir.join("pack/keys/keyring.json"), keyring.to_bytes()).unwrap();
+    let listed = desk.ok(&["keys", "list", "--pack", "pack"]);
+    assert!(
+        listed.contains("NOT A USABLE KEY: it is not an Ed25519 public key"),
+        "{listed}"
+    );
+}

@@ -190,6 +190,12 @@ impl PublicKey {
         )
     }
 
+    /// Whether the 32 bytes are a point of the curve: false for a recorded key that was
+    /// edited by hand (it verifies nothing). One decompression: for listing, not for replaying.
+    pub fn is_curve_point(&self) -> bool {
+        VerifyingKey::from_bytes(&self.0).is_ok()
+    }
+
     /// Strict verification: rejects non-canonical signatures and weak keys.
     pub fn verify_strict(&self, message: &[u8], signature: &[u8]) -> bool {
         let Ok(bytes) = <[u8; 64]>::try_from(signature) else {

@@ -477,6 +477,7 @@ fn list(a: &KeysListArgs) -> Result<String, Failure> {
     let mut text = String::new();
     for k in keyring.keys() {
         let status = match &k.revoked {
+            _ if !k.public.is_curve_point() => "NOT A USABLE KEY: it is not an Ed25519 public key (the keyring was edited by hand), so nothing verifies with it; revoke it and add the signatory's real public key".to_string(),
             Some(r) => format!("REVOKED ({}) from {}", r.reason.label(), r.effective),
             None => format!("valid from {}", k.valid_from),
         };
