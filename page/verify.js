@@ -33,7 +33,7 @@ const REPORT_FORMAT = "countersign/verify/v1";
 const VERDICT_FORMAT = "countersign/bundle-verify/v1";
 const KEPT_DATA_CHANGED = "its kept data is not the data it was assembled with (its SHA-256 differs from the manifest's data_sha256): the file was changed after assembly, so it cannot be relied on to show what the document says or what changed between versions";
 const NO_INPUTS_RECORDED = "the manifest does not record the data files the documents were assembled from (an earlier countersign wrote it); assembling the pack again records them";
-const MAX_BUNDLE_BYTES = 1073741824;
+const MAX_BUNDLE_BYTES = 268435456;
 const CLOCK_TOLERANCE_SECONDS = 600;
 const WEAK_KEYS = new Set([
   "0000000000000000000000000000000000000000000000000000000000000000",
@@ -835,14 +835,14 @@ async function readZip(bytes) {
       try {
         content = await inflateRaw(data, size, MAX_BUNDLE_BYTES - total);
       } catch (e) {
-        if (e.message === 'over-budget') throw notZip('it inflates to more than 1 GiB');
+        if (e.message === 'over-budget') throw notZip(`it inflates to more than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
         throw notZip(`the entry '${name}' is damaged (it does not inflate to its recorded size and CRC-32)`);
       }
     } else {
       throw notZip(`the entry '${name}' uses compression method ${method}, which bundles do not use`);
     }
     total += content.length;
-    if (total > MAX_BUNDLE_BYTES) throw notZip('it inflates to more than 1 GiB');
+    if (total > MAX_BUNDLE_BYTES) throw notZip(`it inflates to more than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
     if (content.length !== size || crc32(content) !== crc) {
       throw notZip(`the entry '${name}' is damaged (it does not inflate to its recorded size and CRC-32)`);
     }

@@ -19,8 +19,9 @@ use crate::digest::sha256_hex;
 
 /// The index's format label.
 pub const INDEX_FORMAT: &str = "countersign/bundle/v1";
-/// The most a bundle may inflate to.
-pub const MAX_BUNDLE_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most a bundle may inflate to: what a verifier holds of it at once, whatever the input
+/// (a national pack's bundle, 1,000 organisations, inflates to about 15 MiB).
+pub const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
 /// The most files a bundle holds, its index included: a zip without the ZIP64 form counts
 /// entries in 16 bits, and no verifier reads that form (docs/SPEC.md Z2).
 pub const MAX_BUNDLE_FILES: usize = 65_534;
@@ -98,6 +99,13 @@ pub enum BundleError {
         "the pack has {0} files to bundle, more than the {MAX_BUNDLE_FILES} a bundle can hold; bundle a pack with fewer signatures set aside, or split it"
     )]
     TooManyFiles(usize),
+    /// More bytes than a verifier holds of a bundle.
+    #[error(
+        "the pack's files come to {} MiB, more than the {} MiB a bundle may hold; keep large scans out of the pack, or split it",
+        .0 / (1024 * 1024),
+        MAX_BUNDLE_BYTES / (1024 * 1024)
+    )]
+    TooLarge(u64),
     /// The files do not match the index.
     #[error("the bundle's files do not match its index:{}", .0.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
     Mismatch(Vec<String>),
@@ -115,9 +123,10 @@ impl BundleError {
             BundleError::Data(_) => "data-invalid",
             BundleError::Keyring(_) => "keyring-untrusted",
             BundleError::Register(_) => "register-untrusted",
-            BundleError::Read { .. } | BundleError::SecretKey(_) | BundleError::TooManyFiles(_) => {
-                "bundle-not-made"
-            }
+            BundleError::Read { .. }
+            | BundleError::SecretKey(_)
+            | BundleError::TooManyFiles(_)
+            | BundleError::TooLarge(_) => "bundle-not-made",
         }
     }
 }
@@ -346,6 +355,10 @@ pub fn build(
     }
     let mut index_bytes = serde_json::to_vec_pretty(&index).unwrap_or_default();
     index_bytes.push(b'\n');
+    let total = files.iter().map(|(_, b)| b.len() as u64).sum::<u64>() + index_bytes.len() as u64;
+    if total > MAX_BUNDLE_BYTES {
+        return Err(BundleError::TooLarge(total));
+    }
     let werr = |e: zip::result::ZipError| BundleError::NotABundle(e.to_string());
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
@@ -391,9 +404,13 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
         if file.is_dir() {
             continue;
         }
-        let mut content = Vec::new();
+        // Room for what the entry says it holds, within the budget: growing by doubling would
+        // hold twice the budget at the moment of copying.
+        let budget_left = MAX_BUNDLE_BYTES - total;
+        let mut content = Vec::with_capacity(file.size().min(budget_left + 1) as usize);
         let read = (&mut file)
-            .take(MAX_BUNDLE_BYTES + 1)
+            // Never more than what is left of the budget (and one byte to see it exceeded).
+            .take(budget_left + 1)
             .read_to_end(&mut content)
                         // One wording for every way an entry's content fails (Z7), whichever part of the
             // reader finds it: the page words it the same.
@@ -405,9 +422,10 @@ pub fn open(bytes: &[u8]) -> Result<(BundleIndex, Vec<BundleFile>), BundleError>
             as u64;
         total += read;
         if total > MAX_BUNDLE_BYTES {
-            return Err(BundleError::NotABundle(
-                "it inflates to more than 1 GiB".into(),
-            ));
+            return Err(BundleError::NotABundle(format!(
+                "it inflates to more than {} MiB",
+                MAX_BUNDLE_BYTES / (1024 * 1024)
+            )));
         }
         if name == INDEX_FILE {
             index_bytes = Some(content);
