@@ -10,7 +10,7 @@ use std::io::Write as _;
 use crate::approval::keys::SecretKey;
 
 /// The kinds of input, by the name of their fuzz target.
-pub const TARGETS: [&str; 11] = [
+pub const TARGETS: [&str; 12] = [
     "template_package",
     "tag_syntax",
     "render_data",
@@ -22,6 +22,7 @@ pub const TARGETS: [&str; 11] = [
     "bundle_zip",
     "trust_file",
     "paper_record",
+    "bundle_to_sign",
 ];
 
 /// Runs the fuzz target `name` on `data` (for replaying corpora).
@@ -38,6 +39,7 @@ pub fn run(name: &str, data: &[u8]) {
         "bundle_zip" => bundle_zip(data),
         "trust_file" => trust_file(data),
         "paper_record" => paper_record(data),
+        "bundle_to_sign" => bundle_to_sign(data),
         _ => {}
     }
 }
@@ -169,11 +171,28 @@ pub fn dsse_envelope(data: &[u8]) {
         crate::approval::signature::open(data, |id| (id == key.key_id().as_str()).then_some(key));
 }
 
-/// A keyring file: read and extended.
+/// A keyring file, as written or edited by hand: read and extended. Whatever is read is read
+/// the same with its line ends made CRLF (docs/SPEC.md K2: a Windows editor changes no change).
 pub fn keyring(data: &[u8]) {
     if let Ok(ring) = crate::approval::keyring::Keyring::from_bytes(data) {
         let _ = ring.to_bytes();
         let _ = crate::verify::trust::extends(&fixed_keyring(), &ring);
+        if data.starts_with(b"{\"format\":\"countersign/keyring/v2\"}\n") && !data.contains(&b'\r')
+        {
+            let crlf: Vec<u8> = data
+                .iter()
+                .flat_map(|&b| {
+                    if b == b'\n' {
+                        vec![b'\r', b'\n']
+                    } else {
+                        vec![b]
+                    }
+                })
+                .collect();
+            let again = crate::approval::keyring::Keyring::from_bytes(&crlf)
+                .unwrap_or_else(|e| panic!("a keyring read with LF is read with CRLF: {e}"));
+            assert_eq!(again.events(), ring.events());
+        }
     }
 }
 
@@ -227,4 +246,29 @@ pub fn paper_record(data: &[u8]) {
         scan: Some(b"%PDF-1.4 a scanned sheet\n".to_vec()),
     };
     let _ = crate::approval::paper::check(&file);
+}
+
+/// A bundle a signatory was sent, read as `sign BUNDLE.zip` reads it with the key of the
+/// keyring's first holder: what awaits them, and each document they might name.
+pub fn bundle_to_sign(data: &[u8]) {
+    let Ok((_, files)) = crate::pack::bundle::open(data) else {
+        return;
+    };
+    let Ok(contents) = crate::pack::bundle::contents(files) else {
+        return;
+    };
+    let Some(key_id) = contents.keyring.keys().first().map(|k| k.key_id.clone()) else {
+        return;
+    };
+    if let Ok(bundle) = crate::approval::signing::read_bundle_for_signing(
+        &contents,
+        &key_id,
+        crate::approval::sign::SignerChoice::default(),
+    ) {
+        let _ = bundle.awaiting();
+        for d in &contents.manifest.documents {
+            let _ = bundle.document(&d.file);
+        }
+        let _ = bundle.document("../outside.docx");
+    }
 }
