@@ -189,6 +189,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<(
         .and_then(|()| tmp.sync_all())
         .and_then(|()| set_public_mode(&tmp));
     drop(tmp);
+    stop_point("written:before-placing");
     let placed = written.and_then(|()| match overwrite {
         Overwrite::Replace => std::fs::rename(&tmp_path, path),
         // A hard link fails if the name exists: no race between the check above and here.

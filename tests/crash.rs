@@ -307,3 +307,99 @@ fn temporaries_left_by_a_killed_write_are_cleared_by_the_next_command() {
     assert!(fresh.exists(), "a young one may be another command's write");
     desk.ok(&["verify", &format!("pack/out/{FRAMEWORK}")]);
 }
+
+/// Every file countersign writes whole (a bundle, a checkpoint, a manifest, a signature) is
+/// written to a temporary and then put in place: a run stopped between the two leaves the old
+/// state and a temporary, never half a file, and the same command run again does the job.
+#[test]
+fn a_write_stopped_before_it_is_put_in_place_leaves_nothing_half_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = a_pack(dir.path());
+    desk.add_seeded_key(COUNCIL, "Margaret O'Brien");
+    desk.add_seeded_key(HOSPITAL, "Dr Peter Walsh");
+    desk.sign(FRAMEWORK, COUNCIL);
+    let point = "written:before-placing";
+    let temporaries = |folder: &std::path::Path| {
+        std::fs::read_dir(folder)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".countersign-")
+            })
+            .count()
+    };
+    // A bundle: no bundle, a temporary beside where it would be; made whole the second time.
+    stopped_at(&desk, point, &["bundle", "pack", "-o", "b.zip"]);
+    assert!(!dir.path().join("b.zip").exists());
+    assert_eq!(temporaries(dir.path()), 1);
+    desk.ok(&["bundle", "pack", "-o", "b.zip"]);
+    desk.ok(&["verify", "b.zip"]);
+    // A checkpoint: none held after the stop; signed and held on the second run.
+    let records = register(&desk).records.len();
+    stopped_at(
+        &desk,
+        point,
+        &[
+            "register",
+            "checkpoint",
+            "--pack",
+            "pack",
+            "--key",
+            &format!("private/{HOSPITAL}.key"),
+        ],
+    );
+    let checkpoints = dir.path().join("pack/register/checkpoints");
+    let held = |d: &std::path::Path| {
+        std::fs::read_dir(d)
+            .map(|r| {
+                r.filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .ends_with(".dsse.json")
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(held(&checkpoints), 0);
+    desk.ok(&[
+        "register",
+        "checkpoint",
+        "--pack",
+        "pack",
+        "--key",
+        &format!("private/{HOSPITAL}.key"),
+    ]);
+    assert_eq!(held(&checkpoints), 1);
+    let said = desk.ok(&["register", "verify", "pack"]);
+    assert!(said.contains("vouched for the first"), "{said}");
+    assert_eq!(
+        register(&desk).records.len(),
+        records,
+        "a checkpoint adds no record"
+    );
+    // A signature: stopped before it is in place, nothing is recorded; signed the second time.
+    stopped_at(
+        &desk,
+        point,
+        &[
+            "sign",
+            &format!("pack/out/{FRAMEWORK}"),
+            "--key",
+            &format!("private/{HOSPITAL}.key"),
+        ],
+    );
+    assert_eq!(
+        register(&desk).records.len(),
+        records,
+        "nothing recorded without its file"
+    );
+    desk.sign(FRAMEWORK, HOSPITAL);
+    let said = desk.ok(&["verify", &format!("pack/out/{FRAMEWORK}")]);
+    assert!(said.contains("2 of 2 organisations"), "{said}");
+}
