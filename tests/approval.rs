@@ -177,6 +177,46 @@ fn a_paper_signature_is_recorded_and_shown_as_such() {
         "{text}"
     );
 
+    // Issue 35, 3: one approval per organisation per document, whichever came first: the
+    // hospital's electronic signature is not made over its paper approval, nor collected.
+    let desk = Desk(dir);
+    let returned = dir.join("returned");
+    std::fs::create_dir_all(&returned).unwrap();
+    desk.ok(&["bundle", "pack", "-o", "returned/sent.zip"]);
+    desk.add_key(HOSPITAL, "Dr Peter Walsh");
+    let (code, text) = run(
+        &[
+            "sign",
+            &format!("pack/out/{FRAMEWORK}"),
+            "--key",
+            &format!("private/{HOSPITAL}.key"),
+        ],
+        dir,
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("has already approved framework-v1.0.docx on paper (signed by Dr Peter Walsh on 2026-11-23")
+            && text.contains("nothing was signed"),
+        "{text}"
+    );
+    // From a bundle, which carries the paper record: already approved, nothing signed.
+    desk.ok(&["bundle", "pack", "-o", "returned/with-key.zip"]);
+    let (code, text) = run(
+        &[
+            "sign",
+            "returned/with-key.zip",
+            FRAMEWORK,
+            "--key",
+            &format!("private/{HOSPITAL}.key"),
+        ],
+        dir,
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("already holds Riverside Hospitals NHS Foundation Trust's approval on paper of framework-v1.0.docx: it is already approved"),
+        "{text}"
+    );
+
     let (code, text) = run(
         &["verify", &format!("pack/out/{FRAMEWORK}"), "--require-all"],
         dir,
@@ -360,4 +400,42 @@ fn a_framework_revision_leaves_the_assurance_checklists_alone() {
     );
     assert_eq!(code, 0, "{text}");
     assert!(text.to_lowercase().contains("cyber"), "{text}");
+}
+
+/// Issue 35, 3: a signature returned after the organisation's paper approval was recorded is
+/// not filed: one approval per organisation per document, whichever came first.
+#[test]
+fn a_signature_returned_after_a_paper_approval_is_not_filed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_example("small", &dir.join("pack"));
+    let desk = Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    desk.add_key(HOSPITAL, "Dr Peter Walsh");
+    desk.ok(&["bundle", "pack", "-o", "sent.zip"]);
+    desk.ok(&[
+        "sign",
+        "sent.zip",
+        FRAMEWORK,
+        "--key",
+        &format!("private/{HOSPITAL}.key"),
+    ]);
+    let returned = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.to_string_lossy()
+                .ends_with(&format!(".{HOSPITAL}.dsse.json"))
+        })
+        .unwrap();
+    desk.record_hospital_on_paper();
+    let (code, text) = run(&["collect", "pack", returned.to_str().unwrap()], dir);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("already approved on paper (signed by Dr Peter Walsh on 2026-11-23")
+            && text.contains("this signature was not filed"),
+        "{text}"
+    );
+    let said = desk.ok(&["verify", &format!("pack/out/{FRAMEWORK}")]);
+    assert!(said.contains("on paper     Riverside Hospitals"), "{said}");
 }

@@ -180,6 +180,7 @@ pub fn collect_then(
         filed: std::collections::BTreeMap::new(),
         checkpoints_filed: std::collections::BTreeSet::new(),
         received_at: at,
+        paper: std::cell::OnceCell::new(),
     };
     let mut results = Vec::with_capacity(files.len());
     let mut decisions = Vec::with_capacity(files.len());
@@ -298,6 +299,9 @@ struct Session<'a> {
     checkpoints_filed: std::collections::BTreeSet<String>,
     /// When the files were received: a signature that claims a later time is flagged.
     received_at: Timestamp,
+    /// The pack's paper records, read once when a signature passes (the contents leave
+    /// them out: most collections need none).
+    paper: std::cell::OnceCell<Vec<crate::approval::paper::PaperFile>>,
 }
 
 fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileResult, Decision) {
@@ -648,6 +652,20 @@ impl Session<'_> {
                 "{who}'s signature of {} fails: {}",
                 entry.file,
                 party.reason.unwrap_or_default()
+            );
+            return Ok((result, Decision::Nothing));
+        }
+        if self.paper.get().is_none() {
+            let _ = self.paper.set(self.pack.paper()?);
+        }
+        if let Some(paper) = crate::approval::paper::approved_on_paper(
+            self.paper.get().map_or(&[][..], Vec::as_slice),
+            &entry.sha256,
+            &org,
+        ) {
+            result.message = format!(
+                "{who} signed {}, which {} already approved on paper (signed by {} on {}, recorded by the coordinator): an organisation approves a document once, so this signature was not filed",
+                entry.file, p.organisation.name, paper.signatory, paper.signed_on
             );
             return Ok((result, Decision::Nothing));
         }

@@ -127,3 +127,17 @@ pub fn check(file: &PaperFile) -> Result<PaperRecord, String> {
     }
     Ok(record)
 }
+
+/// The paper approval of the document `sha256` by `organisation` among `files`, if one holds
+/// (docs/SPEC.md W1): one approval per organisation per document, whichever came first, so an
+/// electronic signature is not made or filed over it.
+pub fn approved_on_paper(
+    files: &[PaperFile],
+    sha256: &str,
+    organisation: &str,
+) -> Option<PaperRecord> {
+    files
+        .iter()
+        .filter_map(|f| check(f).ok())
+        .find(|r| r.sha256 == sha256 && r.organisation == organisation)
+}

@@ -55,6 +55,21 @@ pub enum SigningError {
         /// The signature held.
         signature_file: String,
     },
+    /// The organisation approved this document on paper already (docs/SPEC.md W1): one
+    /// approval per organisation per document.
+    #[error(
+        "{organisation} has already approved {file} on paper (signed by {signatory} on {signed_on}, recorded by the coordinator); an organisation approves a document once, so nothing was signed"
+    )]
+    ApprovedOnPaper {
+        /// The organisation's id.
+        organisation: String,
+        /// The document.
+        file: String,
+        /// Who signed the sheet.
+        signatory: String,
+        /// The date on the sheet.
+        signed_on: String,
+    },
     /// The signature could not be written or recorded.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -112,6 +127,20 @@ impl ReadForSigning<'_> {
             choice.role,
         )?;
         let (statement, envelope) = sign_as(contents, &signer, file, bytes, key, at)?;
+        // Signing reads no paper records up front (a national pack need not): they are read
+        // here, where one could stand in the way.
+        if let Some(paper) = crate::approval::paper::approved_on_paper(
+            &pack.paper()?,
+            &crate::digest::sha256_hex(bytes),
+            &signer.organisation,
+        ) {
+            return Err(SigningError::ApprovedOnPaper {
+                organisation: signer.organisation,
+                file: file.to_string(),
+                signatory: paper.signatory,
+                signed_on: paper.signed_on,
+            });
+        }
         let name = signature_file_name(file, &signer.organisation);
         pack.clear_stale_temporaries(at);
         let mut set_aside = None;

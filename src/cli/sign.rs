@@ -152,11 +152,13 @@ fn sign_from_bundle(args: &SignArgs) -> Result<String, Failure> {
             organisation_name,
             by,
         } => {
-            let by = by
-                .map(|s| format!(" (by {}, {})", s.signatory, s.signed_at))
-                .unwrap_or_default();
+            // No signature: the approval is on paper (one approval per organisation).
+            let held = by.map_or_else(
+                || "approval on paper".to_string(),
+                |s| format!("signature (by {}, {})", s.signatory, s.signed_at),
+            );
             return Ok(format!(
-                "the bundle already holds {organisation_name}'s signature of {file}{by}: there is nothing to sign"
+                "the bundle already holds {organisation_name}'s {held} of {file}: it is already approved, so there is nothing to sign"
             ));
         }
         FromBundle::Signed {
@@ -234,7 +236,8 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
     let pack = locate(&args.target, args.pack.as_ref())?;
     let file = file_name(&args.target);
     let inside = format!("the pack '{}'", pack.root().display());
-    let failure = |e: SigningError| match e {
+    let failure = |e: SigningError| {
+        match e {
         SigningError::Load(LoadError::Register(e)) => Failure::input(
             format!("cannot record the signature in the register: {e}; nothing was signed"),
             Some("run `countersign register verify` and repair the register first".into()),
@@ -242,10 +245,15 @@ fn sign_in_pack(args: &SignArgs) -> Result<String, Failure> {
         SigningError::Load(other) => load_failure(other).after("nothing was signed"),
         SigningError::Refused(e) => key_failure(e, &inside),
         SigningError::Store(e) => store_failure(e),
+        e @ SigningError::ApprovedOnPaper { .. } => Failure::input(
+            e.to_string(),
+            Some("nothing more is needed from this organisation for this document; `countersign verify` shows its paper approval".into()),
+        ),
         other => Failure::input(
             other.to_string(),
             Some("a signature is never replaced; verify it with `countersign verify`".into()),
         ),
+    }
     };
     // The pack first: a register that cannot take the signature is said before the passphrase
     // is asked for.
