@@ -47,9 +47,9 @@ pub mod limits {
     pub const REGISTER: u64 = 512 * 1024 * 1024;
     /// A key file, passphrase file or trust file.
     pub const SMALL_TEXT: u64 = 16 * 1024 * 1024;
-    /// A circulation bundle (compressed): its inflated budget and room for the zip's own
-    /// records (at most 65,534 entries).
-    pub const BUNDLE: u64 = crate::pack::bundle::MAX_BUNDLE_BYTES + 32 * 1024 * 1024;
+    /// A circulation bundle (compressed): its inflated budget (`pack::bundle::MAX_BUNDLE_BYTES`,
+    /// 256 MiB, which checks this) and room for the zip's own records (at most 65,534 entries).
+    pub const BUNDLE: u64 = (256 + 32) * 1024 * 1024;
 }
 
 /// Why a file could not be read.

@@ -127,20 +127,7 @@ impl ReadForSigning<'_> {
             choice.role,
         )?;
         let (statement, envelope) = sign_as(contents, &signer, file, bytes, key, at)?;
-        // Signing reads no paper records up front (a national pack need not): they are read
-        // here, where one could stand in the way.
-        if let Some(paper) = crate::approval::paper::approved_on_paper(
-            &pack.paper()?,
-            &crate::digest::sha256_hex(bytes),
-            &signer.organisation,
-        ) {
-            return Err(SigningError::ApprovedOnPaper {
-                organisation: signer.organisation,
-                file: file.to_string(),
-                signatory: paper.signatory,
-                signed_on: paper.signed_on,
-            });
-        }
+        not_approved_on_paper(pack, &signer.organisation, file, bytes)?;
         let name = signature_file_name(file, &signer.organisation);
         pack.clear_stale_temporaries(at);
         let mut set_aside = None;
@@ -505,5 +492,30 @@ impl BundleForSigning<'_> {
             bytes: envelope_bytes(&envelope),
             file_name: signature_file_name(file, &self.signer.organisation),
         })
+    }
+}
+
+/// Refuses to sign over a paper approval of the same document by the same organisation:
+/// one approval per organisation per document, whichever came first. Signing reads no paper
+/// records up front (a national pack need not): they are read here, where one could stand in
+/// the way.
+fn not_approved_on_paper(
+    pack: &Pack,
+    organisation: &str,
+    file: &str,
+    bytes: &[u8],
+) -> Result<(), SigningError> {
+    match crate::approval::paper::approved_on_paper(
+        &pack.paper()?,
+        &crate::digest::sha256_hex(bytes),
+        organisation,
+    ) {
+        Some(paper) => Err(SigningError::ApprovedOnPaper {
+            organisation: organisation.to_string(),
+            file: file.to_string(),
+            signatory: paper.signatory,
+            signed_on: paper.signed_on,
+        }),
+        None => Ok(()),
     }
 }

@@ -22,6 +22,9 @@ pub const INDEX_FORMAT: &str = "countersign/bundle/v1";
 /// The most a bundle may inflate to: what a verifier holds of it at once, whatever the input
 /// (a national pack's bundle, 1,000 organisations, inflates to about 15 MiB).
 pub const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
+// The compressed read limit is the budget and room for the zip's records (fsio sits below
+// this module, so it states the figure and this holds them together).
+const _: () = assert!(crate::fsio::limits::BUNDLE == MAX_BUNDLE_BYTES + 32 * 1024 * 1024);
 /// The most files a bundle holds, its index included: a zip without the ZIP64 form counts
 /// entries in 16 bits, and no verifier reads that form (docs/SPEC.md Z2).
 pub const MAX_BUNDLE_FILES: usize = 65_534;
