@@ -408,9 +408,7 @@ fn a_framework_revision_leaves_the_assurance_checklists_alone() {
 fn a_signature_returned_after_a_paper_approval_is_not_filed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    copy_example("small", &dir.join("pack"));
-    let desk = Desk(dir);
-    desk.ok(&["assemble", "pack"]);
+    let desk = support::assembled_small(dir);
     desk.add_key(HOSPITAL, "Dr Peter Walsh");
     desk.ok(&["bundle", "pack", "-o", "sent.zip"]);
     desk.ok(&[

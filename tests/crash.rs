@@ -29,10 +29,7 @@ fn register(desk: &Desk<'_>) -> Register {
 }
 
 fn a_pack(dir: &std::path::Path) -> Desk<'_> {
-    copy_example("small", &dir.join("pack"));
-    let desk = Desk(dir);
-    desk.ok(&["assemble", "pack"]);
-    desk
+    support::assembled_small(dir)
 }
 
 #[test]

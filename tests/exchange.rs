@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::str::contains;
 use serde_json::Value;
+use support::corpus::{rechained, reindexed};
 use support::{COUNCIL, Desk, NOW, copy_example};
 
 /// A time `minutes` after [`NOW`], as `SOURCE_DATE_EPOCH`.
@@ -823,19 +824,6 @@ impl World {
     }
 }
 
-/// A copy of the bundle `from` with its files edited and its index made again.
-fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
-    let (index, mut files) =
-        countersign::pack::bundle::open(&std::fs::read(from).unwrap()).unwrap();
-    edit(&mut files);
-    let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
-    std::fs::write(
-        to,
-        countersign::pack::bundle::build(&index.pack, at, &files).unwrap(),
-    )
-    .unwrap();
-}
-
 /// Item 1: a clock two minutes fast, and a supersession in the same second as a collection,
 /// lose nothing; a clock twenty minutes fast is pointed out, not held against the signature.
 #[test]
@@ -1144,19 +1132,7 @@ fn a_later_bundle_is_held_to_the_history_of_the_one_the_verifier_kept() {
             .find(|(p, _)| p == "register/register.jsonl")
             .unwrap()
             .1;
-        let text = String::from_utf8(register.clone()).unwrap();
-        let mut lines: Vec<String> = Vec::new();
-        for line in text.lines().filter(|l| !l.starts_with("{\"seq\":2,")) {
-            let rest = &line[line.find(",\"at\":").unwrap()..];
-            let prev = lines.last().map_or("0".repeat(64), |l| {
-                countersign::digest::sha256_hex(l.as_bytes())
-            });
-            lines.push(format!(
-                "{{\"seq\":{},\"prev\":\"{prev}\"{rest}",
-                lines.len() + 1
-            ));
-        }
-        *register = (lines.join("\n") + "\n").into_bytes();
+        *register = rechained(register, |l| !l.starts_with("{\"seq\":2,"));
     });
     let (code, text) = verify(&["dropped.zip", "--trust", "earlier.zip"]);
     assert_eq!(code, 1, "{text}");
@@ -1611,19 +1587,7 @@ fn a_partnership_year_never_gives_a_false_failed_and_never_passes_a_rewritten_hi
             .find(|(p, _)| p == "register/register.jsonl")
             .unwrap()
             .1;
-        let text = String::from_utf8(register.clone()).unwrap();
-        let mut lines: Vec<String> = Vec::new();
-        for line in text.lines().filter(|l| !l.contains("\"key-revoked\"")) {
-            let rest = &line[line.find(",\"at\":").unwrap()..];
-            let prev = lines.last().map_or("0".repeat(64), |l| {
-                countersign::digest::sha256_hex(l.as_bytes())
-            });
-            lines.push(format!(
-                "{{\"seq\":{},\"prev\":\"{prev}\"{rest}",
-                lines.len() + 1
-            ));
-        }
-        *register = (lines.join("\n") + "\n").into_bytes();
+        *register = rechained(register, |l| !l.contains("\"key-revoked\""));
     });
     let (code, text) = verify(&["dropped.zip", "--trust", "round-2.zip"]);
     assert_eq!(code, 1, "{text}");

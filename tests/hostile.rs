@@ -780,9 +780,7 @@ fn a_keyring_saved_by_windows_a_backdated_sheet_and_a_key_given_twice() {
     // that gives one key to two organisations trusts nothing.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    copy_example("small", &dir.join("pack"));
-    let desk = support::Desk(dir);
-    desk.ok(&["assemble", "pack"]);
+    let desk = support::assembled_small(dir);
     desk.add_seeded_key(support::COUNCIL, "Margaret O'Brien");
     desk.sign(support::FRAMEWORK, support::COUNCIL);
     let keyring = dir.join("pack/keys/keyring.json");
@@ -837,9 +835,7 @@ fn a_key_that_is_no_curve_point_is_shown_as_unusable() {
     use base64::Engine as _;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    copy_example("small", &dir.join("pack"));
-    let desk = support::Desk(dir);
-    desk.ok(&["assemble", "pack"]);
+    let desk = support::assembled_small(dir);
     let off_curve = (2u8..64)
         .map(|y| {
             let mut b = [0u8; 32];

@@ -180,7 +180,6 @@ pub fn collect_then(
         filed: std::collections::BTreeMap::new(),
         checkpoints_filed: std::collections::BTreeSet::new(),
         received_at: at,
-        paper: std::cell::OnceCell::new(),
     };
     let mut results = Vec::with_capacity(files.len());
     let mut decisions = Vec::with_capacity(files.len());
@@ -299,9 +298,6 @@ struct Session<'a> {
     checkpoints_filed: std::collections::BTreeSet<String>,
     /// When the files were received: a signature that claims a later time is flagged.
     received_at: Timestamp,
-    /// The pack's paper records, read once when a signature passes (the contents leave
-    /// them out: most collections need none).
-    paper: std::cell::OnceCell<Vec<crate::approval::paper::PaperFile>>,
 }
 
 fn refused(source: &str, kind: Option<&'static str>, message: String) -> (FileResult, Decision) {
@@ -655,11 +651,8 @@ impl Session<'_> {
             );
             return Ok((result, Decision::Nothing));
         }
-        if self.paper.get().is_none() {
-            let _ = self.paper.set(self.pack.paper()?);
-        }
         if let Some(paper) = crate::approval::paper::approved_on_paper(
-            self.paper.get().map_or(&[][..], Vec::as_slice),
+            self.pack.paper_of(&entry.file, &org)?.as_slice(),
             &entry.sha256,
             &org,
         ) {

@@ -128,7 +128,8 @@ pub fn check(file: &PaperFile) -> Result<PaperRecord, String> {
     Ok(record)
 }
 
-/// The paper approval of the document `sha256` by `organisation` among `files`, if one holds
+/// The paper approval of the document `sha256` by `organisation` among `files` (all of a
+/// pack's, or the one [`crate::pack::Pack::paper_of`] reads), if one holds
 /// (docs/SPEC.md W1): one approval per organisation per document, whichever came first, so an
 /// electronic signature is not made or filed over it.
 pub fn approved_on_paper(

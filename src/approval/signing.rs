@@ -497,8 +497,8 @@ impl BundleForSigning<'_> {
 
 /// Refuses to sign over a paper approval of the same document by the same organisation:
 /// one approval per organisation per document, whichever came first. Signing reads no paper
-/// records up front (a national pack need not): they are read here, where one could stand in
-/// the way.
+/// records up front (a national pack need not): the one record that could stand in the way
+/// is read here.
 fn not_approved_on_paper(
     pack: &Pack,
     organisation: &str,
@@ -506,7 +506,7 @@ fn not_approved_on_paper(
     bytes: &[u8],
 ) -> Result<(), SigningError> {
     match crate::approval::paper::approved_on_paper(
-        &pack.paper()?,
+        pack.paper_of(file, organisation)?.as_slice(),
         &crate::digest::sha256_hex(bytes),
         organisation,
     ) {

@@ -276,24 +276,44 @@ impl Pack {
 
     /// Reads the paper signatures: each record with its scan, when the pack holds it.
     pub fn paper(&self) -> Result<Vec<crate::approval::paper::PaperFile>, LoadError> {
-        let dir = self.paper_dir();
-        let (records, _) = read_folder(&dir, crate::pack::layout::RECORD_SUFFIX)?;
-        let mut files = Vec::with_capacity(records.len());
-        for (name, bytes) in records {
-            let scan = crate::json::from_slice::<crate::approval::paper::PaperRecord>(&bytes)
-                .ok()
-                .filter(|r| crate::approval::paper::is_plain_name(&r.scan))
-                .and_then(|r| {
-                    crate::fsio::read_limited(
-                        &dir.join(r.scan),
-                        crate::approval::paper::MAX_SCAN_BYTES,
-                        false,
-                    )
-                    .ok()
-                });
-            files.push(crate::approval::paper::PaperFile { name, bytes, scan });
+        let (records, _) = read_folder(&self.paper_dir(), crate::pack::layout::RECORD_SUFFIX)?;
+        Ok(records
+            .into_iter()
+            .map(|(name, bytes)| self.with_scan(name, bytes))
+            .collect())
+    }
+
+    /// The paper signature of the document `file` by `organisation`, with its scan, if the
+    /// pack holds one: one record read, not every record and scan (what signing and
+    /// collecting check before they add an electronic signature).
+    pub fn paper_of(
+        &self,
+        file: &str,
+        organisation: &str,
+    ) -> Result<Option<crate::approval::paper::PaperFile>, LoadError> {
+        let name = crate::approval::paper::record_name(file, organisation);
+        let path = self.paper_dir().join(&name);
+        match crate::fsio::read_limited(&path, crate::fsio::limits::SIGNATURE, false) {
+            Ok(bytes) => Ok(Some(self.with_scan(name, bytes))),
+            Err(e) if e.io_kind() == Some(std::io::ErrorKind::NotFound) => Ok(None),
+            Err(source) => Err(LoadError::Read { path, source }),
         }
-        Ok(files)
+    }
+
+    /// A paper record with the scan it names, when the pack holds that scan.
+    fn with_scan(&self, name: String, bytes: Vec<u8>) -> crate::approval::paper::PaperFile {
+        let scan = crate::json::from_slice::<crate::approval::paper::PaperRecord>(&bytes)
+            .ok()
+            .filter(|r| crate::approval::paper::is_plain_name(&r.scan))
+            .and_then(|r| {
+                crate::fsio::read_limited(
+                    &self.paper_dir().join(r.scan),
+                    crate::approval::paper::MAX_SCAN_BYTES,
+                    false,
+                )
+                .ok()
+            });
+        crate::approval::paper::PaperFile { name, bytes, scan }
     }
 
     /// Keeps a paper signature: the scan and its record in `paper/`, and the record in the

@@ -38,7 +38,7 @@ fn bundle(home: &Path, to: &Path) {
 
 /// A copy of a bundle with its files edited and its index made again to match (what someone
 /// who edits a bundle and knows the format would do).
-fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
+pub fn reindexed(from: &Path, to: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
     let (index, mut files) =
         countersign::pack::bundle::open(&std::fs::read(from).unwrap()).unwrap();
     edit(&mut files);
@@ -1242,7 +1242,7 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
 
 /// A register with the lines `keep` refuses dropped, each line after renumbered and linked to
 /// the one before it again: a rewrite only a checkpoint can show.
-fn rechained(register: &[u8], keep: impl Fn(&str) -> bool) -> Vec<u8> {
+pub fn rechained(register: &[u8], keep: impl Fn(&str) -> bool) -> Vec<u8> {
     let text = std::str::from_utf8(register).unwrap();
     let mut lines: Vec<String> = Vec::new();
     for line in text.lines().filter(|l| keep(l)) {

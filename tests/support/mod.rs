@@ -50,6 +50,14 @@ pub fn copy_pack(from: &Path, to: &Path) {
     }
 }
 
+/// A desk in `dir` holding the small example in `dir/pack`, assembled: where most tests start.
+pub fn assembled_small(dir: &Path) -> Desk<'_> {
+    copy_example("small", &dir.join("pack"));
+    let desk = Desk(dir);
+    desk.ok(&["assemble", "pack"]);
+    desk
+}
+
 /// Copies one of the bundled example packs' data into `to`.
 pub fn copy_example(name: &str, to: &Path) {
     copy_pack(&root().join("examples").join(name), to);
