@@ -1110,6 +1110,35 @@ class Keyring {
 const importedKeys = new Map();
 
 /** Strict Ed25519 verification of `message`; false for any signature that does not verify. */
+const FIELD_P = 2n ** 255n - 19n;
+
+function powModP(base, exponent) {
+  let result = 1n;
+  let b = ((base % FIELD_P) + FIELD_P) % FIELD_P;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % FIELD_P;
+    b = (b * b) % FIELD_P;
+  }
+  return result;
+}
+
+/**
+ * Whether 32 bytes are a point of Ed25519 (SPEC S2): y is the low 255 bits, reduced, and
+ * (y²-1)/(d·y²+1) must be a square. As ed25519-dalek decompresses; BigInt is slow, so this
+ * runs only to explain a signature that failed.
+ */
+function isCurvePoint(raw) {
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? raw[i] & 0x7f : raw[i]);
+  y %= FIELD_P;
+  const d = ((-121665n * powModP(121666n, FIELD_P - 2n)) % FIELD_P + FIELD_P) % FIELD_P;
+  const y2 = (y * y) % FIELD_P;
+  const u = (y2 - 1n + FIELD_P) % FIELD_P;
+  const v = (d * y2 + 1n) % FIELD_P;
+  const ratio = (u * powModP(v, FIELD_P - 2n)) % FIELD_P;
+  return ratio === 0n || powModP(ratio, (FIELD_P - 1n) / 2n) === 1n;
+}
+
 async function verifyEd25519(raw, message, signature) {
   if (signature.length !== 64) return false;
   // The command refuses weak keys and small-order R (verify_strict); WebCrypto refuses S >= L.
@@ -1206,6 +1235,13 @@ async function openSignature(bytes, keyring) {
   const key = keyring.get(signature.keyid);
   if (!key) throw new EnvelopeError(`it was made with a key the keyring does not hold (${shown(signature.keyid, 60)})`, 'key-unknown');
   if (!(await verifyEd25519(key.raw, pae(PAYLOAD_TYPE, payload), sig))) {
+    // SPEC S2: checked only on failure, as the command does.
+    if (!isCurvePoint(key.raw)) {
+      throw new EnvelopeError(
+        `the signature is not valid: the key it names (${signature.keyid}) is not an Ed25519 public key, so nothing verifies with it; the coordinator revokes that key and adds the signatory's real public key`,
+        'signature-invalid',
+      );
+    }
     throw new EnvelopeError(
       'the signature is not valid: the signed statement was altered, or the signature was made with another key',
       'signature-invalid',

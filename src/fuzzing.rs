@@ -10,7 +10,7 @@ use std::io::Write as _;
 use crate::approval::keys::SecretKey;
 
 /// The kinds of input, by the name of their fuzz target.
-pub const TARGETS: [&str; 12] = [
+pub const TARGETS: [&str; 13] = [
     "template_package",
     "tag_syntax",
     "render_data",
@@ -23,6 +23,7 @@ pub const TARGETS: [&str; 12] = [
     "trust_file",
     "paper_record",
     "bundle_to_sign",
+    "returned_file",
 ];
 
 /// Runs the fuzz target `name` on `data` (for replaying corpora).
@@ -40,6 +41,7 @@ pub fn run(name: &str, data: &[u8]) {
         "trust_file" => trust_file(data),
         "paper_record" => paper_record(data),
         "bundle_to_sign" => bundle_to_sign(data),
+        "returned_file" => returned_file(data),
         _ => {}
     }
 }
@@ -270,5 +272,116 @@ pub fn bundle_to_sign(data: &[u8]) {
             let _ = bundle.document(&d.file);
         }
         let _ = bundle.document("../outside.docx");
+    }
+}
+
+/// When the pack a returned file is collected into was assembled, and its key added.
+const RETURNED_PACK_ASSEMBLED: i64 = 1_795_000_000;
+
+/// The small example assembled in a folder of its own, with the fixed key enrolled for its
+/// first organisation: the pack `returned_file` collects into. Made afresh for each process
+/// and whenever a collection changed it, so that every input meets the same pack.
+fn returned_file_pack() -> Option<crate::pack::Pack> {
+    use crate::time::Timestamp;
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let root = std::env::temp_dir().join(format!(
+        "countersign-fuzz-returned-{}-{n}",
+        std::process::id()
+    ));
+    if n > 0 {
+        let earlier = std::env::temp_dir().join(format!(
+            "countersign-fuzz-returned-{}-{}",
+            std::process::id(),
+            n - 1
+        ));
+        let _ = std::fs::remove_dir_all(earlier);
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    crate::pack::init(&root).ok()?;
+    let pack = crate::pack::Pack::new(&root);
+    let data = pack.data().ok()?;
+    let organisation = data.organisations().first()?.id.clone();
+    let at = Timestamp::from_unix(RETURNED_PACK_ASSEMBLED);
+    crate::document::assemble::assemble(&pack, &data, at, &mut |_, _, _| {}).ok()?;
+    crate::approval::key_changes::add_key(
+        &pack,
+        crate::approval::key_changes::NewKey {
+            organisation: &organisation,
+            signatory: "A Person",
+            roles: &[],
+            public_key: fixed_key().public(),
+            created: Some(at),
+            valid_from: None,
+        },
+        at,
+    )
+    .ok()?;
+    Some(pack)
+}
+
+/// A file returned by a signatory (any bytes, as a signature or a checkpoint), collected into
+/// a pack as `collect` does. Whatever is filed, the pack still verifies without a failure, and
+/// a file is filed only once.
+pub fn returned_file(data: &[u8]) {
+    collect_returned(data);
+}
+
+/// [`returned_file`]'s work: how many signatures the file was filed as.
+fn collect_returned(data: &[u8]) -> usize {
+    use std::sync::Mutex;
+    static PACK: Mutex<Option<crate::pack::Pack>> = Mutex::new(None);
+    let mut held = PACK.lock().unwrap_or_else(|e| e.into_inner());
+    if held.is_none() {
+        *held = returned_file_pack();
+    }
+    let Some(pack) = held.as_ref() else {
+        return 0;
+    };
+    let at = crate::time::Timestamp::from_unix(RETURNED_PACK_ASSEMBLED + 3600);
+    let files = [("returned.dsse.json".to_string(), data.to_vec())];
+    let Ok(report) = crate::approval::collect::collect(pack, &files, at) else {
+        return 0;
+    };
+    use crate::approval::collect::Outcome;
+    let filed = report.count(Outcome::Collected) + report.count(Outcome::OlderVersion);
+    if filed > 0 || !report.set_aside.is_empty() {
+        let contents = pack
+            .contents()
+            .unwrap_or_else(|e| panic!("a pack a file was collected into loads: {e}"));
+        let verified = crate::verify::verify_pack(&contents)
+            .unwrap_or_else(|e| panic!("a pack a file was collected into keeps its register: {e}"));
+        for report in &verified.reports {
+            assert!(
+                report.valid,
+                "a collected file leaves the pack verifying: {report:?}"
+            );
+        }
+        let again = crate::approval::collect::collect(pack, &files, at)
+            .unwrap_or_else(|e| panic!("a second collection runs: {e}"));
+        assert_eq!(
+            again.count(Outcome::Collected),
+            0,
+            "a file is filed only once"
+        );
+        *held = returned_file_pack();
+    }
+    filed
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed seed of `returned_file` is a signature the fixed pack files, so that the
+    /// fuzzer starts from the path that writes into the pack, not only from refusals.
+    #[test]
+    fn the_returned_file_seed_reaches_filing() {
+        let valid = include_bytes!("../fuzz/seeds/returned_file/valid.dsse.json");
+        assert_eq!(super::collect_returned(valid), 1);
+        // The pack was made afresh: the same file is filed again.
+        assert_eq!(super::collect_returned(valid), 1);
+        let edited = include_bytes!("../fuzz/seeds/returned_file/fail_edited_statement.dsse.json");
+        assert_eq!(super::collect_returned(edited), 0);
+        let key = include_bytes!("../fuzz/seeds/returned_file/secret.key");
+        assert_eq!(super::collect_returned(key), 0);
     }
 }

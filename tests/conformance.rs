@@ -51,6 +51,7 @@ fn rules_of(name: &str) -> Vec<(&'static str, bool)> {
             ("V5", false),
         ],
         "tampered-signature" => vec![("S2", false)],
+        "key-not-a-point" => vec![("S2", false)],
         "malleated-signature" => vec![("S2", false)],
         "rewritten-register" => vec![("R1", false), ("J4", false)],
         "rechained-register" => vec![("C2", false)],

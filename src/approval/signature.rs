@@ -210,6 +210,12 @@ pub enum EnvelopeError {
         "the signature is not valid: the signed statement was altered, or the signature was made with another key"
     )]
     BadSignature,
+    /// The key the envelope names is no point of the curve (a keyring edited by hand): no
+    /// signature can verify with it, so the reason names the key, not the statement.
+    #[error(
+        "the signature is not valid: the key it names ({0}) is not an Ed25519 public key, so nothing verifies with it; the coordinator revokes that key and adds the signatory's real public key"
+    )]
+    NotAKey(String),
     /// The verified payload is not an approval statement.
     #[error("the signed statement is malformed ({0})")]
     MalformedStatement(String),
@@ -222,7 +228,7 @@ impl EnvelopeError {
             EnvelopeError::Malformed(_) => "signature-malformed",
             EnvelopeError::WrongPayloadType(_) => "payload-type-wrong",
             EnvelopeError::UnknownKey(_) => "key-unknown",
-            EnvelopeError::BadSignature => "signature-invalid",
+            EnvelopeError::BadSignature | EnvelopeError::NotAKey(_) => "signature-invalid",
             EnvelopeError::MalformedStatement(_) => "statement-malformed",
         }
     }
@@ -287,7 +293,12 @@ pub fn open(
         )
     })?;
     if !key.verify_strict(&pae(PAYLOAD_TYPE, &payload), &sig) {
-        return Err(EnvelopeError::BadSignature);
+        // Decompressing again only on failure: a routine verification pays for one.
+        return Err(if key.is_curve_point() {
+            EnvelopeError::BadSignature
+        } else {
+            EnvelopeError::NotAKey(signature.keyid.clone())
+        });
     }
     let statement: Statement = crate::json::from_slice(&payload)
         .map_err(|e| EnvelopeError::MalformedStatement(crate::json::reason(&e)))?;

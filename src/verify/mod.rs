@@ -394,7 +394,7 @@ fn judge(
                 signed: None,
                 paper: None,
                 signature_valid: match e {
-                    EnvelopeError::BadSignature => Some(false),
+                    EnvelopeError::BadSignature | EnvelopeError::NotAKey(_) => Some(false),
                     _ => None,
                 },
                 key_belongs: None,

@@ -1023,46 +1023,22 @@ pub fn build_corpus(c: &Path) -> Vec<Value> {
     // K1: a key of small order added to the keyring, its chain whole and its id its own: a key
     // that would verify forged signatures.
     reindexed(&genuine, &c.join("small-order-key.zip"), |files| {
-        use base64::Engine as _;
         let bytes = file_of(files, "keys/keyring.json");
-        let text = String::from_utf8(bytes.clone()).unwrap();
-        let last = text.lines().last().unwrap();
-        let seq = text.lines().count();
-        let point = [0u8; 32];
-        let mut wire = Vec::new();
-        for part in [&b"ssh-ed25519"[..], &point[..]] {
-            wire.extend((part.len() as u32).to_be_bytes());
-            wire.extend(part);
-        }
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let id = base64::engine::general_purpose::STANDARD_NO_PAD
-            .encode(<sha2::Sha256 as sha2::Digest>::digest(&wire));
-        let mut spki = vec![
-            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-        ];
-        spki.extend(point);
-        let change = json!({
-            "seq": seq,
-            "prev": countersign::digest::sha256_hex(last.as_bytes()),
-            "at": "2026-11-23T12:00:00Z",
-            "change": {
-                "action": "added",
-                "key_id": format!("SHA256:{id}"),
-                "organisation": COUNCIL,
-                "signatory": "Margaret O'Brien",
-                "roles": [],
-                "valid_from": "2026-11-23T12:00:00Z",
-                "public_key": format!("ssh-ed25519 {} {COUNCIL}", b64.encode(&wire)),
-                "public_key_pem": format!(
-                    "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
-                    b64.encode(&spki)
-                ),
-            }
-        });
-        bytes.extend(serde_json::to_vec(&change).unwrap());
-        bytes.push(b'\n');
+        key_added_by_hand(bytes, [0u8; 32]);
     });
     case("small-order-key", "small-order-key.zip", None, None);
+    // S2: a keyring edited by hand with 32 bytes that are no point of the curve (y = 2), the
+    // council's signature naming it: the reason names the key, which is the keyring's fault.
+    reindexed(&genuine, &c.join("key-not-a-point.zip"), |files| {
+        let mut point = [0u8; 32];
+        point[0] = 2;
+        let key_id = key_added_by_hand(file_of(files, "keys/keyring.json"), point);
+        let bytes = file_of(files, &council_sig);
+        let mut envelope: Value = serde_json::from_slice(bytes).unwrap();
+        envelope["signatures"][0]["keyid"] = key_id.into();
+        *bytes = serde_json::to_vec_pretty(&envelope).unwrap();
+    });
+    case("key-not-a-point", "key-not-a-point.zip", None, None);
     // Signatures a signatory or a forger holding a key could send (docs/SPEC.md S3 to S8).
     let council_key = small.join(format!("private/{COUNCIL}.key"));
     let hospital_key = small.join(format!("private/{HOSPITAL}.key"));
@@ -1305,4 +1281,47 @@ pub fn conformance_bundle(files: &Path, case: &Value) -> Vec<u8> {
     ));
     let at = countersign::time::Timestamp::parse_exact(&index.created_at).unwrap();
     countersign::pack::bundle::build(&index.pack, at, &contents).unwrap()
+}
+
+/// Appends to a keyring, its chain kept whole, a key with these 32 bytes added for the council,
+/// as an editor by hand would (no check that they are a usable key); returns its key id.
+fn key_added_by_hand(keyring: &mut Vec<u8>, point: [u8; 32]) -> String {
+    use base64::Engine as _;
+    let text = String::from_utf8(keyring.clone()).unwrap();
+    let last = text.lines().last().unwrap();
+    let seq = text.lines().count();
+    let mut wire = Vec::new();
+    for part in [&b"ssh-ed25519"[..], &point[..]] {
+        wire.extend((part.len() as u32).to_be_bytes());
+        wire.extend(part);
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let id = base64::engine::general_purpose::STANDARD_NO_PAD
+        .encode(<sha2::Sha256 as sha2::Digest>::digest(&wire));
+    let mut spki = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    spki.extend(point);
+    let key_id = format!("SHA256:{id}");
+    let change = json!({
+        "seq": seq,
+        "prev": countersign::digest::sha256_hex(last.as_bytes()),
+        "at": "2026-11-23T12:00:00Z",
+        "change": {
+            "action": "added",
+            "key_id": key_id,
+            "organisation": COUNCIL,
+            "signatory": "Margaret O'Brien",
+            "roles": [],
+            "valid_from": "2026-11-23T12:00:00Z",
+            "public_key": format!("ssh-ed25519 {} {COUNCIL}", b64.encode(&wire)),
+            "public_key_pem": format!(
+                "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+                b64.encode(&spki)
+            ),
+        }
+    });
+    keyring.extend(serde_json::to_vec(&change).unwrap());
+    keyring.push(b'\n');
+    key_id
 }
