@@ -12,7 +12,9 @@ cp -r examples/cambs/framework.json examples/cambs/organisations.json examples/c
 bin="cargo run --quiet --release --"
 $bin assemble "$work/pack" 2>/dev/null
 $bin signature-sheet "$work/pack" -o "$work/pack/out/signature-sheet.docx" 2>/dev/null
-$bin validate "$work/pack" --code-checklist --docx "$work/pack/out" >/dev/null 2>&1
+# The checklists are written beside the pack: validate never writes into a pack's own folders.
+$bin validate "$work/pack" --code-checklist --docx "$work/checklists" >/dev/null 2>&1
+cp "$work"/checklists/*.docx "$work/pack/out/"
 mkdir -p docs/previews
 for f in framework-v2.7 signature-sheet protocol-mash-v3.1 assurance-cwrc-v1.0 protocol-mash-v3.1-code-checklist; do
   soffice "-env:UserInstallation=file://$work/lo" --headless --convert-to pdf --outdir "$work" "$work/pack/out/$f.docx" >/dev/null 2>&1

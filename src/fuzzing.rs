@@ -289,14 +289,6 @@ fn returned_file_pack() -> Option<crate::pack::Pack> {
         "countersign-fuzz-returned-{}-{n}",
         std::process::id()
     ));
-    if n > 0 {
-        let earlier = std::env::temp_dir().join(format!(
-            "countersign-fuzz-returned-{}-{}",
-            std::process::id(),
-            n - 1
-        ));
-        let _ = std::fs::remove_dir_all(earlier);
-    }
     let _ = std::fs::remove_dir_all(&root);
     crate::pack::init(&root).ok()?;
     let pack = crate::pack::Pack::new(&root);
@@ -364,21 +356,55 @@ fn collect_returned(data: &[u8]) -> usize {
             0,
             "a file is filed only once"
         );
+        let _ = std::fs::remove_dir_all(pack.root());
         *held = returned_file_pack();
     }
     filed
 }
 
+/// A signature the pack `returned_file` collects into would file: the current framework signed
+/// with the fixed key by its organisation (the seed the fuzzer starts from, committed as
+/// `fuzz/seeds/returned_file/valid.dsse.json`; a test holds the two the same).
+pub fn returned_file_seed() -> Option<Vec<u8>> {
+    let pack = returned_file_pack()?;
+    let manifest = pack.manifest().ok()?;
+    let document = manifest.documents.iter().find(|d| d.current)?;
+    let bytes = pack.document(&document.file).ok()?;
+    let signed = crate::approval::signing::sign_in_pack(
+        &pack,
+        &document.file,
+        &bytes,
+        &fixed_key(),
+        crate::approval::sign::SignerChoice::default(),
+        crate::time::Timestamp::from_unix(RETURNED_PACK_ASSEMBLED + 600),
+    )
+    .ok()?;
+    let seed = std::fs::read(pack.signatures_dir().join(&signed.signature_file)).ok();
+    let _ = std::fs::remove_dir_all(pack.root());
+    seed
+}
+
 #[cfg(test)]
 mod tests {
     /// The committed seed of `returned_file` is a signature the fixed pack files, so that the
-    /// fuzzer starts from the path that writes into the pack, not only from refusals.
+    /// fuzzer starts from the path that writes into the pack, not only from refusals. After a
+    /// change to the default templates: `COUNTERSIGN_WRITE_SEEDS=1 cargo test --lib fuzzing`.
     #[test]
     fn the_returned_file_seed_reaches_filing() {
-        let valid = include_bytes!("../fuzz/seeds/returned_file/valid.dsse.json");
-        assert_eq!(super::collect_returned(valid), 1);
+        let seed = super::returned_file_seed().expect("the seed is made");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/seeds/returned_file/valid.dsse.json");
+        if std::env::var_os("COUNTERSIGN_WRITE_SEEDS").is_some() {
+            std::fs::write(&path, &seed).expect("the seed is written");
+        }
+        assert!(
+            std::fs::read(&path).ok() == Some(seed.clone()),
+            "{} is not the signature the pack files now: run COUNTERSIGN_WRITE_SEEDS=1 cargo test --lib fuzzing",
+            path.display()
+        );
+        assert_eq!(super::collect_returned(&seed), 1);
         // The pack was made afresh: the same file is filed again.
-        assert_eq!(super::collect_returned(valid), 1);
+        assert_eq!(super::collect_returned(&seed), 1);
         let edited = include_bytes!("../fuzz/seeds/returned_file/fail_edited_statement.dsse.json");
         assert_eq!(super::collect_returned(edited), 0);
         let key = include_bytes!("../fuzz/seeds/returned_file/secret.key");

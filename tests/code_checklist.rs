@@ -123,7 +123,13 @@ fn the_full_example_covers_the_codes_checklist() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let annex = read_docx(&annexes.join("protocol-police-disclosure-v1.0-code-checklist.docx"));
-    let rows = annex["tables"][0].as_array().unwrap();
+    // Its document control first: which version of the protocol it checked, and when to
+    // review it.
+    let control = annex["tables"][0].as_array().unwrap();
+    assert_eq!(control[1][0], "Protocol version checked");
+    assert_eq!(control[1][1], "1.0");
+    assert_eq!(control[3][0], "Review by");
+    let rows = annex["tables"][1].as_array().unwrap();
     assert_eq!(rows[0][0], "What the Code expects");
     assert_eq!(rows.len(), 22, "the header and 21 items");
     assert!(

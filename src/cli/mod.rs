@@ -523,6 +523,15 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         data.organisation_count(),
         data.protocols.len()
     );
+    let pack = countersign::pack::Pack::new(&args.pack);
+    let gaps = countersign::document::assemble::template_gaps(&pack)
+        .map_err(|e| Failure::input(e.to_string(), None))?;
+    for (name, gap) in &gaps {
+        print_err(&format!(
+            "warning: templates/{name}: {} (its documents are not accessible to everyone); to fix it in Word: {}\n",
+            gap.what, gap.fix
+        ));
+    }
     if !args.code_checklist {
         print_err(&format!("{summary}\n"));
         return Ok(EXIT_OK);
@@ -545,7 +554,6 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
             ));
         }
         if let Some(dir) = &args.docx {
-            let pack = countersign::pack::Pack::new(&args.pack);
             let (name, bytes) =
                 annex_docx(&pack, p, &data, &checked.items).map_err(|e| match e {
                     AnnexError::Render(e) => {

@@ -164,6 +164,24 @@ pub fn template_bytes(pack: &Pack, name: &str) -> Result<(Vec<u8>, &'static str)
     ))
 }
 
+/// What the pack's own templates lack for their documents to be accessible, template by
+/// template (the defaults lack nothing; a test holds them to that). For `validate` to warn.
+pub fn template_gaps(
+    pack: &Pack,
+) -> Result<Vec<(&'static str, crate::document::template::accessible::Gap)>, AssembleError> {
+    let mut found = Vec::new();
+    for name in crate::document::templates::names() {
+        let (bytes, source) = template_bytes(pack, name)?;
+        if source == "pack" {
+            let wants_contents = name == crate::document::templates::FRAMEWORK;
+            for gap in crate::document::template::accessible::gaps(&bytes, wants_contents) {
+                found.push((name, gap));
+            }
+        }
+    }
+    Ok(found)
+}
+
 fn load_template(pack: &Pack, name: &str) -> Result<LoadedTemplate, AssembleError> {
     let (bytes, source) = template_bytes(pack, name)?;
     let record = TemplateRecord {

@@ -272,7 +272,7 @@ pub fn context(p: &Protocol, data: &PackData, items: &[ChecklistItem]) -> Value 
     json!({
         "document": {"kind": "code-checklist", "id": format!("{}-code-checklist", p.id), "version": p.version, "title": title, "date": p.approved},
         "framework": {"title": data.framework.title, "area": data.framework.area, "document_control": {"lead_author": data.framework.document_control.lead_author}},
-        "protocol": {"id": p.id, "title": p.title, "version": p.version, "file": format!("protocol-{}-v{}.docx", p.id, p.version)},
+        "protocol": {"id": p.id, "title": p.title, "version": p.version, "approved": p.approved, "review_by": p.review_by, "file": format!("protocol-{}-v{}.docx", p.id, p.version)},
         "items": items.iter().map(|i| json!({"item": i.item, "status": i.status, "status_label": i.status.label(), "note": i.note})).collect::<Vec<_>>(),
         "counts": {"covered": covered, "missing": missing, "not_applicable": not_applicable},
     })

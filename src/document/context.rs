@@ -198,6 +198,10 @@ fn framework_context(
             .collect();
         map.insert("revisions".into(), Value::Array(revisions));
         map.insert("status_label".into(), json!(fw.status.label()));
+        map.insert(
+            "status_phrase".into(),
+            json!(fw.status.phrase(&fw.approved)),
+        );
         let sections: Vec<Value> = fw
             .sections
             .iter()
@@ -251,6 +255,9 @@ fn organisation_context(o: &Organisation, data: &PackData) -> Value {
         .unwrap_or_default();
     let assurance = o.assurance.as_ref().map(|a| {
         json!({
+            "version": a.version,
+            "completed": a.completed,
+            "review_by": a.review_by,
             "health_or_social_care": yes_no(a.health_or_social_care),
             "dsp_toolkit": evidence_context(&a.dsp_toolkit),
             "cyber_essentials": evidence_context(&a.cyber_essentials),
@@ -319,6 +326,7 @@ fn protocol_context(p: &Protocol, data: &PackData) -> Value {
         "version": p.version,
         "status": p.status,
         "status_label": p.status.label(),
+        "status_phrase": p.status.phrase(&p.approved),
         "approved": p.approved,
         "review_by": p.review_by,
         "requesting": requesting,

@@ -142,6 +142,20 @@ impl Status {
             Status::Superseded => "Superseded",
         }
     }
+
+    /// Where the document stands, as its subtitle says it after the version: "approved on
+    /// 14 April 2026", "consultation draft".
+    pub fn phrase(self, approved: &str) -> String {
+        match self {
+            Status::Approved => format!("approved on {}", crate::time::long_date(approved)),
+            Status::Superseded => format!(
+                "approved on {}, since superseded",
+                crate::time::long_date(approved)
+            ),
+            Status::Draft => "draft".to_string(),
+            Status::Consultation => "consultation draft".to_string(),
+        }
+    }
 }
 
 /// The ratification and document control details of the framework.

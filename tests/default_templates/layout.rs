@@ -39,16 +39,143 @@ pub fn build(name: &str) -> Option<Result<Vec<u8>, PackageError>> {
 }
 
 /// Packs a document, replaces its properties with tagged ones (title and dates come from the
-/// data, never the clock), and rewrites the zip reproducibly.
+/// data, never the clock), makes it accessible where docx-rs has no words for it (see
+/// [`accessible`]), and rewrites the zip reproducibly.
 fn finish(docx: Docx) -> Result<Vec<u8>, PackageError> {
     let mut raw = std::io::Cursor::new(Vec::new());
     docx.build()
         .pack(&mut raw)
         .map_err(|e| PackageError::Write(e.to_string()))?;
-    let package = Package::read(raw.into_inner(), Limits::default(), |_| false)?;
-    let core = CORE_PROPERTIES.as_bytes();
-    package.write(|i| (package.entries()[i].name == "docProps/core.xml").then_some(core))
+    let edited = ["word/document.xml", "word/styles.xml", "word/footer1.xml"];
+    let package = Package::read(raw.into_inner(), Limits::default(), |name| {
+        edited.contains(&name)
+    })?;
+    let replaced: Vec<Option<Vec<u8>>> = package
+        .entries()
+        .iter()
+        .map(|e| match e.name.as_str() {
+            "docProps/core.xml" => Some(CORE_PROPERTIES.as_bytes().to_vec()),
+            name if edited.contains(&name) => {
+                let xml = String::from_utf8(e.content.clone().unwrap_or_default()).ok()?;
+                Some(accessible(name, xml).into_bytes())
+            }
+            _ => None,
+        })
+        .collect();
+    package.write(|i| replaced[i].as_deref())
 }
+
+/// What docx-rs cannot say, said in the XML it wrote (its output is fixed, so these edits are
+/// too; each panics if what it edits is not there, so a docx-rs upgrade cannot drop one):
+/// - every table's first row is its header row, repeated on each page (`w:tblHeader`), which
+///   is how screen readers and Word's accessibility checker know a header;
+/// - the document's language is British English, and Normal is the default paragraph style;
+/// - the footer's page numbers are the size of the words around them;
+/// - the framework's contents is a Word field that updates ([`CONTENTS`]).
+fn accessible(part: &str, mut xml: String) -> String {
+    fn replace(part: &str, xml: &mut String, from: &str, to: &str, count: usize) {
+        assert_eq!(
+            xml.matches(from).count(),
+            count,
+            "{part}: docx-rs wrote {from}"
+        );
+        *xml = xml.replace(from, to);
+    }
+    match part {
+        "word/document.xml" => {
+            let tables = xml.matches("<w:tbl>").count();
+            replace(
+                part,
+                &mut xml,
+                "</w:tblGrid><w:tr><w:trPr />",
+                "</w:tblGrid><w:tr><w:trPr><w:tblHeader /></w:trPr>",
+                tables,
+            );
+            if let Some(at) = xml.find(CONTENTS) {
+                let start = xml[..at].rfind("<w:p ").expect("the contents paragraph");
+                let end = start + xml[start..].find("</w:p>").expect("its end") + "</w:p>".len();
+                xml.replace_range(start..end, &contents_field());
+            }
+        }
+        "word/styles.xml" => {
+            replace(
+                part,
+                &mut xml,
+                "<w:rPrDefault><w:rPr>",
+                "<w:rPrDefault><w:rPr><w:lang w:val=\"en-GB\" w:eastAsia=\"en-GB\" w:bidi=\"ar-SA\" />",
+                1,
+            );
+            replace(
+                part,
+                &mut xml,
+                "<w:style w:type=\"paragraph\" w:styleId=\"Normal\">",
+                "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">",
+                1,
+            );
+        }
+        "word/footer1.xml" => replace(
+            part,
+            &mut xml,
+            "<w:r><w:rPr /><w:fldChar",
+            "<w:r><w:rPr><w:sz w:val=\"18\" /><w:szCs w:val=\"18\" /></w:rPr><w:fldChar",
+            2,
+        ),
+        _ => {}
+    }
+    xml
+}
+
+/// Where the framework's contents goes: a paragraph replaced by [`contents_field`].
+const CONTENTS: &str = "CONTENTS-FIELD-GOES-HERE";
+
+/// The framework's contents: a TOC field over the level-1 headings, marked dirty so that Word
+/// fills in the page numbers when the document is opened. Its result is written out already
+/// (each heading, the sections from the data), so a reader or converter that does not update
+/// fields still shows a true list.
+fn contents_field() -> String {
+    let entry = |text: &str| {
+        format!(
+            "<w:p><w:pPr><w:pStyle w:val=\"TOC1\" /></w:pPr><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+        )
+    };
+    let tag =
+        |text: &str| format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>");
+    let mut xml = String::from(
+        "<w:p><w:pPr><w:pStyle w:val=\"TOCHeading\" /><w:keepNext /></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>",
+    );
+    xml.push_str(concat!(
+        "<w:p><w:pPr><w:pStyle w:val=\"TOC1\" /></w:pPr>",
+        "<w:r><w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\" /></w:r>",
+        "<w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-1\" \\h \\z \\u </w:instrText></w:r>",
+        "<w:r><w:fldChar w:fldCharType=\"separate\" /></w:r>",
+        "<w:r><w:t xml:space=\"preserve\">Document control</w:t></w:r></w:p>",
+    ));
+    xml.push_str(&entry("Revision history"));
+    xml.push_str(&tag("{{#each framework.sections}}"));
+    xml.push_str(&entry("{{number}}. {{heading}}"));
+    xml.push_str(&tag("{{/each}}"));
+    let (last, before) = FRAMEWORK_CLOSING_HEADINGS.split_last().expect("headings");
+    for heading in before {
+        xml.push_str(&entry(heading));
+    }
+    // The field ends in its last entry's paragraph, so no empty paragraph follows the list.
+    xml.push_str(&entry(last).replace(
+        "</w:t></w:r></w:p>",
+        "</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\" /></w:r></w:p>",
+    ));
+    xml
+}
+
+/// The framework's level-1 headings after its numbered sections, in order (the contents
+/// lists them; [`framework`] writes them).
+const FRAMEWORK_CLOSING_HEADINGS: [&str; 6] = [
+    "Legislation and guidance",
+    "Appendix A: core members",
+    "Appendix B: affiliate partners",
+    "Appendix C: glossary",
+    "Appendix D: joining the framework",
+    "Agreement",
+];
 
 const CORE_PROPERTIES: &str = concat!(
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
@@ -150,6 +277,23 @@ fn base(header_text: &str) -> Docx {
                 .line_spacing(LineSpacing::new().before(240).after(80)),
         )
         .add_style(
+            Style::new("TOCHeading", StyleType::Paragraph)
+                .name("TOC Heading")
+                .based_on("Normal")
+                .next("Normal")
+                .size(30)
+                .bold()
+                .color(ACCENT)
+                .line_spacing(LineSpacing::new().before(360).after(120)),
+        )
+        .add_style(
+            Style::new("TOC1", StyleType::Paragraph)
+                .name("toc 1")
+                .based_on("Normal")
+                .next("Normal")
+                .line_spacing(LineSpacing::new().after(60)),
+        )
+        .add_style(
             Style::new("ListBullet", StyleType::Paragraph)
                 .name("List Bullet")
                 .based_on("Normal"),
@@ -246,12 +390,25 @@ fn list_table(headers: &[&str], proportions: &[usize], list: &str, cells: &[&str
         .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
-/// A two-column table of labels and values.
-fn facts_table(rows: &[(&str, &str)]) -> Table {
+/// A two-column table of labels and values, under a header row naming the two columns.
+fn facts_table(columns: [&str; 2], rows: &[(&str, &str)]) -> Table {
     let w = widths(&[1, 2]);
+    let head = TableRow::new(vec![
+        header_cell(columns[0], w[0]),
+        header_cell(columns[1], w[1]),
+    ]);
+    let label = |text: &str| {
+        TableCell::new()
+            .add_paragraph(Paragraph::new().add_run(Run::new().add_text(text).bold().size(20)))
+            .width(w[0], WidthType::Dxa)
+    };
     Table::new(
-        rows.iter()
-            .map(|(label, value)| TableRow::new(vec![header_cell(label, w[0]), cell(value, w[1])]))
+        std::iter::once(head)
+            .chain(
+                rows.iter().map(|(l, value)| {
+                    TableRow::new(vec![label(l), cell(value, w[1])]).cant_split()
+                }),
+            )
             .collect(),
     )
     .set_grid(w)
@@ -277,9 +434,10 @@ fn signature_table() -> Table {
 fn framework() -> Docx {
     base("{{framework.title}}, version {{framework.version}}")
         .add_paragraph(styled("Title", "{{framework.title}}"))
-        .add_paragraph(styled("Subtitle", "Version {{framework.version}} · {{framework.status_label}} · approved {{date framework.approved}}"))
+        .add_paragraph(styled("Subtitle", "Version {{framework.version}}, {{framework.status_phrase}}"))
+        .add_paragraph(tag(CONTENTS))
         .add_paragraph(heading("Document control"))
-        .add_table(facts_table(&[
+        .add_table(facts_table(["Document control", "Details"], &[
             ("Lead author", "{{framework.document_control.lead_author}}"),
             ("Developed by", "{{framework.document_control.developed_by}}"),
             ("Approved by", "{{framework.document_control.approved_by}}"),
@@ -296,7 +454,7 @@ fn framework() -> Docx {
         .add_paragraph(para("Audit: {{framework.document_control.audit}}"))
         .add_paragraph(tag("{{/if}}"))
         .add_paragraph(heading("Revision history"))
-        .add_table(list_table(&["Version", "Description of change", "Approved", "Issued"], &[2, 7, 3, 3], "framework.revisions", &["{{version}}", "{{description}}", "{{date date}}", "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}before countersign{{/if}}{{/if}}"]))
+        .add_table(list_table(&["Version", "Description of change", "Approved", "Issued for signature"], &[2, 7, 3, 3], "framework.revisions", &["{{version}}", "{{description}}", "{{date date}}", "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}not recorded{{/if}}{{/if}}"]))
         .add_paragraph(tag("{{#each framework.sections}}"))
         .add_paragraph(heading("{{number}}. {{heading}}"))
         .add_paragraph(tag("{{#each paragraphs}}"))
@@ -306,19 +464,19 @@ fn framework() -> Docx {
         .add_paragraph(bullet("{{this}}"))
         .add_paragraph(tag("{{/each}}"))
         .add_paragraph(tag("{{/each}}"))
-        .add_paragraph(heading("Legislation and guidance"))
+        .add_paragraph(heading(FRAMEWORK_CLOSING_HEADINGS[0]))
         .add_paragraph(para("The partners share information within the law, in particular:"))
         .add_paragraph(tag("{{#each framework.legislation}}"))
         .add_paragraph(bullet("{{title}}{{#if url}} ({{url}}){{/if}}"))
         .add_paragraph(tag("{{/each}}"))
-        .add_paragraph(heading("Appendix A: core members"))
+        .add_paragraph(heading(FRAMEWORK_CLOSING_HEADINGS[1]))
         .add_table(list_table(
             &["Organisation", "Chief executive / accountable officer", "Data protection contact"],
             &[5, 4, 4],
             "core_members",
             &["{{name}}", "{{chief_executive.name}}{{#if chief_executive.title}}, {{chief_executive.title}}{{/if}}", "{{data_protection_officer.name}}{{#if data_protection_officer.role}}, {{data_protection_officer.role}}{{/if}}"],
         ))
-        .add_paragraph(heading("Appendix B: affiliate partners"))
+        .add_paragraph(heading(FRAMEWORK_CLOSING_HEADINGS[2]))
         .add_paragraph(tag("{{#if affiliates}}"))
         .add_paragraph(para("These organisations have joined the framework with the sponsorship of a core member:"))
         .add_table(list_table(
@@ -330,26 +488,26 @@ fn framework() -> Docx {
         .add_paragraph(tag("{{else}}"))
         .add_paragraph(para("No affiliate partners have joined yet."))
         .add_paragraph(tag("{{/if}}"))
-        .add_paragraph(heading("Appendix C: glossary"))
+        .add_paragraph(heading(FRAMEWORK_CLOSING_HEADINGS[3]))
         .add_table(list_table(&["Term", "Meaning"], &[1, 3], "framework.glossary", &["{{term}}", "{{definition}}"]))
-        .add_paragraph(heading("Appendix D: joining the framework"))
+        .add_paragraph(heading(FRAMEWORK_CLOSING_HEADINGS[4]))
         .add_paragraph(tag("{{#each framework.joining.paragraphs}}"))
         .add_paragraph(para("{{this}}"))
         .add_paragraph(tag("{{/each}}"))
-        .add_paragraph(heading("Agreement"))
+        .add_paragraph(heading(FRAMEWORK_CLOSING_HEADINGS[5]))
         .add_paragraph(para(
             "By signing below, each organisation agrees to the {{framework.title}}, version {{framework.version}}: to share personal information lawfully, under the principles above and under specific information sharing protocols, and to meet the responsibilities it sets out.",
         ))
         .add_table(signature_table())
-        .add_paragraph(styled("Note", "Signatures are recorded electronically with countersign: each organisation's signature covers this exact document ({{document.file}})."))
+        .add_paragraph(styled("Note", "Each organisation signs once, electronically or on paper. An electronic signature covers this exact version of the document, and anyone can check it against the copy they hold; the coordinator records each signature and can say who has signed."))
 }
 
 fn protocol() -> Docx {
-    base("{{protocol.title}} ({{protocol.id}}), version {{protocol.version}}")
+    base("{{protocol.title}}, version {{protocol.version}}")
         .add_paragraph(styled("Title", "{{protocol.title}}"))
-        .add_paragraph(styled("Subtitle", "Information sharing protocol under the {{framework.title}} · version {{protocol.version}} · {{protocol.status_label}}"))
-        .add_table(facts_table(&[
-            ("Protocol", "{{protocol.id}}, version {{protocol.version}}"),
+        .add_paragraph(styled("Subtitle", "Information sharing protocol under the {{framework.title}}. Version {{protocol.version}}, {{protocol.status_phrase}}"))
+        .add_table(facts_table(["Document control", "Details"], &[
+            ("Version", "{{protocol.version}} ({{protocol.status_label}})"),
             ("Requested by", "{{protocol.requesting.name}}"),
             ("Type of sharing", "{{protocol.sharing_label}}"),
             ("Approved", "{{date protocol.approved}}"),
@@ -439,7 +597,7 @@ fn signature_sheet() -> Docx {
         .add_paragraph(styled("Title", "Signature sheet"))
         .add_paragraph(styled("Subtitle", "{{framework.title}}, version {{framework.version}}"))
         .add_paragraph(para(
-            "Each organisation below approves the {{framework.title}}, version {{framework.version}}, approved {{date framework.approved}} (the document {{document.framework_file}}), once: by signing it electronically with countersign, or by signing this sheet by hand and returning the scan to the coordinator.",
+            "Each organisation below approves the {{framework.title}}, version {{framework.version}}, approved {{date framework.approved}}, once: by signing it electronically, or by signing this sheet by hand and returning a scan of it to the coordinator.",
         ))
         .add_paragraph(para(
             "As at {{date document.date}}: {{counts.electronic}} signed electronically (the key's fingerprint is shown; compare it with the one the organisation published), {{counts.paper}} signed on paper, {{counts.outstanding}} to sign in the blank boxes.",
@@ -456,7 +614,7 @@ fn signature_sheet() -> Docx {
                 "{{signature}}",
             ],
         ))
-        .add_paragraph(styled("Note", "{{count signatories}} organisations. A sheet signed by hand counts once the coordinator has recorded its scan (`countersign record-paper`)."))
+        .add_paragraph(styled("Note", "{{count signatories}} organisations. A sheet signed by hand counts once the coordinator has recorded its scan."))
 }
 
 fn assurance_checklist() -> Docx {
@@ -492,7 +650,13 @@ fn assurance_checklist() -> Docx {
     base("{{framework.title}}: member assurance, {{organisation.name}}")
         .add_paragraph(styled("Title", "Member assurance checklist"))
         .add_paragraph(styled("Subtitle", "{{organisation.name}}, joining the {{framework.title}} as an affiliate partner"))
-        .add_table(facts_table(&[
+        .add_table(facts_table(["Document control", "Details"], &[
+            ("Checklist version", "{{organisation.assurance.version}}"),
+            ("Completed", "{{date organisation.assurance.completed}}"),
+            ("Review by", "{{date organisation.assurance.review_by}}"),
+        ]))
+        .add_paragraph(heading("The organisation"))
+        .add_table(facts_table(["About the organisation", "Details"], &[
             ("Organisation", "{{organisation.name}}"),
             ("Sector", "{{organisation.sector_label}}"),
             ("Data protection officer or lead", "{{organisation.data_protection_officer.name}}{{#if organisation.data_protection_officer.email}}, {{organisation.data_protection_officer.email}}{{/if}}"),
@@ -513,11 +677,11 @@ fn signature_report() -> Docx {
         .add_paragraph(styled("Title", "Signature report"))
         .add_paragraph(styled("Subtitle", "Certificate of completion for {{pack.title}}, version {{pack.version}}"))
         .add_paragraph(para(
-            "This report lists every document of the pack, its SHA-256 digest, and each organisation's electronic signature as countersign verified it on {{date generated_at}}. Anyone can check it again, offline, with `countersign verify` on the circulated bundle. Compare each key fingerprint with the one the organisation itself published: a fingerprint is only as trustworthy as where you got it from.",
+            "This report lists every document of the pack, its SHA-256 digest, and each organisation's electronic signature as verified on {{date generated_at}}. Anyone can check it again, offline, by opening the verification page that comes with the circulated pack and choosing the pack. Compare each key fingerprint with the one the organisation itself published: a fingerprint is only as trustworthy as where you got it from.",
         ))
         .add_paragraph(tag("{{#each documents}}"))
-        .add_paragraph(styled("Heading2", "{{file}}").keep_next(true))
-        .add_paragraph(para("{{title}}, version {{version}} ({{state}}). SHA-256: {{sha256}}"))
+        .add_paragraph(heading("{{title}}, version {{version}}"))
+        .add_paragraph(para("This version is {{state}}. SHA-256: {{sha256}}"))
         .add_table(list_table(
             &["Organisation", "Key fingerprint", "Signatory and role", "Signed (UTC)", "Register record"],
             &[4, 5, 4, 3, 2],
@@ -532,7 +696,12 @@ fn signature_report() -> Docx {
 fn code_checklist() -> Docx {
     base("{{document.title}}")
         .add_paragraph(styled("Title", "Data Sharing Code checklist"))
-        .add_paragraph(styled("Subtitle", "{{protocol.title}}, version {{protocol.version}} ({{protocol.file}})"))
+        .add_paragraph(styled("Subtitle", "{{protocol.title}}, version {{protocol.version}}"))
+        .add_table(facts_table(["Document control", "Details"], &[
+            ("Protocol version checked", "{{protocol.version}}"),
+            ("Protocol approved", "{{date protocol.approved}}"),
+            ("Review by", "{{date protocol.review_by}}"),
+        ]))
         .add_paragraph(para("The Information Commissioner's Data Sharing Code of Practice (in force since 5 October 2021, under section 121 of the Data Protection Act 2018) sets out what a data sharing agreement should settle. This annex shows, for each item, where the protocol settles it, or why it does not apply."))
         .add_paragraph(para("{{counts.covered}} covered, {{counts.missing}} missing, {{counts.not_applicable}} not applicable."))
         .add_table(list_table(&["What the Code expects", "Status", "Where, or why not"], &[5, 2, 3], "items", &["{{item}}", "{{status_label}}", "{{note}}"]))

@@ -13,6 +13,7 @@
 //!
 //! This module reads no files and never looks at the clock.
 
+pub mod accessible;
 mod compile;
 mod dom;
 mod eval;
