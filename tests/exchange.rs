@@ -945,6 +945,12 @@ fn an_organisation_leaving_is_routine_and_its_signatures_stay_history() {
     let mut protocol: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     without_organisation(&mut protocol, "cuh");
     protocol["version"] = "3.2".into();
+    protocol["revisions"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "version": "3.2", "date": "2026-11-23", "description": "Addenbrooke's leaves the hub."
+        }));
     std::fs::write(&path, serde_json::to_vec_pretty(&protocol).unwrap()).unwrap();
     // Fenland leaves the partnership: framework 2.8 without it.
     let path = w.pack.join("organisations.json");
@@ -1491,6 +1497,12 @@ fn a_partnership_year_never_gives_a_false_failed_and_never_passes_a_rewritten_hi
     let mut protocol: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     without_organisation(&mut protocol, "cuh");
     protocol["version"] = "3.2".into();
+    protocol["revisions"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "version": "3.2", "date": "2026-11-23", "description": "Addenbrooke's leaves the hub."
+        }));
     std::fs::write(&path, serde_json::to_vec_pretty(&protocol).unwrap()).unwrap();
     w.issue_framework_2_8(&at(70));
     let (code, text) = w.revoke("fenland", "superseded", &at(71), None);

@@ -192,3 +192,138 @@ fn validate_warns_where_a_coordinators_template_is_not_accessible() {
     assert!(!err.contains("templates/protocol.docx"), "{err}");
     assert!(err.contains("is valid"), "{err}");
 }
+
+/// The paper form (issue 32): after a summary of who has signed, one page per organisation
+/// still to sign, with the framework's declaration, the SHA-256 of exactly what is approved,
+/// where to send it, and a box at least 2.5 cm tall for each person who signs (a Caldicott
+/// Guardian who recommends, then the signatory). Read with python-docx; the sheet, printed
+/// to PDF by LibreOffice as a scanner would return it, is then recorded by `record-paper`.
+#[test]
+fn the_paper_form_has_a_page_per_organisation_with_the_declaration_the_digest_and_boxes_to_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    copy_example("cambs", &pack);
+    let desk = Desk(dir.path());
+    desk.ok(&["assemble", "pack"]);
+    desk.add_seeded_key("cambridge-city", "Helen Ashworth");
+    desk.sign("framework-v2.7.docx", "cambridge-city");
+    desk.ok(&["signature-sheet", "pack", "-o", "sheet.docx"]);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("out/manifest.json")).unwrap()).unwrap();
+    let sha256 = manifest["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "framework-v2.7.docx")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let script = r#"
+import json, sys
+from docx import Document
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+d = Document(sys.argv[1])
+forms = []
+for p in d.paragraphs:
+    if p.style.name.lower() == "heading 1" and p.text.startswith("Approval form: "):
+        forms.append({"organisation": p.text[len("Approval form: "):],
+                      "page_break_before": bool(p.paragraph_format.page_break_before), "text": []})
+    elif forms:
+        forms[-1]["text"].append(p.text)
+boxes = []
+for t in d.tables[1:]:
+    rows = []
+    for r in t.rows[1:]:
+        rows.append({"who": r.cells[0].text, "name": r.cells[1].text,
+                     "cm": r.height.cm if r.height is not None else 0,
+                     "at_least": r.height_rule == WD_ROW_HEIGHT_RULE.AT_LEAST})
+    boxes.append(rows)
+print(json.dumps({"forms": forms, "boxes": boxes}))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(dir.path().join("sheet.docx"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let forms = read["forms"].as_array().unwrap();
+    // 27 organisations, one signed electronically: 26 forms, each on a page of its own.
+    assert_eq!(forms.len(), 26);
+    assert!(
+        !forms
+            .iter()
+            .any(|f| f["organisation"] == "Cambridge City Council")
+    );
+    let framework: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("framework.json")).unwrap()).unwrap();
+    let declaration = framework["paper_form"]["declaration"].as_str().unwrap();
+    for form in forms {
+        assert_eq!(form["page_break_before"], true, "{form}");
+        let text = form["text"].to_string();
+        assert!(text.contains(declaration), "{form}");
+        assert!(text.contains(&sha256), "{form}");
+        assert!(text.contains("New Shire Hall"), "{form}");
+    }
+    let boxes = read["boxes"].as_array().unwrap();
+    assert_eq!(boxes.len(), 26);
+    for rows in boxes {
+        for row in rows.as_array().unwrap() {
+            assert!(row["cm"].as_f64().unwrap() >= 2.5, "{row}");
+            assert_eq!(row["at_least"], true, "{row}");
+        }
+    }
+    // A trust whose Caldicott Guardian recommends and whose SIRO signs has two boxes.
+    let icb = forms
+        .iter()
+        .position(|f| f["organisation"] == "Cambridgeshire and Peterborough Integrated Care Board")
+        .unwrap();
+    let who: Vec<&str> = boxes[icb]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["who"].as_str().unwrap())
+        .collect();
+    assert_eq!(who, ["Recommended by", "Signed by"]);
+
+    // Printed and scanned: the coordinator records the scan of exactly that form.
+    let pdf = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}/lo",
+            dir.path().display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(dir.path().join("sheet.docx"))
+        .output()
+        .expect("LibreOffice is installed (bash scripts/install-test-deps.sh)");
+    assert!(
+        pdf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pdf.stderr)
+    );
+    let said = desk.ok(&[
+        "record-paper",
+        "pack",
+        "framework-v2.7.docx",
+        "--org",
+        "cp-icb",
+        "--signatory",
+        "Dr Owen Price",
+        "--role",
+        "Senior Information Risk Owner",
+        "--signed-on",
+        "2026-11-23",
+        "--scan",
+        "sheet.pdf",
+    ]);
+    assert!(said.contains("recorded"), "{said}");
+    let verified = desk.ok(&["verify", "pack/out/framework-v2.7.docx"]);
+    assert!(verified.contains("on paper"), "{verified}");
+}

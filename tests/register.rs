@@ -508,7 +508,7 @@ fn the_revision_history_cannot_drift_from_what_was_issued() {
     f["revisions"] =
         serde_json::json!([{"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
     std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
-    cs().arg("assemble").arg(&w.pack).assert().code(2).stderr(contains("the register shows framework version 1.0 was issued (record 1), but framework.json's revisions do not list it"));
+    cs().arg("assemble").arg(&w.pack).assert().code(2).stderr(contains("the register shows version 1.0 was issued (record 1), but the revisions in framework.json do not list it"));
     // With the history kept, the table says when 1.0 was issued.
     f["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}, {"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
     std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
@@ -527,6 +527,78 @@ fn the_revision_history_cannot_drift_from_what_was_issued() {
     assert_eq!(
         revisions[2],
         serde_json::json!(["1.1", "Rewritten.", "1 November 2026", "this version"])
+    );
+}
+
+/// A protocol may carry a revision history too (issue 32): held to what the register issued
+/// once it has one, shown with its issue dates, and listed by `changes`. A protocol without one
+/// says so in words.
+#[test]
+fn a_protocols_revision_history_is_held_to_what_was_issued() {
+    let w = World::new();
+    let first = read_docx(&w.pack.join("out/protocol-hospital-discharge-v1.0.docx"));
+    assert!(
+        first["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "Earlier versions of this protocol are not recorded here."),
+        "{first}"
+    );
+    let path = w.pack.join("protocols/hospital-discharge.json");
+    let mut p: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    p["version"] = "1.1".into();
+    // A history without the version being issued is refused by validation, at its place.
+    p["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+    cs().arg("assemble")
+        .arg(&w.pack)
+        .assert()
+        .code(2)
+        .stderr(contains("protocols/hospital-discharge.json"))
+        .stderr(contains(
+            "the revision history has no row for version 1.1, the version being issued",
+        ));
+    // A history that drops the issued 1.0 is refused by the register.
+    p["revisions"] =
+        serde_json::json!([{"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+    cs().arg("assemble")
+        .arg(&w.pack)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "but the revisions in protocols/hospital-discharge.json do not list it",
+        ));
+    p["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}, {"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+    cs().arg("assemble").arg(&w.pack).assert().success();
+    let seen = read_docx(&w.pack.join("out/protocol-hospital-discharge-v1.1.docx"));
+    let revisions = seen["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0][0] == "Version")
+        .unwrap();
+    assert_eq!(
+        revisions[1],
+        serde_json::json!(["1.0", "First issue.", "1 April 2026", "23 November 2026"])
+    );
+    assert_eq!(
+        revisions[2],
+        serde_json::json!(["1.1", "Rewritten.", "1 November 2026", "this version"])
+    );
+    let out = cs()
+        .args(["changes", "--doc", "hospital-discharge", "--from", "1.0"])
+        .arg(&w.pack)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Revision history: added: version 1.0: First issue.")
+            && text.contains("version 1.1: Rewritten."),
+        "{text}"
     );
 }
 

@@ -701,7 +701,7 @@ fn assemble_failure(e: countersign::document::assemble::AssembleError) -> Failur
         }
         E::Template { .. } => "fix the template or the data at the places listed above",
         E::RevisionMissing { .. } => {
-            "put that version back in framework.json's revisions: the register shows it was issued"
+            "put that version back in that file's revisions: the register shows it was issued"
         }
         E::ManifestUnreadable { .. } | E::ManifestMalformed { .. } => {
             "run `countersign assemble` first, or point --out at the folder with manifest.json"

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::digest::sha256_hex;
-use crate::document::context::{Job, plan};
+use crate::document::context::{Issues, Job, plan};
 use crate::document::manifest::{
     MANIFEST_FORMAT, Manifest, ManifestEntry, TemplateRecord, manifest_bytes,
 };
@@ -80,12 +80,13 @@ pub enum AssembleError {
     /// An output could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
-    /// The register shows a framework version was issued that the revision history omits.
+    /// The register shows a version was issued that the document's revision history omits.
     #[error(
-        "the register shows framework version {version} was issued (record {record}), but {}'s revisions do not list it",
-        crate::pack::layout::FRAMEWORK_FILE
+        "the register shows version {version} was issued (record {record}), but the revisions in {file} do not list it"
     )]
     RevisionMissing {
+        /// The data file whose revisions omit it.
+        file: String,
         /// The version.
         version: String,
         /// The register record.
@@ -116,22 +117,73 @@ pub enum AssembleError {
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize, &str);
 
 /// The day each framework version was first recorded as issued: version to `YYYY-MM-DD`.
-fn framework_issues(
-    register: &crate::record::register::Register,
-) -> std::collections::BTreeMap<String, String> {
-    let mut issued = std::collections::BTreeMap::new();
+/// When the register first recorded each version of the framework and of each protocol.
+fn document_issues(register: &crate::record::register::Register) -> Issues {
+    let mut issues = Issues::default();
     for r in &register.records {
-        if let Event::DocumentAssembled { kind, version, .. } = &r.event
-            && kind == "framework"
+        if let Event::DocumentAssembled {
+            kind, id, version, ..
+        } = &r.event
         {
-            issued.entry(version.clone()).or_insert_with(|| r.at.date());
+            let versions = match kind.as_str() {
+                "framework" => &mut issues.framework,
+                "protocol" => issues.protocols.entry(id.clone()).or_default(),
+                _ => continue,
+            };
+            versions
+                .entry(version.clone())
+                .or_insert_with(|| r.at.date());
         }
     }
-    issued
+    issues
 }
 
-fn first_record(register: &crate::record::register::Register, version: &str) -> u64 {
-    register.records.iter().find(|r| matches!(&r.event, Event::DocumentAssembled { kind, version: v, .. } if kind == "framework" && v == version)).map_or(0, |r| r.seq)
+/// The first register record of an issue of this version of a document.
+fn first_record(
+    register: &crate::record::register::Register,
+    of: &str,
+    id: Option<&str>,
+    version: &str,
+) -> u64 {
+    register.records.iter().find(|r| matches!(&r.event, Event::DocumentAssembled { kind, id: i, version: v, .. } if kind == of && id.is_none_or(|id| id == i) && v == version)).map_or(0, |r| r.seq)
+}
+
+/// A version the register shows was issued that the document's revision history omits (a
+/// protocol without a revision history has nothing to omit).
+fn revision_missing(
+    data: &PackData,
+    register: &crate::record::register::Register,
+    issues: &Issues,
+) -> Option<AssembleError> {
+    let listed = |revisions: &[crate::document::model::Revision], v: &str| {
+        revisions.iter().any(|r| r.version == v)
+    };
+    if let Some(version) = issues
+        .framework
+        .keys()
+        .find(|v| !listed(&data.framework.revisions, v))
+    {
+        return Some(AssembleError::RevisionMissing {
+            file: crate::pack::layout::FRAMEWORK_FILE.to_string(),
+            record: first_record(register, "framework", None, version),
+            version: version.clone(),
+        });
+    }
+    for p in data.protocols.iter().filter(|p| !p.revisions.is_empty()) {
+        let issued = issues
+            .protocols
+            .get(&p.id)
+            .into_iter()
+            .flat_map(|i| i.keys());
+        if let Some(version) = issued.into_iter().find(|v| !listed(&p.revisions, v)) {
+            return Some(AssembleError::RevisionMissing {
+                file: format!("{}/{}.json", crate::pack::layout::PROTOCOLS_DIR, p.id),
+                record: first_record(register, "protocol", Some(&p.id), version),
+                version: version.clone(),
+            });
+        }
+    }
+    None
 }
 
 /// The default template with this name, as shipped in the binary.
@@ -213,17 +265,9 @@ fn assemble_on(
     threads: usize,
 ) -> Result<Vec<AssembledDocument>, AssembleError> {
     let register = crate::record::register::Register::load(&pack.register_path())?;
-    let issued = framework_issues(&register);
-    if let Some((version, seq)) = issued
-        .iter()
-        .filter(|(v, _)| !data.framework.revisions.iter().any(|r| &r.version == *v))
-        .map(|(v, _)| (v.clone(), first_record(&register, v)))
-        .next()
-    {
-        return Err(AssembleError::RevisionMissing {
-            version,
-            record: seq,
-        });
+    let issued = document_issues(&register);
+    if let Some(missing) = revision_missing(data, &register, &issued) {
+        return Err(missing);
     }
     let jobs = plan(data, &issued);
     // Each template is read and compiled once, before any rendering.

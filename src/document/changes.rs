@@ -225,6 +225,13 @@ fn protocol_changes(d: &mut Diff<'_>) {
         "How accuracy is kept",
         &["protocol", "accuracy"],
     );
+    d.list("Revision history", &p("revisions"), |r| {
+        format!(
+            "version {}: {}",
+            plain(&r["version"]),
+            plain(&r["description"])
+        )
+    });
     d.list(
         "Transfers outside the UK",
         &p("international_transfers"),

@@ -27,10 +27,7 @@ pub(crate) struct Job {
 /// Plans every document of the pack, in the manifest's order.
 // Why this is long: one plan per kind of document (framework, protocols, checklists, sheet), each
 // naming its template and data in the manifest's order: one list of what a pack assembles.
-pub(crate) fn plan(
-    data: &PackData,
-    issued: &std::collections::BTreeMap<String, String>,
-) -> Vec<Job> {
+pub(crate) fn plan(data: &PackData, issued: &Issues) -> Vec<Job> {
     let fw = &data.framework;
     let orgs: Vec<Value> = data
         .organisations()
@@ -49,7 +46,7 @@ pub(crate) fn plan(
         members(MembershipKind::Core),
         members(MembershipKind::Affiliate),
     );
-    let framework = framework_context(data, issued);
+    let framework = framework_context(data, &issued.framework);
     let framework_summary = json!({
         "id": fw.id, "title": fw.title, "area": fw.area, "version": fw.version,
         "approved": fw.approved, "status_label": fw.status.label(),
@@ -112,7 +109,7 @@ pub(crate) fn plan(
             ),
             "framework": framework_summary,
             "signatories": signatories,
-            "protocol": protocol_context(p, data),
+            "protocol": protocol_context(p, data, issued.protocols.get(&p.id)),
         });
         jobs.push(Job {
             kind: DocumentKind::Protocol,
@@ -176,9 +173,37 @@ pub(crate) fn plan(
     jobs
 }
 
-/// The framework's data for templates. Each revision says when the register recorded that
+/// When the register recorded each version's first issue (version -> date), for the framework
+/// and for each protocol by its id.
+#[derive(Debug, Default)]
+pub(crate) struct Issues {
+    pub(crate) framework: std::collections::BTreeMap<String, String>,
+    pub(crate) protocols:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+/// A revision history for templates. Each revision says when the register recorded that
 /// version's issue (`issued`), so the revision table cannot drift from what was issued; the
 /// version being assembled is `current`.
+fn revisions_context(
+    revisions: &[crate::document::model::Revision],
+    version: &str,
+    issued: Option<&std::collections::BTreeMap<String, String>>,
+) -> Value {
+    revisions
+        .iter()
+        .map(|r| {
+            let current = r.version == version;
+            let issued = match issued {
+                Some(issued) if !current => issued.get(&r.version).cloned().unwrap_or_default(),
+                _ => String::new(),
+            };
+            json!({"version": r.version, "date": r.date, "description": r.description, "issued": issued, "current": current})
+        })
+        .collect()
+}
+
+/// The framework's data for templates, its revisions as [`revisions_context`] gives them.
 fn framework_context(
     data: &PackData,
     issued: &std::collections::BTreeMap<String, String>,
@@ -187,16 +212,8 @@ fn framework_context(
     let mut v = serde_json::to_value(fw).unwrap_or(Value::Null);
     if let Some(map) = v.as_object_mut() {
         map.remove("$schema");
-        let revisions: Vec<Value> = fw
-            .revisions
-            .iter()
-            .map(|r| {
-                let current = r.version == fw.version;
-                let issued = if current { String::new() } else { issued.get(&r.version).cloned().unwrap_or_default() };
-                json!({"version": r.version, "date": r.date, "description": r.description, "issued": issued, "current": current})
-            })
-            .collect();
-        map.insert("revisions".into(), Value::Array(revisions));
+        let revisions = revisions_context(&fw.revisions, &fw.version, Some(issued));
+        map.insert("revisions".into(), revisions);
         map.insert("status_label".into(), json!(fw.status.label()));
         map.insert(
             "status_phrase".into(),
@@ -294,7 +311,11 @@ fn signatory_context(o: &Organisation) -> Value {
     json!({"organisation_id": o.id, "organisation": o.name, "name": o.signatory.name, "position": o.signatory.position, "recommended_by": recommended_by})
 }
 
-fn protocol_context(p: &Protocol, data: &PackData) -> Value {
+fn protocol_context(
+    p: &Protocol,
+    data: &PackData,
+    issued: Option<&std::collections::BTreeMap<String, String>>,
+) -> Value {
     let name = |id: &str| {
         data.organisation(id)
             .map_or_else(|| id.to_string(), |o| o.name.clone())
@@ -327,6 +348,7 @@ fn protocol_context(p: &Protocol, data: &PackData) -> Value {
         "status": p.status,
         "status_label": p.status.label(),
         "status_phrase": p.status.phrase(&p.approved),
+        "revisions": revisions_context(&p.revisions, &p.version, issued),
         "approved": p.approved,
         "review_by": p.review_by,
         "requesting": requesting,

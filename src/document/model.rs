@@ -113,6 +113,41 @@ pub struct Framework {
     pub glossary: Vec<GlossaryEntry>,
     /// How another organisation joins as an affiliate.
     pub joining: Joining,
+    /// The paper form an organisation signs by hand: its declaration and where it goes back
+    /// to (worded by default when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_form: Option<PaperForm>,
+}
+
+/// The wording of the paper form each organisation signs by hand.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaperForm {
+    /// What the signatory declares on the organisation's behalf, e.g. "I accept the
+    /// requirements of the framework and confirm that my organisation will process information
+    /// lawfully under it."
+    #[schemars(length(min = 1))]
+    pub declaration: String,
+    /// Who the signed form goes back to, and how: a name with a postal or email address.
+    #[schemars(length(min = 1))]
+    pub return_to: String,
+}
+
+impl Framework {
+    /// The paper form's declaration and return address: the framework's own, or words that
+    /// fit any framework.
+    pub fn paper_form_or_default(&self) -> PaperForm {
+        self.paper_form.clone().unwrap_or_else(|| PaperForm {
+            declaration: format!(
+                "I accept the {}, version {}, on behalf of my organisation, and confirm that my organisation will share personal information lawfully, under the framework's principles and the information sharing protocols it joins.",
+                self.title, self.version
+            ),
+            return_to: format!(
+                "{}, who coordinates the framework",
+                self.document_control.lead_author
+            ),
+        })
+    }
 }
 
 /// The life stage of a framework or protocol.
@@ -506,6 +541,10 @@ pub struct Protocol {
     /// When it must be reviewed by.
     #[schemars(extend("format" = "date"))]
     pub review_by: Date,
+    /// Its revision history, one row per version, the version being issued among them; may be
+    /// left out for a protocol whose earlier versions were not recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<Revision>,
     /// The id of the organisation that asked for the data and wrote the protocol.
     pub requesting_organisation: String,
     /// The ids of every organisation party to it (including the requesting one).

@@ -95,18 +95,40 @@ pub fn context(
             })
         })
         .collect();
+    // One form per organisation still to sign: who recommends (a Caldicott Guardian, where the
+    // organisation's practice has one) and who signs, each with a box to sign in.
+    let forms: Vec<Value> = contents
+        .data
+        .organisations()
+        .iter()
+        .zip(&signatories)
+        .filter(|(_, s)| s["state"] == "outstanding")
+        .map(|(o, _)| {
+            let mut rows = Vec::new();
+            let recommender = o.signatory.recommender();
+            if !recommender.is_empty() {
+                rows.push(json!({"role": "Recommended by", "name": recommender, "position": "Caldicott Guardian"}));
+            }
+            rows.push(json!({"role": "Signed by", "name": o.signatory.name, "position": o.signatory.position}));
+            json!({"organisation": o.name, "rows": rows})
+        })
+        .collect();
+    let paper_form = fw.paper_form_or_default();
     let title = format!("{}: signature sheet", fw.title);
     let value = json!({
         "document": {
             "kind": DocumentKind::SignatureSheet, "id": format!("{}-signature-sheet", fw.id),
             "version": fw.version, "title": title, "file": SHEET_FILE, "date": at.date(),
             "framework_file": framework_file,
+            "sha256": framework_entry.map_or_else(String::new, |e| e.sha256.clone()),
         },
         "framework": {
             "title": fw.title, "version": fw.version, "approved": fw.approved, "area": fw.area,
             "document_control": {"lead_author": fw.document_control.lead_author},
         },
         "signatories": signatories,
+        "forms": forms,
+        "paper_form": {"declaration": paper_form.declaration, "return_to": paper_form.return_to},
         "counts": {"electronic": counts.electronic, "paper": counts.paper, "outstanding": counts.outstanding},
         "generated_at": at,
     });

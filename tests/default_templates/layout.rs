@@ -513,6 +513,12 @@ fn protocol() -> Docx {
             ("Approved", "{{date protocol.approved}}"),
             ("Review by", "{{date protocol.review_by}}"),
         ]))
+        .add_paragraph(heading("Revision history"))
+        .add_paragraph(tag("{{#if protocol.revisions}}"))
+        .add_table(list_table(&["Version", "Description of change", "Approved", "Issued for signature"], &[2, 7, 3, 3], "protocol.revisions", &["{{version}}", "{{description}}", "{{date date}}", "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}not recorded{{/if}}{{/if}}"]))
+        .add_paragraph(tag("{{else}}"))
+        .add_paragraph(para("Earlier versions of this protocol are not recorded here."))
+        .add_paragraph(tag("{{/if}}"))
         .add_paragraph(heading("1. Parties"))
         .add_paragraph(para("This protocol is agreed between the following organisations, all signatories to the {{framework.title}}:"))
         .add_table(list_table(&["Organisation", "Sector", "ICO number", "Data protection contact"], &[5, 3, 3, 5], "protocol.parties", &["{{name}}", "{{sector_label}}", "{{ico_registration}}", "{{data_protection_officer.name}}{{#if data_protection_officer.email}} ({{data_protection_officer.email}}){{/if}}"]))
@@ -615,6 +621,41 @@ fn signature_sheet() -> Docx {
             ],
         ))
         .add_paragraph(styled("Note", "{{count signatories}} organisations. A sheet signed by hand counts once the coordinator has recorded its scan."))
+        .add_paragraph(tag("{{#each forms}}"))
+        .add_paragraph(heading("Approval form: {{organisation}}").page_break_before(true))
+        .add_paragraph(para("This form approves the {{@root.framework.title}}, version {{@root.framework.version}}, approved on {{date @root.framework.approved}}, on behalf of {{organisation}}."))
+        .add_paragraph(para("It approves exactly one document: the one whose SHA-256 fingerprint is {{@root.document.sha256}}. The coordinator, or anyone holding a copy, can check that fingerprint against the copy they were sent."))
+        .add_paragraph(styled("Heading2", "Declaration").keep_next(true))
+        .add_paragraph(para("{{@root.paper_form.declaration}}"))
+        .add_table(form_table())
+        .add_paragraph(para("Please return the signed form to {{@root.paper_form.return_to}}. A scan or a clear photograph of this whole page is enough."))
+        .add_paragraph(tag("{{/each}}"))
+}
+
+/// The boxes of one organisation's paper form: one row per person who signs (a recommending
+/// Caldicott Guardian, then the signatory), each at least 2.6 cm tall to sign in by hand.
+fn form_table() -> Table {
+    /// 2.6 cm in twentieths of a point: above the 2.5 cm a signature needs.
+    const SIGNING_ROW: f32 = 1474.0;
+    let w = widths(&[3, 4, 5, 2]);
+    let head = TableRow::new(vec![
+        header_cell("Role", w[0]),
+        header_cell("Name and position", w[1]),
+        header_cell("Signature", w[2]),
+        header_cell("Date", w[3]),
+    ]);
+    let row = TableRow::new(vec![
+        cell("{{#each rows}}{{role}}", w[0]),
+        cell("{{name}}, {{position}}", w[1]),
+        cell("", w[2]),
+        cell("{{/each}}", w[3]),
+    ])
+    .row_height(SIGNING_ROW)
+    .height_rule(docx_rs::HeightRule::AtLeast)
+    .cant_split();
+    Table::new(vec![head, row])
+        .set_grid(w)
+        .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
 fn assurance_checklist() -> Docx {

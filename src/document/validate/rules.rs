@@ -10,7 +10,7 @@ use super::Finding;
 use super::positions::Positions;
 use crate::document::model::{
     ControllerRelationship, DataCategory, Framework, MembershipKind, NEEDS_SCHEDULE1, Organisation,
-    Protocol,
+    Protocol, Revision,
 };
 use crate::time::parse_date;
 
@@ -107,27 +107,7 @@ impl Rules<'_> {
             ("valid_from", &framework.valid_from),
             false,
         );
-        if !framework
-            .revisions
-            .iter()
-            .any(|r| r.version == framework.version)
-        {
-            self.add(fw, "revisions", format!("the revision history has no row for version {}, the version being issued", framework.version), format!("add {{\"version\": \"{}\", \"date\": \"…\", \"description\": \"…\"}} to \"revisions\"", framework.version));
-        }
-        let mut seen_versions = BTreeMap::new();
-        for (i, r) in framework.revisions.iter().enumerate() {
-            if let Some(first) = seen_versions.insert(r.version.clone(), i) {
-                self.add(
-                    fw,
-                    format!("revisions[{i}].version"),
-                    format!(
-                        "version {} is listed twice (also at revisions[{first}])",
-                        r.version
-                    ),
-                    "keep one row per version",
-                );
-            }
-        }
+        self.revisions(fw, &framework.revisions, &framework.version);
 
         let of = ORGANISATIONS_FILE;
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
@@ -255,6 +235,27 @@ impl Rules<'_> {
     // Why this is long: one rule after another for a protocol file, each adding its finding with
     // the place and the fix; the list is what the README's validation section states, in its
     // order.
+    /// A revision history: a row for the version being issued, and one row per version.
+    fn revisions(&mut self, file: &str, revisions: &[Revision], version: &str) {
+        if !revisions.iter().any(|r| r.version == version) {
+            self.add(file, "revisions", format!("the revision history has no row for version {version}, the version being issued"), format!("add {{\"version\": \"{version}\", \"date\": \"…\", \"description\": \"…\"}} to \"revisions\""));
+        }
+        let mut seen_versions = BTreeMap::new();
+        for (i, r) in revisions.iter().enumerate() {
+            if let Some(first) = seen_versions.insert(r.version.clone(), i) {
+                self.add(
+                    file,
+                    format!("revisions[{i}].version"),
+                    format!(
+                        "version {} is listed twice (also at revisions[{first}])",
+                        r.version
+                    ),
+                    "keep one row per version",
+                );
+            }
+        }
+    }
+
     fn check_protocol(
         &mut self,
         file: &str,
@@ -268,6 +269,9 @@ impl Rules<'_> {
             ("review_by", &p.review_by),
             true,
         );
+        if !p.revisions.is_empty() {
+            self.revisions(file, &p.revisions, &p.version);
+        }
         let mut parties = BTreeSet::new();
         for (i, id) in p.parties.iter().enumerate() {
             if org(id).is_none() {
