@@ -95,24 +95,7 @@ pub fn context(
             })
         })
         .collect();
-    // One form per organisation still to sign: who recommends (a Caldicott Guardian, where the
-    // organisation's practice has one) and who signs, each with a box to sign in.
-    let forms: Vec<Value> = contents
-        .data
-        .organisations()
-        .iter()
-        .zip(&signatories)
-        .filter(|(_, s)| s["state"] == "outstanding")
-        .map(|(o, _)| {
-            let mut rows = Vec::new();
-            let recommender = o.signatory.recommender();
-            if !recommender.is_empty() {
-                rows.push(json!({"role": "Recommended by", "name": recommender, "position": "Caldicott Guardian"}));
-            }
-            rows.push(json!({"role": "Signed by", "name": o.signatory.name, "position": o.signatory.position}));
-            json!({"organisation": o.name, "rows": rows})
-        })
-        .collect();
+    let forms = forms(contents, &signatories);
     let paper_form = fw.paper_form_or_default();
     let title = format!("{}: signature sheet", fw.title);
     let value = json!({
@@ -133,6 +116,27 @@ pub fn context(
         "generated_at": at,
     });
     (value, counts)
+}
+
+/// One form per organisation still to sign: who recommends (a Caldicott Guardian, where the
+/// organisation's practice has one) and who signs, each with a box to sign in.
+fn forms(contents: &PackContents, signatories: &[Value]) -> Vec<Value> {
+    contents
+        .data
+        .organisations()
+        .iter()
+        .zip(signatories)
+        .filter(|(_, s)| s["state"] == "outstanding")
+        .map(|(o, _)| {
+            let mut rows = Vec::new();
+            let recommender = o.signatory.recommender();
+            if !recommender.is_empty() {
+                rows.push(json!({"role": "Recommended by", "name": recommender, "position": "Caldicott Guardian"}));
+            }
+            rows.push(json!({"role": "Signed by", "name": o.signatory.name, "position": o.signatory.position}));
+            json!({"organisation": o.name, "rows": rows})
+        })
+        .collect()
 }
 
 /// Renders the sheet with the pack's template (its own `templates/signature-sheet.docx`, or

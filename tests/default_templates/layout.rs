@@ -606,7 +606,7 @@ fn signature_sheet() -> Docx {
             "Each organisation below approves the {{framework.title}}, version {{framework.version}}, approved {{date framework.approved}}, once: by signing it electronically, or by signing this sheet by hand and returning a scan of it to the coordinator.",
         ))
         .add_paragraph(para(
-            "As at {{date document.date}}: {{counts.electronic}} signed electronically (the key's fingerprint is shown; compare it with the one the organisation published), {{counts.paper}} signed on paper, {{counts.outstanding}} to sign in the blank boxes.",
+            "As at {{date document.date}}: {{counts.electronic}} signed electronically (the key's fingerprint is shown; compare it with the one the organisation published), {{counts.paper}} signed on paper, {{counts.outstanding}} still to sign, each on a form of its own on the pages that follow.",
         ))
         .add_table(list_table(
             &["Organisation", "Signatory", "Position", "Date", "Signature"],

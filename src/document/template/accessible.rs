@@ -3,7 +3,7 @@
 //! on every table, the document's language, a default paragraph style, headings in order,
 //! alternative text on every image, and, for the framework, a contents field.
 //!
-//! Reads the template's parts with the one XML reader ([`super::dom`]); it judges, it never
+//! Reads the template's parts with the one XML reader (the template engine's); it judges, it never
 //! changes a template. `validate` prints what it finds as warnings: a coordinator's own
 //! template may still be used as it is.
 

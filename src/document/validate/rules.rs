@@ -232,9 +232,6 @@ impl Rules<'_> {
         }
     }
 
-    // Why this is long: one rule after another for a protocol file, each adding its finding with
-    // the place and the fix; the list is what the README's validation section states, in its
-    // order.
     /// A revision history: a row for the version being issued, and one row per version.
     fn revisions(&mut self, file: &str, revisions: &[Revision], version: &str) {
         if !revisions.iter().any(|r| r.version == version) {
@@ -256,6 +253,9 @@ impl Rules<'_> {
         }
     }
 
+    // Why this is long: one rule after another for a protocol file, each adding its finding with
+    // the place and the fix; the list is what the README's validation section states, in its
+    // order.
     fn check_protocol(
         &mut self,
         file: &str,
