@@ -407,7 +407,7 @@ mod tests {
         assert_eq!(super::collect_returned(&seed), 1);
         let edited = include_bytes!("../fuzz/seeds/returned_file/fail_edited_statement.dsse.json");
         assert_eq!(super::collect_returned(edited), 0);
-        let key = include_bytes!("../fuzz/seeds/returned_file/secret.key");
+        let key = include_bytes!("../fuzz/seeds/returned_file/secret-key.txt");
         assert_eq!(super::collect_returned(key), 0);
     }
 }
