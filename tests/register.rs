@@ -498,6 +498,26 @@ fn changes_between_versions_in_words_and_as_a_docx() {
         ));
 }
 
+/// The revision table of a version 1.1 whose 1.0 the register issued at the tests' fixed time:
+/// 1.0 with its issue date, then 1.1 as "this version".
+fn assert_first_issue_then_this_version(docx: &std::path::Path) {
+    let seen = read_docx(docx);
+    let revisions = seen["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0][0] == "Version")
+        .unwrap();
+    assert_eq!(
+        revisions[1],
+        serde_json::json!(["1.0", "First issue.", "1 April 2026", "23 November 2026"])
+    );
+    assert_eq!(
+        revisions[2],
+        serde_json::json!(["1.1", "Rewritten.", "1 November 2026", "this version"])
+    );
+}
+
 #[test]
 fn the_revision_history_cannot_drift_from_what_was_issued() {
     let w = World::new();
@@ -513,21 +533,7 @@ fn the_revision_history_cannot_drift_from_what_was_issued() {
     f["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}, {"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
     std::fs::write(&path, serde_json::to_vec_pretty(&f).unwrap()).unwrap();
     cs().arg("assemble").arg(&w.pack).assert().success();
-    let seen = read_docx(&w.pack.join("out/framework-v1.1.docx"));
-    let revisions = seen["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t[0][0] == "Version")
-        .unwrap();
-    assert_eq!(
-        revisions[1],
-        serde_json::json!(["1.0", "First issue.", "1 April 2026", "23 November 2026"])
-    );
-    assert_eq!(
-        revisions[2],
-        serde_json::json!(["1.1", "Rewritten.", "1 November 2026", "this version"])
-    );
+    assert_first_issue_then_this_version(&w.pack.join("out/framework-v1.1.docx"));
 }
 
 /// A protocol may carry a revision history too (issue 32): held to what the register issued
@@ -573,21 +579,7 @@ fn a_protocols_revision_history_is_held_to_what_was_issued() {
     p["revisions"] = serde_json::json!([{"version": "1.0", "date": "2026-04-01", "description": "First issue."}, {"version": "1.1", "date": "2026-11-01", "description": "Rewritten."}]);
     std::fs::write(&path, serde_json::to_vec_pretty(&p).unwrap()).unwrap();
     cs().arg("assemble").arg(&w.pack).assert().success();
-    let seen = read_docx(&w.pack.join("out/protocol-hospital-discharge-v1.1.docx"));
-    let revisions = seen["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t[0][0] == "Version")
-        .unwrap();
-    assert_eq!(
-        revisions[1],
-        serde_json::json!(["1.0", "First issue.", "1 April 2026", "23 November 2026"])
-    );
-    assert_eq!(
-        revisions[2],
-        serde_json::json!(["1.1", "Rewritten.", "1 November 2026", "this version"])
-    );
+    assert_first_issue_then_this_version(&w.pack.join("out/protocol-hospital-discharge-v1.1.docx"));
     let out = cs()
         .args(["changes", "--doc", "hospital-discharge", "--from", "1.0"])
         .arg(&w.pack)

@@ -390,6 +390,27 @@ fn list_table(headers: &[&str], proportions: &[usize], list: &str, cells: &[&str
         .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
+/// A revision history: one row per version, with when it was approved and when the register
+/// recorded its issue ("this version" for the one being issued).
+fn revision_table(list: &str) -> Table {
+    list_table(
+        &[
+            "Version",
+            "Description of change",
+            "Approved",
+            "Issued for signature",
+        ],
+        &[2, 7, 3, 3],
+        list,
+        &[
+            "{{version}}",
+            "{{description}}",
+            "{{date date}}",
+            "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}not recorded{{/if}}{{/if}}",
+        ],
+    )
+}
+
 /// A two-column table of labels and values, under a header row naming the two columns.
 fn facts_table(columns: [&str; 2], rows: &[(&str, &str)]) -> Table {
     let w = widths(&[1, 2]);
@@ -454,7 +475,7 @@ fn framework() -> Docx {
         .add_paragraph(para("Audit: {{framework.document_control.audit}}"))
         .add_paragraph(tag("{{/if}}"))
         .add_paragraph(heading("Revision history"))
-        .add_table(list_table(&["Version", "Description of change", "Approved", "Issued for signature"], &[2, 7, 3, 3], "framework.revisions", &["{{version}}", "{{description}}", "{{date date}}", "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}not recorded{{/if}}{{/if}}"]))
+        .add_table(revision_table("framework.revisions"))
         .add_paragraph(tag("{{#each framework.sections}}"))
         .add_paragraph(heading("{{number}}. {{heading}}"))
         .add_paragraph(tag("{{#each paragraphs}}"))
@@ -515,7 +536,7 @@ fn protocol() -> Docx {
         ]))
         .add_paragraph(heading("Revision history"))
         .add_paragraph(tag("{{#if protocol.revisions}}"))
-        .add_table(list_table(&["Version", "Description of change", "Approved", "Issued for signature"], &[2, 7, 3, 3], "protocol.revisions", &["{{version}}", "{{description}}", "{{date date}}", "{{#if current}}this version{{else}}{{#if issued}}{{date issued}}{{else}}not recorded{{/if}}{{/if}}"]))
+        .add_table(revision_table("protocol.revisions"))
         .add_paragraph(tag("{{else}}"))
         .add_paragraph(para("Earlier versions of this protocol are not recorded here."))
         .add_paragraph(tag("{{/if}}"))
