@@ -316,18 +316,14 @@ fn a_write_stopped_before_it_is_put_in_place_leaves_nothing_half_done() {
     desk.add_seeded_key(HOSPITAL, "Dr Peter Walsh");
     desk.sign(FRAMEWORK, COUNCIL);
     let point = "written:before-placing";
-    let temporaries = |folder: &std::path::Path| {
-        std::fs::read_dir(folder)
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(".countersign-")
-            })
-            .count()
+    // How many files of a folder have names that pass `named` (none when it does not exist).
+    let count = |folder: &std::path::Path, named: fn(&str) -> bool| {
+        std::fs::read_dir(folder).map_or(0, |r| {
+            r.filter(|e| named(&e.as_ref().unwrap().file_name().to_string_lossy()))
+                .count()
+        })
     };
+    let temporaries = |folder: &std::path::Path| count(folder, |n| n.starts_with(".countersign-"));
     // A bundle: no bundle, a temporary beside where it would be; made whole the second time.
     stopped_at(&desk, point, &["bundle", "pack", "-o", "b.zip"]);
     assert!(!dir.path().join("b.zip").exists());
@@ -336,42 +332,13 @@ fn a_write_stopped_before_it_is_put_in_place_leaves_nothing_half_done() {
     desk.ok(&["verify", "b.zip"]);
     // A checkpoint: none held after the stop; signed and held on the second run.
     let records = register(&desk).records.len();
-    stopped_at(
-        &desk,
-        point,
-        &[
-            "register",
-            "checkpoint",
-            "--pack",
-            "pack",
-            "--key",
-            &format!("private/{HOSPITAL}.key"),
-        ],
-    );
+    let key = format!("private/{HOSPITAL}.key");
+    let checkpoint = ["register", "checkpoint", "--pack", "pack", "--key", &key];
+    stopped_at(&desk, point, &checkpoint);
     let checkpoints = dir.path().join("pack/register/checkpoints");
-    let held = |d: &std::path::Path| {
-        std::fs::read_dir(d)
-            .map(|r| {
-                r.filter(|e| {
-                    e.as_ref()
-                        .unwrap()
-                        .file_name()
-                        .to_string_lossy()
-                        .ends_with(".dsse.json")
-                })
-                .count()
-            })
-            .unwrap_or(0)
-    };
+    let held = |d: &std::path::Path| count(d, |n| n.ends_with(".dsse.json"));
     assert_eq!(held(&checkpoints), 0);
-    desk.ok(&[
-        "register",
-        "checkpoint",
-        "--pack",
-        "pack",
-        "--key",
-        &format!("private/{HOSPITAL}.key"),
-    ]);
+    desk.ok(&checkpoint);
     assert_eq!(held(&checkpoints), 1);
     let said = desk.ok(&["register", "verify", "pack"]);
     assert!(said.contains("vouched for the first"), "{said}");

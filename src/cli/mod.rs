@@ -524,8 +524,12 @@ fn validate(args: &ValidateArgs) -> Result<i32, Failure> {
         data.protocols.len()
     );
     let pack = countersign::pack::Pack::new(&args.pack);
-    let gaps = countersign::document::assemble::template_gaps(&pack)
-        .map_err(|e| Failure::input(e.to_string(), None))?;
+    let gaps = countersign::document::assemble::template_gaps(&pack).map_err(|e| {
+        Failure::input(
+            e.to_string(),
+            Some("check that you may read the pack's templates/ folder and that each file in it is a DOCX saved there, not a link or a pipe; or remove it to use the default".into()),
+        )
+    })?;
     for (name, gap) in &gaps {
         print_err(&format!(
             "warning: templates/{name}: {} (its documents are not accessible to everyone); to fix it in Word: {}\n",

@@ -48,6 +48,7 @@ pub fn context(
         })
         .unwrap_or_default();
     let mut counts = SheetCounts::default();
+    let mut to_sign = Vec::new();
     let signatories: Vec<Value> = contents
         .data
         .organisations()
@@ -79,6 +80,7 @@ pub fn context(
                     }
                     _ => {
                         counts.outstanding += 1;
+                        to_sign.push(o);
                         (
                             "outstanding",
                             o.signatory.name.clone(),
@@ -95,7 +97,7 @@ pub fn context(
             })
         })
         .collect();
-    let forms = forms(contents, &signatories);
+    let forms = forms(&to_sign);
     let paper_form = fw.paper_form_or_default();
     let title = format!("{}: signature sheet", fw.title);
     let value = json!({
@@ -120,14 +122,10 @@ pub fn context(
 
 /// One form per organisation still to sign: who recommends (a Caldicott Guardian, where the
 /// organisation's practice has one) and who signs, each with a box to sign in.
-fn forms(contents: &PackContents, signatories: &[Value]) -> Vec<Value> {
-    contents
-        .data
-        .organisations()
+fn forms(to_sign: &[&crate::document::model::Organisation]) -> Vec<Value> {
+    to_sign
         .iter()
-        .zip(signatories)
-        .filter(|(_, s)| s["state"] == "outstanding")
-        .map(|(o, _)| {
+        .map(|o| {
             let mut rows = Vec::new();
             let recommender = o.signatory.recommender();
             if !recommender.is_empty() {
